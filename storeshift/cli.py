@@ -1,0 +1,325 @@
+"""The storeshift command line: every command takes --db, prints one-line errors, never a traceback."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__, logs
+from .errors import UserError
+from .storage.db import default_db_path, open_storage
+
+log = logging.getLogger("storeshift.cli")
+
+
+class Fail(click.ClickException):
+    """A one-line reason on stderr and a chosen exit status."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(f"storeshift: {self.message}", err=True)
+
+
+def _db_path(ctx: click.Context, value: str | None) -> Path:
+    chosen = value or (ctx.find_root().params.get("db"))
+    return Path(chosen) if chosen else default_db_path()
+
+
+def with_storage(func):
+    """Give a command --db and an open Storage; turn user errors into one line, bugs into a logged line."""
+    @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
+                  help="Database file (default: storeshift.db in your user data folder).")
+    @click.pass_context
+    @functools.wraps(func)
+    def wrapper(ctx, db_path, **kwargs):
+        storage = None
+        try:
+            storage = open_storage(_db_path(ctx, db_path))
+            return func(storage, **kwargs)
+        except UserError as exc:
+            raise Fail(str(exc), 1) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except BrokenPipeError:  # output piped into `head` and cut short: not an error
+            sys.stderr.close()
+            return None
+        except Exception as exc:  # a bug: log the traceback, show one line
+            log.exception("command %s failed", ctx.info_name)
+            raise Fail(f"unexpected error ({type(exc).__name__}); details are in {logs.setup()}", 2) from None
+        finally:
+            if storage is not None:
+                storage.close()
+    return wrapper
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", type=click.Path(dir_okay=False), default=None,
+              help="Database file (default: storeshift.db in your user data folder).")
+@click.option("--self-test", is_flag=True, help="Check this installation end to end, print 'self-test ok'.")
+@click.version_option(__version__, prog_name="storeshift")
+@click.pass_context
+def main(ctx: click.Context, db: str | None, self_test: bool) -> None:
+    """storeshift: check-in kiosk, shift-lead board and insight reports for
+    head-office staff doing front-line shifts. Without a command, opens the shift-lead window."""
+    logs.setup()
+    if self_test:
+        from .selftest import run_self_test
+
+        try:
+            run_self_test()
+        except Exception as exc:
+            log.exception("self-test failed")
+            raise Fail(f"self-test failed: {exc}", 2) from None
+        click.echo("self-test ok")
+        ctx.exit(0)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(lead)
+
+
+def _open_window(kind: str, storage, **options) -> None:
+    try:
+        from .ui import app
+    except ImportError as exc:
+        raise UserError(f"The {kind} window cannot start: {exc}. Reinstall storeshift.") from None
+    sys.exit(app.run(kind, storage, **options))
+
+
+@main.command()
+@with_storage
+def lead(storage) -> None:
+    """Open the shift-lead window (floor board, tasks, people, observations, reports, settings)."""
+    _open_window("lead", storage)
+
+
+@main.command()
+@click.option("--windowed", is_flag=True, help="A normal window instead of full screen (for development).")
+@with_storage
+def kiosk(storage, windowed: bool) -> None:
+    """Open the check-in kiosk (full screen; leaving it needs the shift-lead PIN)."""
+    _open_window("kiosk", storage, windowed=windowed)
+
+
+@main.command()
+@click.option("--seed-only", is_flag=True, help="Fill the database and exit, without opening the app.")
+@click.option("--people", default=60, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option("--weeks", default=6, show_default=True, type=click.IntRange(1, 520))
+@click.option("--seed", default=1, show_default=True, type=int, help="Same seed, same demo.")
+@click.option("--observations-per-visit", default=0.6, show_default=True, type=click.FloatRange(0, 50))
+@with_storage
+def demo(storage, seed_only: bool, people: int, weeks: int, seed: int, observations_per_visit: float) -> None:
+    """Create a realistic demo store in a new or empty database, then open the app on it."""
+    from .services import demo as demo_data
+
+    counts = demo_data.seed(storage, people=people, weeks=weeks, seed=seed,
+                            observations_per_visit=observations_per_visit)
+    click.echo(f"demo database {storage.path}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    if not seed_only:
+        _open_window("lead", storage)
+
+
+@main.group()
+def people() -> None:
+    """The roster: import, list, export one person's data, erase."""
+
+
+@people.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--skip-invalid", is_flag=True, help="Import the good lines and list the bad ones.")
+@with_storage
+def people_import(storage, file: str, skip_invalid: bool) -> None:
+    """Import people from a CSV (name required; department, email, employee_id optional)."""
+    from .services import roster
+
+    report = roster.import_people(storage, file, skip_invalid=skip_invalid)
+    click.echo(report.summary("people"))
+    for error in report.errors:
+        click.echo(f"  skipped {error}", err=True)
+
+
+@people.command("list")
+@click.option("--search", default="", help="Part of a name, email or employee id.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@with_storage
+def people_list(storage, search: str, as_json: bool) -> None:
+    """List the roster."""
+    from .services import roster
+
+    for person in roster.list_people(storage, search=search):
+        if as_json:
+            click.echo(json.dumps(person, ensure_ascii=False))
+        else:
+            state = "" if person["active"] else "  (inactive)"
+            click.echo(f"{person['id']}  {person['employee_id'] or '-':<10} {person['name']}  "
+                       f"[{person['department'] or '-'}]{state}")
+
+
+@people.command("export")
+@click.option("--person", "ref", required=True, help="Person id, employee id or email.")
+@with_storage
+def people_export(storage, ref: str) -> None:
+    """Print everything held on one person as JSON (data-protection request)."""
+    from .services import privacy, roster
+
+    click.echo(json.dumps(privacy.export_person(storage, roster.find_person(storage, ref)["id"]),
+                          ensure_ascii=False, indent=2))
+
+
+@people.command("badge")
+@click.option("--person", "ref", required=True, help="Person id, employee id or email.")
+@with_storage
+def people_badge(storage, ref: str) -> None:
+    """Print the payload of a person's current badge (what its QR code holds)."""
+    from .services import badges, roster
+
+    click.echo(badges.payload_for(storage, roster.find_person(storage, ref)["id"]))
+
+
+@people.command("erase")
+@click.option("--person", "ref", required=True, help="Person id, employee id or email.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_storage
+def people_erase(storage, ref: str, yes: bool) -> None:
+    """Erase a person: name and badges go, visits stay as anonymous hours."""
+    from .services import privacy, roster
+
+    person_id = roster.find_person(storage, ref)["id"]
+    if not yes:
+        click.confirm(privacy.erase_summary(storage, person_id), abort=True)
+    counts = privacy.erase_person(storage, person_id)
+    click.echo("erased: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@main.group()
+def tasks() -> None:
+    """The task catalogue."""
+
+
+@tasks.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--skip-invalid", is_flag=True, help="Import the good lines and list the bad ones.")
+@with_storage
+def tasks_import(storage, file: str, skip_invalid: bool) -> None:
+    """Import tasks from a CSV (title required; description, area, minutes, capacity optional)."""
+    from .services import tasks as task_service
+
+    report = task_service.import_tasks(storage, file, skip_invalid=skip_invalid)
+    click.echo(report.summary("tasks"))
+    for error in report.errors:
+        click.echo(f"  skipped {error}", err=True)
+
+
+@tasks.command("list")
+@with_storage
+def tasks_list(storage) -> None:
+    """List the task catalogue."""
+    from .services import tasks as task_service
+
+    for task in task_service.list_tasks(storage):
+        capacity = f"{task['taken']}/{task['capacity']}" if task["capacity"] else f"{task['taken']}"
+        click.echo(f"{task['id']}  {task['title']}  [{task['area'] or '-'}]  on it now: {capacity}")
+
+
+@main.group()
+def bookings() -> None:
+    """Expected slots."""
+
+
+@bookings.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--skip-invalid", is_flag=True, help="Import the good lines and list the bad ones.")
+@with_storage
+def bookings_import(storage, file: str, skip_invalid: bool) -> None:
+    """Import bookings from a CSV (employee_id or email, start, end, optional task)."""
+    from .services import bookings as booking_service
+
+    report = booking_service.import_bookings(storage, file, skip_invalid=skip_invalid)
+    click.echo(report.summary("bookings"))
+    for error in report.errors:
+        click.echo(f"  skipped {error}", err=True)
+
+
+@main.command()
+@click.argument("payload")
+@with_storage
+def scan(storage, payload: str) -> None:
+    """Check in or out with a badge payload, as the kiosk does. Exit 0: checked in, out or
+    repeat; 1: refused (reason on stderr); 2: any other error."""
+    from .services import visits
+
+    result = visits.scan(storage, payload)
+    if result.kind == visits.REFUSED:
+        raise Fail(result.message, 1)
+    click.echo(f"{result.kind.replace('_', ' ')}: {result.message}")
+
+
+@main.group("org-key")
+def org_key() -> None:
+    """The organisation key that signs badges (one per organisation)."""
+
+
+@org_key.command("export")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="File to write the key to.")
+@with_storage
+def org_key_export(storage, out: str) -> None:
+    """Write the organisation key to a file, to import at another site. Keep it secret."""
+    from .services import badges
+
+    click.echo(f"organisation key {badges.export_org_key(storage, Path(out))} written to {out}")
+
+
+@org_key.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_storage
+def org_key_import(storage, file: str) -> None:
+    """Use another site's organisation key in this (new or empty) database."""
+    from .services import badges
+
+    click.echo(f"organisation key {badges.import_org_key(storage, Path(file))} in use")
+
+
+@main.command()
+@click.option("--out", required=True, type=click.Path(), help="Backup file (or folder).")
+@with_storage
+def backup(storage, out: str) -> None:
+    """Copy the database safely while it is in use (SQLite online backup)."""
+    from .services import maintenance
+
+    click.echo(f"backup written to {maintenance.backup(storage, Path(out))}")
+
+
+@main.command()
+@with_storage
+def check(storage) -> None:
+    """Verify the database file and the audit log's hash chain."""
+    from .services import maintenance
+
+    report = maintenance.check(storage)
+    for line in report.lines():
+        click.echo(line)
+    if not report.ok:
+        raise Fail("the check found problems (listed above)", 1)
+
+
+def _register_optional_commands() -> None:
+    """Commands whose modules arrive with their features (reports, sync)."""
+    import importlib
+
+    for module_name in ("storeshift.reports.cli", "storeshift.sync.cli"):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name and not module_name.startswith(str(exc.name)):
+                raise
+            continue
+        module.register(main, with_storage, Fail)
+
+
+_register_optional_commands()

@@ -1,0 +1,1 @@
+"""Domain services: Qt-free, each takes the Storage it works on."""

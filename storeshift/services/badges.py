@@ -1,0 +1,201 @@
+"""Signed QR badges: the organisation key, payloads, verification, issue and revoke.
+
+A payload reads SS1-KKKK-PPPPPPPPPPPPPPPPPPPPPPPPPP-N-SSSSSSSSSSSSSSSS: version, the
+organisation key's id, the person's id (base32 of the UUID), the badge serial and an
+HMAC-SHA256 tag (80 bits). Only upper-case letters, digits and '-' are used: they fit
+the QR alphanumeric mode (small codes) and survive keyboard-wedge scanners.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import NotFound, UserError
+from ..storage import audit
+from ..storage.db import Storage, now_iso
+
+VERSION = "SS1"
+PAYLOAD_RE = re.compile(r"^SS1-([A-Z2-7]{4})-([A-Z2-7]{26})-([1-9][0-9]{0,5})-([A-Z2-7]{16})$")
+
+
+def _b32(data: bytes) -> str:
+    return base64.b32encode(data).decode().rstrip("=")
+
+
+def _unb32(text: str) -> bytes:
+    return base64.b32decode(text + "=" * (-len(text) % 8))
+
+
+def key_id_of(secret_hex: str) -> str:
+    return _b32(hashlib.sha256(bytes.fromhex(secret_hex)).digest())[:4]
+
+
+def create_org_key(storage: Storage) -> str:
+    secret_hex = secrets.token_hex(32)
+    key_id = key_id_of(secret_hex)
+    with storage.write("create the organisation key"):
+        if storage.value("SELECT count(*) FROM organisation") == 0:
+            storage.db["organisation"].insert({"key_id": key_id, "secret": secret_hex, "name": "",
+                                               "created_at": now_iso()})
+    return key_id
+
+
+def org_key(storage: Storage) -> dict:
+    return storage.one("SELECT key_id, secret, name, created_at FROM organisation LIMIT 1")
+
+
+def export_org_key(storage: Storage, out: Path) -> str:
+    key = org_key(storage)
+    out = Path(out)
+    out.write_text(json.dumps({"format": "storeshift-org-key", "version": 1, **key}, indent=2))
+    try:
+        out.chmod(0o600)
+    except OSError:
+        pass
+    return key["key_id"]
+
+
+def import_org_key(storage: Storage, source: Path) -> str:
+    """Adopt another database's organisation key; only into a database with no badges yet,
+    because badges already printed would stop working."""
+    try:
+        data = json.loads(Path(source).read_text())
+        secret_hex = data["secret"]
+        bytes.fromhex(secret_hex)
+        if data.get("format") != "storeshift-org-key" or key_id_of(secret_hex) != data["key_id"]:
+            raise ValueError
+    except (OSError, ValueError, KeyError, TypeError):
+        raise UserError(f"{source} is not a storeshift organisation key file.") from None
+    with storage.write("import the organisation key"):
+        current = org_key(storage)
+        if current and current["key_id"] == data["key_id"]:
+            return data["key_id"]
+        if storage.value("SELECT count(*) FROM badges") or storage.value("SELECT count(*) FROM people"):
+            raise UserError("This database already has people and badges signed with its own key; "
+                            "import the organisation key into a new, empty database.")
+        storage.conn.execute("DELETE FROM organisation")
+        storage.db["organisation"].insert({"key_id": data["key_id"], "secret": secret_hex,
+                                           "name": data.get("name", ""), "created_at": now_iso()})
+    return data["key_id"]
+
+
+def _sign(secret_hex: str, body: str) -> str:
+    return _b32(hmac.new(bytes.fromhex(secret_hex), body.encode(), hashlib.sha256).digest()[:10])
+
+
+def make_payload(key: dict, person_id: str, serial: int) -> str:
+    body = f"{VERSION}-{key['key_id']}-{_b32(uuid.UUID(person_id).bytes)}-{serial}"
+    return f"{body}-{_sign(key['secret'], body)}"
+
+
+# Reasons a badge is refused, each with the sentence a visitor reads and what to do.
+REASONS = {
+    "not_ours": "This is not a storeshift badge. Please ask the shift lead.",
+    "damaged": "This badge could not be read correctly. Please try again, or ask the shift lead.",
+    "other_org": "This badge belongs to another organisation. Please ask the shift lead.",
+    "replaced": "This badge has been replaced. Please use your new badge, or ask the shift lead.",
+    "revoked": "This badge is no longer valid. Please ask the shift lead for a new one.",
+    "inactive": "Your place on the programme is not active at the moment. Please ask the shift lead.",
+    "unknown_person": "We don't know this badge here yet. Please ask the shift lead to check you in.",
+}
+
+
+@dataclass(frozen=True)
+class BadgeCheck:
+    ok: bool
+    reason: str | None = None
+    person: dict | None = None
+    serial: int | None = None
+
+    @property
+    def message(self) -> str:
+        return REASONS.get(self.reason, "")
+
+
+def normalise(payload: str) -> str:
+    """Strip what scanners add around a code (control characters, spaces) and fold case."""
+    return "".join(ch for ch in str(payload) if ch.isprintable()).strip().upper()
+
+
+def verify(storage: Storage, payload: str, key: dict | None = None) -> BadgeCheck:
+    text = normalise(payload)
+    match = PAYLOAD_RE.match(text)
+    if not match:
+        return BadgeCheck(False, "not_ours")
+    key_id, person_b32, serial_text, tag = match.groups()
+    key = key or org_key(storage)
+    if key_id != key["key_id"]:
+        return BadgeCheck(False, "other_org")
+    body = text.rsplit("-", 1)[0]
+    if not hmac.compare_digest(tag, _sign(key["secret"], body)):
+        return BadgeCheck(False, "damaged")
+    try:
+        person_id = str(uuid.UUID(bytes=_unb32(person_b32)))
+    except ValueError:
+        return BadgeCheck(False, "damaged")
+    serial = int(serial_text)
+    person = storage.one("SELECT id, name, department, active FROM people WHERE id = ?", (person_id,))
+    if person is None:
+        return BadgeCheck(False, "unknown_person", serial=serial)
+    badge = storage.one("SELECT serial, revoked_at FROM badges WHERE person_id = ? ORDER BY serial DESC LIMIT 1",
+                        (person_id,))
+    if badge is None or serial < badge["serial"]:
+        return BadgeCheck(False, "replaced", person, serial)
+    if serial > badge["serial"] or badge["revoked_at"]:
+        return BadgeCheck(False, "revoked", person, serial)
+    if not person["active"]:
+        return BadgeCheck(False, "inactive", person, serial)
+    return BadgeCheck(True, None, person, serial)
+
+
+def issue(storage: Storage, person_id: str, actor: str = "shift lead") -> dict:
+    """Give a person a new badge; any earlier badge of theirs stops working."""
+    with storage.write("issue the badge"):
+        current = storage.one("SELECT id, serial, revoked_at FROM badges WHERE person_id = ? "
+                              "ORDER BY serial DESC LIMIT 1", (person_id,))
+        if current and not current["revoked_at"]:
+            audit.update(storage, "badges", current["id"], {"revoked_at": now_iso()}, actor, "revoke")
+        serial = (current["serial"] + 1) if current else 1
+        return audit.insert(storage, "badges", {"person_id": person_id, "serial": serial, "revoked_at": None},
+                            actor, "issue")
+
+
+def revoke(storage: Storage, person_id: str, actor: str = "shift lead") -> None:
+    with storage.write("revoke the badge"):
+        current = current_badge(storage, person_id)
+        if current is None:
+            raise NotFound("This person has no valid badge to revoke.")
+        audit.update(storage, "badges", current["id"], {"revoked_at": now_iso()}, actor, "revoke")
+
+
+def current_badge(storage: Storage, person_id: str) -> dict | None:
+    return storage.one("SELECT * FROM badges WHERE person_id = ? AND revoked_at IS NULL "
+                       "ORDER BY serial DESC LIMIT 1", (person_id,))
+
+
+def payload_for(storage: Storage, person_id: str) -> str:
+    badge = current_badge(storage, person_id)
+    if badge is None:
+        raise NotFound("This person has no valid badge; issue a new one first.")
+    return make_payload(org_key(storage), person_id, badge["serial"])
+
+
+def badge_payloads(storage: Storage, person_ids: list[str] | None = None) -> list[tuple[dict, str]]:
+    """(person, payload) for active people with a current badge: what a badge sheet prints."""
+    key = org_key(storage)
+    rows = storage.rows(
+        "SELECT p.id, p.name, p.department, p.employee_id, b.serial FROM people p "
+        "JOIN badges b ON b.person_id = p.id AND b.revoked_at IS NULL "
+        "WHERE p.active = 1 ORDER BY p.name COLLATE NOCASE")
+    if person_ids is not None:
+        wanted = set(person_ids)
+        rows = [r for r in rows if r["id"] in wanted]
+    return [(row, make_payload(key, row["id"], row["serial"])) for row in rows]

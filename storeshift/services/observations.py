@@ -1,0 +1,158 @@
+"""Observations: what visitors noticed, with card and phone numbers masked, and their triage."""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import NotFound, UserError
+from ..storage import audit
+from ..storage.db import Storage
+
+CATEGORIES = {
+    "customer_voice": "Customer voice",
+    "process_problem": "Process problem",
+    "product_issue": "Product issue",
+    "idea": "Idea",
+    "praise": "Praise",
+}
+IMPACTS = {"low": "Low", "medium": "Medium", "high": "High"}
+STATUSES = {"new": "New", "triaged": "Triaged", "actioned": "Actioned", "closed": "Closed"}
+MAX_TEXT = 5000
+MAX_QUOTE = 1000
+
+# Runs of 9+ digits with spaces, dots, dashes or brackets between them: card or phone numbers.
+_NUMBER_RUN = re.compile(r"\+?\(?\d(?:[\s.\-()/]{0,2}\d){8,}")
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = int(ch)
+        if i % 2:
+            n = n * 2 - 9 if n > 4 else n * 2
+        total += n
+    return total % 10 == 0
+
+
+def mask_numbers(text: str) -> str:
+    """Replace card numbers with [card number] and phone numbers with [phone number], so that
+    personal data customers read out never lands in the database."""
+    def replace(match: re.Match) -> str:
+        digits = re.sub(r"\D", "", match.group())
+        if 13 <= len(digits) <= 19 and _luhn_ok(digits):
+            return "[card number]"
+        if len(digits) <= 15:
+            return "[phone number]"
+        return "[number removed]"
+    return _NUMBER_RUN.sub(replace, text)
+
+
+def _clean_text(text: str | None, limit: int, label: str, required: bool) -> str | None:
+    text = (text or "").replace("\x00", "").strip()
+    if not text:
+        if required:
+            raise UserError(f"Please write what you noticed: the {label} is empty.")
+        return None
+    if len(text) > limit:
+        raise UserError(f"The {label} is {len(text):,} characters long; please keep it under {limit:,}.")
+    return mask_numbers(text)
+
+
+def _check_choice(value: str, choices: dict, label: str) -> str:
+    if value not in choices:
+        raise UserError(f"'{value}' is not a {label}; choose one of: {', '.join(choices.values())}.")
+    return value
+
+
+def add_observation(storage: Storage, *, category: str, text: str, quote: str | None = None,
+                    impact: str = "medium", visit_id: str | None = None, person_id: str | None = None,
+                    task_id: str | None = None, actor: str = "kiosk") -> dict:
+    values = {"category": _check_choice(category, CATEGORIES, "category"),
+              "impact": _check_choice(impact, IMPACTS, "impact"),
+              "text": _clean_text(text, MAX_TEXT, "observation", True),
+              "quote": _clean_text(quote, MAX_QUOTE, "customer quote", False)}
+    with storage.write("save the observation"):
+        if visit_id is not None:
+            visit = storage.one("SELECT person_id FROM visits WHERE id = ?", (visit_id,))
+            if visit is None:
+                raise NotFound("There is no such visit.")
+            person_id = person_id or visit["person_id"]
+            if task_id is None:
+                task_id = storage.value("SELECT task_id FROM assignments WHERE visit_id = ? "
+                                        "ORDER BY assigned_at DESC LIMIT 1", (visit_id,))
+        return audit.insert(storage, "observations", {
+            **values, "visit_id": visit_id, "person_id": person_id, "task_id": task_id,
+            "status": "new", "owner": None, "follow_up": None}, actor)
+
+
+def edit_observation(storage: Storage, observation_id: str, actor: str = "kiosk", **values) -> dict:
+    """Change what was written (the kiosk autosaves a debrief as the visitor types)."""
+    current = get_observation(storage, observation_id)
+    changes = {}
+    if "category" in values:
+        changes["category"] = _check_choice(values["category"], CATEGORIES, "category")
+    if "impact" in values:
+        changes["impact"] = _check_choice(values["impact"], IMPACTS, "impact")
+    if "text" in values:
+        changes["text"] = _clean_text(values["text"], MAX_TEXT, "observation", True)
+    if "quote" in values:
+        changes["quote"] = _clean_text(values["quote"], MAX_QUOTE, "customer quote", False)
+    changes = {k: v for k, v in changes.items() if current.get(k) != v}
+    return audit.update(storage, "observations", observation_id, changes, actor) if changes else current
+
+
+def triage(storage: Storage, observation_id: str, *, status: str | None = None, owner: str | None = None,
+           follow_up: str | None = None, actor: str = "shift lead") -> dict:
+    current = get_observation(storage, observation_id)
+    changes = {}
+    if status is not None:
+        changes["status"] = _check_choice(status, STATUSES, "status")
+    if owner is not None:
+        changes["owner"] = " ".join(owner.split()) or None
+    if follow_up is not None:
+        changes["follow_up"] = _clean_text(follow_up, MAX_TEXT, "follow-up note", False)
+    if changes.get("owner") and current["status"] == "new" and "status" not in changes:
+        changes["status"] = "triaged"
+    changes = {k: v for k, v in changes.items() if current.get(k) != v}
+    return audit.update(storage, "observations", observation_id, changes, actor, "triage") if changes else current
+
+
+def get_observation(storage: Storage, observation_id: str) -> dict:
+    row = storage.one("SELECT * FROM observations WHERE id = ?", (observation_id,))
+    if row is None:
+        raise NotFound("There is no such observation.")
+    return row
+
+
+def list_observations(storage: Storage, *, start: str | None = None, end: str | None = None,
+                      category: str = "", status: str = "", impact: str = "", search: str = "",
+                      limit: int | None = None) -> list[dict]:
+    """Observations with who wrote them and on which task; times bound created_at as UTC ISO."""
+    sql = ("SELECT o.*, p.name AS person_name, p.department AS department, t.title AS task_title "
+           "FROM observations o LEFT JOIN people p ON p.id = o.person_id "
+           "LEFT JOIN tasks t ON t.id = o.task_id WHERE 1=1")
+    params: list = []
+    for column, value in (("o.category", category), ("o.status", status), ("o.impact", impact)):
+        if value:
+            sql += f" AND {column} = ?"
+            params.append(value)
+    if start:
+        sql += " AND o.created_at >= ?"
+        params.append(start)
+    if end:
+        sql += " AND o.created_at < ?"
+        params.append(end)
+    if search:
+        sql += " AND (o.text LIKE ? OR o.quote LIKE ? OR o.owner LIKE ? OR o.follow_up LIKE ?)"
+        params += [f"%{search}%"] * 4
+    sql += " ORDER BY o.created_at DESC"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return storage.rows(sql, params)
+
+
+def actioned(storage: Storage, limit: int = 20) -> list[dict]:
+    """'You told us, we did': actioned observations with what was done, no names."""
+    return storage.rows("SELECT category, text, follow_up, updated_at FROM observations "
+                        "WHERE status = 'actioned' AND follow_up IS NOT NULL AND site_id = ? "
+                        "ORDER BY updated_at DESC LIMIT ?", (storage.site_id, limit))

@@ -1,0 +1,55 @@
+"""Data-protection requests: everything held on one person, and erasing a person."""
+
+from __future__ import annotations
+
+from ..storage import audit
+from ..storage.db import Storage
+from .roster import get_person
+
+
+def export_person(storage: Storage, person_id: str) -> dict:
+    """Everything storeshift holds on one person, as plain data (for a subject-access request)."""
+    person = get_person(storage, person_id)
+    return {
+        "person": person,
+        "badges": storage.rows("SELECT * FROM badges WHERE person_id = ?", (person_id,)),
+        "visits": storage.rows("SELECT * FROM visits WHERE person_id = ? ORDER BY check_in_at", (person_id,)),
+        "assignments": storage.rows("SELECT a.* FROM assignments a JOIN visits v ON v.id = a.visit_id "
+                                    "WHERE v.person_id = ?", (person_id,)),
+        "observations": storage.rows("SELECT * FROM observations WHERE person_id = ?", (person_id,)),
+        "bookings": storage.rows("SELECT * FROM bookings WHERE person_id = ?", (person_id,)),
+    }
+
+
+def erase_person(storage: Storage, person_id: str, actor: str = "shift lead") -> dict:
+    """Remove a person and every link to them; visits and observations stay as anonymous counts
+    (department and hours kept, no name). secure_delete overwrites the freed pages."""
+    get_person(storage, person_id)
+    counts = {}
+    with storage.write("erase the person"):
+        badges = storage.rows("SELECT id FROM badges WHERE person_id = ?", (person_id,))
+        bookings = storage.rows("SELECT id FROM bookings WHERE person_id = ?", (person_id,))
+        visits = storage.rows("SELECT id FROM visits WHERE person_id = ?", (person_id,))
+        notes = storage.rows("SELECT id FROM observations WHERE person_id = ?", (person_id,))
+        for row in badges:
+            audit.delete(storage, "badges", row["id"], actor, "erase")
+        for row in bookings:
+            audit.delete(storage, "bookings", row["id"], actor, "erase")
+        for row in visits:
+            audit.update(storage, "visits", row["id"], {"person_id": None}, actor, "anonymise")
+        for row in notes:
+            audit.update(storage, "observations", row["id"], {"person_id": None}, actor, "anonymise")
+        audit.delete(storage, "people", person_id, actor, "erase")
+        counts = {"badges": len(badges), "bookings": len(bookings), "visits anonymised": len(visits),
+                  "observations anonymised": len(notes)}
+    return counts
+
+
+def erase_summary(storage: Storage, person_id: str) -> str:
+    """The sentence a confirmation dialog shows before erasing."""
+    person = get_person(storage, person_id)
+    visits = storage.value("SELECT count(*) FROM visits WHERE person_id = ?", (person_id,))
+    notes = storage.value("SELECT count(*) FROM observations WHERE person_id = ?", (person_id,))
+    return (f"Erase {person['name']}? Their name, email, employee id, badges and bookings are deleted for good. "
+            f"Their {visits} visit(s) and {notes} observation(s) stay, without their name, so the "
+            "programme's totals don't change.")

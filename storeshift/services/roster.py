@@ -1,0 +1,194 @@
+"""The roster: people who come to do shifts, added by hand or from CSV, deactivated, erased."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import NotFound, UserError
+from ..storage import audit
+from ..storage.db import Storage, new_id, now_iso
+from . import badges
+from .csvio import CsvRefused, ImportReport, LineError, read_csv
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_NAME = 1000
+PERSON_FIELDS = ("name", "department", "email", "employee_id")
+
+
+def _clean(values: dict) -> dict:
+    """Trimmed values with empty optional fields as None; raises ValueError with a reason."""
+    name = " ".join(str(values.get("name") or "").split())
+    if not name:
+        raise ValueError("name is missing")
+    if len(name) > MAX_NAME:
+        raise ValueError(f"name is longer than {MAX_NAME:,} characters")
+    email = (values.get("email") or "").strip() or None
+    if email and not EMAIL_RE.match(email):
+        raise ValueError(f"email '{email}' is not an email address")
+    employee_id = (values.get("employee_id") or "").strip() or None
+    department = " ".join(str(values.get("department") or "").split())
+    return {"name": name, "department": department, "email": email, "employee_id": employee_id}
+
+
+def _conflict(storage: Storage, person: dict, exclude_id: str | None) -> str | None:
+    if person["employee_id"]:
+        other = storage.one("SELECT id FROM people WHERE employee_id = ?", (person["employee_id"],))
+        if other and other["id"] != exclude_id:
+            return f"employee id {person['employee_id']} belongs to another person"
+    if person["email"]:
+        other = storage.one("SELECT id FROM people WHERE lower(email) = lower(?)", (person["email"],))
+        if other and other["id"] != exclude_id:
+            return f"email {person['email']} belongs to another person"
+    return None
+
+
+def add_person(storage: Storage, actor: str = "shift lead", **values) -> dict:
+    """Add a person and issue their first badge."""
+    try:
+        person = _clean(values)
+    except ValueError as exc:
+        raise UserError(f"Cannot add this person: {exc}.") from None
+    with storage.write("add the person"):
+        problem = _conflict(storage, person, None)
+        if problem:
+            raise UserError(f"Cannot add this person: {problem}.")
+        row = audit.insert(storage, "people", {**person, "photo": values.get("photo"), "active": 1}, actor)
+        badges.issue(storage, row["id"], actor)
+    return row
+
+
+def edit_person(storage: Storage, person_id: str, actor: str = "shift lead", **values) -> dict:
+    current = get_person(storage, person_id)
+    try:
+        person = _clean({**current, **values})
+    except ValueError as exc:
+        raise UserError(f"Cannot save: {exc}.") from None
+    with storage.write("save the person"):
+        problem = _conflict(storage, person, person_id)
+        if problem:
+            raise UserError(f"Cannot save: {problem}.")
+        changes = {k: v for k, v in person.items() if current.get(k) != v}
+        return audit.update(storage, "people", person_id, changes, actor) if changes else current
+
+
+def set_active(storage: Storage, person_id: str, active: bool, actor: str = "shift lead") -> dict:
+    get_person(storage, person_id)
+    return audit.update(storage, "people", person_id, {"active": int(active)}, actor,
+                        "reactivate" if active else "deactivate")
+
+
+def get_person(storage: Storage, person_id: str) -> dict:
+    person = storage.one("SELECT * FROM people WHERE id = ?", (person_id,))
+    if person is None:
+        raise NotFound("There is no such person (they may have been erased).")
+    return person
+
+
+def find_person(storage: Storage, ref: str) -> dict:
+    """A person by id, employee id or exact email: what command-line users type."""
+    person = storage.one("SELECT * FROM people WHERE id = ? OR employee_id = ? OR lower(email) = lower(?)",
+                         (ref, ref, ref))
+    if person is None:
+        raise NotFound(f"No person has the id, employee id or email '{ref}'.")
+    return person
+
+
+def list_people(storage: Storage, search: str = "", department: str = "", include_inactive: bool = True) -> list[dict]:
+    sql = "SELECT * FROM people WHERE 1=1"
+    params: list = []
+    if search:
+        sql += " AND (name LIKE ? OR email LIKE ? OR employee_id LIKE ?)"
+        like = f"%{search}%"
+        params += [like, like, like]
+    if department:
+        sql += " AND department = ?"
+        params.append(department)
+    if not include_inactive:
+        sql += " AND active = 1"
+    return storage.rows(sql + " ORDER BY name COLLATE NOCASE", params)
+
+
+def departments(storage: Storage) -> list[str]:
+    return [r["department"] for r in storage.rows(
+        "SELECT DISTINCT department FROM people WHERE department != '' ORDER BY department")]
+
+
+@dataclass
+class PersonPlan:
+    """The result of checking a roster CSV: what would change, and every bad line."""
+    report: ImportReport
+    inserts: list[dict]
+    updates: list[tuple[str, dict]]
+
+
+def plan_people_import(storage: Storage, source: str | Path | bytes) -> PersonPlan:
+    table = read_csv(source, required=("name",), known=PERSON_FIELDS)
+    report = ImportReport(errors=list(table.errors))
+    inserts, updates = [], []
+    seen_ids: dict[str, int] = {}
+    seen_emails: dict[str, int] = {}
+    existing = {r["id"]: r for r in storage.rows("SELECT * FROM people")}
+    by_employee = {r["employee_id"]: r for r in existing.values() if r["employee_id"]}
+    by_email = {r["email"].lower(): r for r in existing.values() if r["email"]}
+    for line, values in table.rows:
+        try:
+            person = _clean(values)
+        except ValueError as exc:
+            report.errors.append(LineError(line, str(exc)))
+            continue
+        employee_id, email = person["employee_id"], (person["email"] or "").lower() or None
+        if employee_id and employee_id in seen_ids:
+            report.errors.append(LineError(line, f"employee id {employee_id} is also on line {seen_ids[employee_id]}"))
+            continue
+        if email and email in seen_emails:
+            report.errors.append(LineError(line, f"email {person['email']} is also on line {seen_emails[email]}"))
+            continue
+        match = by_employee.get(employee_id) if employee_id else None
+        if match is None and email:
+            match = by_email.get(email)
+        email_owner = by_email.get(email) if email else None
+        if match and email_owner and email_owner["id"] != match["id"]:
+            report.errors.append(LineError(line, f"email {person['email']} belongs to another person"))
+            continue
+        if match and employee_id and match["employee_id"] and match["employee_id"] != employee_id:
+            report.errors.append(LineError(line, f"email {person['email']} belongs to employee {match['employee_id']}"))
+            continue
+        if employee_id:
+            seen_ids[employee_id] = line
+        if email:
+            seen_emails[email] = line
+        if match is None:
+            inserts.append(person)
+            report.added += 1
+            continue
+        # An empty cell in the file never wipes what the roster already knows.
+        changes = {k: v for k, v in person.items() if v not in (None, "") and match.get(k) != v}
+        if changes:
+            updates.append((match["id"], changes))
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    report.errors.sort(key=lambda e: e.line)
+    return PersonPlan(report, inserts, updates)
+
+
+def import_people(storage: Storage, source: str | Path | bytes, skip_invalid: bool = False,
+                  actor: str = "import") -> ImportReport:
+    """Import a roster CSV in one transaction: all lines, or (skip_invalid) all good lines."""
+    plan = plan_people_import(storage, source)
+    if plan.report.errors and not skip_invalid:
+        raise CsvRefused(Path(source).name if isinstance(source, (str, Path)) else "the file", plan.report.errors)
+    with storage.write("import the people"):
+        now = now_iso()
+        rows = [{"id": new_id(), "site_id": storage.site_id, "created_at": now, "updated_at": now,
+                 **person, "photo": None, "active": 1} for person in plan.inserts]
+        audit.insert_many(storage, "people", rows, actor)
+        audit.insert_many(storage, "badges", [
+            {"id": new_id(), "site_id": storage.site_id, "created_at": now, "updated_at": now,
+             "person_id": row["id"], "serial": 1, "revoked_at": None} for row in rows], actor, "issue")
+        for person_id, changes in plan.updates:
+            audit.update(storage, "people", person_id, changes, actor)
+    plan.report.applied = True
+    return plan.report

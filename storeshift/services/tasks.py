@@ -1,0 +1,170 @@
+"""The task catalogue and assignments of tasks to people on the floor."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import NotFound, Refused, UserError
+from ..storage import audit
+from ..storage.db import Storage, new_id, now_iso
+from .csvio import CsvRefused, ImportReport, LineError, read_csv
+
+TASK_FIELDS = ("title", "description", "area", "minutes", "capacity")
+
+
+def _optional_int(value, label: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{label} '{value}' is not a whole number") from None
+    if number <= 0:
+        raise ValueError(f"{label} must be more than 0")
+    return number
+
+
+def _clean(values: dict) -> dict:
+    title = " ".join(str(values.get("title") or "").split())
+    if not title:
+        raise ValueError("title is missing")
+    if len(title) > 200:
+        raise ValueError("title is longer than 200 characters")
+    return {"title": title,
+            "description": str(values.get("description") or "").strip(),
+            "area": " ".join(str(values.get("area") or "").split()),
+            "minutes": _optional_int(values.get("minutes"), "minutes"),
+            "capacity": _optional_int(values.get("capacity"), "capacity")}
+
+
+def add_task(storage: Storage, actor: str = "shift lead", **values) -> dict:
+    try:
+        task = _clean(values)
+    except ValueError as exc:
+        raise UserError(f"Cannot add the task: {exc}.") from None
+    return audit.insert(storage, "tasks", {**task, "active": 1}, actor)
+
+
+def edit_task(storage: Storage, task_id: str, actor: str = "shift lead", **values) -> dict:
+    current = get_task(storage, task_id)
+    try:
+        task = _clean({**current, **values})
+    except ValueError as exc:
+        raise UserError(f"Cannot save the task: {exc}.") from None
+    changes = {k: v for k, v in task.items() if current.get(k) != v}
+    if "active" in values and int(bool(values["active"])) != current["active"]:
+        changes["active"] = int(bool(values["active"]))
+    return audit.update(storage, "tasks", task_id, changes, actor) if changes else current
+
+
+def archive_task(storage: Storage, task_id: str, actor: str = "shift lead") -> dict:
+    return audit.update(storage, "tasks", get_task(storage, task_id)["id"], {"active": 0}, actor, "archive")
+
+
+def get_task(storage: Storage, task_id: str) -> dict:
+    task = storage.one("SELECT * FROM tasks WHERE id = ?", (task_id,))
+    if task is None:
+        raise NotFound("There is no such task.")
+    return task
+
+
+def list_tasks(storage: Storage, include_archived: bool = False) -> list[dict]:
+    """The catalogue, each task with how many people are on it now."""
+    where = "" if include_archived else "WHERE t.active = 1"
+    return storage.rows(
+        "SELECT t.*, (SELECT count(*) FROM assignments a WHERE a.task_id = t.id AND a.status = 'active') AS taken "
+        f"FROM tasks t {where} ORDER BY t.active DESC, t.area, t.title COLLATE NOCASE")
+
+
+def plan_tasks_import(storage: Storage, source) -> tuple[ImportReport, list[dict], list[tuple[str, dict]]]:
+    table = read_csv(source, required=("title",), known=TASK_FIELDS)
+    report = ImportReport(errors=list(table.errors))
+    existing = {r["title"].casefold(): r for r in storage.rows("SELECT * FROM tasks")}
+    seen: dict[str, int] = {}
+    inserts, updates = [], []
+    for line, values in table.rows:
+        try:
+            task = _clean(values)
+        except ValueError as exc:
+            report.errors.append(LineError(line, str(exc)))
+            continue
+        key = task["title"].casefold()
+        if key in seen:
+            report.errors.append(LineError(line, f"task '{task['title']}' is also on line {seen[key]}"))
+            continue
+        seen[key] = line
+        match = existing.get(key)
+        if match is None:
+            inserts.append(task)
+            report.added += 1
+            continue
+        changes = {k: v for k, v in task.items() if k in values and values[k] != "" and match.get(k) != v}
+        if changes:
+            updates.append((match["id"], changes))
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    report.errors.sort(key=lambda e: e.line)
+    return report, inserts, updates
+
+
+def import_tasks(storage: Storage, source: str | Path | bytes, skip_invalid: bool = False,
+                 actor: str = "import") -> ImportReport:
+    """Import a task catalogue CSV (title, description, area, minutes, capacity); matched on title."""
+    report, inserts, updates = plan_tasks_import(storage, source)
+    if report.errors and not skip_invalid:
+        raise CsvRefused(Path(source).name if isinstance(source, (str, Path)) else "the file", report.errors)
+    with storage.write("import the tasks"):
+        now = now_iso()
+        audit.insert_many(storage, "tasks", [
+            {"id": new_id(), "site_id": storage.site_id, "created_at": now, "updated_at": now, **t, "active": 1}
+            for t in inserts], actor)
+        for task_id, changes in updates:
+            audit.update(storage, "tasks", task_id, changes, actor)
+    report.applied = True
+    return report
+
+
+def assign(storage: Storage, visit_id: str, task_id: str, actor: str = "shift lead") -> dict:
+    """Give the person on this visit a task, replacing the one they had; refuses a full task."""
+    with storage.write("assign the task"):
+        visit = storage.one("SELECT v.*, p.name FROM visits v LEFT JOIN people p ON p.id = v.person_id "
+                            "WHERE v.id = ?", (visit_id,))
+        if visit is None:
+            raise NotFound("There is no such visit.")
+        if visit["check_out_at"]:
+            raise Refused(f"{visit['name'] or 'This person'} has already checked out.")
+        task = get_task(storage, task_id)
+        if not task["active"]:
+            raise Refused(f"'{task['title']}' is archived; restore it first.")
+        current = storage.one("SELECT * FROM assignments WHERE visit_id = ? AND status = 'active'", (visit_id,))
+        if current and current["task_id"] == task_id:
+            return current
+        taken = storage.value("SELECT count(*) FROM assignments WHERE task_id = ? AND status = 'active'", (task_id,))
+        if task["capacity"] is not None and taken >= task["capacity"]:
+            raise Refused(f"'{task['title']}' is full: {taken} of {task['capacity']} places are taken. "
+                          "Finish or move someone first, or raise its capacity.")
+        now = now_iso()
+        if current:
+            audit.update(storage, "assignments", current["id"], {"status": "replaced", "ended_at": now}, actor,
+                         "reassign")
+        return audit.insert(storage, "assignments", {"visit_id": visit_id, "task_id": task_id, "status": "active",
+                                                     "assigned_at": now, "ended_at": None}, actor, "assign")
+
+
+def complete(storage: Storage, visit_id: str, actor: str = "shift lead") -> dict:
+    """Mark the person's current task done."""
+    with storage.write("mark the task done"):
+        current = storage.one("SELECT * FROM assignments WHERE visit_id = ? AND status = 'active'", (visit_id,))
+        if current is None:
+            raise NotFound("This person has no task to mark done.")
+        return audit.update(storage, "assignments", current["id"], {"status": "done", "ended_at": now_iso()},
+                            actor, "complete")
+
+
+def unassign(storage: Storage, visit_id: str, actor: str = "shift lead") -> None:
+    with storage.write("take the task back"):
+        current = storage.one("SELECT * FROM assignments WHERE visit_id = ? AND status = 'active'", (visit_id,))
+        if current is not None:
+            audit.update(storage, "assignments", current["id"], {"status": "replaced", "ended_at": now_iso()},
+                         actor, "unassign")

@@ -1,0 +1,204 @@
+"""Opening the database safely: pragmas, migrations, write transactions and error translation."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import sys
+import uuid
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlite_utils import Database
+
+from .. import errors
+from ..timeutil import to_iso, utc_now
+
+#: How long a write waits for another process's lock before telling the user.
+BUSY_TIMEOUT_MS = 5000
+
+# File systems on which SQLite's locking is unreliable: a database there can be corrupted.
+NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb", "smbfs", "smb2", "smb3", "sshfs",
+                       "fuse.sshfs", "afpfs", "9p", "davfs", "fuse.davfs2", "ncpfs"}
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _mount_fstype(path: Path) -> str | None:
+    """File-system type of the mount holding path (Linux only; None elsewhere)."""
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return None
+    best, fstype = "", None
+    target = str(path.resolve())
+    for line in mounts:
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        mount_point = parts[1].replace("\\040", " ")
+        inside = target == mount_point or target.startswith(mount_point.rstrip("/") + "/")
+        if inside and len(mount_point) >= len(best):
+            best, fstype = mount_point, parts[2]
+    return fstype
+
+
+def refuse_network_share(path: Path) -> None:
+    text = str(path)
+    on_share = text.startswith(("\\\\", "//")) or _mount_fstype(path.parent) in NETWORK_FILESYSTEMS
+    if on_share:
+        raise errors.UserError(
+            f"{path} is on a network drive. SQLite databases get damaged there; "
+            "keep the database on this PC's own disk and use 'storeshift export' to share data."
+        )
+
+
+def translate(exc: sqlite3.Error, action: str = "save") -> errors.UserError:
+    """Turn an SQLite error into a sentence the user can act on."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return errors.DatabaseBusy(
+            f"Could not {action}: another program is using the database. Try again in a moment.")
+    if "full" in text:
+        return errors.DiskFull(
+            f"Could not {action}: the disk is full. Free some space, then try again.")
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return errors.ReadOnlyDatabase(
+            f"Could not {action}: the database file cannot be written. "
+            "Check that the disk is not write-protected and the file is not read-only.")
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return errors.DamagedDatabase(
+            "The database file is damaged. Restore the latest backup (Settings → Restore), "
+            "or ask support for help.")
+    if "disk i/o" in text:
+        return errors.DiskFull(f"Could not {action}: the disk reported an error. Check the disk, then try again.")
+    return errors.UserError(f"Could not {action}: {exc}.")
+
+
+class Storage:
+    """One open database: the sqlite-utils handle, its file and this site's id."""
+
+    def __init__(self, db: Database, path: Path | None):
+        self.db = db
+        self.path = path
+        self.site_id: str = ""
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    @contextlib.contextmanager
+    def write(self, action: str = "save") -> Iterator[Storage]:
+        """One write transaction taken with BEGIN IMMEDIATE, so read-then-write never
+        fails half-way with 'database is locked'; nested calls join the outer one."""
+        if self.conn.in_transaction:
+            yield self
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise translate(exc, action) from exc
+        try:
+            yield self
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise translate(exc, action) from exc
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        if self.conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+
+    def rows(self, sql: str, params: Any = ()) -> list[dict]:
+        try:
+            return [dict(row) for row in self.db.query(sql, params)]
+        except sqlite3.Error as exc:
+            raise translate(exc, "read the database") from exc
+
+    def one(self, sql: str, params: Any = ()) -> dict | None:
+        found = self.rows(sql, params)
+        return found[0] if found else None
+
+    def value(self, sql: str, params: Any = ()) -> Any:
+        try:
+            row = self.conn.execute(sql, params).fetchone()
+        except sqlite3.Error as exc:
+            raise translate(exc, "read the database") from exc
+        return row[0] if row else None
+
+    def data_version(self) -> int:
+        """Changes when any other connection (also in another process) commits."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _connect(path: Path | None) -> sqlite3.Connection:
+    target = ":memory:" if path is None else str(path)
+    conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    if path is not None:
+        conn.execute("PRAGMA journal_mode=WAL")
+    # A confirmed check-in must survive a power cut.
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    # Erased personal data is overwritten on disk, not merely unlinked.
+    conn.execute("PRAGMA secure_delete=ON")
+    return conn
+
+
+def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: str = "My store") -> Storage:
+    """Open (creating if needed) the database at path, or an in-memory one for path=None.
+
+    Runs pending migrations, and on a new database creates this site and its organisation key.
+    """
+    from . import schema
+
+    file_path = None if path is None else Path(path).expanduser()
+    if file_path is not None:
+        refuse_network_share(file_path)
+        try:
+            file_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise errors.ReadOnlyDatabase(f"Cannot create the folder for {file_path}: {exc.strerror}.") from exc
+    try:
+        conn = _connect(file_path)
+    except sqlite3.Error as exc:
+        raise translate(exc, f"open {file_path}") from exc
+    storage = Storage(Database(conn), file_path)
+    try:
+        if migrate:
+            schema.migrate(storage)
+        schema.ensure_home_site(storage, site_name)
+    except sqlite3.Error as exc:
+        storage.close()
+        raise translate(exc, "open the database") from exc
+    except BaseException:
+        storage.close()
+        raise
+    return storage
+
+
+def default_db_path() -> Path:
+    import platformdirs
+
+    override = os.environ.get("STORESHIFT_DB")
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_data_dir("storeshift", appauthor=False)) / "storeshift.db"
+
+
+def now_iso() -> str:
+    return to_iso(utc_now())
+
+
+def is_frozen() -> bool:
+    return bool(getattr(sys, "frozen", False))

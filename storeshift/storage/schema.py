@@ -1,0 +1,167 @@
+"""The schema as versioned migrations (each in one transaction) and the home-site bootstrap."""
+
+from __future__ import annotations
+
+from sqlite_utils.migrations import Migrations
+
+from .db import Storage, new_id, now_iso
+
+migrations = Migrations("storeshift")
+
+#: Bump when a migration is added; bundles from a newer schema are refused.
+SCHEMA_VERSION = 1
+
+# Columns every synchronised table carries, so rows from many sites can be merged.
+COMMON = """
+    id TEXT PRIMARY KEY,
+    site_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+"""
+
+
+@migrations()
+def m001_initial(db):
+    db.executescript(f"""
+    CREATE TABLE sites (
+        {COMMON},
+        name TEXT NOT NULL,
+        timezone TEXT NOT NULL DEFAULT 'Europe/London',
+        is_home INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE organisation (
+        key_id TEXT PRIMARY KEY,
+        secret TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE settings (
+        {COMMON},
+        key TEXT NOT NULL,
+        value TEXT,
+        UNIQUE (site_id, key)
+    );
+    CREATE TABLE people (
+        {COMMON},
+        employee_id TEXT,
+        name TEXT NOT NULL,
+        department TEXT NOT NULL DEFAULT '',
+        email TEXT,
+        photo TEXT,
+        active INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE UNIQUE INDEX people_employee_id ON people(employee_id) WHERE employee_id IS NOT NULL;
+    CREATE UNIQUE INDEX people_email ON people(lower(email)) WHERE email IS NOT NULL;
+    CREATE INDEX people_name ON people(name);
+    CREATE TABLE badges (
+        {COMMON},
+        person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        serial INTEGER NOT NULL,
+        revoked_at TEXT,
+        UNIQUE (person_id, serial)
+    );
+    CREATE TABLE tasks (
+        {COMMON},
+        title TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        area TEXT NOT NULL DEFAULT '',
+        minutes INTEGER,
+        capacity INTEGER,
+        active INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE visits (
+        {COMMON},
+        person_id TEXT REFERENCES people(id) ON DELETE SET NULL,
+        department TEXT NOT NULL DEFAULT '',
+        check_in_at TEXT NOT NULL,
+        check_out_at TEXT,
+        source_in TEXT NOT NULL DEFAULT 'badge',
+        source_out TEXT,
+        auto_closed INTEGER NOT NULL DEFAULT 0,
+        departure_confirmed INTEGER NOT NULL DEFAULT 0,
+        checkout_reason TEXT
+    );
+    CREATE INDEX visits_person ON visits(person_id, check_in_at);
+    CREATE INDEX visits_check_in ON visits(check_in_at);
+    CREATE INDEX visits_open ON visits(check_out_at) WHERE check_out_at IS NULL;
+    CREATE TABLE assignments (
+        {COMMON},
+        visit_id TEXT NOT NULL REFERENCES visits(id) ON DELETE CASCADE,
+        task_id TEXT NOT NULL REFERENCES tasks(id),
+        status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'done', 'replaced')),
+        assigned_at TEXT NOT NULL,
+        ended_at TEXT
+    );
+    CREATE INDEX assignments_visit ON assignments(visit_id);
+    CREATE INDEX assignments_active ON assignments(task_id) WHERE status = 'active';
+    CREATE TABLE observations (
+        {COMMON},
+        visit_id TEXT REFERENCES visits(id) ON DELETE SET NULL,
+        person_id TEXT REFERENCES people(id) ON DELETE SET NULL,
+        task_id TEXT REFERENCES tasks(id),
+        category TEXT NOT NULL CHECK (category IN
+            ('customer_voice', 'process_problem', 'product_issue', 'idea', 'praise')),
+        text TEXT NOT NULL,
+        quote TEXT,
+        impact TEXT NOT NULL DEFAULT 'medium' CHECK (impact IN ('low', 'medium', 'high')),
+        status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'triaged', 'actioned', 'closed')),
+        owner TEXT,
+        follow_up TEXT
+    );
+    CREATE INDEX observations_created ON observations(created_at);
+    CREATE INDEX observations_visit ON observations(visit_id);
+    CREATE TABLE bookings (
+        {COMMON},
+        person_id TEXT NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        start_at TEXT NOT NULL,
+        end_at TEXT NOT NULL,
+        task_id TEXT REFERENCES tasks(id)
+    );
+    CREATE INDEX bookings_start ON bookings(start_at);
+    CREATE TABLE audit_log (
+        id TEXT PRIMARY KEY,
+        site_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        table_name TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        record_hash TEXT,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        UNIQUE (site_id, seq)
+    );
+    CREATE INDEX audit_record ON audit_log(table_name, record_id);
+    """)
+
+
+def migrate(storage: Storage) -> None:
+    """Apply pending migrations under one write lock, so two processes starting on an
+    old database at once apply each migration exactly once."""
+    with storage.write("upgrade the database"):
+        migrations.apply(storage.db)
+
+
+def ensure_home_site(storage: Storage, site_name: str) -> None:
+    row = storage.one("SELECT id FROM sites WHERE is_home = 1")
+    if row is None:
+        from . import audit
+
+        with storage.write("create the site"):
+            row = storage.one("SELECT id FROM sites WHERE is_home = 1")
+            if row is None:
+                site_id = new_id()
+                storage.site_id = site_id
+                audit.insert(storage, "sites", {"id": site_id, "name": site_name,
+                                                "timezone": "Europe/London", "is_home": 1},
+                             actor="system")
+                row = {"id": site_id}
+    storage.site_id = row["id"]
+    if storage.value("SELECT count(*) FROM organisation") == 0:
+        from ..services import badges
+
+        badges.create_org_key(storage)
+
+
+__all__ = ["migrate", "ensure_home_site", "SCHEMA_VERSION", "new_id", "now_iso"]

@@ -1,0 +1,1 @@
+"""The PySide6 user interface: kiosk, shift-lead window and the widgets they share."""

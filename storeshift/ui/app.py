@@ -1,0 +1,72 @@
+"""Starting the Qt application: one QApplication, the style sheet, the database watcher,
+a crash hook that logs and keeps the app up, and the window asked for."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from .. import APP_NAME, __version__
+from ..resources import resource, resource_root
+from ..storage.db import Storage
+from .watcher import DatabaseWatcher
+
+log = logging.getLogger("storeshift.ui")
+
+
+def application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    icon = resource_root() / "icons" / "storeshift.png"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def style_sheet(name: str) -> str:
+    """The QSS for 'kiosk' or 'lead' from resources/styles ('' if not there yet)."""
+    try:
+        return resource("styles", f"{name}.qss").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+
+
+def install_crash_hook(report) -> None:
+    """An unexpected exception in a slot is logged with its traceback and shown briefly
+    through report(text); the event loop goes on."""
+    def hook(kind, value, tb):
+        log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        try:
+            report("Something went wrong. It has been logged; please carry on or tell the shift lead.")
+        except Exception:
+            pass
+    sys.excepthook = hook
+
+
+def create_window(kind: str, storage: Storage, watcher: DatabaseWatcher, **options):
+    if kind == "kiosk":
+        from .kiosk.window import KioskWindow
+
+        return KioskWindow(storage, watcher, **options)
+    from .lead.window import LeadWindow
+
+    return LeadWindow(storage, watcher, **options)
+
+
+def run(kind: str, storage: Storage, **options) -> int:
+    """Open the kiosk or the shift-lead window on storage and run until it closes."""
+    app = application()
+    app.setStyleSheet(style_sheet(kind))
+    watcher = DatabaseWatcher(storage.path)
+    window = create_window(kind, storage, watcher, **options)
+    install_crash_hook(getattr(window, "report_problem", lambda text: None))
+    window.show()
+    code = app.exec()
+    watcher.stop()
+    return code

@@ -1,0 +1,68 @@
+"""Test set-up: headless Qt, logs and default database in tmp folders, and fresh databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+# Set before any Qt import, so plain `pytest` works with no display.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_QUICK_BACKEND", "software")
+
+from storeshift.storage import open_storage  # noqa: E402
+from storeshift.timeutil import UTC  # noqa: E402
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--full", action="store_true", default=False,
+                     help="Run the reliability suite at full counts (slow).")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path_factory, monkeypatch):
+    """Logs and the default database never touch the real user folders."""
+    root = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("STORESHIFT_LOG_DIR", str(root / "logs"))
+    monkeypatch.setenv("STORESHIFT_DB", str(root / "default.db"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(root / "config"))
+    from storeshift import logs
+
+    logs.setup()
+    yield
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "storeshift.db"
+
+
+@pytest.fixture
+def storage(db_path):
+    store = open_storage(db_path)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def demo_storage(db_path):
+    """A small seeded demo store, at a fixed moment so tests are repeatable."""
+    from storeshift.services import demo
+
+    store = open_storage(db_path)
+    demo.seed(store, people=40, weeks=3, seed=7, now=dt.datetime(2026, 11, 25, 11, 0, tzinfo=UTC))
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def at():
+    """at(hour, minute, day=25): a UTC moment on 2026-11-25 (London is on UTC in November)."""
+    def make(hour: int, minute: int = 0, day: int = 25, month: int = 11) -> dt.datetime:
+        return dt.datetime(2026, month, day, hour, minute, tzinfo=UTC)
+    return make
