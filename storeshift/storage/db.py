@@ -155,6 +155,28 @@ def _connect(path: Path | None) -> sqlite3.Connection:
     return conn
 
 
+def refuse_damaged_file(path: Path) -> None:
+    """Check an existing database file through a read-only connection before anything opens
+    it read-write: writing to a damaged file (a migration, a check-in) can spread the damage."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            verdict = [row[0] for row in probe.execute("PRAGMA quick_check(1)")]
+        finally:
+            probe.close()
+    except sqlite3.Error as exc:
+        problem = translate(exc, f"open {path}")
+        if isinstance(problem, errors.DamagedDatabase):
+            raise problem from exc
+        return  # busy or unreadable: the read-write open below reports it in its own words
+    if verdict != ["ok"]:
+        raise errors.DamagedDatabase(
+            "The database file is damaged. Restore the latest backup (Settings → Restore), "
+            "or ask support for help.")
+
+
 def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: str = "My store") -> Storage:
     """Open (creating if needed) the database at path, or an in-memory one for path=None.
 
@@ -169,6 +191,7 @@ def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: st
             file_path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise errors.ReadOnlyDatabase(f"Cannot create the folder for {file_path}: {exc.strerror}.") from exc
+        refuse_damaged_file(file_path)
     try:
         conn = _connect(file_path)
     except sqlite3.Error as exc:
