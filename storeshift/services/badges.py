@@ -122,7 +122,10 @@ class BadgeCheck:
 
 def normalise(payload: str) -> str:
     """Strip what scanners add around a code (control characters, spaces) and fold case."""
-    return "".join(ch for ch in str(payload) if ch.isprintable()).strip().upper()
+    text = "".join(ch for ch in str(payload) if not (ch < " " or "\x7f" <= ch <= "\x9f")).strip()
+    # A payload is ASCII. Folding anything else would let look-alikes through: 'ſ', 'ß' and
+    # 'ı' upper-case to 'S', 'SS' and 'I', so they are left as they are and fail the pattern.
+    return text.upper() if text.isascii() else text
 
 
 def verify(storage: Storage, payload: str, key: dict | None = None) -> BadgeCheck:
