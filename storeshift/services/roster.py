@@ -19,7 +19,7 @@ PERSON_FIELDS = ("name", "department", "email", "employee_id")
 
 def _clean(values: dict) -> dict:
     """Trimmed values with empty optional fields as None; raises ValueError with a reason."""
-    name = " ".join(str(values.get("name") or "").split())
+    name = str(values.get("name") or "").strip()
     if not name:
         raise ValueError("name is missing")
     if len(name) > MAX_NAME:
