@@ -1,0 +1,161 @@
+"""Fonts for PDFs: the bundled DejaVu Sans for Latin, Greek, Cyrillic, Arabic and Hebrew,
+reportlab's built-in CID fonts for Chinese, Japanese and Korean (named, not embedded), and a
+per-character choice so that any name a person can type comes out readable and extractable."""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from functools import lru_cache
+
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+
+from ..resources import resource
+
+BODY = "StoreshiftSans"
+BOLD = "StoreshiftSans-Bold"
+# Built into every PDF reader's CJK support: the PDF names them, nothing is embedded.
+CJK_CHINESE = "STSong-Light"
+CJK_JAPANESE = "HeiseiKakuGo-W5"
+CJK_KOREAN = "HYGothic-Medium"
+#: Drawn in place of a character no font of ours has (most emoji): one box, same line height.
+MISSING = "\u25a1"
+
+_lock = threading.Lock()
+_registered = False
+_body_glyphs: frozenset[int] = frozenset()
+
+# Invisible joiners and modifiers of emoji sequences: dropped, so "👍🏽" becomes one box, not three.
+_INVISIBLE = {0x200D, 0xFE0E, 0xFE0F, 0x20E3} | set(range(0x1F3FB, 0x1F400)) | set(range(0xE0020, 0xE0080))
+
+
+def register() -> None:
+    """Register our fonts with reportlab once per process (safe from any thread)."""
+    global _registered, _body_glyphs
+    if _registered:
+        return
+    with _lock:
+        if _registered:
+            return
+        body = TTFont(BODY, str(resource("fonts", "DejaVuSans.ttf")))
+        bold = TTFont(BOLD, str(resource("fonts", "DejaVuSans-Bold.ttf")))
+        pdfmetrics.registerFont(body)
+        pdfmetrics.registerFont(bold)
+        pdfmetrics.registerFontFamily(BODY, normal=BODY, bold=BOLD, italic=BODY, boldItalic=BOLD)
+        addMapping(BODY, 0, 0, BODY)
+        addMapping(BODY, 1, 0, BOLD)
+        addMapping(BODY, 0, 1, BODY)
+        addMapping(BODY, 1, 1, BOLD)
+        for name in (CJK_CHINESE, CJK_JAPANESE, CJK_KOREAN):
+            pdfmetrics.registerFont(UnicodeCIDFont(name))
+            # <b> inside a CJK run must not look for a bold face that does not exist.
+            for bold_flag in (0, 1):
+                for italic_flag in (0, 1):
+                    addMapping(name, bold_flag, italic_flag, name)
+        # Bold and regular DejaVu cover the same characters; the regular face decides.
+        _body_glyphs = frozenset(body.face.charToGlyph)
+        _registered = True
+
+
+def _is_kana(cp: int) -> bool:
+    return 0x3040 <= cp <= 0x30FF or 0x31F0 <= cp <= 0x31FF or 0xFF66 <= cp <= 0xFF9F
+
+
+def _is_hangul(cp: int) -> bool:
+    return 0xAC00 <= cp <= 0xD7AF or 0x1100 <= cp <= 0x11FF or 0x3130 <= cp <= 0x318F
+
+
+def _is_han(cp: int) -> bool:
+    return (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0x20000 <= cp <= 0x2A6DF
+            or 0xF900 <= cp <= 0xFAFF or 0x3000 <= cp <= 0x303F or 0xFF00 <= cp <= 0xFF65)
+
+
+def is_cjk(ch: str) -> bool:
+    cp = ord(ch)
+    return _is_han(cp) or _is_kana(cp) or _is_hangul(cp)
+
+
+@lru_cache(maxsize=4096)
+def font_for_char(ch: str) -> str | None:
+    """The font for one character: None for the body font, a CJK font name, or MISSING when
+    no font of ours has it (then MISSING is drawn instead, in the body font)."""
+    register()
+    cp = ord(ch)
+    if cp in _body_glyphs or ch in "\n\t":
+        return None
+    if _is_hangul(cp):
+        return CJK_KOREAN
+    if _is_kana(cp):
+        return CJK_JAPANESE
+    if _is_han(cp):
+        return CJK_CHINESE
+    return MISSING
+
+
+def clean(text: object) -> str:
+    """Printable text: control characters and emoji joiners dropped, each character no font
+    has replaced by one box, so a line never breaks or vanishes because of it."""
+    register()
+    out = []
+    for ch in str(text if text is not None else ""):
+        cp = ord(ch)
+        if cp in _INVISIBLE:
+            continue
+        if ch in "\n\t":
+            out.append(ch)
+            continue
+        category = unicodedata.category(ch)
+        if category == "Cc":
+            continue
+        if category in ("Zl", "Zp"):
+            out.append("\n")
+            continue
+        # Bidi marks and zero-width spaces have no glyph but are harmless once text is laid out.
+        if category == "Cf":
+            continue
+        if font_for_char(ch) == MISSING:
+            if out and out[-1] == MISSING:
+                continue
+            out.append(MISSING)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def runs(text: str, base: str = BODY) -> list[tuple[str, str]]:
+    """Split already-cleaned text into (font name, text) runs: base for what DejaVu has,
+    the matching CJK font otherwise. Spaces join the run they sit in."""
+    result: list[tuple[str, str]] = []
+    current_font, current = base, []
+    for ch in text:
+        chosen = font_for_char(ch) if not ch.isspace() else None
+        font = base if chosen in (None, MISSING) else chosen
+        if ch.isspace():
+            font = current_font
+        if font != current_font and current:
+            result.append((current_font, "".join(current)))
+            current = []
+        current_font = font
+        current.append(ch)
+    if current:
+        result.append((current_font, "".join(current)))
+    return result
+
+
+def string_width(text: str, size: float, base: str = BODY) -> float:
+    """Width of cleaned, visual-order text set with per-run fonts."""
+    register()
+    return sum(pdfmetrics.stringWidth(part, font, size) for font, part in runs(text, base))
+
+
+def single_font(text: str, base: str = BODY) -> str:
+    """One font for a short label that cannot switch fonts (chart labels): a CJK font when the
+    label has CJK (they carry Latin too), else base."""
+    for ch in text:
+        chosen = font_for_char(ch)
+        if chosen not in (None, MISSING):
+            return chosen
+    return base
