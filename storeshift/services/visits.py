@@ -53,13 +53,27 @@ def _closing_instant(check_in: str, closing: str, tz: str) -> dt.datetime:
     return close.astimezone(dt.timezone.utc)
 
 
+def _last_closing(now: dt.datetime, closing: str, tz: str) -> dt.datetime:
+    """The latest closing instant at or before now."""
+    closing_time = dt.time.fromisoformat(closing)
+    today = local(now, tz).date()
+    close = dt.datetime.combine(today, closing_time, zone(tz))
+    if close > now:
+        close = dt.datetime.combine(today - dt.timedelta(days=1), closing_time, zone(tz))
+    return close.astimezone(dt.timezone.utc)
+
+
 def close_forgotten_visits(storage: Storage, now: dt.datetime) -> int:
     """Close every open visit whose closing time has passed, flagged auto_closed."""
     tz, closing = settings.get(storage, "timezone"), settings.get(storage, "closing_time")
     closed = 0
+    # Every scan calls this: only visits begun before the last closing time can be past theirs
+    # (a visit closes at the first closing time after it began), so today's open visits are
+    # never read and the cost does not grow with the number of people on the floor.
+    before = to_iso(_last_closing(now, closing, tz))
     with storage.write("close forgotten visits"):
-        for visit in storage.rows("SELECT id, check_in_at FROM visits WHERE check_out_at IS NULL AND site_id = ?",
-                                  (storage.site_id,)):
+        for visit in storage.rows("SELECT id, check_in_at FROM visits WHERE check_out_at IS NULL AND site_id = ? "
+                                  "AND check_in_at < ?", (storage.site_id, before)):
             close_at = _closing_instant(visit["check_in_at"], closing, tz)
             if close_at <= now:
                 _end_assignment(storage, visit["id"], to_iso(close_at), "system")
@@ -233,3 +247,9 @@ def left_today(storage: Storage, now: dt.datetime | None = None) -> list[dict]:
 def recent_auto_closed(storage: Storage) -> list[dict]:
     return storage.rows("SELECT v.*, p.name FROM visits v JOIN people p ON p.id = v.person_id "
                         "WHERE v.auto_closed = 1 AND v.departure_confirmed = 0 ORDER BY v.check_in_at DESC")
+
+
+def get_visit(storage: Storage, visit_id: str) -> dict | None:
+    """One visit with the name of whoever made it (None once erased)."""
+    return storage.one("SELECT v.*, p.name FROM visits v LEFT JOIN people p ON p.id = v.person_id "
+                       "WHERE v.id = ?", (visit_id,))

@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from sqlite_utils.db import NotFoundError, jsonify_if_needed
+
 from .db import Storage, new_id, now_iso
 
 #: Tables whose every row is covered by the audit chain.
@@ -58,12 +60,38 @@ def _read(storage: Storage, table: str, record_id: str) -> dict | None:
     return storage.one(f"SELECT * FROM [{table}] WHERE id = ?", (record_id,))
 
 
+# Single-row writes use plain SQL: sqlite-utils' table.insert/update re-read the schema
+# (sqlite_master, PRAGMA table_info) on every call, which made up most of a badge scan's time.
+AUDIT_COLUMNS = ("id", "site_id", "seq", "at", "actor", "action", "table_name", "record_id",
+                 "record_hash", "prev_hash", "hash")
+
+
+def _append(storage: Storage, entries: list[dict]) -> None:
+    storage.conn.executemany(
+        f"INSERT INTO audit_log ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join('?' * len(AUDIT_COLUMNS))})",
+        [[entry[c] for c in AUDIT_COLUMNS] for entry in entries])
+
+
+def _insert_row(storage: Storage, table: str, row: dict) -> None:
+    names = list(row)
+    storage.conn.execute(f"INSERT INTO [{table}] ({', '.join(f'[{n}]' for n in names)}) "
+                         f"VALUES ({', '.join('?' * len(names))})", [jsonify_if_needed(row[n]) for n in names])
+
+
+def _update_row(storage: Storage, table: str, record_id: str, changes: dict) -> None:
+    names = list(changes)
+    cursor = storage.conn.execute(f"UPDATE [{table}] SET {', '.join(f'[{n}] = ?' for n in names)} WHERE id = ?",
+                                  [jsonify_if_needed(changes[n]) for n in names] + [record_id])
+    if cursor.rowcount == 0:
+        raise NotFoundError(f"no {table} row with id {record_id}")
+
+
 def log(storage: Storage, action: str, table: str, record_id: str, actor: str) -> None:
     """Append an audit row for an event that is not itself a row change (a wrong PIN, say);
     it still carries the record's current hash so the record check stays exact."""
     with storage.write():
         row = _read(storage, table, record_id) if table in AUDITED_TABLES else None
-        storage.db["audit_log"].insert_all(_entries(storage, [(action, table, record_id, row)], actor, now_iso()))
+        _append(storage, _entries(storage, [(action, table, record_id, row)], actor, now_iso()))
 
 
 def insert(storage: Storage, table: str, values: dict, actor: str, action: str = "insert") -> dict:
@@ -71,9 +99,9 @@ def insert(storage: Storage, table: str, values: dict, actor: str, action: str =
     now = now_iso()
     row = {"id": new_id(), "site_id": storage.site_id, "created_at": now, "updated_at": now, **values}
     with storage.write():
-        storage.db[table].insert(row)
+        _insert_row(storage, table, row)
         stored = _read(storage, table, row["id"])
-        storage.db["audit_log"].insert_all(_entries(storage, [(action, table, row["id"], stored)], actor, now))
+        _append(storage, _entries(storage, [(action, table, row["id"], stored)], actor, now))
     return stored
 
 
@@ -81,16 +109,16 @@ def update(storage: Storage, table: str, record_id: str, changes: dict, actor: s
            action: str = "update") -> dict:
     now = now_iso()
     with storage.write():
-        storage.db[table].update(record_id, {**changes, "updated_at": now})
+        _update_row(storage, table, record_id, {**changes, "updated_at": now})
         stored = _read(storage, table, record_id)
-        storage.db["audit_log"].insert_all(_entries(storage, [(action, table, record_id, stored)], actor, now))
+        _append(storage, _entries(storage, [(action, table, record_id, stored)], actor, now))
     return stored
 
 
 def delete(storage: Storage, table: str, record_id: str, actor: str, action: str = "delete") -> None:
     with storage.write():
         storage.db[table].delete(record_id)
-        storage.db["audit_log"].insert_all(_entries(storage, [(action, table, record_id, None)], actor, now_iso()))
+        _append(storage, _entries(storage, [(action, table, record_id, None)], actor, now_iso()))
 
 
 def columns(storage: Storage, table: str) -> list[str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from sqlite_utils import Database
+from sqlite_utils.utils import dedupe_keys
 
 from .. import errors
 from ..timeutil import to_iso, utc_now
@@ -117,8 +118,14 @@ class Storage:
                 self.conn.execute("ROLLBACK")
 
     def rows(self, sql: str, params: Any = ()) -> list[dict]:
+        # The connection directly, not db.query(): that wraps every read in a savepoint,
+        # which a badge scan's dozen reads paid for on each scan.
         try:
-            return [dict(row) for row in self.db.query(sql, params)]
+            cursor = self.conn.execute(sql, params)
+            if cursor.description is None:
+                raise ValueError("rows() needs SQL that returns rows")
+            keys = dedupe_keys(d[0] for d in cursor.description)
+            return [dict(zip(keys, row)) for row in cursor]
         except sqlite3.Error as exc:
             raise translate(exc, "read the database") from exc
 
