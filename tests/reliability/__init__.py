@@ -1,0 +1,1 @@
+"""Reliability and security suite: faults, bad input and attacks, with nothing lost."""
