@@ -149,7 +149,8 @@ def fit_lines(text: object, max_width: float, max_lines: int, size: float, minim
         one = fonts.string_width(visual(cleaned), current, font)
         if one <= max_width:
             return [cleaned], current
-        if max_lines > 1 and " " in cleaned:
+        # One line reads best: wrap only once one line would need a much smaller size.
+        if max_lines > 1 and " " in cleaned and current <= size * 0.8:
             words_fit = all(fonts.string_width(visual(word), current, font) <= max_width
                             for word in cleaned.split(" "))
             if words_fit:

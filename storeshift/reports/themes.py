@@ -114,7 +114,8 @@ def find_themes(observations: list[dict], limit: int = 8, min_people: int = 2) -
         people = len({people_of[i] for i in members})
         content = sum(1 for w in key if _content(w))
         first = sum(positions[i][key][0] for i in members) / len(members)
-        return (round(people * _WEIGHT.get(content, 1.15), 3), people, content, -first, len(members))
+        high = sum(1 for i in members if observations[i].get("impact") == "high")
+        return (round(people * _WEIGHT.get(content, 1.15), 3), people, high, content, -first, len(members))
 
     heap = []
     for key, members in per_phrase.items():
