@@ -1,0 +1,77 @@
+"""Runs inside its own process: the real kiosk window (offscreen) takes N badge scans through
+its handler; prints JSON with each handler time, a bare insert + commit interleaved as the floor,
+and the process's memory. `python -m bench.kiosk_probe bare` prints a bare window's memory."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from .common import rss_mb  # noqa: E402
+
+
+def bare() -> dict:
+    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+
+    app = QApplication(sys.argv[:1])
+    window = QMainWindow()
+    window.setCentralWidget(QLabel("storeshift"))
+    window.show()
+    for _ in range(20):
+        app.processEvents()
+        time.sleep(0.01)
+    current, peak = rss_mb()
+    return {"rss_mb": current, "peak_mb": peak}
+
+
+def kiosk(db: str, scans: int) -> dict:
+    from PySide6.QtWidgets import QApplication  # noqa: F401 (Qt first, as the app does)
+
+    from storeshift.services import badges
+    from storeshift.storage import open_storage
+    from storeshift.ui import app as ui_app
+    from storeshift.ui.watcher import DatabaseWatcher
+
+    from .scan import bare_connection, bare_insert
+
+    qt_app = ui_app.application()
+    qt_app.setStyleSheet(ui_app.style_sheet("kiosk"))
+    storage = open_storage(db)
+    watcher = DatabaseWatcher(storage.path)
+    window = ui_app.create_window("kiosk", storage, watcher)
+    window.show()
+    qt_app.processEvents()
+    payloads = [payload for _, payload in badges.badge_payloads(storage)]
+    chosen = random.Random(11).sample(payloads, min(len(payloads), scans))
+    floor_conn = bare_connection(storage.path)
+    handler_ms, floor_ms, rss_after = [], [], []
+    for payload in chosen:
+        started = time.perf_counter()
+        window.handle_payload(payload)
+        handler_ms.append((time.perf_counter() - started) * 1000)
+        # Let the window paint and run its timers as it would between two people.
+        qt_app.processEvents()
+        started = time.perf_counter()
+        bare_insert(floor_conn, storage.site_id)
+        floor_ms.append((time.perf_counter() - started) * 1000)
+        rss_after.append(rss_mb()[0])
+    current, peak = rss_mb()
+    screen = getattr(window, "current_screen_name", lambda: None)
+    result = {"handler_ms": handler_ms, "floor_ms": floor_ms, "rss_after_mb": rss_after, "rss_mb": current,
+              "peak_mb": peak, "last_screen": screen() if callable(screen) else None}
+    floor_conn.close()
+    watcher.stop()
+    storage.close()
+    return result
+
+
+if __name__ == "__main__":
+    out = bare() if sys.argv[1] == "bare" else kiosk(sys.argv[1], int(sys.argv[2]))
+    sys.stdout.write("RESULT " + json.dumps(out) + "\n")
+    sys.stdout.flush()
+    os._exit(0)
