@@ -202,3 +202,10 @@ def badge_payloads(storage: Storage, person_ids: list[str] | None = None) -> lis
         wanted = set(person_ids)
         rows = [r for r in rows if r["id"] in wanted]
     return [(row, make_payload(key, row["id"], row["serial"])) for row in rows]
+
+
+def latest_badges(storage: Storage) -> dict[str, dict]:
+    """Each person's newest badge (serial, revoked_at) by person id: the roster's badge column."""
+    rows = storage.rows("SELECT person_id, serial, revoked_at FROM badges b WHERE serial = "
+                        "(SELECT max(serial) FROM badges WHERE person_id = b.person_id)")
+    return {row["person_id"]: row for row in rows}

@@ -1,0 +1,231 @@
+"""Pieces every page of the shift-lead window shares: the context (database, clock, how to
+tell the lead something), the inline message banner, non-blocking confirmations and file
+choosers, and the PIN entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QIntValidator
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFrame, QHBoxLayout, QLabel,
+                               QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget)
+
+from ...storage.db import Storage
+from ...timeutil import utc_now
+
+INFO, SUCCESS, WARNING, ERROR = "info", "success", "warning", "error"
+
+
+class LeadContext(QObject):
+    """What the pages share: the open database (replaced after a restore), the clock and the
+    one way to tell the lead something (a non-blocking banner, never a modal box)."""
+
+    message = Signal(str, str)  # text, level
+    storage_replaced = Signal()
+    #: person ids (None: everyone) whose badge sheet the Reports page should make
+    badge_sheet_requested = Signal(object)
+
+    def __init__(self, storage: Storage, clock: Callable[[], dt.datetime] | None = None, parent=None):
+        super().__init__(parent)
+        self.storage = storage
+        self._clock = clock
+
+    def now(self) -> dt.datetime:
+        return self._clock() if self._clock else utc_now()
+
+    def tell(self, text: str, level: str = INFO) -> None:
+        self.message.emit(text, level)
+
+
+class Banner(QFrame):
+    """An inline message strip at the top of the window: green for done, amber for a warning,
+    red for a problem. Information fades after a while; problems stay until closed or replaced."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QPushButton("✕")
+        close.setObjectName("bannerClose")
+        close.setToolTip("Hide this message")
+        close.setFlat(True)
+        close.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        close.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(14, 8, 8, 8)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.hide)
+        self.level = INFO
+        self.hide()
+
+    def show_message(self, text: str, level: str = INFO) -> None:
+        self.level = level
+        self.setProperty("level", level)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        icons = {INFO: "ℹ", SUCCESS: "✓", WARNING: "⚠", ERROR: "✖"}
+        self.label.setText(f"{icons.get(level, '')}  {text}")
+        self.show()
+        if level in (INFO, SUCCESS):
+            self._timer.start(12000)
+        else:
+            self._timer.stop()
+
+    def text(self) -> str:
+        return self.label.text()
+
+
+def confirm(parent: QWidget, title: str, text: str, yes_text: str, on_yes: Callable[[], None],
+            danger: bool = False) -> QMessageBox:
+    """A window-modal question that does not block the event loop; on_yes runs if confirmed.
+    The box is kept as parent.confirm_box so the caller (and tests) can reach it."""
+    box = QMessageBox(QMessageBox.Icon.Warning if danger else QMessageBox.Icon.Question, title, text,
+                      QMessageBox.StandardButton.NoButton, parent)
+    yes = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(cancel)
+    box.setObjectName("confirmBox")
+    box.yes_button, box.cancel_button = yes, cancel
+
+    def finished() -> None:
+        if box.clickedButton() is yes:
+            on_yes()
+        box.deleteLater()
+
+    box.finished.connect(finished)
+    parent.confirm_box = box
+    box.open()
+    return box
+
+
+def choose_file(parent: QWidget, caption: str, name_filter: str, on_chosen: Callable[[Path], None],
+                save: bool = False, suggested: str = "") -> QFileDialog:
+    """A file chooser that does not block the event loop; kept as parent.file_dialog."""
+    dialog = QFileDialog(parent, caption)
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    dialog.setNameFilter(name_filter)
+    if save:
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        suffix = name_filter.split("*.")[-1].rstrip(")").split()[0] if "*." in name_filter else ""
+        if suffix:
+            dialog.setDefaultSuffix(suffix)
+    else:
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    if suggested:
+        dialog.selectFile(suggested)
+    dialog.fileSelected.connect(lambda path: on_chosen(Path(path)) if path else None)
+    dialog.finished.connect(lambda _=0: dialog.deleteLater())
+    parent.file_dialog = dialog
+    dialog.open()
+    return dialog
+
+
+def choose_folder(parent: QWidget, caption: str, on_chosen: Callable[[Path], None]) -> QFileDialog:
+    dialog = QFileDialog(parent, caption)
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    dialog.setFileMode(QFileDialog.FileMode.Directory)
+    dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    dialog.fileSelected.connect(lambda path: on_chosen(Path(path)) if path else None)
+    dialog.finished.connect(lambda _=0: dialog.deleteLater())
+    parent.file_dialog = dialog
+    dialog.open()
+    return dialog
+
+
+class PinField(QLineEdit):
+    """A masked field that takes digits only (4 to 12), as the PIN rules say."""
+
+    def __init__(self, placeholder: str = "PIN", parent=None):
+        super().__init__(parent)
+        self.setEchoMode(QLineEdit.EchoMode.Password)
+        self.setValidator(QIntValidator(0, 2_147_483_647, self))
+        self.setMaxLength(12)
+        self.setPlaceholderText(placeholder)
+        self.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly | Qt.InputMethodHint.ImhSensitiveData)
+
+
+class LockScreen(QWidget):
+    """Shown instead of the pages until the shift-lead PIN is entered (on start when a PIN is
+    set, and after a spell of inactivity). Uses the shared PIN pad: keys or clicks."""
+
+    unlocked = Signal()
+
+    def __init__(self, check: Callable[[str], bool], parent=None):
+        from ..widgets import PinPad
+
+        super().__init__(parent)
+        self.setObjectName("lockScreen")
+        self._check = check
+        self.pad = PinPad("storeshift is locked — enter the shift-lead PIN", button_size=56)
+        self.pad.cancel_button.hide()
+        self.pad.submitted.connect(self.on_submitted)
+        box = QFrame()
+        box.setObjectName("lockBox")
+        inner = QVBoxLayout(box)
+        inner.setContentsMargins(28, 24, 28, 24)
+        inner.addWidget(self.pad)
+        box.setFixedWidth(400)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(box)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(1)
+
+    def reset(self, reason: str = "") -> None:
+        self.pad.reset()
+        if reason:
+            self.pad.show_message(reason)
+        self.pad.focus()
+
+    def on_submitted(self, pin: str) -> None:
+        from ...errors import UserError
+
+        try:
+            ok = self._check(pin)
+        except UserError as exc:
+            self.pad.show_message(str(exc), error=True)
+            return
+        if ok:
+            self.pad.reset()
+            self.unlocked.emit()
+        else:
+            self.pad.show_message("That PIN is not right. Please try again.", error=True)
+            self.pad.focus()
+
+
+class FormDialog(QDialog):
+    """A small window-modal form that does not block the event loop (opened with open())."""
+
+    def __init__(self, parent: QWidget, title: str, ok_text: str = "Save"):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setModal(True)
+        self.body = QVBoxLayout(self)
+        self.error = QLabel()
+        self.error.setObjectName("formError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(ok_text)
+        self.buttons.rejected.connect(self.reject)
+
+    def finish_layout(self) -> None:
+        self.body.addWidget(self.error)
+        self.body.addWidget(self.buttons)
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()

@@ -1,0 +1,421 @@
+"""The Floor page: who is on the floor now and doing what, the task catalogue to drag from,
+today's expected arrivals and those who already left."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSplitter,
+                               QStackedWidget, QTableView, QVBoxLayout, QWidget)
+
+from ...errors import UserError
+from ...services import bookings, roster, settings, tasks as task_service, visits
+from .common import ERROR, SUCCESS, FormDialog, LeadContext
+from .models import TASK_MIME, ExpectedModel, FloorModel, LeftTodayModel, TaskModel
+
+CHECKOUT_REASONS = ["Forgot to scan out", "Left early", "Went home unwell", "Badge not working",
+                    "Shift ended"]
+
+
+def _table(model, stretch_column: int | None = None) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    view.setShowGrid(False)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    if stretch_column is not None:
+        header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+    return view
+
+
+class FloorBoard(QTableView):
+    """The board of people on the floor. A task dropped on a person (MIME TASK_MIME, the
+    task's id) is reported with task_dropped(visit_id, task_id)."""
+
+    task_dropped = Signal(str, str)
+
+    def __init__(self, model: FloorModel, parent=None):
+        super().__init__(parent)
+        self.setObjectName("floorBoard")
+        self.setModel(model)
+        self.setAcceptDrops(True)
+        self.viewport().setAcceptDrops(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.setDropIndicatorShown(False)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(44)
+        self.setShowGrid(False)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(model.column_of("task_title"), QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
+
+    def _person_row(self, event) -> int:
+        return self.indexAt(event.position().toPoint()).row()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasFormat(TASK_MIME):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        row = self._person_row(event)
+        if event.mimeData().hasFormat(TASK_MIME) and row >= 0:
+            # Show whom the task would go to.
+            self.selectRow(row)
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        row = self._person_row(event)
+        person = self.model().row_at(row)
+        if not event.mimeData().hasFormat(TASK_MIME) or person is None:
+            event.ignore()
+            return
+        task_id = bytes(event.mimeData().data(TASK_MIME).data()).decode("utf-8")
+        event.acceptProposedAction()
+        self.selectRow(row)
+        self.task_dropped.emit(person["visit_id"], task_id)
+
+
+class TaskPicker(FormDialog):
+    """Pick a task for one person: full and archived tasks are listed but cannot be chosen."""
+
+    def __init__(self, parent, person_name: str, task_rows: list[dict], current_task_id: str | None):
+        super().__init__(parent, f"Give {person_name} a task", ok_text="Give task")
+        self.setObjectName("taskPicker")
+        self.body.addWidget(QLabel(f"Which task should <b>{person_name}</b> do now?"))
+        self.list = QListWidget()
+        self.list.setObjectName("taskPickerList")
+        for row in task_rows:
+            places = ("no limit" if row["capacity"] is None
+                      else f"{row['taken']} of {row['capacity']} places taken")
+            text = f"{row['title']}   ·   {row['area'] or 'anywhere'}   ·   {places}"
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, row["id"])
+            if row["id"] == current_task_id:
+                item.setText(text + "   (current task)")
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+            elif TaskModel.is_full(row):
+                item.setText(f"{row['title']}   ·   FULL ({row['taken']} of {row['capacity']})")
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+                item.setToolTip("Full: finish or move someone first, or raise its capacity on the Tasks page.")
+            self.list.addItem(item)
+        self.list.itemDoubleClicked.connect(lambda _item: self.accept())
+        self.list.currentItemChanged.connect(lambda *_: self.ok_button.setEnabled(self.chosen() is not None))
+        self.body.addWidget(self.list)
+        self.ok_button.setEnabled(False)
+        self.buttons.accepted.connect(self.accept)
+        self.finish_layout()
+        self.resize(560, 420)
+
+    def chosen(self) -> str | None:
+        item = self.list.currentItem()
+        if item is None or not (item.flags() & Qt.ItemFlag.ItemIsEnabled):
+            return None
+        return item.data(Qt.ItemDataRole.UserRole)
+
+
+class CheckOutDialog(FormDialog):
+    """Check a person out by hand, saying why (kept with the visit)."""
+
+    def __init__(self, parent, person_name: str):
+        super().__init__(parent, f"Check {person_name} out", ok_text="Check out")
+        self.setObjectName("checkOutDialog")
+        self.body.addWidget(QLabel(f"Check <b>{person_name}</b> out now. Why are you doing it by hand?"))
+        self.reason = QComboBox()
+        self.reason.setObjectName("checkOutReason")
+        self.reason.setEditable(True)
+        self.reason.addItems(CHECKOUT_REASONS)
+        self.reason.setCurrentIndex(0)
+        self.body.addWidget(self.reason)
+        self.buttons.accepted.connect(self.accept)
+        self.finish_layout()
+        self.resize(440, 160)
+
+
+class CheckInDialog(FormDialog):
+    """Check in someone who came without their badge: find them by name."""
+
+    def __init__(self, parent, people: list[dict]):
+        super().__init__(parent, "Check someone in by hand", ok_text="Check in")
+        self.setObjectName("checkInDialog")
+        self.body.addWidget(QLabel("Only for someone you recognise who has no badge with them."))
+        self.search = QLineEdit()
+        self.search.setObjectName("checkInSearch")
+        self.search.setPlaceholderText("Type part of their name…")
+        self.search.setClearButtonEnabled(True)
+        self.list = QListWidget()
+        self.list.setObjectName("checkInList")
+        for person in people:
+            label = f"{person['name']}   ·   {person['department'] or 'no department'}"
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, person["id"])
+            self.list.addItem(item)
+        self.search.textChanged.connect(self.on_search)
+        self.search.returnPressed.connect(self.on_return)
+        self.list.itemDoubleClicked.connect(lambda _item: self.accept())
+        self.list.currentItemChanged.connect(lambda *_: self.ok_button.setEnabled(self.chosen() is not None))
+        self.body.addWidget(self.search)
+        self.body.addWidget(self.list)
+        self.ok_button.setEnabled(False)
+        self.buttons.accepted.connect(self.accept)
+        self.finish_layout()
+        self.resize(480, 460)
+
+    def on_search(self, text: str) -> None:
+        needle = text.casefold().strip()
+        first = None
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            hidden = bool(needle) and needle not in item.text().casefold()
+            item.setHidden(hidden)
+            if not hidden and first is None:
+                first = item
+        self.list.setCurrentItem(first)
+
+    def on_return(self) -> None:
+        if self.chosen():
+            self.accept()
+
+    def chosen(self) -> str | None:
+        item = self.list.currentItem()
+        return None if item is None or item.isHidden() else item.data(Qt.ItemDataRole.UserRole)
+
+
+class FloorPage(QWidget):
+    """The default page: the live board and everything the lead does with people on the floor."""
+
+    title = "Floor"
+
+    def __init__(self, ctx: LeadContext, parent=None):
+        super().__init__(parent)
+        self.setObjectName("floorPage")
+        self.ctx = ctx
+        self.picker: TaskPicker | None = None
+        self.check_out_dialog: CheckOutDialog | None = None
+        self.check_in_dialog: CheckInDialog | None = None
+        tz = settings.site_timezone(ctx.storage)
+        self.model = FloorModel(ctx.now, tz, self)
+        self.task_model = TaskModel(editable=False, parent=self)
+        self.expected_model = ExpectedModel(tz, self)
+        self.left_model = LeftTodayModel(tz, self)
+
+        self.heading = QLabel("On the floor now")
+        self.heading.setObjectName("pageTitle")
+        self.counts = QLabel()
+        self.counts.setObjectName("floorCounts")
+        self.assign_button = QPushButton("Give task…")
+        self.assign_button.setToolTip("Choose a task for the selected person (or drag a task onto them)")
+        self.done_button = QPushButton("Mark task done")
+        self.check_out_button = QPushButton("Check out…")
+        self.check_in_button = QPushButton("Check in by hand…")
+        for button in (self.assign_button, self.done_button, self.check_out_button, self.check_in_button):
+            button.setObjectName(button.text().rstrip("…").replace(" ", "_").lower())
+        self.assign_button.setProperty("primary", True)
+
+        self.board = FloorBoard(self.model)
+        self.empty = QLabel("Nobody is on the floor yet.\nPeople appear here as soon as they scan their "
+                            "badge at the kiosk,\nor when you check them in by hand.")
+        self.empty.setObjectName("emptyBoard")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.board_stack = QStackedWidget()
+        self.board_stack.addWidget(self.board)
+        self.board_stack.addWidget(self.empty)
+
+        self.catalogue = _table(self.task_model, stretch_column=0)
+        self.catalogue.setObjectName("floorCatalogue")
+        self.catalogue.setDragEnabled(True)
+        self.catalogue.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.catalogue.setDefaultDropAction(Qt.DropAction.CopyAction)
+        self.expected = _table(self.expected_model, stretch_column=1)
+        self.expected.setObjectName("expectedList")
+        self.left = _table(self.left_model, stretch_column=0)
+        self.left.setObjectName("leftList")
+        self.expected_title = QLabel("Expected today, not in yet")
+        self.left_title = QLabel("Left today")
+        catalogue_title = QLabel("Tasks — drag one onto a person")
+        for label in (self.expected_title, self.left_title, catalogue_title):
+            label.setObjectName("sectionTitle")
+
+        top = QHBoxLayout()
+        top.addWidget(self.heading)
+        top.addSpacing(12)
+        top.addWidget(self.counts, 1)
+        for button in (self.assign_button, self.done_button, self.check_out_button, self.check_in_button):
+            top.addWidget(button)
+
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(catalogue_title)
+        side_layout.addWidget(self.catalogue, 5)
+        side_layout.addWidget(self.expected_title)
+        side_layout.addWidget(self.expected, 3)
+        side_layout.addWidget(self.left_title)
+        side_layout.addWidget(self.left, 3)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.board_stack)
+        self.splitter.addWidget(side)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.splitter, 1)
+
+        # Connections in one place.
+        self.board.task_dropped.connect(self.on_task_dropped)
+        self.board.selectionModel().selectionChanged.connect(self.on_selection_changed)
+        self.board.doubleClicked.connect(lambda _index: self.on_assign_clicked())
+        self.assign_button.clicked.connect(self.on_assign_clicked)
+        self.done_button.clicked.connect(self.on_done_clicked)
+        self.check_out_button.clicked.connect(self.on_check_out_clicked)
+        self.check_in_button.clicked.connect(self.on_check_in_clicked)
+        QShortcut(QKeySequence(Qt.Key.Key_Delete), self.board, self.on_check_out_clicked)
+
+        # The clock ticks the time-on-floor column; the database is never polled here.
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(15000)
+        self.ticker.timeout.connect(self.model.tick)
+        self.ticker.start()
+        self.refresh()
+
+    # -- reading ------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-read the board from the database and update the models in place (public so
+        that it can be timed)."""
+        storage, now = self.ctx.storage, self.ctx.now()
+        tz = settings.site_timezone(storage)
+        for model in (self.model, self.expected_model, self.left_model):
+            model.timezone = tz
+        self.model.set_rows(visits.on_floor(storage))
+        self.task_model.set_rows(task_service.list_tasks(storage))
+        self.expected_model.set_rows(bookings.expected_today(storage, now))
+        self.left_model.set_rows(visits.left_today(storage, now))
+        on_floor, expected, left = self.model.rowCount(), self.expected_model.rowCount(), self.left_model.rowCount()
+        no_task = sum(1 for r in self.model.rows() if not r.get("task_title"))
+        parts = [f"<b>{on_floor}</b> on the floor"]
+        if no_task:
+            parts.append(f"<b style='color:#b45309'>{no_task} without a task</b>")
+        parts += [f"{expected} expected", f"{left} left today"]
+        self.counts.setText("  ·  ".join(parts))
+        self.expected_title.setText(f"Expected today, not in yet ({expected})")
+        self.left_title.setText(f"Left today ({left})")
+        self.board_stack.setCurrentWidget(self.board if on_floor else self.empty)
+        self.on_selection_changed()
+
+    def selected(self) -> dict | None:
+        rows = self.board.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def select_person(self, person_id: str) -> None:
+        for i, row in enumerate(self.model.rows()):
+            if row["person_id"] == person_id:
+                self.board.selectionModel().select(
+                    self.model.index(i, 0),
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+                return
+
+    def on_selection_changed(self, *_args) -> None:
+        person = self.selected()
+        self.assign_button.setEnabled(person is not None)
+        self.check_out_button.setEnabled(person is not None)
+        self.done_button.setEnabled(bool(person and person.get("task_id")))
+        self.assign_button.setText("Change task…" if person and person.get("task_id") else "Give task…")
+
+    # -- doing --------------------------------------------------------------------------------
+    def _run(self, action, success: str | None = None) -> bool:
+        try:
+            action()
+        except UserError as exc:
+            self.ctx.tell(str(exc), ERROR)
+            return False
+        if success:
+            self.ctx.tell(success, SUCCESS)
+        self.refresh()
+        return True
+
+    def assign(self, visit_id: str, task_id: str) -> bool:
+        row = next((r for r in self.model.rows() if r["visit_id"] == visit_id), None)
+        task = next((t for t in self.task_model.rows() if t["id"] == task_id), None)
+        name = row["name"] if row else "The person"
+        title = task["title"] if task else "the task"
+        if row and row.get("task_id") == task_id:
+            self.ctx.tell(f"{name} is already on '{title}'.")
+            return True
+        verb = "now does" if row and row.get("task_id") else "is on"
+        return self._run(lambda: task_service.assign(self.ctx.storage, visit_id, task_id),
+                         f"{name} {verb} '{title}'.")
+
+    def on_task_dropped(self, visit_id: str, task_id: str) -> None:
+        self.assign(visit_id, task_id)
+
+    def on_assign_clicked(self) -> None:
+        person = self.selected()
+        if person is None:
+            self.ctx.tell("Select a person on the board first.")
+            return
+        self.picker = TaskPicker(self, person["name"], self.task_model.rows(), person.get("task_id"))
+        visit_id = person["visit_id"]
+        self.picker.accepted.connect(lambda: self.assign(visit_id, self.picker.chosen()) if self.picker.chosen()
+                                     else None)
+        self.picker.open()
+
+    def on_done_clicked(self) -> None:
+        person = self.selected()
+        if person is None or not person.get("task_id"):
+            self.ctx.tell("Select a person with a task first.")
+            return
+        self._run(lambda: task_service.complete(self.ctx.storage, person["visit_id"]),
+                  f"'{person['task_title']}' done — well done, {person['name']}. Give them their next task.")
+
+    def on_check_out_clicked(self) -> None:
+        person = self.selected()
+        if person is None:
+            self.ctx.tell("Select a person on the board first.")
+            return
+        self.check_out_dialog = CheckOutDialog(self, person["name"])
+        dialog = self.check_out_dialog
+        dialog.accepted.connect(lambda: self._run(
+            lambda: visits.check_out_manually(self.ctx.storage, person["visit_id"], dialog.reason.currentText(),
+                                              now=self.ctx.now()),
+            f"{person['name']} is checked out ({dialog.reason.currentText().strip() or 'no reason given'})."))
+        dialog.open()
+
+    def on_check_in_clicked(self) -> None:
+        here = {r["person_id"] for r in self.model.rows()}
+        people = [p for p in roster.list_people(self.ctx.storage, include_inactive=False) if p["id"] not in here]
+        self.check_in_dialog = CheckInDialog(self, people)
+        dialog = self.check_in_dialog
+
+        def check_in() -> None:
+            person_id = dialog.chosen()
+            if person_id is None:
+                return
+            name = next(p["name"] for p in people if p["id"] == person_id)
+            if self._run(lambda: visits.check_in_manually(self.ctx.storage, person_id, now=self.ctx.now()),
+                         f"{name} is checked in. Give them a task: drag one onto their name."):
+                self.select_person(person_id)
+
+        dialog.accepted.connect(check_in)
+        dialog.open()
+        dialog.search.setFocus()

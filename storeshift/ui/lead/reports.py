@@ -1,0 +1,279 @@
+"""The Reports page: the weekly report and badge sheets made in the background with progress,
+previewed in the window, then saved, printed or opened in the system's PDF viewer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QSize, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout,
+                               QWidget)
+
+from ...services import settings
+from ...timeutil import local, week_days
+from .common import ERROR, SUCCESS, WARNING, LeadContext, choose_file
+from .imports import run_with_own_storage
+
+PAPERS = [("A4", "a4"), ("US Letter", "letter")]
+
+
+def recent_weeks(now: dt.datetime, tz: str, count: int = 26) -> list[tuple[str, int, int]]:
+    """(label, year, week) for this week and the count-1 before it, in the site's zone."""
+    today = local(now, tz).date()
+    found = []
+    for back in range(count):
+        year, week, _ = (today - dt.timedelta(weeks=back)).isocalendar()
+        days = week_days(year, week)
+        name = "this week, so far" if back == 0 else "last week" if back == 1 else ""
+        label = f"{year}-W{week:02d}  ({days[0]:%d %b} – {days[-1]:%d %b})" + (f"  · {name}" if name else "")
+        found.append((label, year, week))
+    return found
+
+
+def _missing_feature(exc: ImportError, what: str) -> str:
+    return f"{what} cannot be made: this installation has no PDF reports ({exc.name} is missing)."
+
+
+class ReportsPage(QWidget):
+    title = "Reports"
+
+    def __init__(self, ctx: LeadContext, parent=None):
+        super().__init__(parent)
+        self.setObjectName("reportsPage")
+        self.ctx = ctx
+        self.job = None
+        self.current_pdf: Path | None = None
+        self.current_name = ""
+        self.folder = Path(tempfile.mkdtemp(prefix="storeshift-reports-"))
+
+        heading = QLabel("Reports")
+        heading.setObjectName("pageTitle")
+        self.week = QComboBox()
+        self.week.setObjectName("reportWeek")
+        self.paper = QComboBox()
+        self.paper.setObjectName("reportPaper")
+        for label, key in PAPERS:
+            self.paper.addItem(label, key)
+        self.make_button = QPushButton("Make weekly report")
+        self.make_button.setProperty("primary", True)
+        self.badges_button = QPushButton("Badge sheet for everyone")
+        controls = QHBoxLayout()
+        week_label = QLabel("Week:")
+        controls.addWidget(week_label)
+        controls.addWidget(self.week, 2)
+        controls.addWidget(QLabel("Paper:"))
+        controls.addWidget(self.paper)
+        controls.addWidget(self.make_button)
+        controls.addSpacing(24)
+        controls.addWidget(self.badges_button)
+        controls.addStretch(1)
+
+        self.progress = QProgressBar()
+        self.progress.setObjectName("reportProgress")
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        self.state = QLabel("Pick a week and press 'Make weekly report'. The report opens here to check before "
+                            "you save or print it.")
+        self.state.setObjectName("hint")
+        self.state.setWordWrap(True)
+
+        self.document = QPdfDocument(self)
+        self.view = QPdfView()
+        self.view.setObjectName("pdfView")
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.placeholder = QLabel("No report yet.\n\nThe weekly report sums up hours given, who came, tasks done "
+                                  "and everything visitors noticed.")
+        self.placeholder.setObjectName("emptyBoard")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.doc_title = QLabel()
+        self.doc_title.setObjectName("sectionTitle")
+        self.save_button = QPushButton("Save as…")
+        self.print_button = QPushButton("Print…")
+        self.open_button = QPushButton("Open in PDF viewer")
+        bar = QHBoxLayout()
+        bar.addWidget(self.doc_title, 1)
+        for button in (self.save_button, self.print_button, self.open_button):
+            bar.addWidget(button)
+        self.preview_frame = QFrame()
+        self.preview_frame.setObjectName("previewFrame")
+        frame_layout = QVBoxLayout(self.preview_frame)
+        frame_layout.setContentsMargins(0, 0, 0, 0)
+        frame_layout.addLayout(bar)
+        frame_layout.addWidget(self.view, 1)
+        frame_layout.addWidget(self.placeholder, 1)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(controls)
+        layout.addWidget(self.state)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.preview_frame, 1)
+
+        self.make_button.clicked.connect(self.on_make_weekly)
+        self.badges_button.clicked.connect(lambda: self.make_badge_sheet(None))
+        self.save_button.clicked.connect(self.on_save_clicked)
+        self.print_button.clicked.connect(self.on_print_clicked)
+        self.open_button.clicked.connect(self.on_open_clicked)
+        self.ctx.badge_sheet_requested.connect(self.make_badge_sheet)
+        self.fill_weeks()
+        self._show_document(None)
+
+    def fill_weeks(self) -> None:
+        tz = settings.site_timezone(self.ctx.storage)
+        chosen = self.week.currentData()
+        self.week.clear()
+        for label, year, week in recent_weeks(self.ctx.now(), tz):
+            self.week.addItem(label, (year, week))
+        # Last week is the one a lead reports on; otherwise keep what they picked.
+        index = self.week.findData(chosen) if chosen else 1
+        self.week.setCurrentIndex(max(0, index))
+
+    def refresh(self) -> None:
+        self.fill_weeks()
+
+    # -- making -------------------------------------------------------------------------------
+    def busy(self) -> bool:
+        return self.job is not None
+
+    def _start(self, what: str, name: str, build) -> None:
+        if self.busy():
+            self.ctx.tell("A PDF is still being made; wait for it to finish.", WARNING)
+            return
+        out = self.folder / name
+        self.make_button.setEnabled(False)
+        self.badges_button.setEnabled(False)
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.state.setText(f"Making {what}… you can keep working on other pages meanwhile.")
+
+        def done(path) -> None:
+            self.job = None
+            self._finish()
+            self.current_name = name
+            self._show_document(Path(path))
+            self.state.setText(f"{what[0].upper() + what[1:]} is ready. Check it below, then save or print it.")
+            self.ctx.tell(f"{what[0].upper() + what[1:]} is ready.", SUCCESS)
+
+        def failed(text: str) -> None:
+            self.job = None
+            self._finish()
+            self.state.setText(text)
+            self.ctx.tell(text, ERROR)
+
+        def progress(step: int, total: int) -> None:
+            self.progress.setRange(0, max(1, total))
+            self.progress.setValue(step)
+
+        self.job = run_with_own_storage(self.ctx.storage, lambda storage, report: build(storage, out, report),
+                                        done, failed, progress)
+
+    def _finish(self) -> None:
+        self.progress.hide()
+        self.make_button.setEnabled(True)
+        self.badges_button.setEnabled(True)
+
+    def on_make_weekly(self) -> None:
+        try:
+            from ...reports.weekly import build_weekly_report
+        except ImportError as exc:
+            self.ctx.tell(_missing_feature(exc, "The weekly report"), ERROR)
+            return
+        year, week = self.week.currentData()
+        paper = self.paper.currentData()
+        self._start(f"the report for {year}-W{week:02d}", f"storeshift-report-{year}-W{week:02d}.pdf",
+                    lambda storage, out, report: build_weekly_report(storage, year, week, out, paper=paper,
+                                                                     progress=report))
+
+    def make_badge_sheet(self, person_ids: list[str] | None = None) -> None:
+        """Make a badge sheet (everyone, or these people) and show it here."""
+        window = self.window()
+        if hasattr(window, "show_page"):
+            window.show_page("reports")
+        try:
+            from ...reports.badge_sheet import build_badge_sheet
+        except ImportError as exc:
+            self.ctx.tell(_missing_feature(exc, "The badge sheet"), ERROR)
+            return
+        paper = self.paper.currentData()
+        who = "everyone" if person_ids is None else f"{len(person_ids)} " + \
+            ("person" if len(person_ids) == 1 else "people")
+        stamp = f"{self.ctx.now():%Y%m%d-%H%M%S}"
+        self._start(f"the badge sheet for {who}", f"storeshift-badges-{stamp}.pdf",
+                    lambda storage, out, report: build_badge_sheet(storage, out, person_ids=person_ids,
+                                                                   paper=paper, progress=report))
+
+    # -- showing and handing on ---------------------------------------------------------------
+    def _show_document(self, path: Path | None) -> None:
+        self.current_pdf = path
+        if path is not None:
+            self.document.close()
+            self.document.load(str(path))
+            pages = self.document.pageCount()
+            self.doc_title.setText(f"{path.name}  ·  {pages} page{'s' if pages != 1 else ''}")
+        has = path is not None
+        self.view.setVisible(has)
+        self.placeholder.setVisible(not has)
+        for button in (self.save_button, self.print_button, self.open_button):
+            button.setEnabled(has)
+        if not has:
+            self.doc_title.setText("Preview")
+
+    def on_save_clicked(self) -> None:
+        if self.current_pdf is None:
+            return
+        choose_file(self, "Save the PDF", "PDF files (*.pdf)", self.save_to, save=True,
+                    suggested=self.current_name)
+
+    def save_to(self, target: Path) -> None:
+        try:
+            shutil.copyfile(self.current_pdf, target)
+        except OSError as exc:
+            self.ctx.tell(f"Could not save {target.name}: {exc.strerror or exc}.", ERROR)
+            return
+        self.ctx.tell(f"Saved {target}.", SUCCESS)
+
+    def on_print_clicked(self) -> None:
+        if self.current_pdf is None:
+            return
+        self.printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        self.print_dialog = QPrintDialog(self.printer, self)
+        self.print_dialog.setObjectName("printDialog")
+        self.print_dialog.accepted.connect(self.print_document)
+        self.print_dialog.open()
+
+    def print_document(self) -> None:
+        """Paint each PDF page, rendered at the printer's resolution, onto the printer."""
+        printer = self.printer
+        painter = QPainter()
+        if not painter.begin(printer):
+            self.ctx.tell("The printer could not be started; check that it is on and connected.", ERROR)
+            return
+        try:
+            area = printer.pageLayout().paintRectPixels(printer.resolution())
+            for page in range(self.document.pageCount()):
+                if page:
+                    printer.newPage()
+                size = self.document.pagePointSize(page)
+                scale = min(area.width() / size.width(), area.height() / size.height())
+                image = self.document.render(page, QSize(int(size.width() * scale), int(size.height() * scale)))
+                painter.drawImage(QPointF(0, 0), image)
+        finally:
+            painter.end()
+        self.ctx.tell(f"Sent {self.document.pageCount()} page(s) to the printer.", SUCCESS)
+
+    def on_open_clicked(self) -> None:
+        if self.current_pdf is None:
+            return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.current_pdf))):
+            self.ctx.tell("No PDF viewer is set up on this computer; use 'Save as…' and open the file yourself.",
+                          WARNING)
