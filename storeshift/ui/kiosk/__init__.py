@@ -1,0 +1,1 @@
+"""The check-in kiosk: the window and its screens."""

@@ -1,0 +1,544 @@
+"""The kiosk's screens: idle, welcome, goodbye with debrief, repeat, refused, forgotten
+check-out, no badge, and the shift-lead PIN. They only show things and emit signals;
+the window decides what happens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontMetrics, QImage, QPixmap
+from PySide6.QtWidgets import (QBoxLayout, QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QSizePolicy,
+                               QVBoxLayout, QWidget)
+
+from ..widgets import LetterKeyboard, LongPressLabel, PinPad, big_button
+
+CATEGORY_LABELS = {
+    "customer_voice": "Customer voice",
+    "process_problem": "Process problem",
+    "product_issue": "Product issue",
+    "idea": "Idea",
+    "praise": "Praise",
+}
+IMPACT_LABELS = {"low": "Low", "medium": "Medium", "high": "High"}
+
+
+def label(text: str = "", role: str = "body", wrap: bool = True, align=Qt.AlignmentFlag.AlignLeft) -> QLabel:
+    """A label whose look comes from kiosk.qss through its role (title, big, body, small...)."""
+    widget = QLabel(text)
+    widget.setProperty("role", role)
+    widget.setWordWrap(wrap)
+    widget.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
+    widget.setTextFormat(Qt.TextFormat.PlainText)
+    return widget
+
+
+def elide_lines(text: str, metrics: QFontMetrics, width: int, lines: int) -> str:
+    """text cut to fit in `lines` lines of `width` px (word wrapped), with an ellipsis."""
+    words = text.split()
+    out: list[str] = []
+    current = ""
+    for index, word in enumerate(words):
+        candidate = f"{current} {word}".strip()
+        if metrics.horizontalAdvance(candidate) <= width:
+            current = candidate
+            continue
+        out.append(current)
+        current = word
+        if len(out) == lines:
+            rest = " ".join([current] + words[index + 1:])
+            last = out[-1] + " " + rest
+            out[-1] = metrics.elidedText(last, Qt.TextElideMode.ElideRight, width)
+            return "\n".join(out)
+    out.append(current)
+    return "\n".join(line for line in out if line)
+
+
+class Page(QWidget):
+    """A full-window screen with its own background colour (set in kiosk.qss by objectName)."""
+
+    key = ""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName(f"{self.key}Page")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.outer = QVBoxLayout(self)
+        self.outer.setContentsMargins(48, 32, 48, 32)
+        self.outer.setSpacing(20)
+
+    def relayout(self, width: int, height: int) -> None:
+        """Adapt to the window's shape (landscape or portrait, small or large)."""
+        margin = 24 if width < 1200 else 48
+        self.outer.setContentsMargins(margin, 20 if height < 900 else 32, margin, 20 if height < 900 else 32)
+
+
+class IdlePage(Page):
+    key = "idle"
+    no_badge_clicked = Signal()
+    exit_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        top = QHBoxLayout()
+        self.site = LongPressLabel("")
+        self.site.setProperty("role", "site")
+        self.site.setAccessibleName("Site name (shift lead: press and hold to leave kiosk mode)")
+        self.site.long_pressed.connect(self.exit_requested.emit)
+        self.date = label("", "site", align=Qt.AlignmentFlag.AlignRight)
+        top.addWidget(self.site, 1)
+        top.addWidget(self.date)
+        self.outer.addLayout(top)
+
+        self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.body.setSpacing(32)
+        left = QVBoxLayout()
+        left.setSpacing(12)
+        self.clock = label("", "clock", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
+        self.clock.setAccessibleName("Time")
+        self.prompt = label("Scan your badge", "prompt", align=Qt.AlignmentFlag.AlignCenter)
+        self.hint = label("Hold the QR code on your badge under the scanner.", "hint",
+                          align=Qt.AlignmentFlag.AlignCenter)
+        self.no_badge = big_button("No badge? Tap here", "No badge? Find your name", "noBadge", 80)
+        self.no_badge.clicked.connect(self.no_badge_clicked.emit)
+        left.addStretch(1)
+        left.addWidget(self.clock)
+        left.addWidget(self.prompt)
+        left.addWidget(self.hint)
+        left.addSpacing(8)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.no_badge)
+        row.addStretch(1)
+        left.addLayout(row)
+        left.addStretch(1)
+        self.body.addLayout(left, 3)
+        self.camera_view = QLabel()
+        self.camera_view.setObjectName("cameraView")
+        self.camera_view.setAccessibleName("Camera: hold your badge up to it")
+        self.camera_view.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.camera_view.setMinimumSize(240, 180)
+        self.camera_view.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.camera_view.hide()
+        self.body.addWidget(self.camera_view, 2)
+        self.outer.addLayout(self.body, 1)
+
+        self.told = QFrame()
+        self.told.setObjectName("toldUs")
+        told_layout = QVBoxLayout(self.told)
+        told_layout.setContentsMargins(28, 16, 28, 16)
+        told_layout.setSpacing(6)
+        self.told_heading = label("You told us — we did", "toldHeading")
+        self.told_said = label("", "toldText")
+        self.told_done = label("", "toldDone")
+        told_layout.addWidget(self.told_heading)
+        told_layout.addWidget(self.told_said)
+        told_layout.addWidget(self.told_done)
+        self.outer.addWidget(self.told)
+        self._told_item: dict | None = None
+        self._width = 1024
+
+    def set_camera_visible(self, visible: bool) -> None:
+        self.camera_view.setVisible(visible)
+        self.hint.setText("Hold the QR code on your badge under the scanner or up to the camera." if visible
+                          else "Hold the QR code on your badge under the scanner.")
+
+    def show_frame(self, image: QImage) -> None:
+        if self.camera_view.isVisible():
+            pixmap = QPixmap.fromImage(image).scaled(self.camera_view.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                                                     Qt.TransformationMode.FastTransformation)
+            self.camera_view.setPixmap(pixmap.transformed(pixmap.transform().scale(-1, 1)))
+
+    def show_told(self, item: dict | None) -> None:
+        """One actioned observation: what was noticed and what was done (never who)."""
+        self._told_item = item
+        self.told.setVisible(item is not None)
+        if item is None:
+            return
+        width = max(200, self._width - 2 * self.outer.contentsMargins().left() - 60)
+        category = CATEGORY_LABELS.get(item["category"], "")
+        said = f"{category}: “{item['text']}”" if category else f"“{item['text']}”"
+        self.told_said.setText(elide_lines(said, QFontMetrics(self.told_said.font()), width, 2))
+        self.told_done.setText(elide_lines(f"✔ {item['follow_up']}", QFontMetrics(self.told_done.font()), width, 2))
+
+    def relayout(self, width: int, height: int) -> None:
+        super().relayout(width, height)
+        self._width = width
+        portrait = height > width
+        self.body.setDirection(QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight)
+        self.show_told(self._told_item)
+
+
+class ResultPage(Page):
+    """A big headline with an icon, then details; Done goes back to idle."""
+
+    done_clicked = Signal()
+    icon_text = "✔"
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        head = QHBoxLayout()
+        head.setSpacing(24)
+        self.icon = label(self.icon_text, "icon", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
+        self.icon.setAccessibleName("")
+        self.headline = label("", "headline")
+        head.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        head.addWidget(self.headline, 1)
+        self.outer.addLayout(head)
+        self.details = QVBoxLayout()
+        self.details.setSpacing(16)
+        self.outer.addLayout(self.details)
+        self.outer.addStretch(1)
+        self.actions = QHBoxLayout()
+        self.actions.addStretch(1)
+        self.done = big_button("Done", "Done, back to the start", "primary", 80)
+        self.done.setMinimumWidth(220)
+        self.done.clicked.connect(self.done_clicked.emit)
+        self.actions.addWidget(self.done)
+        self.outer.addLayout(self.actions)
+
+
+class WelcomePage(ResultPage):
+    key = "welcome"
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.checked_in = label("", "big")
+        self.task_card = QFrame()
+        self.task_card.setObjectName("taskCard")
+        card = QVBoxLayout(self.task_card)
+        card.setContentsMargins(28, 20, 28, 20)
+        card.setSpacing(8)
+        self.task_heading = label("Your task", "cardHeading")
+        self.task_title = label("", "cardTitle")
+        self.task_text = label("", "cardText")
+        self.task_where = label("", "cardText")
+        for widget in (self.task_heading, self.task_title, self.task_text, self.task_where):
+            card.addWidget(widget)
+        self.booking = label("", "big")
+        self.details.addWidget(self.checked_in)
+        self.details.addWidget(self.task_card)
+        self.details.addWidget(self.booking)
+        self.task_id: str | None = None
+
+    def show_welcome(self, name: str, since: str, booking_text: str) -> None:
+        self.headline.setText(f"Welcome, {name}!")
+        self.checked_in.setText(f"You're checked in at {since}.")
+        self.booking.setText(booking_text)
+        self.booking.setVisible(bool(booking_text))
+
+    def show_task(self, task: dict | None) -> None:
+        self.task_id = task["id"] if task else None
+        if task is None:
+            self.task_heading.setText("Your task")
+            self.task_title.setText("Your shift lead will give you a task shortly.")
+            self.task_text.hide()
+            self.task_where.hide()
+            return
+        self.task_heading.setText("Your task")
+        self.task_title.setText(task["title"])
+        self.task_text.setText(task.get("description") or "")
+        self.task_text.setVisible(bool(task.get("description")))
+        self.task_where.setText(f"Where: {task['area']}" if task.get("area") else "")
+        self.task_where.setVisible(bool(task.get("area")))
+
+
+class RepeatPage(ResultPage):
+    key = "repeat"
+    icon_text = "ℹ"
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.note = label("Nothing more to do: you can go ahead.", "big")
+        self.task = label("", "big")
+        self.details.addWidget(self.note)
+        self.details.addWidget(self.task)
+
+    def show_repeat(self, message: str, task: dict | None) -> None:
+        self.headline.setText(message)
+        self.task.setText(f"Your task: {task['title']}" if task else "")
+        self.task.setVisible(task is not None)
+
+
+class RefusedPage(ResultPage):
+    key = "refused"
+    icon_text = "✖"
+    no_badge_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.headline.setText("We couldn't check you in")
+        self.reason = label("", "big")
+        self.reason.setAccessibleName("Why")
+        self.details.addWidget(self.reason)
+        self.no_badge = big_button("Check in by name instead", "Check in by name instead", "secondary", 80)
+        self.no_badge.clicked.connect(self.no_badge_clicked.emit)
+        self.actions.insertWidget(0, self.no_badge)
+
+    def show_refusal(self, sentence: str) -> None:
+        self.reason.setText(sentence)
+
+
+class GoodbyePage(Page):
+    """Thanks, time given, and the debrief: category, what you noticed, a customer's words,
+    impact. Every change is reported through changed() so the window can autosave."""
+
+    key = "goodbye"
+    changed = Signal()
+    finish_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.outer.setSpacing(14)
+        self.headline = label("", "headline")
+        self.given = label("", "big")
+        self.question = label("What did you notice today?", "question")
+        self.outer.addWidget(self.headline)
+        self.outer.addWidget(self.given)
+        self.outer.addWidget(self.question)
+
+        self.category_grid = QGridLayout()
+        self.category_grid.setSpacing(10)
+        self.categories = QButtonGroup(self)
+        self.categories.setExclusive(True)
+        self.category_buttons: dict[str, QPushButton] = {}
+        for key, text in CATEGORY_LABELS.items():
+            button = big_button(text, f"Category: {text}", "choice", 64)
+            button.setCheckable(True)
+            button.setProperty("category", key)
+            self.categories.addButton(button)
+            self.category_buttons[key] = button
+        self.categories.buttonToggled.connect(lambda *_: self.changed.emit())
+        self.outer.addLayout(self.category_grid)
+
+        self.text = QPlainTextEdit()
+        self.text.setObjectName("debriefText")
+        self.text.setAccessibleName("What you noticed")
+        self.text.setPlaceholderText("Tap here and write what you saw or heard…")
+        self.text.setTabChangesFocus(True)
+        self.text.setMinimumHeight(96)
+        self.text.textChanged.connect(self.changed.emit)
+        self.outer.addWidget(self.text, 1)
+
+        lower = QHBoxLayout()
+        lower.setSpacing(16)
+        self.quote = QLineEdit()
+        self.quote.setObjectName("debriefQuote")
+        self.quote.setAccessibleName("A customer's own words (optional)")
+        self.quote.setPlaceholderText("A customer's own words (optional)")
+        self.quote.setMinimumHeight(64)
+        self.quote.textChanged.connect(self.changed.emit)
+        lower.addWidget(self.quote, 1)
+        impact_label = label("How big?", "small", wrap=False)
+        lower.addWidget(impact_label)
+        self.impacts = QButtonGroup(self)
+        self.impact_buttons: dict[str, QPushButton] = {}
+        for key, text in IMPACT_LABELS.items():
+            button = big_button(text, f"Impact: {text}", "choice", 64)
+            button.setCheckable(True)
+            button.setMinimumWidth(110)
+            button.setProperty("impact", key)
+            self.impacts.addButton(button)
+            self.impact_buttons[key] = button
+            lower.addWidget(button)
+        self.impacts.buttonToggled.connect(lambda *_: self.changed.emit())
+        self.outer.addLayout(lower)
+
+        actions = QHBoxLayout()
+        self.status = label("", "status")
+        self.status.setAccessibleName("Saved status")
+        actions.addWidget(self.status, 1)
+        self.finish = big_button("Skip", "Skip or finish", "primary", 80)
+        self.finish.setMinimumWidth(240)
+        self.finish.clicked.connect(self.finish_clicked.emit)
+        actions.addWidget(self.finish)
+        self.outer.addLayout(actions)
+        self.changed.connect(self.on_changed)
+        self._columns = 0
+        self.relayout(1024, 768)
+
+    def reset(self, name: str, given_text: str) -> None:
+        self.blockSignals(True)
+        self.headline.setText(f"Thank you, {name}!")
+        self.given.setText(given_text)
+        for group in (self.categories, self.impacts):
+            group.setExclusive(False)
+            for button in group.buttons():
+                button.setChecked(False)
+            group.setExclusive(True)
+        self.text.clear()
+        self.quote.clear()
+        self.status.setText("")
+        self.blockSignals(False)
+        self.on_changed()
+
+    def has_content(self) -> bool:
+        return bool(self.text.toPlainText().strip() or self.quote.text().strip())
+
+    def values(self) -> dict:
+        category = self.categories.checkedButton()
+        impact = self.impacts.checkedButton()
+        return {"category": category.property("category") if category else None,
+                "impact": impact.property("impact") if impact else None,
+                "text": self.text.toPlainText(), "quote": self.quote.text()}
+
+    def on_changed(self) -> None:
+        self.finish.setText("Save and finish" if self.has_content() else "Skip")
+
+    def relayout(self, width: int, height: int) -> None:
+        super().relayout(width, height)
+        columns = 5 if width >= 1500 else 3
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for index, button in enumerate(self.category_buttons.values()):
+            self.category_grid.addWidget(button, index // columns, index % columns)
+
+
+class ForgottenPage(Page):
+    """After a visit closed by itself: 'when did you leave?' with big +/- steps."""
+
+    key = "forgotten"
+    save_clicked = Signal()
+    unknown_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.headline = label("", "headline")
+        self.question = label("", "big")
+        self.outer.addWidget(self.headline)
+        self.outer.addWidget(self.question)
+        self.outer.addStretch(1)
+        stepper = QHBoxLayout()
+        stepper.setSpacing(16)
+        stepper.addStretch(1)
+        self.step_buttons = []
+        for text, minutes, name in (("− 1 h", -60, "One hour earlier"), ("− 15 min", -15, "15 minutes earlier")):
+            button = big_button(text, name, "choice", 88)
+            button.setProperty("minutes", minutes)
+            self.step_buttons.append(button)
+            stepper.addWidget(button)
+        self.time = label("", "clock", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
+        self.time.setAccessibleName("Time you left")
+        self.time.setMinimumWidth(260)
+        stepper.addWidget(self.time)
+        for text, minutes, name in (("+ 15 min", 15, "15 minutes later"), ("+ 1 h", 60, "One hour later")):
+            button = big_button(text, name, "choice", 88)
+            button.setProperty("minutes", minutes)
+            self.step_buttons.append(button)
+            stepper.addWidget(button)
+        stepper.addStretch(1)
+        self.outer.addLayout(stepper)
+        self.outer.addStretch(1)
+        actions = QHBoxLayout()
+        self.unknown = big_button("I don't remember", "I don't remember", "secondary", 80)
+        self.unknown.clicked.connect(self.unknown_clicked.emit)
+        self.save = big_button("That's right", "Save the time I left", "primary", 80)
+        self.save.setMinimumWidth(260)
+        self.save.clicked.connect(self.save_clicked.emit)
+        actions.addWidget(self.unknown)
+        actions.addStretch(1)
+        actions.addWidget(self.save)
+        self.outer.addLayout(actions)
+
+
+class NoBadgePage(Page):
+    """Find your name: type a few letters (on screen or on a keyboard), tap your name."""
+
+    key = "no_badge"
+    person_chosen = Signal(str)
+    back_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.headline = label("No badge? Find your name", "headline")
+        self.outer.addWidget(self.headline)
+        self.search = QLineEdit()
+        self.search.setObjectName("nameSearch")
+        self.search.setAccessibleName("Your name")
+        self.search.setPlaceholderText("Type the first letters of your name")
+        self.search.setMinimumHeight(72)
+        self.search.setClearButtonEnabled(True)
+        self.outer.addWidget(self.search)
+        self.results = QListWidget()
+        self.results.setObjectName("nameResults")
+        self.results.setAccessibleName("People whose name matches")
+        self.results.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+        self.results.itemClicked.connect(self.on_item)
+        self.results.itemActivated.connect(self.on_item)
+        self.outer.addWidget(self.results, 1)
+        self.empty = label("", "small")
+        self.outer.addWidget(self.empty)
+        self.keyboard = LetterKeyboard(self.search)
+        self.outer.addWidget(self.keyboard)
+        actions = QHBoxLayout()
+        self.back = big_button("Back", "Back to the start", "secondary", 72)
+        self.back.setMinimumWidth(200)
+        self.back.clicked.connect(self.back_clicked.emit)
+        actions.addWidget(self.back)
+        actions.addStretch(1)
+        self.outer.addLayout(actions)
+
+    def reset(self) -> None:
+        self.search.clear()
+        self.results.clear()
+        self.empty.setText("Type at least two letters; your name will appear here.")
+
+    def show_people(self, people: list[dict], query: str) -> None:
+        self.results.clear()
+        for person in people:
+            text = person["name"] + (f"  ·  {person['department']}" if person.get("department") else "")
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, person["id"])
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
+            self.results.addItem(item)
+        if len(query.strip()) < 2:
+            self.empty.setText("Type at least two letters; your name will appear here.")
+        elif not people:
+            self.empty.setText("No one by that name. Please ask the shift lead.")
+        else:
+            self.empty.setText("Tap your name.")
+
+    def on_item(self, item: QListWidgetItem) -> None:
+        self.person_chosen.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def relayout(self, width: int, height: int) -> None:
+        super().relayout(width, height)
+        # On a short screen the list needs the room more than the letters do.
+        self.keyboard.setVisible(height >= 720)
+
+
+class PinPage(Page):
+    """The shift-lead PIN, to leave kiosk mode or to confirm a check-in without badge."""
+
+    key = "pin"
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.headline = label("", "headline", align=Qt.AlignmentFlag.AlignCenter)
+        self.outer.addWidget(self.headline)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.pad = PinPad("Shift lead: enter your PIN", button_size=80)
+        self.pad.setMaximumWidth(560)
+        row.addWidget(self.pad, 2)
+        row.addStretch(1)
+        self.outer.addLayout(row, 1)
+        self.purpose = ""
+
+    def open(self, purpose: str, headline: str, title: str) -> None:
+        self.purpose = purpose
+        self.headline.setText(headline)
+        self.pad.reset(title)
+        self.pad.set_locked(False)
+
+    def relayout(self, width: int, height: int) -> None:
+        super().relayout(width, height)
+        self.headline.setVisible(height >= 700)
+
+
+def forgotten_question(check_in_local: dt.datetime, today: dt.date) -> str:
+    day = "yesterday" if (today - check_in_local.date()).days == 1 else check_in_local.strftime("on %A %d %B")
+    return (f"You didn't scan out {day} (you arrived at {check_in_local:%H:%M}). "
+            "When did you leave?")

@@ -1,0 +1,559 @@
+"""The check-in kiosk window: turns scans (keyboard-wedge scanner or webcam) into the core's
+check-in/out, shows the result, collects the debrief, and is locked down behind the PIN."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import traceback
+from typing import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+
+from ...errors import DamagedDatabase, DatabaseBusy, DiskFull, ReadOnlyDatabase, UserError
+from ...services import observations, pin, roster, settings, tasks, visits
+from ...services.badges import REASONS
+from ...storage.db import Storage
+from ...timeutil import format_duration, local, local_clock, utc_now
+from ..app import style_sheet
+from ..camera import CameraScanner
+from ..scanner import WedgeScanner, from_azerty
+from ..watcher import DatabaseWatcher
+from .screens import (ForgottenPage, GoodbyePage, IdlePage, NoBadgePage, PinPage, RefusedPage, RepeatPage,
+                      WelcomePage, forgotten_question)
+
+log = logging.getLogger("storeshift.ui.kiosk")
+
+CANT_RECORD = "Can't record right now, please tell the shift lead."
+# Errors of the database itself (as opposed to a rule refusing something): the calm banner.
+_DATABASE_ERRORS = (DatabaseBusy, DiskFull, ReadOnlyDatabase, DamagedDatabase)
+# Refusals that a scanner on the wrong keyboard layout can cause: worth a second reading.
+_LAYOUT_REASONS = {"not_ours", "damaged", "other_org"}
+RETRY_MS = 3000
+RETRY_LIMIT = 40  # two minutes of retries before giving up on a scan
+
+
+class KioskWindow(QMainWindow):
+    """The kiosk. handle_payload() is the one entry for a scanned badge (wedge, camera,
+    scripts, benchmarks); current_screen() names what is showing."""
+
+    screen_changed = Signal(str)
+    exited = Signal()
+
+    def __init__(self, storage: Storage, watcher: DatabaseWatcher, windowed: bool = False,
+                 clock: Callable[[], dt.datetime] | None = None, camera: bool = True, sounds: bool = True):
+        super().__init__()
+        self.storage = storage
+        self.watcher = watcher
+        self.windowed = windowed
+        self.clock = clock or utc_now
+        self._may_close = False
+        self._visit: dict | None = None
+        self._person: dict | None = None
+        self._observation_id: str | None = None
+        self._forgotten: dict | None = None
+        self._left_at: dt.datetime | None = None
+        self._pending: list[tuple[str, dt.datetime]] = []
+        self._retries = 0
+        self._told: list[dict] = []
+        self._told_index = 0
+        self._chosen_person: str | None = None
+        self._settings: dict = {}
+        self.setWindowTitle("storeshift kiosk")
+        self.setObjectName("kiosk")
+        self.setStyleSheet(style_sheet("kiosk"))
+        self._build()
+        self._connect()
+        self.reload_settings()
+        self._sounds = self._load_sounds() if sounds else {}
+        self.scanner = WedgeScanner(self._settings["scan_char_gap_ms"], self._settings["scan_min_length"], self)
+        self.scanner.scanned.connect(self.handle_payload)
+        self.scanner.install()
+        self.camera = CameraScanner(self)
+        self.camera.scanned.connect(self.handle_payload)
+        self.camera.preview.connect(self.idle.show_frame)
+        self.camera.lost.connect(lambda: self.idle.set_camera_visible(False))
+        self.idle.set_camera_visible(camera and self.camera.start())
+        if windowed:
+            self.resize(1280, 800)
+        else:
+            self.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
+            self.setWindowState(Qt.WindowState.WindowFullScreen)
+        self.show_idle()
+
+    # --- building ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        central = QWidget()
+        central.setObjectName("kioskRoot")
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.banner = QLabel("")
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.banner.setAccessibleName("Notice")
+        self.banner.hide()
+        layout.addWidget(self.banner)
+        self.stack = QStackedWidget()
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.idle = IdlePage()
+        self.welcome = WelcomePage()
+        self.goodbye = GoodbyePage()
+        self.repeat = RepeatPage()
+        self.refused = RefusedPage()
+        self.forgotten = ForgottenPage()
+        self.no_badge = NoBadgePage()
+        self.pin_page = PinPage()
+        self.pages = {page.key: page for page in (self.idle, self.welcome, self.goodbye, self.repeat,
+                                                   self.refused, self.forgotten, self.no_badge, self.pin_page)}
+        for page in self.pages.values():
+            self.stack.addWidget(page)
+
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setSingleShot(True)
+        self.clock_timer = QTimer(self)
+        self.clock_timer.setInterval(1000)
+        self.told_timer = QTimer(self)
+        self.told_timer.setInterval(9000)
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setSingleShot(True)
+        self.autosave_timer.setInterval(1500)
+        self.retry_timer = QTimer(self)
+        self.retry_timer.setSingleShot(True)
+        self.retry_timer.setInterval(RETRY_MS)
+        self.banner_timer = QTimer(self)
+        self.banner_timer.setSingleShot(True)
+        self.exit_shortcut = QShortcut(QKeySequence("Ctrl+Shift+Q"), self)
+        self.exit_shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+
+    def _connect(self) -> None:
+        """Every connection in one place."""
+        self.watcher.changed.connect(self.on_database_changed)
+        self.idle_timer.timeout.connect(self.on_idle_timeout)
+        self.clock_timer.timeout.connect(self.on_clock)
+        self.told_timer.timeout.connect(self.on_next_told)
+        self.autosave_timer.timeout.connect(self.save_debrief)
+        self.retry_timer.timeout.connect(self.on_retry)
+        self.banner_timer.timeout.connect(self.banner.hide)
+        self.exit_shortcut.activated.connect(self.ask_exit_pin)
+        self.idle.no_badge_clicked.connect(self.show_no_badge)
+        self.idle.exit_requested.connect(self.ask_exit_pin)
+        for page in (self.welcome, self.repeat, self.refused):
+            page.done_clicked.connect(self.show_idle)
+        self.refused.no_badge_clicked.connect(self.show_no_badge)
+        self.goodbye.changed.connect(self.on_debrief_changed)
+        self.goodbye.finish_clicked.connect(self.on_debrief_finish)
+        self.forgotten.save_clicked.connect(self.on_forgotten_save)
+        self.forgotten.unknown_clicked.connect(self.on_forgotten_unknown)
+        for button in self.forgotten.step_buttons:
+            button.clicked.connect(lambda _=False, b=button: self.on_forgotten_step(b.property("minutes")))
+        self.no_badge.search.textChanged.connect(self.on_name_search)
+        self.no_badge.person_chosen.connect(self.on_person_chosen)
+        self.no_badge.back_clicked.connect(self.show_idle)
+        self.pin_page.pad.submitted.connect(self.on_pin_submitted)
+        self.pin_page.pad.cancelled.connect(self.show_idle)
+        self.clock_timer.start()
+        self.told_timer.start()
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def _load_sounds(self) -> dict:
+        try:
+            from PySide6.QtMultimedia import QSoundEffect
+
+            from ...resources import resource
+        except ImportError:
+            return {}
+        sounds = {}
+        for name in ("success", "refusal"):
+            try:
+                effect = QSoundEffect(self)
+                effect.setSource(QUrl.fromLocalFile(str(resource("sounds", f"{name}.wav"))))
+                effect.setVolume(0.8)
+                sounds[name] = effect
+            except FileNotFoundError:
+                log.warning("sound %s is missing", name)
+        return sounds
+
+    def play(self, name: str) -> None:
+        effect = self._sounds.get(name)
+        if effect is not None:
+            effect.play()
+
+    # --- state ------------------------------------------------------------------------------
+    def current_screen(self) -> str:
+        return self.stack.currentWidget().key
+
+    def _show(self, key: str, timeout_s: int | None) -> None:
+        self.stack.setCurrentWidget(self.pages[key])
+        if timeout_s:
+            self.idle_timer.start(timeout_s * 1000)
+        else:
+            self.idle_timer.stop()
+        self.screen_changed.emit(key)
+
+    def reload_settings(self) -> None:
+        self._settings = settings.all_settings(self.storage)
+        self.idle.site.setText(self._settings["site_name"])
+        if hasattr(self, "scanner"):
+            self.scanner.set_timing(self._settings["scan_char_gap_ms"], self._settings["scan_min_length"])
+        self._told = observations.actioned(self.storage, limit=20)
+        self.on_clock()
+
+    def now(self) -> dt.datetime:
+        return self.clock()
+
+    def show_idle(self) -> None:
+        if self.current_screen() == "goodbye":
+            self.save_debrief()
+        self.autosave_timer.stop()
+        self._visit = self._person = None
+        self._observation_id = None
+        self._chosen_person = None
+        self.idle.show_told(self._told[self._told_index % len(self._told)] if self._told else None)
+        self._show("idle", None)
+
+    # --- scans ------------------------------------------------------------------------------
+    def handle_payload(self, payload: str) -> None:
+        """A badge was read. Decides, records, shows; never raises."""
+        try:
+            self._handle(payload, self.now())
+        except Exception:
+            log.error("unexpected error while handling a scan:\n%s", traceback.format_exc())
+            self.report_problem("Something went wrong. Please scan again, or tell the shift lead.")
+
+    def _handle(self, payload: str, at: dt.datetime) -> None:
+        if self.current_screen() == "goodbye":
+            self.save_debrief()  # the previous visitor's words are kept before the next scan
+        try:
+            result = self._scan(payload, at)
+        except UserError as exc:
+            log.warning("scan not recorded (%s); will retry", type(exc).__name__)
+            self._pending.append((payload, at))
+            self._retries = 0
+            self.show_banner(CANT_RECORD, sticky=True)
+            self.retry_timer.start()
+            if self.current_screen() != "idle":
+                self.show_idle()
+            return
+        self._show_result(result)
+
+    def _scan(self, payload: str, at: dt.datetime) -> visits.ScanResult:
+        result = visits.scan(self.storage, payload, at)
+        if result.kind == visits.REFUSED and result.reason in _LAYOUT_REASONS:
+            remapped = from_azerty(payload)
+            if remapped != payload:
+                second = visits.scan(self.storage, remapped, at)
+                if second.accepted or second.reason not in _LAYOUT_REASONS:
+                    log.info("scan read with the AZERTY layout mapping")
+                    result = second
+        return result
+
+    def on_retry(self) -> None:
+        while self._pending:
+            payload, at = self._pending[0]
+            try:
+                result = self._scan(payload, at)
+            except UserError:
+                self._retries += 1
+                if self._retries >= RETRY_LIMIT:
+                    log.error("gave up recording %d scan(s) after %d tries", len(self._pending), self._retries)
+                    self._pending.clear()
+                    self.show_banner(CANT_RECORD, sticky=False)
+                else:
+                    self.retry_timer.start()
+                return
+            self._pending.pop(0)
+            log.info("scan recorded on retry")
+            if not self._pending:
+                self.banner.hide()
+            self._show_result(result)
+
+    def _show_result(self, result: visits.ScanResult) -> None:
+        visit_id = result.visit["id"] if result.visit else "-"
+        log.info("scan: %s visit=%s reason=%s", result.kind, visit_id, result.reason or "-")
+        if not self._pending and self.banner.property("sticky"):
+            self.banner.hide()
+        if result.kind == visits.REFUSED:
+            self.play("refusal")
+            self.refused.show_refusal(result.message or REASONS["not_ours"])
+            self._show("refused", self._settings["kiosk_idle_s"])
+            return
+        self.play("success")
+        self._person, self._visit = result.person, result.visit
+        if result.kind == visits.CHECKED_IN:
+            self._booking = result.booking
+            if result.forgotten_visit:
+                self.show_forgotten(result.forgotten_visit)
+            else:
+                self.show_welcome()
+        elif result.kind == visits.CHECKED_OUT:
+            self._observation_id = None
+            given = (f"You gave {format_duration(result.minutes_today)} today and "
+                     f"{format_duration(result.minutes_total)} in total.")
+            self.goodbye.reset(result.person["name"], given)
+            self._show("goodbye", self._settings["debrief_idle_s"])
+        else:
+            self.repeat.show_repeat(result.message, result.task)
+            self._show("repeat", self._settings["kiosk_idle_s"])
+
+    def show_welcome(self) -> None:
+        tz = self._settings["timezone"]
+        booking = getattr(self, "_booking", None)
+        booking_text = ""
+        if booking:
+            booking_text = (f"Booked today {local_clock(booking['start_at'], tz)}–"
+                            f"{local_clock(booking['end_at'], tz)}")
+            if booking.get("task_id"):
+                try:
+                    booking_text += f": {tasks.get_task(self.storage, booking['task_id'])['title']}"
+                except UserError:
+                    pass
+            booking_text += "."
+        self.welcome.show_welcome(self._person["name"], local_clock(self._visit["check_in_at"], tz), booking_text)
+        self.welcome.show_task(visits.current_task(self.storage, self._visit["id"]))
+        self._show("welcome", self._settings["kiosk_idle_s"])
+
+    # --- forgotten check-out ----------------------------------------------------------------
+    def show_forgotten(self, visit: dict) -> None:
+        tz = self._settings["timezone"]
+        self._forgotten = visit
+        arrived = local(visit["check_in_at"], tz)
+        closed = local(visit["check_out_at"], tz)
+        guess = min(closed, arrived + dt.timedelta(hours=3))
+        self._left_at = guess.replace(minute=guess.minute - guess.minute % 15, second=0)
+        self.forgotten.headline.setText(f"Welcome back, {self._person['name']}!")
+        self.forgotten.question.setText(forgotten_question(arrived, local(self.now(), tz).date()))
+        self._show_left_at()
+        self._show("forgotten", self._settings["debrief_idle_s"])
+
+    def _show_left_at(self) -> None:
+        self.forgotten.time.setText(f"{self._left_at:%H:%M}")
+
+    def on_forgotten_step(self, minutes: int) -> None:
+        tz = self._settings["timezone"]
+        arrived = local(self._forgotten["check_in_at"], tz)
+        closed = local(self._forgotten["check_out_at"], tz)
+        self._left_at = max(arrived, min(closed, self._left_at + dt.timedelta(minutes=minutes)))
+        self._show_left_at()
+
+    def on_forgotten_save(self) -> None:
+        self._correct_departure(self._left_at)
+
+    def on_forgotten_unknown(self) -> None:
+        self._correct_departure(None)
+
+    def _correct_departure(self, left_at: dt.datetime | None) -> None:
+        try:
+            visits.correct_departure(self.storage, self._forgotten["id"], left_at, actor="visitor")
+            log.info("departure confirmed visit=%s corrected=%s", self._forgotten["id"], left_at is not None)
+        except UserError as exc:
+            self.show_banner(CANT_RECORD if isinstance(exc, _DATABASE_ERRORS) else str(exc))
+        self._forgotten = None
+        self.show_welcome()
+
+    # --- debrief ----------------------------------------------------------------------------
+    def on_debrief_changed(self) -> None:
+        if self.current_screen() == "goodbye":
+            self.autosave_timer.start()
+
+    def save_debrief(self) -> None:
+        """Store what the visitor wrote (first save adds, later saves edit the same note)."""
+        self.autosave_timer.stop()
+        if self._visit is None or not self.goodbye.has_content():
+            return
+        values = self.goodbye.values()
+        text = values["text"].strip() or values["quote"].strip()
+        fields = {"category": values["category"] or "customer_voice", "impact": values["impact"] or "medium",
+                  "text": text, "quote": values["quote"] or None}
+        try:
+            if self._observation_id is None:
+                row = observations.add_observation(self.storage, visit_id=self._visit["id"], actor="kiosk", **fields)
+                self._observation_id = row["id"]
+                log.info("debrief saved observation=%s", row["id"])
+            else:
+                observations.edit_observation(self.storage, self._observation_id, actor="kiosk", **fields)
+            self.goodbye.status.setText("Saved ✔")
+        except UserError as exc:
+            log.warning("debrief not saved (%s)", type(exc).__name__)
+            self.goodbye.status.setText(str(exc))
+            if isinstance(exc, _DATABASE_ERRORS):
+                self.show_banner(CANT_RECORD)
+
+    def on_debrief_finish(self) -> None:
+        had_content = self.goodbye.has_content()
+        self.save_debrief()
+        if had_content and self._observation_id is None:
+            return  # not saved (the message says why): let them fix it
+        self.show_idle()
+
+    # --- no badge ---------------------------------------------------------------------------
+    def show_no_badge(self) -> None:
+        self.no_badge.reset()
+        self._show("no_badge", self._settings["debrief_idle_s"])
+        self.no_badge.search.setFocus()
+
+    def on_name_search(self, text: str) -> None:
+        query = " ".join(text.split())
+        people = []
+        if len(query) >= 2:
+            try:
+                people = roster.list_people(self.storage, search=query, include_inactive=False)[:8]
+            except UserError:
+                self.show_banner(CANT_RECORD)
+        self.no_badge.show_people(people, query)
+
+    def on_person_chosen(self, person_id: str) -> None:
+        self._chosen_person = person_id
+        try:
+            name = roster.get_person(self.storage, person_id)["name"]
+        except UserError as exc:
+            self.show_banner(str(exc))
+            return
+        self.pin_page.open("check_in", f"Checking in {name}",
+                           "Shift lead: enter your PIN to confirm who this is")
+        self._show("pin", self._settings["debrief_idle_s"])
+        self.pin_page.pad.focus()
+
+    def _check_in_chosen(self) -> None:
+        try:
+            visit = visits.check_in_manually(self.storage, self._chosen_person, actor="shift lead at kiosk",
+                                             now=self.now())
+        except UserError as exc:
+            log.warning("manual check-in refused (%s)", type(exc).__name__)
+            self.show_idle()
+            self.show_banner(str(exc))
+            return
+        log.info("manual check-in visit=%s", visit["id"])
+        self.play("success")
+        self._person = roster.get_person(self.storage, self._chosen_person)
+        self._visit = visit
+        self._booking = visits.todays_booking(self.storage, self._chosen_person, self.now(),
+                                              self._settings["timezone"])
+        self.show_welcome()
+
+    # --- PIN and leaving --------------------------------------------------------------------
+    def ask_exit_pin(self) -> None:
+        self.pin_page.open("exit", "Leave kiosk mode", "Shift lead: enter your PIN to leave kiosk mode")
+        self._show("pin", self._settings["kiosk_idle_s"] * 4)
+        self.pin_page.pad.focus()
+
+    def on_pin_submitted(self, entered: str) -> None:
+        pad = self.pin_page.pad
+        try:
+            ok = pin.check_pin(self.storage, entered)
+        except UserError as exc:
+            pad.show_message(str(exc), error=True)
+            until = pin.locked_until(self.storage)
+            if until is not None:
+                pad.set_locked(True, int(max(1.0, (until - utc_now()).total_seconds()) * 1000))
+            return
+        if not ok:
+            log.info("wrong shift-lead PIN at the kiosk")
+            until = pin.locked_until(self.storage)
+            if until is not None:
+                tz = self._settings["timezone"]
+                pad.show_message(f"Too many wrong PINs. Try again after {local_clock(until, tz)}.", error=True)
+                pad.set_locked(True, int(max(1.0, (until - utc_now()).total_seconds()) * 1000))
+            else:
+                pad.show_message("That PIN is not right. Please try again.", error=True)
+            return
+        if self.pin_page.purpose == "exit":
+            self.leave()
+        else:
+            self._check_in_chosen()
+
+    def leave(self) -> None:
+        log.info("kiosk mode left with the shift-lead PIN")
+        self._may_close = True
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        if not self._may_close:
+            event.ignore()  # Alt+F4, the window manager: only the PIN leaves
+            return
+        if self.current_screen() == "goodbye":
+            self.save_debrief()
+        self.scanner.uninstall()
+        self.camera.stop()
+        for timer in (self.idle_timer, self.clock_timer, self.told_timer, self.retry_timer, self.autosave_timer):
+            timer.stop()
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        event.accept()
+        self.exited.emit()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Escape:
+            event.accept()  # Escape never leaves the kiosk
+            return
+        super().keyPressEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Any touch, click or key keeps the current screen up a little longer."""
+        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin) \
+                and self.idle_timer.isActive():
+            self.idle_timer.start()
+        return False
+
+    # --- timers and the watcher -------------------------------------------------------------
+    def on_idle_timeout(self) -> None:
+        if self.current_screen() != "idle":
+            self.show_idle()
+
+    def on_clock(self) -> None:
+        tz = self._settings.get("timezone", "Europe/London")
+        moment = local(self.now(), tz)
+        self.idle.clock.setText(f"{moment:%H:%M}")
+        self.idle.date.setText(f"{moment:%A %d %B}")
+
+    def on_next_told(self) -> None:
+        if self._told and self.current_screen() == "idle":
+            self._told_index = (self._told_index + 1) % len(self._told)
+            self.idle.show_told(self._told[self._told_index])
+
+    def on_database_changed(self) -> None:
+        """Another screen (the shift lead's, maybe another process) changed something."""
+        try:
+            self.reload_settings()
+            if self.current_screen() == "welcome" and self._visit is not None:
+                task = visits.current_task(self.storage, self._visit["id"])
+                if (task["id"] if task else None) != self.welcome.task_id:
+                    self.welcome.show_task(task)
+                    if task is not None:
+                        self.play("success")
+                        self.idle_timer.start()
+        except UserError:
+            pass  # the next change or scan will try again
+
+    # --- telling people ---------------------------------------------------------------------
+    def show_banner(self, text: str, sticky: bool = False) -> None:
+        self.banner.setText(text)
+        self.banner.setProperty("sticky", sticky)
+        self.banner.show()
+        if sticky:
+            self.banner_timer.stop()
+        else:
+            self.banner_timer.start(15000)
+
+    def report_problem(self, text: str) -> None:
+        """The calm banner for an unexpected problem; the kiosk goes back to idle."""
+        self.show_banner(text)
+        if self.current_screen() not in ("idle", "pin"):
+            self.show_idle()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        size = self.stack.size()
+        for page in self.pages.values():
+            page.relayout(size.width(), size.height())

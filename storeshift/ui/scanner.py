@@ -1,0 +1,173 @@
+"""Keyboard-wedge scanner input: tells a scanner's fast burst of keys from a person typing,
+application-wide, and maps back what an AZERTY-configured scanner does to a badge code."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QWindow
+from PySide6.QtWidgets import QApplication, QWidget
+
+# A scanner that sends US key positions to a PC set to French or Belgian AZERTY (or the
+# reverse) turns the digit row into these characters and swaps A/Q, Z/W and M.
+_AZERTY = {
+    "à": "0", "&": "1", "é": "2", '"': "3", "'": "4", "(": "5", "-": "6", "§": "6", "è": "7",
+    "_": "8", "!": "8", "ç": "9", ")": "-", "°": "-",
+    "a": "q", "q": "a", "z": "w", "w": "z", "A": "Q", "Q": "A", "Z": "W", "W": "Z",
+    "?": "M", ",": "m", ";": "M",
+}
+_AZERTY_TABLE = str.maketrans(_AZERTY)
+
+_TERMINATORS = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab}
+# Keys that produce no character and never end a burst (scanners press Shift for capitals).
+_MODIFIER_KEYS = {Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta,
+                  Qt.Key.Key_AltGr, Qt.Key.Key_CapsLock}
+# Where a badge code begins: used to split two codes read in one burst with nothing between.
+_CODE_START = re.compile(r"(?=SS[1&][-)])", re.IGNORECASE)
+
+
+def from_azerty(text: str) -> str:
+    """The code as it was printed, from what an AZERTY layout made of it."""
+    return text.translate(_AZERTY_TABLE)
+
+
+def split_codes(text: str) -> list[str]:
+    """Printable pieces of one burst: control characters are dropped and two codes that
+    arrived back to back are separated."""
+    printable = "".join(ch if ch.isprintable() else "\n" for ch in text)
+    pieces = []
+    for chunk in printable.split("\n"):
+        pieces += [piece.strip() for piece in _CODE_START.split(chunk)]
+    return [piece for piece in pieces if piece]
+
+
+class WedgeScanner(QObject):
+    """An application event filter. Key presses that come faster than gap_ms apart are held
+    back; if min_length of them arrive (ending in Enter/Tab or a pause) they are a scan and
+    never reach the focused widget, otherwise they are replayed to it unchanged."""
+
+    scanned = Signal(str)
+
+    def __init__(self, gap_ms: int = 35, min_length: int = 8, parent: QObject | None = None):
+        super().__init__(parent)
+        self.gap_ms = gap_ms
+        self.min_length = min_length
+        self._held: list[tuple[QObject, QKeyEvent]] = []
+        self._text: list[str] = []
+        self._last_ms = 0.0
+        self._replaying = False
+        self._scanned_at = -1e9
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.on_pause)
+        self._installed = False
+
+    def install(self) -> None:
+        app = QApplication.instance()
+        if app is not None and not self._installed:
+            app.installEventFilter(self)
+            self._installed = True
+
+    def uninstall(self) -> None:
+        app = QApplication.instance()
+        if app is not None and self._installed:
+            app.removeEventFilter(self)
+            self._installed = False
+        self._timer.stop()
+        self._held.clear()
+        self._text.clear()
+
+    def set_timing(self, gap_ms: int, min_length: int) -> None:
+        self.gap_ms, self.min_length = max(1, int(gap_ms)), max(2, int(min_length))
+
+    @staticmethod
+    def _now_ms() -> float:
+        return time.monotonic() * 1000.0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        kind = event.type()
+        if kind not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) or self._replaying:
+            return False
+        if not isinstance(watched, (QWidget, QWindow)):
+            return False
+        key = event.key()
+        if key in _MODIFIER_KEYS:
+            return False
+        # The window system's time stamp is the true gap even when the UI was briefly busy.
+        now = float(event.timestamp()) or self._now_ms()
+        if kind == QEvent.Type.KeyRelease:
+            if self._held:
+                self._held.append((watched, self._copy(event)))
+                return True
+            # The release of a key that was part of a scan (or its trailing Enter).
+            return now - self._scanned_at < 150
+        text = event.text()
+        burst_alive = bool(self._held) and now - self._last_ms <= self.gap_ms
+        chord = event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+        if key in _TERMINATORS and not chord:
+            if burst_alive and self._printable_count() >= self.min_length:
+                self._finish_scan()
+                return True
+            if not self._held and now - self._scanned_at < 150:
+                # A scanner's Enter that came just after the pause already ended its scan.
+                return True
+            self._flush_to_widgets()
+            return False
+        if not text or chord:
+            # Arrows, Backspace, shortcuts: a person is at the keyboard.
+            if self._held:
+                self.on_pause()
+            return False
+        if self._held and not burst_alive:
+            self.on_pause()
+        if not self._held and not text.isprintable():
+            return False
+        self._held.append((watched, self._copy(event)))
+        self._text.append(text)
+        self._last_ms = now
+        self._timer.start(self.gap_ms + 1)
+        return True
+
+    def _printable_count(self) -> int:
+        return sum(1 for ch in "".join(self._text) if ch.isprintable() and not ch.isspace())
+
+    def on_pause(self) -> None:
+        """No key for gap_ms: a long enough burst was a scan without Enter; a short one was typing."""
+        self._timer.stop()
+        if not self._held:
+            return
+        if self._printable_count() >= self.min_length:
+            self._finish_scan()
+        else:
+            self._flush_to_widgets()
+
+    def _finish_scan(self) -> None:
+        text = "".join(self._text)
+        self._held.clear()
+        self._text.clear()
+        self._timer.stop()
+        self._scanned_at = self._last_ms
+        for code in split_codes(text):
+            self.scanned.emit(code)
+
+    def _flush_to_widgets(self) -> None:
+        """Give a person's keys back to where they were going, in order."""
+        held, self._held, self._text = self._held, [], []
+        self._timer.stop()
+        self._replaying = True
+        try:
+            for target, event in held:
+                try:
+                    QApplication.sendEvent(target, event)
+                except RuntimeError:  # the widget went away meanwhile
+                    pass
+        finally:
+            self._replaying = False
+
+    @staticmethod
+    def _copy(event: QKeyEvent) -> QKeyEvent:
+        return QKeyEvent(event.type(), event.key(), event.modifiers(), event.nativeScanCode(),
+                         event.nativeVirtualKey(), event.nativeModifiers(), event.text(),
+                         event.isAutoRepeat(), event.count())

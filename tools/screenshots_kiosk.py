@@ -1,0 +1,127 @@
+"""Render every kiosk screen to PNG (1920x1080, 1024x768 and a portrait 1080x1920 check) on a
+fresh demo database: `python tools/screenshots_kiosk.py [OUT_DIR]`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+SIZES = {"1920x1080": (1920, 1080), "1024x768": (1024, 768)}
+PORTRAIT = {"1080x1920": (1080, 1920)}
+# The demo's moment (a weekday late morning): people on the floor, bookings today.
+DEMO_NOW = dt.datetime(2026, 11, 25, 11, 0, tzinfo=dt.timezone.utc)
+
+
+def _pick_people(storage):
+    """Demo people for each state: someone not yet in today (with a booking if possible),
+    someone on the floor with a task, and someone on the floor to check out."""
+    from storeshift.services import bookings, roster, visits
+
+    on_floor = visits.on_floor(storage)
+    floor_ids = {row["person_id"] for row in on_floor}
+    left_ids = {row["person_id"] for row in visits.left_today(storage, DEMO_NOW)}
+    active = [p for p in roster.list_people(storage, include_inactive=False)
+              if p["id"] not in floor_ids and p["id"] not in left_ids and p["name"].isascii()]
+    booked = [b["person_id"] for b in bookings.expected_today(storage, DEMO_NOW) if b["person_id"] in
+              {p["id"] for p in active}]
+    newcomer = booked[0] if booked else active[0]["id"]
+    with_task = [row for row in on_floor if row["task_id"]]
+    leaver = (with_task[0] if with_task else on_floor[0])["person_id"]
+    spare = [p["id"] for p in active if p["id"] != newcomer]
+    return newcomer, leaver, spare
+
+
+def render(out_dir: str | Path, sizes: dict | None = None) -> list[Path]:
+    """Render each kiosk state at each size into out_dir; returns the PNG paths."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from storeshift.services import badges, demo, tasks, visits
+    from storeshift.storage import open_storage
+    from storeshift.ui.kiosk.window import KioskWindow
+    from storeshift.ui.watcher import DatabaseWatcher
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication([])
+    sizes = sizes or {**SIZES, **PORTRAIT}
+    written: list[Path] = []
+    for size_name, (width, height) in sizes.items():
+        with tempfile.TemporaryDirectory() as folder:
+            storage = open_storage(Path(folder) / "demo.db")
+            demo.seed(storage, people=40, weeks=3, seed=7, now=DEMO_NOW)
+            moment = [DEMO_NOW + dt.timedelta(minutes=2)]
+            watcher = DatabaseWatcher(storage.path)
+            window = KioskWindow(storage, watcher, windowed=True, clock=lambda: moment[0], camera=False,
+                                 sounds=False)
+            window.resize(width, height)
+            window.show()
+            newcomer, leaver, spare = _pick_people(storage)
+
+            def shot(state: str) -> None:
+                app.processEvents()
+                path = out / f"kiosk-{state}-{size_name}.png"
+                window.grab().save(str(path))
+                written.append(path)
+
+            window.show_idle()
+            shot("idle")
+            window.handle_payload(badges.payload_for(storage, newcomer))
+            shot("welcome")
+            visit = visits.open_visit(storage, newcomer)
+            tasks.assign(storage, visit["id"], tasks.list_tasks(storage)[0]["id"])
+            window.on_database_changed()
+            shot("welcome-task")
+            window.handle_payload(badges.payload_for(storage, newcomer))
+            shot("repeat")
+            window.handle_payload(badges.payload_for(storage, leaver))
+            shot("goodbye")
+            page = window.goodbye
+            page.category_buttons["process_problem"].setChecked(True)
+            page.text.setPlainText("Self-checkout 3 keeps asking for help when customers put a bag down; "
+                                   "five people gave up and queued at the till.")
+            page.quote.setText("Every single time!")
+            page.impact_buttons["high"].setChecked(True)
+            shot("goodbye-debrief")
+            window.show_idle()
+            window.handle_payload("SS1-NOPE-THIS-IS-NOT-A-BADGE")
+            shot("refused")
+            person = spare[0]
+            badges.revoke(storage, person)
+            badges.issue(storage, person)
+            old = badges.make_payload(badges.org_key(storage), person, 1)
+            window.handle_payload(old)
+            shot("refused-replaced")
+            # A visit left open yesterday: the first scan today asks when they left.
+            yesterday = spare[1]
+            visits.scan(storage, badges.payload_for(storage, yesterday), DEMO_NOW - dt.timedelta(days=1, hours=1))
+            window.handle_payload(badges.payload_for(storage, yesterday))
+            shot("forgotten")
+            window.show_no_badge()
+            window.no_badge.search.setText("ma")
+            shot("no-badge")
+            item = window.no_badge.results.item(0)
+            if item is not None:
+                window.on_person_chosen(item.data(Qt.ItemDataRole.UserRole))
+                shot("no-badge-pin")
+            window.ask_exit_pin()
+            shot("exit-pin")
+            window.show_idle()
+            window.report_problem("Can't record right now, please tell the shift lead.")
+            shot("banner")
+            window.leave()
+            watcher.stop()
+            storage.close()
+    return written
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("screenshots")
+    for path in render(target):
+        print(path)
