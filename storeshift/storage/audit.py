@@ -160,7 +160,8 @@ def verify(storage: Storage, limit: int = 20) -> Verification:
         elif len(result.problems) == limit:
             result.problems.append("… more problems not listed")
 
-    latest: dict[tuple[str, str], tuple[str, str | None]] = {}
+    # (table, record) -> (at, record hash, site) of the change that counts as its latest.
+    latest: dict[tuple[str, str], tuple[str, str | None, str]] = {}
     expected_seq: dict[str, int] = {}
     previous: dict[str, str] = {}
     cursor = storage.conn.execute(
@@ -179,9 +180,13 @@ def verify(storage: Storage, limit: int = 20) -> Verification:
             problem(f"audit log of site {site[:8]}: entry {entry['seq']} was altered")
         expected_seq[site], previous[site] = entry["seq"], entry["hash"]
         key = (entry["table_name"], entry["record_id"])
-        stamp = entry["at"]
-        if key not in latest or stamp >= latest[key][0]:
-            latest[key] = (stamp, entry["record_hash"])
+        stamp, hashed = entry["at"], entry["record_hash"]
+        known = latest.get(key)
+        # Within a site the later entry wins; between sites (merged bundles) the later time,
+        # and on a tie the larger record hash: the rule sync.merge uses to pick a row's winner.
+        if (known is None or stamp > known[0] or (stamp == known[0] and (
+                site == known[2] or (hashed or "") > (known[1] or "")))):
+            latest[key] = (stamp, hashed, site)
     for table in AUDITED_TABLES:
         cursor = storage.conn.execute(f"SELECT * FROM [{table}]")
         names = [d[0] for d in cursor.description]
@@ -191,9 +196,14 @@ def verify(storage: Storage, limit: int = 20) -> Verification:
             known = latest.pop((table, row["id"]), None)
             if known is None:
                 problem(f"{table} row {row['id'][:8]} was added outside storeshift")
-            elif known[1] != record_hash(row):
+            elif known[1] != record_hash(row) and not (
+                    # Another site's own row, merged here, is not this database's home site.
+                    table == "sites" and row["is_home"] == 0 and known[1] == record_hash({**row, "is_home": 1})):
                 problem(f"{table} row {row['id'][:8]} was changed outside storeshift")
-    for (table, record_id), (_, hashed) in latest.items():
+    for (table, record_id), (_, hashed, site) in latest.items():
+        # Settings stay at their site: bundles carry the log of another site's settings, not the rows.
+        if table == "settings" and site != storage.site_id:
+            continue
         if hashed is not None and table in AUDITED_TABLES:
             problem(f"{table} row {record_id[:8]} was deleted outside storeshift")
     return result

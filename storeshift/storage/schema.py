@@ -9,7 +9,7 @@ from .db import Storage, new_id, now_iso
 migrations = Migrations("storeshift")
 
 #: Bump when a migration is added; bundles from a newer schema are refused.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Columns every synchronised table carries, so rows from many sites can be merged.
 COMMON = """
@@ -134,6 +134,20 @@ def m001_initial(db):
     );
     CREATE INDEX audit_record ON audit_log(table_name, record_id);
     """)
+
+
+@migrations()
+def m002_people_unique_per_site(db):
+    # Sites add people on their own, so a database holding merged bundles may hold two sites'
+    # records of employee E10001: uniqueness is a rule within a site (the roster service still
+    # refuses a clash across the whole database when someone is added by hand).
+    for statement in (
+        "DROP INDEX people_employee_id",
+        "DROP INDEX people_email",
+        "CREATE UNIQUE INDEX people_employee_id ON people(site_id, employee_id) WHERE employee_id IS NOT NULL",
+        "CREATE UNIQUE INDEX people_email ON people(site_id, lower(email)) WHERE email IS NOT NULL",
+    ):
+        db.execute(statement)
 
 
 def migrate(storage: Storage) -> None:

@@ -1,0 +1,277 @@
+"""Bundle files: a site's rows and audit log in one self-checking SQLite file, written atomically.
+
+A bundle holds, for one site: every row whose site_id is that site (changed since a date, or
+all), every other row that site's audit log touched (a head-office person a store deactivated,
+a store's observation head office triaged), the site's audit log itself (all of it, or its tail
+from the first entry in the range), and a manifest: site, organisation key id, range, row
+counts, schema version, storeshift version and a SHA-256 checksum over the canonical content.
+Settings stay at their site (they hold the shift-lead PIN's hash); only their log entries travel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .. import __version__
+from ..errors import UserError
+from ..services import badges, settings
+from ..storage.db import Storage, now_iso, translate
+from ..storage.schema import SCHEMA_VERSION
+from ..timeutil import UTC, from_iso, to_iso, zone
+
+FORMAT = "storeshift-bundle"
+BUNDLE_VERSION = 1
+#: The tables a bundle carries, in the order they are checksummed and merged.
+DATA_TABLES = ("sites", "people", "badges", "tasks", "visits", "assignments", "observations", "bookings")
+#: Everything checksummed: the rows, the site's audit log, and `known`: the record hashes other
+#: sites' logs (merged into the exporting database) hold for the carried rows, which tells the
+#: receiving site whether the exporting site had seen its version of a row before changing it.
+CARRIED_TABLES = (*DATA_TABLES, "audit_log", "known")
+ORDER = {"audit_log": "site_id, seq", "known": "table_name, record_id, record_hash"}
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+Progress = Callable[[int, int], None] | None
+
+
+class BundleRefused(UserError):
+    """A bundle that cannot be merged here; the sentence says why and what to do."""
+
+
+@dataclass
+class Manifest:
+    """What a bundle says about itself (read from its manifest table, checksum verified)."""
+    path: Path
+    kind: str
+    site_id: str
+    site_name: str
+    org_key_id: str
+    since: str | None
+    until: str
+    schema_version: int
+    storeshift_version: str
+    chain_from: int
+    chain_to: int
+    checksum: str
+    row_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def is_roster(self) -> bool:
+        return self.kind == "roster"
+
+    def describe(self) -> str:
+        what = "roster" if self.is_roster else "bundle"
+        span = f"changes since {self.since[:10]}" if self.since else "everything"
+        return f"{what} from {self.site_name} ({span} up to {self.until[:16].replace('T', ' ')} UTC)"
+
+
+def _columns(conn: sqlite3.Connection, schema: str, table: str) -> list[tuple[str, str]]:
+    return [(row[1], row[2]) for row in conn.execute(f"PRAGMA {schema}.table_info([{table}])")]
+
+
+def since_iso(storage: Storage, since: str | dt.date | dt.datetime | None) -> str | None:
+    """A date (midnight in the site's zone), a datetime or ISO text as a stored UTC timestamp."""
+    if since is None or since == "":
+        return None
+    if isinstance(since, dt.datetime):
+        return to_iso(since if since.tzinfo else since.replace(tzinfo=UTC))
+    if isinstance(since, dt.date):
+        return to_iso(dt.datetime.combine(since, dt.time(0), zone(settings.site_timezone(storage))))
+    text = str(since).strip()
+    try:
+        if len(text) == 10:
+            return since_iso(storage, dt.date.fromisoformat(text))
+        return to_iso(from_iso(text))
+    except ValueError:
+        raise UserError(f"'{text}' is not a date such as 2026-11-01.") from None
+
+
+def content_checksum(conn: sqlite3.Connection, schema: str, manifest: dict[str, str]) -> str:
+    """SHA-256 over the manifest (all but the checksum) and every row of every carried table,
+    in a fixed order and a canonical JSON form, so a flipped byte anywhere changes it."""
+    digest = hashlib.sha256()
+    for key in sorted(k for k in manifest if k != "checksum"):
+        digest.update(f"{key}={manifest[key]}\n".encode())
+    for table in CARRIED_TABLES:
+        names = [name for name, _ in _columns(conn, schema, table)]
+        digest.update(f"\x1e{table}:{','.join(names)}\n".encode())
+        order = ORDER.get(table, "id")
+        for values in conn.execute(f"SELECT * FROM {schema}.[{table}] ORDER BY {order}"):
+            digest.update(json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode())
+            digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def _create_tables(conn: sqlite3.Connection) -> None:
+    """Plain copies of the carried tables (no foreign keys or checks: a bundle is a carrier)."""
+    for table in (*DATA_TABLES, "audit_log"):
+        defs = [f"[{name}] {kind} PRIMARY KEY" if name == "id" else f"[{name}] {kind}"
+                for name, kind in _columns(conn, "main", table)]
+        conn.execute(f"CREATE TABLE bundle.[{table}] ({', '.join(defs)})")
+    conn.execute("CREATE UNIQUE INDEX bundle.audit_site_seq ON audit_log(site_id, seq)")
+    conn.execute("CREATE INDEX bundle.audit_record ON audit_log(table_name, record_id)")
+    conn.execute("CREATE TABLE bundle.known (table_name TEXT NOT NULL, record_id TEXT NOT NULL, "
+                 "record_hash TEXT NOT NULL, PRIMARY KEY (table_name, record_id, record_hash))")
+    conn.execute("CREATE TABLE bundle.manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+def export_bundle(storage: Storage, out: str | Path, since: str | dt.date | dt.datetime | None = None,
+                  roster: bool = False, progress: Progress = None) -> Path:
+    """Write this site's bundle to out (via a temporary file renamed at the end, so a
+    half-written bundle never exists under its real name). Returns the path written."""
+    if roster and since:
+        raise UserError("A roster bundle always carries everything; leave out the date.")
+    out = Path(out)
+    if out.exists() and out.is_dir():
+        raise UserError(f"{out} is a folder; give the bundle a file name such as site.ssb.")
+    since_text = since_iso(storage, since)
+    site_id = storage.site_id
+    site = storage.one("SELECT name FROM sites WHERE id = ?", (site_id,))
+    key = badges.org_key(storage)
+    head = storage.value("SELECT max(seq) FROM audit_log WHERE site_id = ?", (site_id,)) or 0
+    first = 1
+    if since_text:
+        found = storage.value("SELECT min(seq) FROM audit_log WHERE site_id = ? AND at >= ?", (site_id, since_text))
+        first = found if found is not None else head + 1
+    tmp = out.with_name(out.name + ".partial")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp.unlink(missing_ok=True)
+    except OSError as exc:
+        raise UserError(f"Could not write the bundle to {out}: {exc.strerror}.") from None
+    conn = storage.conn
+    steps = len(DATA_TABLES) + 2
+    try:
+        conn.execute("ATTACH DATABASE ? AS bundle", (str(tmp),))
+        try:
+            # The temporary file is thrown away on any failure, so it needs no journal.
+            conn.execute("PRAGMA bundle.journal_mode=OFF")
+            conn.execute("BEGIN")  # one read snapshot of the database for the whole bundle
+            _create_tables(conn)
+            counts = {}
+            params = {"site": site_id, "since": since_text or "", "first": first}
+            for step, table in enumerate(DATA_TABLES):
+                names = ", ".join(f"[{name}]" for name, _ in _columns(conn, "main", table))
+                cursor = conn.execute(
+                    f"INSERT INTO bundle.[{table}] ({names}) SELECT {names} FROM main.[{table}] "
+                    "WHERE (site_id = :site AND updated_at >= :since) OR id IN (SELECT record_id FROM "
+                    f"main.audit_log WHERE site_id = :site AND table_name = '{table}' AND seq >= :first)",
+                    params)
+                counts[table] = cursor.rowcount
+                if progress:
+                    progress(step + 1, steps)
+            cursor = conn.execute("INSERT INTO bundle.audit_log SELECT * FROM main.audit_log "
+                                  "WHERE site_id = :site AND seq >= :first", params)
+            counts["audit_log"] = cursor.rowcount
+            known = 0
+            for table in DATA_TABLES:
+                known += conn.execute(
+                    "INSERT OR IGNORE INTO bundle.known SELECT table_name, record_id, record_hash "
+                    "FROM main.audit_log WHERE site_id != :site AND record_hash IS NOT NULL AND table_name = "
+                    f"'{table}' AND record_id IN (SELECT id FROM bundle.[{table}])", params).rowcount
+            counts["known"] = known
+            manifest = {
+                "format": FORMAT, "bundle_version": str(BUNDLE_VERSION), "kind": "roster" if roster else "site",
+                "site_id": site_id, "site_name": site["name"], "org_key_id": key["key_id"],
+                "since": since_text or "", "until": now_iso(), "schema_version": str(SCHEMA_VERSION),
+                "storeshift_version": __version__, "chain_from": str(first), "chain_to": str(head),
+                "row_counts": json.dumps(counts, sort_keys=True),
+            }
+            manifest["checksum"] = content_checksum(conn, "bundle", manifest)
+            conn.executemany("INSERT INTO bundle.manifest (key, value) VALUES (?, ?)", manifest.items())
+            conn.execute("COMMIT")
+            if progress:
+                progress(steps - 1, steps)
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            conn.execute("DETACH DATABASE bundle")
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, out)
+    except sqlite3.Error as exc:
+        tmp.unlink(missing_ok=True)
+        raise translate(exc, "write the bundle") from exc
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError(f"Could not write the bundle to {out}: {exc.strerror or exc}.") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if progress:
+        progress(steps, steps)
+    return out
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    # immutable: no locks, no journal files beside it, works on a write-protected USB stick.
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+
+
+def read_manifest(path: str | Path, verify: bool = True) -> Manifest:
+    """Read a bundle's manifest; with verify, also recompute its checksum. Raises
+    BundleRefused with a sentence for a missing, foreign, damaged or too-new file."""
+    path = Path(path)
+    name = path.name
+    damaged = (f"{name} is damaged (cut short or altered after it was exported); "
+               "nothing was merged. Ask the site to export it again.")
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        raise BundleRefused(f"{path} does not exist.") from None
+    except IsADirectoryError:
+        raise BundleRefused(f"{path} is a folder, not a bundle file.") from None
+    except OSError as exc:
+        raise BundleRefused(f"Could not read {path}: {exc.strerror}.") from None
+    if header != SQLITE_HEADER:
+        if not header:
+            raise BundleRefused(damaged)
+        raise BundleRefused(f"{name} is not a storeshift bundle (it is not a database file at all).")
+    try:
+        conn = _open_read_only(path)
+    except sqlite3.Error:
+        raise BundleRefused(damaged) from None
+    try:
+        try:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "manifest" not in tables:
+                raise BundleRefused(f"{name} is a database but not a storeshift bundle "
+                                    "(to bring in a whole database, restore it as a backup instead).")
+            raw = dict(conn.execute("SELECT key, value FROM manifest").fetchall())
+            if raw.get("format") != FORMAT:
+                raise BundleRefused(f"{name} is not a storeshift bundle.")
+            try:
+                schema_version = int(raw["schema_version"])
+                manifest = Manifest(
+                    path=path, kind=raw["kind"], site_id=raw["site_id"], site_name=raw["site_name"],
+                    org_key_id=raw["org_key_id"], since=raw["since"] or None, until=raw["until"],
+                    schema_version=schema_version, storeshift_version=raw["storeshift_version"],
+                    chain_from=int(raw["chain_from"]), chain_to=int(raw["chain_to"]), checksum=raw["checksum"],
+                    row_counts=json.loads(raw["row_counts"]))
+            except (KeyError, ValueError, TypeError):
+                raise BundleRefused(damaged) from None
+            if schema_version > SCHEMA_VERSION or int(raw.get("bundle_version", 0)) > BUNDLE_VERSION:
+                raise BundleRefused(
+                    f"{name} was exported by a newer storeshift ({manifest.storeshift_version}, database "
+                    f"version {schema_version}; this one reads up to {SCHEMA_VERSION}). "
+                    "Update storeshift here first; nothing was merged.")
+            missing = [t for t in CARRIED_TABLES if t not in tables]
+            if missing:
+                raise BundleRefused(damaged)
+            if verify:
+                counts = {t: conn.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0]
+                          for t in CARRIED_TABLES}
+                if counts != manifest.row_counts or content_checksum(conn, "main", raw) != manifest.checksum:
+                    raise BundleRefused(damaged)
+        except sqlite3.DatabaseError:
+            raise BundleRefused(damaged) from None
+    finally:
+        conn.close()
+    return manifest

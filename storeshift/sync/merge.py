@@ -1,0 +1,358 @@
+"""Merging bundles into this database: idempotent, order-independent, one transaction per bundle.
+
+The rule, for a row both here and in a bundle: the later change wins (the row's updated_at,
+which is also the time of the audit entry that made it); on a tie, the version with the larger
+record hash wins, so every database picks the same one whatever the order of merging. A row
+deleted at one site (a person erased) stays deleted unless it was changed elsewhere later.
+The bundle's site's audit log is copied as it is, so its hash chain stays verifiable here; the
+rows it brings need no audit entries of this site, because that log already covers them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import UserError
+from ..services import badges
+from ..storage import audit
+from ..storage.db import Storage
+from .bundle import DATA_TABLES, BundleRefused, Manifest, Progress, read_manifest
+
+RULE = "the later change wins (updated_at); on a tie, the larger record hash"
+
+
+@dataclass
+class TableCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    #: The bundle's version was older than the one here (or the row was deleted here later).
+    kept: int = 0
+    deleted: int = 0
+
+    def add(self, other: TableCounts) -> None:
+        for name in ("inserted", "updated", "unchanged", "kept", "deleted"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def changed(self) -> int:
+        return self.inserted + self.updated + self.deleted
+
+
+@dataclass
+class Conflict:
+    """The same row changed at two places without one seeing the other's change."""
+    table: str
+    record_id: str
+    here_updated_at: str | None
+    bundle_updated_at: str | None
+    bundle_site: str
+    winner: str  # "here" or "bundle"
+    fields: list[str] = field(default_factory=list)
+    deleted: bool = False  # the bundle's site deleted the row
+
+    def sentence(self) -> str:
+        def when(stamp: str | None) -> str:
+            return stamp[:16].replace("T", " ") if stamp else "?"
+        bundle_change = "deleted" if self.deleted else "changed"
+        kept = f"{self.bundle_site}'s version" if self.winner == "bundle" else "the version here"
+        detail = f" (they differ in {', '.join(self.fields)})" if self.fields else ""
+        return (f"{self.table} {self.record_id[:8]}: changed here ({when(self.here_updated_at)} UTC) and "
+                f"{bundle_change} at {self.bundle_site} ({when(self.bundle_updated_at)} UTC); kept {kept}{detail}.")
+
+
+@dataclass
+class BundleResult:
+    manifest: Manifest
+    tables: dict[str, TableCounts] = field(default_factory=dict)
+    audit_entries: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    @property
+    def changed(self) -> int:
+        return sum(c.changed for c in self.tables.values()) + self.audit_entries
+
+
+@dataclass
+class MergeReport:
+    bundles: list[BundleResult] = field(default_factory=list)
+
+    @property
+    def tables(self) -> dict[str, TableCounts]:
+        total = {table: TableCounts() for table in DATA_TABLES}
+        for result in self.bundles:
+            for table, counts in result.tables.items():
+                total[table].add(counts)
+        return total
+
+    @property
+    def conflicts(self) -> list[Conflict]:
+        return [c for result in self.bundles for c in result.conflicts]
+
+    @property
+    def changed(self) -> int:
+        return sum(result.changed for result in self.bundles)
+
+    def summary(self, conflict_limit: int = 50) -> str:
+        lines = []
+        for result in self.bundles:
+            counts = result.tables.values()
+            added = sum(c.inserted for c in counts)
+            updated = sum(c.updated for c in counts)
+            deleted = sum(c.deleted for c in counts)
+            same = sum(c.unchanged + c.kept for c in counts)
+            head = f"{result.manifest.path.name}: {result.manifest.describe()}"
+            if not result.changed:
+                lines.append(f"{head}: already merged, nothing changed ({same:,} rows the same).")
+                continue
+            parts = [f"{added:,} rows added", f"{updated:,} updated"]
+            if deleted:
+                parts.append(f"{deleted:,} deleted")
+            parts += [f"{same:,} unchanged", f"{result.audit_entries:,} audit entries"]
+            lines.append(f"{head}: {', '.join(parts)}.")
+            detail = [f"{table} +{c.inserted:,} ~{c.updated:,}" + (f" -{c.deleted:,}" if c.deleted else "")
+                      for table, c in result.tables.items() if c.changed]
+            if detail:
+                lines.append("  " + "; ".join(detail))
+        conflicts = self.conflicts
+        if conflicts:
+            lines.append(f"{len(conflicts)} conflict(s), resolved by the rule: {RULE}:")
+            lines += [f"  {c.sentence()}" for c in conflicts[:conflict_limit]]
+            if len(conflicts) > conflict_limit:
+                lines.append(f"  … and {len(conflicts) - conflict_limit} more.")
+        elif self.bundles:
+            lines.append("No conflicts.")
+        return "\n".join(lines)
+
+
+def _names(conn: sqlite3.Connection, schema: str, table: str) -> list[str]:
+    return [row[1] for row in conn.execute(f"PRAGMA {schema}.table_info([{table}])")]
+
+
+def merge_bundles(storage: Storage, paths: Iterable[str | Path], progress: Progress = None) -> MergeReport:
+    """Merge bundle files into this database, each in its own transaction. Every bundle is
+    checked first (checksum, organisation, schema), so a bad one refuses the lot unchanged."""
+    manifests = [read_manifest(path) for path in paths]
+    if not manifests:
+        raise UserError("Name at least one bundle file to merge.")
+    key_id = badges.org_key(storage)["key_id"]
+    for manifest in manifests:
+        if manifest.org_key_id != key_id:
+            raise BundleRefused(
+                f"{manifest.path.name} comes from another organisation (key {manifest.org_key_id}; this "
+                f"database uses key {key_id}). A site must import head office's organisation key "
+                "(storeshift org-key import) before it can exchange bundles; nothing was merged.")
+    report = MergeReport()
+    steps = len(manifests) * (len(DATA_TABLES) + 2)
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, steps)
+
+    for manifest in manifests:
+        try:
+            report.bundles.append(_merge_one(storage, manifest, step))
+        except UserError as exc:
+            if report.bundles:
+                merged = ", ".join(r.manifest.path.name for r in report.bundles)
+                raise UserError(f"{exc} (Merged before it: {merged}.)") from None
+            raise
+    return report
+
+
+def _merge_one(storage: Storage, manifest: Manifest, step) -> BundleResult:
+    conn = storage.conn
+    if conn.in_transaction:
+        raise RuntimeError("merge_bundles needs its own transaction (ATTACH cannot run inside one)")
+    foreign_keys = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    # Bundles arrive in any order: a store's visit may name a person whose roster bundle comes
+    # later, and a deletion at one site must not cascade into rows of other sites here.
+    conn.execute("PRAGMA foreign_keys=OFF")
+    try:
+        conn.execute("ATTACH DATABASE ? AS bundle", (str(manifest.path),))
+    except sqlite3.Error as exc:
+        conn.execute(f"PRAGMA foreign_keys={foreign_keys}")
+        raise BundleRefused(f"Could not open {manifest.path.name}: {exc}.") from None
+    try:
+        stored = conn.execute("SELECT value FROM bundle.manifest WHERE key = 'checksum'").fetchone()
+        if not stored or stored[0] != manifest.checksum:
+            raise BundleRefused(f"{manifest.path.name} changed while it was being merged; nothing was merged.")
+        result = BundleResult(manifest)
+        with storage.write("merge the bundle"):
+            _check_chain(conn, manifest)
+            step()
+            try:
+                for table in DATA_TABLES:
+                    result.tables[table] = _merge_table(storage, table, manifest, result.conflicts)
+                    step()
+                _apply_deletions(conn, manifest, result)
+                result.audit_entries = conn.execute(
+                    "INSERT OR IGNORE INTO main.audit_log SELECT * FROM bundle.audit_log").rowcount
+            except sqlite3.IntegrityError as exc:
+                # e.g. the same person given badge number 2 at two sites on the same day
+                raise BundleRefused(f"{manifest.path.name} clashes with rows already here ({exc}); "
+                                    "nothing from it was merged.") from None
+            step()
+        return result
+    finally:
+        conn.execute("DETACH DATABASE bundle")
+        conn.execute(f"PRAGMA foreign_keys={foreign_keys}")
+
+
+def _check_chain(conn: sqlite3.Connection, manifest: Manifest) -> None:
+    """The bundle's log must continue what is here, agree with it, and link up entry by entry."""
+    name, site, site_name = manifest.path.name, manifest.site_id, manifest.site_name
+    others = conn.execute("SELECT count(*) FROM bundle.audit_log WHERE site_id != ?", (site,)).fetchone()[0]
+    if others:
+        raise BundleRefused(f"{name} carries audit entries of other sites; it was not made by storeshift's "
+                            "export. Nothing was merged.")
+    head = conn.execute("SELECT max(seq) FROM main.audit_log WHERE site_id = ?", (site,)).fetchone()[0] or 0
+    if manifest.chain_from > head + 1 and manifest.chain_to >= manifest.chain_from:
+        raise BundleRefused(
+            f"{name} continues {site_name}'s log from entry {manifest.chain_from}, but this database holds it only "
+            f"up to entry {head}. Merge {site_name}'s earlier bundle (or a full export without a date) first; "
+            "nothing was merged.")
+    fork = conn.execute(
+        "SELECT min(n.seq) FROM bundle.audit_log n JOIN main.audit_log m ON m.site_id = n.site_id "
+        "AND m.seq = n.seq WHERE m.hash != n.hash").fetchone()[0]
+    if fork is not None:
+        raise BundleRefused(
+            f"{name} disagrees with {site_name}'s log already here from entry {fork} on: that site's database "
+            "was probably restored from an old backup or copied to another PC. Nothing was merged; "
+            "ask support to help reconcile the two.")
+    previous = audit.GENESIS
+    if head:
+        previous = conn.execute("SELECT hash FROM main.audit_log WHERE site_id = ? AND seq = ?",
+                                (site, head)).fetchone()[0]
+    cursor = conn.execute("SELECT * FROM bundle.audit_log WHERE seq > ? ORDER BY seq", (head,))
+    names = [d[0] for d in cursor.description]
+    expected = head + 1
+    for values in cursor:
+        entry = dict(zip(names, values))
+        if (entry["seq"] != expected or entry["prev_hash"] != previous
+                or entry["hash"] != audit._entry_hash(previous, entry)):
+            raise BundleRefused(f"{site_name}'s audit log in {name} does not check out at entry {expected}: "
+                                "it was altered. Nothing was merged.")
+        previous, expected = entry["hash"], expected + 1
+
+
+def _order_key(row: dict) -> tuple[str, str]:
+    return (row["updated_at"] or "", audit.record_hash(row) or "")
+
+
+def _merge_table(storage: Storage, table: str, manifest: Manifest, conflicts: list[Conflict]) -> TableCounts:
+    conn = storage.conn
+    counts = TableCounts()
+    names = _names(conn, "main", table)
+    theirs_names = _names(conn, "bundle", table)
+    if set(theirs_names) != set(names):
+        raise BundleRefused(f"{manifest.path.name} has a different {table} table than this database expects; "
+                            "nothing was merged.")
+    cols = ", ".join(f"[{c}]" for c in names)
+    n_cols = ", ".join(f"n.[{c}]" for c in names)
+    m_cols = ", ".join(f"m.[{c}]" for c in names)
+    same = " AND ".join(f"n.[{c}] IS m.[{c}]" for c in names)
+    if table == "sites":
+        # A site's own row says is_home = 1; here only this database's site is home.
+        pairs = conn.execute(f"SELECT {n_cols}, {m_cols} FROM bundle.sites n LEFT JOIN main.sites m "
+                             "ON m.id = n.id").fetchall()
+        width = len(names)
+        differing = []
+        for values in pairs:
+            theirs = dict(zip(names, values[:width]))
+            theirs["is_home"] = 1 if theirs["id"] == storage.site_id else 0
+            ours = dict(zip(names, values[width:])) if values[width] is not None else None
+            if ours is None:
+                conn.execute(f"INSERT INTO main.sites ({cols}) VALUES ({', '.join('?' * width)})",
+                             list(theirs.values()))
+                counts.inserted += 1
+            elif ours == theirs:
+                counts.unchanged += 1
+            else:
+                differing.append((theirs, ours))
+        _resolve(storage, table, names, differing, manifest, counts, conflicts)
+        return counts
+    deleted_here_later = (f"EXISTS (SELECT 1 FROM main.audit_log a WHERE a.table_name = '{table}' AND "
+                          "a.record_id = n.id AND a.record_hash IS NULL AND a.at > n.updated_at)")
+    new_rows = f"NOT EXISTS (SELECT 1 FROM main.[{table}] m WHERE m.id = n.id)"
+    # Rows already here first (equal, or to resolve), then the new ones in one statement.
+    counts.unchanged = conn.execute(
+        f"SELECT count(*) FROM bundle.[{table}] n JOIN main.[{table}] m ON m.id = n.id WHERE {same}").fetchone()[0]
+    width = len(names)
+    differing = [(dict(zip(names, values[:width])), dict(zip(names, values[width:]))) for values in conn.execute(
+        f"SELECT {n_cols}, {m_cols} FROM bundle.[{table}] n JOIN main.[{table}] m ON m.id = n.id "
+        f"WHERE NOT ({same})")]
+    counts.kept = conn.execute(
+        f"SELECT count(*) FROM bundle.[{table}] n WHERE {new_rows} AND {deleted_here_later}").fetchone()[0]
+    counts.inserted = conn.execute(
+        f"INSERT INTO main.[{table}] ({cols}) SELECT {n_cols} FROM bundle.[{table}] n "
+        f"WHERE {new_rows} AND NOT {deleted_here_later}").rowcount
+    _resolve(storage, table, names, differing, manifest, counts, conflicts)
+    return counts
+
+
+def _hashes(conn: sqlite3.Connection, schema: str, source: str, table: str, record_id: str) -> set[str]:
+    return {row[0] for row in conn.execute(
+        f"SELECT record_hash FROM {schema}.[{source}] WHERE table_name = ? AND record_id = ? "
+        "AND record_hash IS NOT NULL", (table, record_id))}
+
+
+def _resolve(storage: Storage, table: str, names: list[str], differing: list[tuple[dict, dict]],
+             manifest: Manifest, counts: TableCounts, conflicts: list[Conflict]) -> None:
+    """Rows here and in the bundle that differ: apply the rule, and list real conflicts."""
+    conn = storage.conn
+    updates = []
+    for theirs, ours in differing:
+        theirs_hash, ours_hash = audit.record_hash(theirs), audit.record_hash(ours)
+        bundle_wins = _order_key(theirs) > _order_key(ours)
+        if bundle_wins:
+            updates.append([theirs[c] for c in names if c != "id"] + [theirs["id"]])
+            counts.updated += 1
+        else:
+            counts.kept += 1
+        # Not a conflict when one side had seen the other's version before changing it.
+        seen_by_them = ours_hash in (_hashes(conn, "bundle", "audit_log", table, ours["id"])
+                                     | _hashes(conn, "bundle", "known", table, ours["id"]))
+        seen_here = theirs_hash in _hashes(conn, "main", "audit_log", table, ours["id"])
+        if table == "sites":
+            seen_by_them = seen_here = True  # only a site itself changes its row
+        if not (seen_by_them or seen_here):
+            conflicts.append(Conflict(
+                table=table, record_id=ours["id"], here_updated_at=ours["updated_at"],
+                bundle_updated_at=theirs["updated_at"], bundle_site=manifest.site_name,
+                winner="bundle" if bundle_wins else "here",
+                fields=[c for c in names if c not in ("updated_at",) and theirs[c] != ours[c]]))
+    if updates:
+        assignments = ", ".join(f"[{c}] = ?" for c in names if c != "id")
+        conn.executemany(f"UPDATE main.[{table}] SET {assignments} WHERE id = ?", updates)
+
+
+def _apply_deletions(conn: sqlite3.Connection, manifest: Manifest, result: BundleResult) -> None:
+    """Rows the bundle's site deleted: delete them here too, unless changed here since."""
+    for table in DATA_TABLES:
+        gone = conn.execute(
+            "SELECT record_id, max(at) FROM bundle.audit_log WHERE table_name = ? AND record_hash IS NULL "
+            "GROUP BY record_id", (table,)).fetchall()
+        if not gone:
+            continue
+        names = _names(conn, "main", table)
+        for record_id, deleted_at in gone:
+            values = conn.execute(f"SELECT * FROM main.[{table}] WHERE id = ?", (record_id,)).fetchone()
+            if values is None:
+                continue
+            ours = dict(zip(names, values))
+            # The rule again: a deletion is a change at deleted_at with the smallest hash ("").
+            if (deleted_at, "") > _order_key(ours):
+                conn.execute(f"DELETE FROM main.[{table}] WHERE id = ?", (record_id,))
+                result.tables[table].deleted += 1
+            else:
+                result.tables[table].kept += 1
+                result.conflicts.append(Conflict(
+                    table=table, record_id=record_id, here_updated_at=ours["updated_at"],
+                    bundle_updated_at=deleted_at, bundle_site=manifest.site_name, winner="here", deleted=True))
