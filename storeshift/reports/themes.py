@@ -41,9 +41,14 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
     """(stem, start, end) of each word; 'self-checkout' is two words that stay adjacent.
     A stop word's stem is marked with a leading '~' so 'praised' is known as a stop word."""
     out = []
-    for match in _WORD.finditer(text.casefold()):
+    folded = text.casefold()
+    for match in _WORD.finditer(folded):
         word = match.group()
         stem = _stem(word)
+        if out and folded[out[-1][2]:match.start()] == "-":
+            # The second half of a hyphenated word ('checkout' of 'self-checkout') is not
+            # counted as a content word of its own.
+            stem = "+" + stem
         out.append(("~" + stem if word in STOPWORDS else stem, match.start(), match.end()))
         if len(out) >= MAX_TOKENS:
             break
@@ -51,7 +56,7 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
 
 
 def _content(stem: str) -> bool:
-    return not stem.startswith("~") and stem not in STOPWORDS and not stem.isdigit() and len(stem) > 2
+    return not stem.startswith(("~", "+")) and stem not in STOPWORDS and not stem.isdigit() and len(stem) > 2
 
 
 def phrases(text: str) -> dict[tuple[str, ...], tuple[int, int, int]]:
@@ -64,10 +69,13 @@ def phrases(text: str) -> dict[tuple[str, ...], tuple[int, int, int]]:
             continue
         content = 0
         for j in range(i, min(len(words), i + MAX_PHRASE)):
-            if _content(words[j][0]):
+            word = words[j][0]
+            if _content(word):
                 content += 1
                 if content > MAX_CONTENT:
                     break
+            ends_word = j + 1 == len(words) or not words[j + 1][0].startswith("+")
+            if (_content(word) or word.startswith("+")) and ends_word:
                 key = tuple(w[0] for w in words[i:j + 1])
                 if key not in found:
                     found[key] = (i, start, words[j][2])
@@ -112,7 +120,7 @@ def find_themes(observations: list[dict], limit: int = 8, min_people: int = 2) -
 
     def score(key: tuple[str, ...], members: set[int]) -> tuple:
         people = len({people_of[i] for i in members})
-        content = sum(1 for w in key if _content(w))
+        content = min(3, sum(1 for w in key if _content(w)))
         first = sum(positions[i][key][0] for i in members) / len(members)
         high = sum(1 for i in members if observations[i].get("impact") == "high")
         return (round(people * _WEIGHT.get(content, 1.15), 3), people, high, content, -first, len(members))
