@@ -6,6 +6,7 @@ import contextlib
 import os
 import sqlite3
 import sys
+import time
 import uuid
 from pathlib import Path
 from typing import Any, Iterator
@@ -148,12 +149,26 @@ class Storage:
         self.db.close()
 
 
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL. On a new file this takes a lock SQLite does not wait for, so when two
+    processes create the database at once one of them saw 'database is locked': retry instead."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _connect(path: Path | None) -> sqlite3.Connection:
     target = ":memory:" if path is None else str(path)
     conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     if path is not None:
-        conn.execute("PRAGMA journal_mode=WAL")
+        _use_wal(conn)
     # A confirmed check-in must survive a power cut.
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
