@@ -8,7 +8,8 @@ from .db import Storage, new_id, now_iso
 
 migrations = Migrations("storeshift")
 
-#: Bump when a migration is added; bundles from a newer schema are refused.
+#: Bump when a migration changes tables or columns; bundles from a newer schema are refused.
+#: (Migrations that only add indexes, like m003, leave bundles readable by older versions.)
 SCHEMA_VERSION = 2
 
 # Columns every synchronised table carries, so rows from many sites can be merged.
@@ -146,6 +147,19 @@ def m002_people_unique_per_site(db):
         "DROP INDEX people_email",
         "CREATE UNIQUE INDEX people_employee_id ON people(site_id, employee_id) WHERE employee_id IS NOT NULL",
         "CREATE UNIQUE INDEX people_email ON people(site_id, lower(email)) WHERE email IS NOT NULL",
+    ):
+        db.execute(statement)
+
+
+@migrations()
+def m003_scan_indexes(db):
+    # A badge scan asks "which of this site's open visits began before the last closing time?"
+    # and "does this person have a booking today?". With thousands open or booked at once the
+    # old indexes made each scan read every one of those rows.
+    for statement in (
+        "DROP INDEX IF EXISTS visits_open",
+        "CREATE INDEX visits_open ON visits(site_id, check_in_at) WHERE check_out_at IS NULL",
+        "CREATE INDEX IF NOT EXISTS bookings_person ON bookings(person_id, start_at)",
     ):
         db.execute(statement)
 
