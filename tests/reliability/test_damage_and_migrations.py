@@ -57,6 +57,7 @@ def test_damaged_page_at_start_is_reported_and_nothing_is_written(tmp_path):
     db = tmp_path / "kiosk.db"
     store_with_notes(db)
     backups = tmp_path / "backups"
+    backups.mkdir()
     storage = open_storage(db)
     good_counts = row_counts(storage)
     maintenance.backup(storage, backups)
