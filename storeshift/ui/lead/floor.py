@@ -28,6 +28,7 @@ def _table(model, stretch_column: int | None = None) -> QTableView:
     view.setShowGrid(False)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     header = view.horizontalHeader()
     header.setHighlightSections(False)
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -54,7 +55,9 @@ class FloorBoard(QTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.verticalHeader().hide()
-        self.verticalHeader().setDefaultSectionSize(44)
+        self.verticalHeader().setDefaultSectionSize(42)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setShowGrid(False)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
@@ -244,7 +247,7 @@ class FloorPage(QWidget):
         self.catalogue.setDragEnabled(True)
         self.catalogue.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.catalogue.setDefaultDropAction(Qt.DropAction.CopyAction)
-        self.expected = _table(self.expected_model, stretch_column=1)
+        self.expected = _table(self.expected_model, stretch_column=0)
         self.expected.setObjectName("expectedList")
         self.left = _table(self.left_model, stretch_column=0)
         self.left.setObjectName("leftList")
@@ -256,12 +259,19 @@ class FloorPage(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self.heading)
-        top.addSpacing(12)
-        top.addWidget(self.counts, 1)
-        for button in (self.assign_button, self.done_button, self.check_out_button, self.check_in_button):
-            top.addWidget(button)
+        top.addStretch(1)
+        top.addWidget(self.check_in_button)
+        actions = QHBoxLayout()
+        actions.addWidget(self.counts, 1)
+        self.selection_hint = QLabel("Selected person:")
+        self.selection_hint.setObjectName("hint")
+        actions.addWidget(self.selection_hint)
+        for button in (self.assign_button, self.done_button, self.check_out_button):
+            actions.addWidget(button)
 
         side = QWidget()
+        side.setMinimumWidth(360)
+        side.setMaximumWidth(560)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(catalogue_title)
@@ -274,12 +284,14 @@ class FloorPage(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.board_stack)
         self.splitter.addWidget(side)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
         self.splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addLayout(actions)
         layout.addWidget(self.splitter, 1)
 
         # Connections in one place.
@@ -323,6 +335,7 @@ class FloorPage(QWidget):
         self.board_stack.setCurrentWidget(self.board if on_floor else self.empty)
         self.on_selection_changed()
 
+
     def selected(self) -> dict | None:
         rows = self.board.selectionModel().selectedRows()
         return self.model.row_at(rows[0].row()) if rows else None
@@ -341,6 +354,7 @@ class FloorPage(QWidget):
         self.check_out_button.setEnabled(person is not None)
         self.done_button.setEnabled(bool(person and person.get("task_id")))
         self.assign_button.setText("Change task…" if person and person.get("task_id") else "Give task…")
+        self.selection_hint.setText(f"{person['name']}:" if person else "Select a person to:")
 
     # -- doing --------------------------------------------------------------------------------
     def _run(self, action, success: str | None = None) -> bool:

@@ -144,8 +144,8 @@ def _clock_text(iso: str | None, tz: str) -> str:
 class FloorModel(RowTableModel):
     """Everyone on the floor now: name, department, since, time on the floor (ticking), task."""
 
-    columns = [("name", "Name"), ("department", "Department"), ("since", "In since"),
-               ("on_floor", "On the floor"), ("task_title", "Current task")]
+    columns = [("name", "Name"), ("department", "Department"), ("on_floor", "On the floor"),
+               ("task_title", "Current task")]
     key = "visit_id"
 
     def __init__(self, clock: Callable[[], dt.datetime], timezone: str = "Europe/London", parent=None):
@@ -157,7 +157,8 @@ class FloorModel(RowTableModel):
         if name == "since":
             return _clock_text(row["check_in_at"], self.timezone)
         if name == "on_floor":
-            return format_duration(minutes_between(row["check_in_at"], self.clock()))
+            return (f"{format_duration(minutes_between(row['check_in_at'], self.clock()))}"
+                    f" (since {_clock_text(row['check_in_at'], self.timezone)})")
         if name == "task_title":
             return row.get("task_title") or "No task yet — drag one here"
         return row.get(name)
@@ -165,7 +166,7 @@ class FloorModel(RowTableModel):
     def foreground(self, row: dict, name: str) -> QColor | None:
         if name == "task_title" and not row.get("task_title"):
             return WARN
-        if name in ("since", "department"):
+        if name == "department":
             return MUTED
         return None
 
@@ -195,7 +196,7 @@ class FloorModel(RowTableModel):
 class ExpectedModel(RowTableModel):
     """Today's booked people who have not come in yet."""
 
-    columns = [("slot", "Booked"), ("name", "Name"), ("task_title", "Planned task")]
+    columns = [("name", "Name"), ("slot", "Booked"), ("task_title", "Planned task")]
 
     def __init__(self, timezone: str = "Europe/London", parent=None):
         super().__init__(parent)
@@ -244,7 +245,7 @@ class TaskModel(RowTableModel):
     """The task catalogue. On the Floor page it is the drag source (read-only); on the Tasks
     page it is editable in place, each edit saved through on_edit(task_id, field, value)."""
 
-    FLOOR_COLUMNS = [("title", "Task"), ("area", "Area"), ("places", "Places")]
+    FLOOR_COLUMNS = [("title", "Task"), ("places", "Places taken")]
     EDIT_COLUMNS = [("title", "Title"), ("area", "Area"), ("description", "Description"),
                     ("minutes", "Minutes"), ("capacity", "Capacity"), ("taken", "On it now"),
                     ("status", "Status")]
@@ -291,6 +292,8 @@ class TaskModel(RowTableModel):
 
     def tooltip(self, row: dict, name: str) -> str | None:
         text = row.get("description") or row.get("title")
+        if row.get("area"):
+            text = f"{row['area']}: {text}"
         if self.is_full(row):
             text += f"\nFull: {row['taken']} of {row['capacity']} places are taken."
         elif not self.editable:

@@ -82,8 +82,12 @@ class ObservationsPage(QWidget):
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(self.model.column_of("text"), QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(60)
+        for name, width in (("when", 130), ("category", 130), ("impact", 70), ("status", 80),
+                            ("person_name", 150), ("owner", 140)):
+            header.resizeSection(self.model.column_of(name), width)
 
         # The detail pane: the whole note, then the triage form.
         self.detail = QLabel("Select an observation to read it in full and triage it.")
@@ -130,8 +134,9 @@ class ObservationsPage(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(pane)
-        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(0, 5)
         splitter.setStretchFactor(1, 2)
+        self.splitter = splitter
         splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)

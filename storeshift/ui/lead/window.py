@@ -26,7 +26,7 @@ log = logging.getLogger("storeshift.ui.lead")
 PAGES = [("floor", "Floor", "Ctrl+1"), ("tasks", "Tasks", "Ctrl+2"), ("people", "People & badges", "Ctrl+3"),
          ("observations", "Observations", "Ctrl+4"), ("reports", "Reports", "Ctrl+5"),
          ("settings", "Settings", "Ctrl+6")]
-NAV_ICONS = {"floor": "●", "tasks": "☰", "people": "👤", "observations": "✎", "reports": "▤", "settings": "⚙"}
+NAV_ICONS = {"floor": "◉", "tasks": "☰", "people": "☺", "observations": "✎", "reports": "▤", "settings": "⚙"}
 
 
 class _ActivityFilter(QObject):
@@ -76,6 +76,7 @@ class LeadWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("sideNav")
         self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget()
         self.stack.setObjectName("pageStack")
         for key, label, shortcut in PAGES:
@@ -112,7 +113,7 @@ class LeadWindow(QMainWindow):
         side_layout.addWidget(self.nav, 1)
         side_layout.addWidget(self.kiosk_button)
         side_layout.addWidget(self.lock_button)
-        side.setFixedWidth(220)
+        side.setFixedWidth(206)
 
         self.banner = Banner()
         content = QWidget()

@@ -1,0 +1,266 @@
+"""The shift-lead Floor page driven as a lead would: the live board, drag and drop and the
+picker for tasks, mark done, check out with a reason, and a kiosk in another process."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import time
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+from storeshift.services import badges, settings, tasks, visits
+from storeshift.timeutil import UTC
+from storeshift.ui.lead.window import LeadWindow
+from storeshift.ui.watcher import DatabaseWatcher
+
+NOW = dt.datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def window(qtbot, demo_storage, db_path, tmp_path):
+    watcher = DatabaseWatcher(db_path, interval_ms=50)
+    store = QSettings(str(tmp_path / "lead.ini"), QSettings.Format.IniFormat)
+    win = LeadWindow(demo_storage, watcher, clock=lambda: NOW, settings_store=store)
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    watcher.stop()
+
+
+def board_row(page, person_id: str) -> int:
+    for i, row in enumerate(page.model.rows()):
+        if row["person_id"] == person_id:
+            return i
+    return -1
+
+
+def click_board_row(qtbot, page, row: int) -> None:
+    rect = page.board.visualRect(page.model.index(row, 0))
+    qtbot.mouseClick(page.board.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def task_by_title(page, title: str) -> dict:
+    return next(t for t in page.task_model.rows() if t["title"] == title)
+
+
+def drop_task(page, task_title: str, row: int) -> bool:
+    """Drag a task from the catalogue onto a board row with real drag events."""
+    task_row = next(i for i, t in enumerate(page.task_model.rows()) if t["title"] == task_title)
+    mime = page.task_model.mimeData([page.task_model.index(task_row, 0)])
+    target = page.board.visualRect(page.model.index(row, 0)).center()
+    viewport = page.board.viewport()
+    buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(target.toPointF(), Qt.DropAction.CopyAction, mime, buttons, mods)
+    QApplication.sendEvent(viewport, enter)
+    move = QDragMoveEvent(target.toPointF(), Qt.DropAction.CopyAction, mime, buttons, mods)
+    QApplication.sendEvent(viewport, move)
+    drop = QDropEvent(target.toPointF(), Qt.DropAction.CopyAction, mime, buttons, mods)
+    QApplication.sendEvent(viewport, drop)
+    return drop.isAccepted()
+
+
+def test_board_lists_everyone_on_the_floor_with_time_and_task(window, demo_storage, qtmodeltester):
+    page = window.floor
+    assert window.stack.currentWidget() is page
+    expected = visits.on_floor(demo_storage)
+    assert [r["visit_id"] for r in page.model.rows()] == [r["visit_id"] for r in expected]
+    first = page.model.rows()[0]
+    on_floor = page.model.data(page.model.index(0, page.model.column_of("on_floor")))
+    since = dt.datetime.fromisoformat(first["check_in_at"].replace("Z", "+00:00"))
+    minutes = int((NOW - since).total_seconds() // 60)
+    assert f"(since {since:%H:%M})" in on_floor and (f"{minutes // 60} h" in on_floor or f"{minutes} min" in on_floor)
+    assert f"{len(expected)}</b> on the floor" in page.counts.text()
+    for model in (page.model, page.task_model, page.expected_model, page.left_model):
+        qtmodeltester.check(model)
+
+
+def free_task(page, not_id=None) -> dict:
+    return next(t for t in page.task_model.rows()
+                if t["id"] != not_id and (t["capacity"] is None or t["taken"] < t["capacity"]) and t["taken"] == 0)
+
+
+def test_dragging_a_task_onto_a_person_assigns_it(window, demo_storage, qtbot):
+    page = window.floor
+    person = page.model.rows()[0]
+    task = free_task(page, person["task_id"])
+    assert drop_task(page, task["title"], 0)
+    assert visits.current_task(demo_storage, person["visit_id"])["title"] == task["title"]
+    # The board shows it at once, and the catalogue counts the place as taken.
+    assert page.model.rows()[0]["task_title"] == task["title"]
+    assert task_by_title(page, task["title"])["taken"] == 1
+    assert window.banner.level == "success" and task["title"] in window.banner.text()
+    assert page.selected()["visit_id"] == person["visit_id"]
+
+
+def test_a_drop_that_is_not_a_task_is_ignored(window, demo_storage):
+    from PySide6.QtCore import QMimeData
+
+    page = window.floor
+    mime = QMimeData()
+    mime.setText("Greet at the door")
+    target = page.board.visualRect(page.model.index(0, 0)).center()
+    enter = QDragEnterEvent(target.toPointF(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(page.board.viewport(), enter)
+    assert not enter.isAccepted()
+
+
+def make_a_task_full(page, storage) -> dict:
+    """A one-place task taken by the first person on the board."""
+    task = tasks.add_task(storage, title="Till 1 relief", area="Checkout", capacity=1)
+    tasks.assign(storage, page.model.rows()[0]["visit_id"], task["id"])
+    page.refresh()
+    return task
+
+
+def test_a_full_task_is_refused_plainly_and_nothing_changes(window, demo_storage):
+    page = window.floor
+    make_a_task_full(page, demo_storage)
+    full = next(t for t in page.task_model.rows() if t["capacity"] and t["taken"] >= t["capacity"])
+    assert page.task_model.data(page.task_model.index(page.task_model.index_of(full["id"]).row(), 1)) == "FULL"
+    other = next(r for r in page.model.rows() if r["task_id"] != full["id"])
+    before = visits.current_task(demo_storage, other["visit_id"])
+    drop_task(page, full["title"], board_row(page, other["person_id"]))
+    after = visits.current_task(demo_storage, other["visit_id"])
+    assert (before or {}).get("id") == (after or {}).get("id")
+    assert window.banner.isVisible() and window.banner.level == "error"
+    assert "is full" in window.banner.text() and full["title"] in window.banner.text()
+
+
+def test_picker_reassigns_by_clicks_and_lists_full_tasks_as_unavailable(window, demo_storage, qtbot):
+    page = window.floor
+    make_a_task_full(page, demo_storage)
+    busy = page.model.rows()[1] if page.model.rows()[1]["task_id"] else page.model.rows()[0]
+    click_board_row(qtbot, page, board_row(page, busy["person_id"]))
+    assert page.assign_button.text() == "Change task…"
+    qtbot.mouseClick(page.assign_button, Qt.MouseButton.LeftButton)
+    picker = page.picker
+    assert picker.isVisible()
+    texts = [picker.list.item(i).text() for i in range(picker.list.count())]
+    assert any("FULL" in t for t in texts)
+    full_item = next(picker.list.item(i) for i in range(picker.list.count()) if "FULL" in picker.list.item(i).text())
+    assert not (full_item.flags() & Qt.ItemFlag.ItemIsEnabled)
+    target = next(picker.list.item(i) for i in range(picker.list.count())
+                  if picker.list.item(i).text().startswith(free_task(page, busy["task_id"])["title"]))
+    qtbot.mouseClick(picker.list.viewport(), Qt.MouseButton.LeftButton,
+                     pos=picker.list.visualItemRect(target).center())
+    qtbot.mouseClick(picker.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    assert visits.current_task(demo_storage, busy["visit_id"])["title"] == target.text().split("   ·")[0]
+    replaced = demo_storage.value("SELECT status FROM assignments WHERE id = ?", (busy["assignment_id"],))
+    assert replaced == "replaced"
+    # The lead's selection stays on the same person after the change.
+    assert page.selected()["visit_id"] == busy["visit_id"]
+
+
+def test_mark_done_then_check_out_with_a_reason(window, demo_storage, qtbot):
+    page = window.floor
+    busy = next(r for r in page.model.rows() if r["task_id"])
+    click_board_row(qtbot, page, board_row(page, busy["person_id"]))
+    qtbot.mouseClick(page.done_button, Qt.MouseButton.LeftButton)
+    status = demo_storage.value("SELECT status FROM assignments WHERE id = ?", (busy["assignment_id"],))
+    assert status == "done"
+    assert not page.done_button.isEnabled()
+    qtbot.mouseClick(page.check_out_button, Qt.MouseButton.LeftButton)
+    dialog = page.check_out_dialog
+    assert dialog.isVisible()
+    dialog.reason.lineEdit().selectAll()
+    qtbot.keyClicks(dialog.reason.lineEdit(), "Called away to a meeting")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    visit = visits.get_visit(demo_storage, busy["visit_id"])
+    assert visit["check_out_at"] and visit["source_out"] == "manual"
+    assert visit["checkout_reason"] == "Called away to a meeting"
+    assert board_row(page, busy["person_id"]) == -1
+    assert busy["visit_id"] in [r["visit_id"] for r in page.left_model.rows()]
+
+
+def test_check_in_by_hand_finds_the_person_by_typing(window, demo_storage, qtbot):
+    page = window.floor
+    here = {r["person_id"] for r in page.model.rows()}
+    person = next(p for p in demo_storage.rows("SELECT * FROM people WHERE active = 1 ORDER BY name")
+                  if p["id"] not in here and p["name"].isascii())
+    qtbot.mouseClick(page.check_in_button, Qt.MouseButton.LeftButton)
+    dialog = page.check_in_dialog
+    qtbot.keyClicks(dialog.search, person["name"])
+    assert dialog.chosen() == person["id"]
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
+    assert board_row(page, person["id"]) >= 0
+    assert page.selected()["person_id"] == person["id"]
+
+
+def test_auto_closed_visits_are_marked_in_left_today(window, demo_storage):
+    page = window.floor
+    settings.put(demo_storage, "closing_time", "10:00")
+    early = [r for r in page.model.rows() if r["check_in_at"] < "2026-11-25T10:00:00Z"]
+    assert early, "the demo has people in since before 10:00"
+    visits.close_forgotten_visits(demo_storage, NOW)
+    page.refresh()
+    marked = [r for r in page.left_model.rows() if r["auto_closed"]]
+    assert {r["visit_id"] for r in marked} == {r["visit_id"] for r in early}
+    column = page.left_model.column_of("note")
+    row = page.left_model.index_of(marked[0]["visit_id"]).row()
+    assert "closed automatically" in page.left_model.data(page.left_model.index(row, column))
+
+
+def test_a_kiosk_in_another_process_shows_up_within_a_second_keeping_the_selection(
+        window, demo_storage, db_path, qtbot):
+    page = window.floor
+    click_board_row(qtbot, page, 1)
+    selected = page.selected()["visit_id"]
+    here = {r["person_id"] for r in page.model.rows()}
+    person = next(p for p in demo_storage.rows("SELECT id FROM people WHERE active = 1") if p["id"] not in here)
+    payload = badges.payload_for(demo_storage, person["id"])
+    done = subprocess.run([sys.executable, "-m", "storeshift", "--db", str(db_path), "scan", payload],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    returned = time.monotonic()
+    qtbot.waitUntil(lambda: board_row(page, person["id"]) >= 0, timeout=1000)
+    assert time.monotonic() - returned < 1.0
+    assert page.selected()["visit_id"] == selected
+
+
+def test_refresh_updates_rows_in_place_without_resetting_the_model(window, demo_storage, qtbot):
+    page = window.floor
+    resets = []
+    page.model.modelReset.connect(lambda: resets.append(1))
+    click_board_row(qtbot, page, 0)
+    chosen = page.selected()["visit_id"]
+    for _ in range(3):
+        page.refresh()
+    assert not resets
+    assert page.selected()["visit_id"] == chosen
+
+
+def test_the_clock_ticks_only_the_time_column(window, qtbot):
+    page = window.floor
+    changed = []
+    page.model.dataChanged.connect(lambda top, bottom, roles: changed.append((top.column(), bottom.column())))
+    page.model.tick()
+    column = page.model.column_of("on_floor")
+    assert changed == [(column, column)]
+
+
+def test_tasks_are_assigned_through_the_service_rules(window, demo_storage):
+    """The board offers archived tasks nowhere: archiving removes it from the catalogue."""
+    page = window.floor
+    task = task_by_title(page, "Bakery counter")
+    tasks.archive_task(demo_storage, task["id"])
+    page.refresh()
+    assert "Bakery counter" not in [t["title"] for t in page.task_model.rows()]
+
+
+def test_board_empty_state_explains_what_to_do(qtbot, storage, db_path, tmp_path):
+    watcher = DatabaseWatcher(db_path)
+    store = QSettings(str(tmp_path / "lead.ini"), QSettings.Format.IniFormat)
+    win = LeadWindow(storage, watcher, settings_store=store)
+    qtbot.addWidget(win)
+    assert win.floor.board_stack.currentWidget() is win.floor.empty
+    assert "Nobody is on the floor yet" in win.floor.empty.text()
+    watcher.stop()
+
