@@ -201,8 +201,10 @@ def _merge_one(storage: Storage, manifest: Manifest, step) -> BundleResult:
             step()
         return result
     finally:
-        conn.execute("DETACH DATABASE bundle")
-        conn.execute(f"PRAGMA foreign_keys={foreign_keys}")
+        try:
+            conn.execute("DETACH DATABASE bundle")
+        finally:
+            conn.execute(f"PRAGMA foreign_keys={foreign_keys}")
 
 
 def _check_chain(conn: sqlite3.Connection, manifest: Manifest) -> None:
@@ -232,8 +234,9 @@ def _check_chain(conn: sqlite3.Connection, manifest: Manifest) -> None:
                                 (site, head)).fetchone()[0]
     cursor = conn.execute("SELECT * FROM bundle.audit_log WHERE seq > ? ORDER BY seq", (head,))
     names = [d[0] for d in cursor.description]
+    entries = cursor.fetchall()  # read to the end: an open statement would keep the bundle attached
     expected = head + 1
-    for values in cursor:
+    for values in entries:
         entry = dict(zip(names, values))
         if (entry["seq"] != expected or entry["prev_hash"] != previous
                 or entry["hash"] != audit._entry_hash(previous, entry)):
@@ -353,6 +356,11 @@ def _apply_deletions(conn: sqlite3.Connection, manifest: Manifest, result: Bundl
                 result.tables[table].deleted += 1
             else:
                 result.tables[table].kept += 1
+                known = conn.execute(
+                    "SELECT 1 FROM main.audit_log WHERE site_id = ? AND table_name = ? AND record_id = ? "
+                    "AND record_hash IS NULL", (manifest.site_id, table, record_id)).fetchone()
+                if known:  # listed when this deletion first arrived
+                    continue
                 result.conflicts.append(Conflict(
                     table=table, record_id=record_id, here_updated_at=ours["updated_at"],
                     bundle_updated_at=deleted_at, bundle_site=manifest.site_name, winner="here", deleted=True))
