@@ -61,6 +61,8 @@ class CameraScanner(QObject):
         self._last_preview = 0.0
         self._last_text: str | None = None
         self._last_seen = 0.0
+        #: Off when nothing shows the picture (tests, or a kiosk without the camera area).
+        self.preview_wanted = False
         self.frames_seen = 0
         self.frames_decoded = 0
 
@@ -120,7 +122,7 @@ class CameraScanner(QObject):
         never more than one at a time, so a slow PC keeps a responsive screen."""
         self.frames_seen += 1
         now = time.monotonic() * 1000.0
-        want_preview = self.receivers(self.preview) > 0 and now - self._last_preview >= self.preview_interval_ms
+        want_preview = self.preview_wanted and now - self._last_preview >= self.preview_interval_ms
         want_decode = not self._busy and now - self._last_decode >= self.interval_ms
         if not (want_preview or want_decode) or not frame.isValid():
             return

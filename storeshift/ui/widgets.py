@@ -91,6 +91,15 @@ class PinPad(QWidget):
         grid.addWidget(button, row, column)
         self.digit_buttons[digit] = button
 
+    def set_button_size(self, size: int) -> None:
+        """Key height in px (at least 48): smaller on short screens, larger on big ones."""
+        size = max(48, size)
+        for button in (*self.digit_buttons.values(), self.delete_button, self.ok_button):
+            button.setMinimumHeight(size)
+            button.setMinimumWidth(size)
+        self.display.setMinimumHeight(size)
+        self.cancel_button.setMinimumHeight(max(48, size * 3 // 4))
+
     def press(self, digit: str) -> None:
         if len(self.display.text()) < self.display.maxLength():
             self.display.setText(self.display.text() + digit)

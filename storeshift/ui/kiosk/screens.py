@@ -68,8 +68,12 @@ class Page(QWidget):
         self.outer.setContentsMargins(48, 32, 48, 32)
         self.outer.setSpacing(20)
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self.relayout(event.size().width(), event.size().height())
+
     def relayout(self, width: int, height: int) -> None:
-        """Adapt to the window's shape (landscape or portrait, small or large)."""
+        """Adapt to the page's shape (landscape or portrait, small or large)."""
         margin = 24 if width < 1200 else 48
         self.outer.setContentsMargins(margin, 20 if height < 900 else 32, margin, 20 if height < 900 else 32)
 
@@ -86,9 +90,12 @@ class IdlePage(Page):
         self.site.setProperty("role", "site")
         self.site.setAccessibleName("Site name (shift lead: press and hold to leave kiosk mode)")
         self.site.long_pressed.connect(self.exit_requested.emit)
-        self.date = label("", "site", align=Qt.AlignmentFlag.AlignRight)
+        self.date = label("", "site", wrap=False, align=Qt.AlignmentFlag.AlignRight)
+        self.small_clock = label("", "smallClock", wrap=False, align=Qt.AlignmentFlag.AlignRight)
+        self.small_clock.setAccessibleName("Time")
         top.addWidget(self.site, 1)
         top.addWidget(self.date)
+        top.addWidget(self.small_clock)
         self.outer.addLayout(top)
 
         self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
@@ -98,7 +105,7 @@ class IdlePage(Page):
         self.clock = label("", "clock", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
         self.clock.setAccessibleName("Time")
         self.prompt = label("Scan your badge", "prompt", align=Qt.AlignmentFlag.AlignCenter)
-        self.hint = label("Hold the QR code on your badge under the scanner.", "hint",
+        self.hint = label("Hold your badge under the scanner.", "hint",
                           align=Qt.AlignmentFlag.AlignCenter)
         self.no_badge = big_button("No badge? Tap here", "No badge? Find your name", "noBadge", 80)
         self.no_badge.clicked.connect(self.no_badge_clicked.emit)
@@ -138,11 +145,17 @@ class IdlePage(Page):
         self.outer.addWidget(self.told)
         self._told_item: dict | None = None
         self._width = 1024
+        self._told_lines = 2
+
+    def set_time(self, clock: str, date: str) -> None:
+        self.clock.setText(clock)
+        self.small_clock.setText(clock)
+        self.date.setText(date)
 
     def set_camera_visible(self, visible: bool) -> None:
         self.camera_view.setVisible(visible)
-        self.hint.setText("Hold the QR code on your badge under the scanner or up to the camera." if visible
-                          else "Hold the QR code on your badge under the scanner.")
+        self.hint.setText("Hold your badge under the scanner or up to the camera." if visible
+                          else "Hold your badge under the scanner.")
 
     def show_frame(self, image: QImage) -> None:
         if self.camera_view.isVisible():
@@ -159,14 +172,22 @@ class IdlePage(Page):
         width = max(200, self._width - 2 * self.outer.contentsMargins().left() - 60)
         category = CATEGORY_LABELS.get(item["category"], "")
         said = f"{category}: “{item['text']}”" if category else f"“{item['text']}”"
-        self.told_said.setText(elide_lines(said, QFontMetrics(self.told_said.font()), width, 2))
-        self.told_done.setText(elide_lines(f"✔ {item['follow_up']}", QFontMetrics(self.told_done.font()), width, 2))
+        lines = self._told_lines
+        self.told_said.setText(elide_lines(said, QFontMetrics(self.told_said.font()), width, lines))
+        self.told_done.setText(elide_lines(f"✔ {item['follow_up']}", QFontMetrics(self.told_done.font()), width,
+                                           lines))
 
     def relayout(self, width: int, height: int) -> None:
         super().relayout(width, height)
         self._width = width
         portrait = height > width
         self.body.setDirection(QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight)
+        # A short screen (1024x768, or a banner showing) puts the clock in the top bar.
+        compact = height < 900
+        self.clock.setVisible(not compact)
+        self.small_clock.setVisible(compact)
+        self.date.setVisible(not compact)
+        self._told_lines = 2 if height >= 700 else 1
         self.show_told(self._told_item)
 
 
@@ -292,7 +313,7 @@ class GoodbyePage(Page):
         super().__init__(parent)
         self.outer.setSpacing(14)
         self.headline = label("", "headline")
-        self.given = label("", "big")
+        self.given = label("", "given")
         self.question = label("What did you notice today?", "question")
         self.outer.addWidget(self.headline)
         self.outer.addWidget(self.given)
@@ -318,39 +339,35 @@ class GoodbyePage(Page):
         self.text.setPlaceholderText("Tap here and write what you saw or heard…")
         self.text.setTabChangesFocus(True)
         self.text.setMinimumHeight(96)
-        self.text.textChanged.connect(self.changed.emit)
+        self.text.textChanged.connect(lambda: self.changed.emit())
         self.outer.addWidget(self.text, 1)
 
-        lower = QHBoxLayout()
-        lower.setSpacing(16)
         self.quote = QLineEdit()
         self.quote.setObjectName("debriefQuote")
         self.quote.setAccessibleName("A customer's own words (optional)")
         self.quote.setPlaceholderText("A customer's own words (optional)")
         self.quote.setMinimumHeight(64)
-        self.quote.textChanged.connect(self.changed.emit)
-        lower.addWidget(self.quote, 1)
-        impact_label = label("How big?", "small", wrap=False)
-        lower.addWidget(impact_label)
+        self.quote.textChanged.connect(lambda _text: self.changed.emit())
+        self.outer.addWidget(self.quote)
+
+        actions = QHBoxLayout()
+        actions.setSpacing(12)
+        actions.addWidget(label("How big?", "small", wrap=False))
         self.impacts = QButtonGroup(self)
         self.impact_buttons: dict[str, QPushButton] = {}
         for key, text in IMPACT_LABELS.items():
             button = big_button(text, f"Impact: {text}", "choice", 64)
             button.setCheckable(True)
-            button.setMinimumWidth(110)
             button.setProperty("impact", key)
             self.impacts.addButton(button)
             self.impact_buttons[key] = button
-            lower.addWidget(button)
+            actions.addWidget(button)
         self.impacts.buttonToggled.connect(lambda *_: self.changed.emit())
-        self.outer.addLayout(lower)
-
-        actions = QHBoxLayout()
-        self.status = label("", "status")
+        self.status = label("", "status", wrap=True, align=Qt.AlignmentFlag.AlignRight)
         self.status.setAccessibleName("Saved status")
         actions.addWidget(self.status, 1)
-        self.finish = big_button("Skip", "Skip or finish", "primary", 80)
-        self.finish.setMinimumWidth(240)
+        self.finish = big_button("Skip", "Skip or save", "primary", 80)
+        self.finish.setMinimumWidth(160)
         self.finish.clicked.connect(self.finish_clicked.emit)
         actions.addWidget(self.finish)
         self.outer.addLayout(actions)
@@ -384,7 +401,7 @@ class GoodbyePage(Page):
                 "text": self.text.toPlainText(), "quote": self.quote.text()}
 
     def on_changed(self) -> None:
-        self.finish.setText("Save and finish" if self.has_content() else "Skip")
+        self.finish.setText("Save" if self.has_content() else "Skip")
 
     def relayout(self, width: int, height: int) -> None:
         super().relayout(width, height)
@@ -410,21 +427,17 @@ class ForgottenPage(Page):
         self.outer.addWidget(self.headline)
         self.outer.addWidget(self.question)
         self.outer.addStretch(1)
+        self.time = label("", "clock", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
+        self.time.setAccessibleName("Time you left")
+        self.outer.addWidget(self.time)
         stepper = QHBoxLayout()
         stepper.setSpacing(16)
         stepper.addStretch(1)
         self.step_buttons = []
-        for text, minutes, name in (("− 1 h", -60, "One hour earlier"), ("− 15 min", -15, "15 minutes earlier")):
-            button = big_button(text, name, "choice", 88)
-            button.setProperty("minutes", minutes)
-            self.step_buttons.append(button)
-            stepper.addWidget(button)
-        self.time = label("", "clock", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
-        self.time.setAccessibleName("Time you left")
-        self.time.setMinimumWidth(260)
-        stepper.addWidget(self.time)
-        for text, minutes, name in (("+ 15 min", 15, "15 minutes later"), ("+ 1 h", 60, "One hour later")):
-            button = big_button(text, name, "choice", 88)
+        for text, minutes, name in (("− 1 h", -60, "One hour earlier"), ("− 15 min", -15, "15 minutes earlier"),
+                                    ("+ 15 min", 15, "15 minutes later"), ("+ 1 h", 60, "One hour later")):
+            button = big_button(text, name, "choice", 80)
+            button.setMinimumWidth(180)
             button.setProperty("minutes", minutes)
             self.step_buttons.append(button)
             stepper.addWidget(button)
@@ -452,8 +465,14 @@ class NoBadgePage(Page):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.headline = label("No badge? Find your name", "headline")
-        self.outer.addWidget(self.headline)
+        head = QHBoxLayout()
+        self.headline = label("Find your name", "headline")
+        head.addWidget(self.headline, 1)
+        self.back = big_button("Back", "Back to the start", "secondary", 72)
+        self.back.setMinimumWidth(180)
+        self.back.clicked.connect(self.back_clicked.emit)
+        head.addWidget(self.back, 0, Qt.AlignmentFlag.AlignTop)
+        self.outer.addLayout(head)
         self.search = QLineEdit()
         self.search.setObjectName("nameSearch")
         self.search.setAccessibleName("Your name")
@@ -472,13 +491,6 @@ class NoBadgePage(Page):
         self.outer.addWidget(self.empty)
         self.keyboard = LetterKeyboard(self.search)
         self.outer.addWidget(self.keyboard)
-        actions = QHBoxLayout()
-        self.back = big_button("Back", "Back to the start", "secondary", 72)
-        self.back.setMinimumWidth(200)
-        self.back.clicked.connect(self.back_clicked.emit)
-        actions.addWidget(self.back)
-        actions.addStretch(1)
-        self.outer.addLayout(actions)
 
     def reset(self) -> None:
         self.search.clear()
@@ -506,7 +518,7 @@ class NoBadgePage(Page):
     def relayout(self, width: int, height: int) -> None:
         super().relayout(width, height)
         # On a short screen the list needs the room more than the letters do.
-        self.keyboard.setVisible(height >= 720)
+        self.keyboard.setVisible(height >= 600)
 
 
 class PinPage(Page):
@@ -522,6 +534,7 @@ class PinPage(Page):
         row.addStretch(1)
         self.pad = PinPad("Shift lead: enter your PIN", button_size=80)
         self.pad.setMaximumWidth(560)
+        self._compact: bool | None = None
         row.addWidget(self.pad, 2)
         row.addStretch(1)
         self.outer.addLayout(row, 1)
@@ -535,7 +548,11 @@ class PinPage(Page):
 
     def relayout(self, width: int, height: int) -> None:
         super().relayout(width, height)
-        self.headline.setVisible(height >= 700)
+        self.headline.setVisible(height >= 640)
+        compact = height < 900
+        if compact != self._compact:
+            self._compact = compact
+            self.pad.set_button_size(64 if compact else 88)
 
 
 def forgotten_question(check_in_local: dt.datetime, today: dt.date) -> str:

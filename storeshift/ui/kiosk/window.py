@@ -75,7 +75,9 @@ class KioskWindow(QMainWindow):
         self.camera.scanned.connect(self.handle_payload)
         self.camera.preview.connect(self.idle.show_frame)
         self.camera.lost.connect(lambda: self.idle.set_camera_visible(False))
-        self.idle.set_camera_visible(camera and self.camera.start())
+        has_camera = camera and self.camera.start()
+        self.camera.preview_wanted = has_camera
+        self.idle.set_camera_visible(has_camera)
         if windowed:
             self.resize(1280, 800)
         else:
@@ -98,6 +100,9 @@ class KioskWindow(QMainWindow):
         self.banner.hide()
         layout.addWidget(self.banner)
         self.stack = QStackedWidget()
+        # Each screen adapts to the room it gets (relayout); none may push the window past
+        # the screen, whose size is what it is on a kiosk.
+        self.stack.setMinimumSize(320, 240)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.idle = IdlePage()
@@ -514,8 +519,7 @@ class KioskWindow(QMainWindow):
     def on_clock(self) -> None:
         tz = self._settings.get("timezone", "Europe/London")
         moment = local(self.now(), tz)
-        self.idle.clock.setText(f"{moment:%H:%M}")
-        self.idle.date.setText(f"{moment:%A %d %B}")
+        self.idle.set_time(f"{moment:%H:%M}", f"{moment:%a %d %b}")
 
     def on_next_told(self) -> None:
         if self._told and self.current_screen() == "idle":
@@ -552,8 +556,3 @@ class KioskWindow(QMainWindow):
         if self.current_screen() not in ("idle", "pin"):
             self.show_idle()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        size = self.stack.size()
-        for page in self.pages.values():
-            page.relayout(size.width(), size.height())
