@@ -45,8 +45,9 @@ def run(quick: bool) -> list[Row]:
     ok = handler.p99 <= 20 and handler.median <= 3 * floor.median
     rows = [Row("kiosk", f"{handler_figure}, {meta['counts']['visits']:,} visits", handler, floor,
                 "bare sqlite3 insert + commit (WAL, synchronous=FULL), interleaved", SCAN_GOAL,
-                "meets" if ok else "MISSES", note=f"{len(handler.samples)} scans through KioskWindow.handle_payload, "
-                "offscreen; events processed between scans (not timed)")]
+                "meets" if ok else "MISSES", note=f"{len(handler.samples)} scans through KioskWindow.handle_payload, offscreen; screens shown: "
+                + ", ".join(f"{k} {v}" for k, v in sorted(result["screens"].items()))
+                + "; events processed between scans (not timed)")]
     rss = result["rss_after_mb"]
     half = len(rss) // 2
     growth = rss[-1] - rss[half - 1] if half else 0.0

@@ -49,11 +49,14 @@ def kiosk(db: str, scans: int) -> dict:
     payloads = [payload for _, payload in badges.badge_payloads(storage)]
     chosen = random.Random(11).sample(payloads, min(len(payloads), scans))
     floor_conn = bare_connection(storage.path)
-    handler_ms, floor_ms, rss_after = [], [], []
+    handler_ms, floor_ms, rss_after, screens = [], [], [], {}
     for payload in chosen:
         started = time.perf_counter()
         window.handle_payload(payload)
         handler_ms.append((time.perf_counter() - started) * 1000)
+        # handle_payload is synchronous: when it returns, the screen it chose is current.
+        screen = window.current_screen()
+        screens[screen] = screens.get(screen, 0) + 1
         # Let the window paint and run its timers as it would between two people.
         qt_app.processEvents()
         started = time.perf_counter()
@@ -61,9 +64,8 @@ def kiosk(db: str, scans: int) -> dict:
         floor_ms.append((time.perf_counter() - started) * 1000)
         rss_after.append(rss_mb()[0])
     current, peak = rss_mb()
-    screen = getattr(window, "current_screen_name", lambda: None)
     result = {"handler_ms": handler_ms, "floor_ms": floor_ms, "rss_after_mb": rss_after, "rss_mb": current,
-              "peak_mb": peak, "last_screen": screen() if callable(screen) else None}
+              "peak_mb": peak, "screens": screens}
     floor_conn.close()
     watcher.stop()
     storage.close()

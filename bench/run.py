@@ -20,12 +20,14 @@ DEFAULT_OUT = Path(__file__).resolve().parent / "RESULTS.md"
 
 
 def _version(module: str) -> str:
-    try:
-        from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
-        return version(module)
-    except Exception:
-        return "not installed"
+    for name in (module, f"{module}-Essentials"):
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            continue
+    return "not installed"
 
 
 def machine() -> list[str]:
