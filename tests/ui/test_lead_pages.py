@@ -1,0 +1,291 @@
+"""The Tasks, People & badges and Observations pages of the shift-lead window, driven with
+keys and clicks: editing the catalogue, CSV imports with a preview, badges, erasing a
+person, filtering and triaging observations, and a spreadsheet-safe CSV export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QLineEdit
+
+from storeshift.services import badges, observations, roster, tasks
+from storeshift.timeutil import UTC
+from storeshift.ui.lead.window import LeadWindow
+from storeshift.ui.watcher import DatabaseWatcher
+from storeshift.ui.worker import wait_for_background
+
+NOW = dt.datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def window(qtbot, demo_storage, db_path, tmp_path):
+    watcher = DatabaseWatcher(db_path, interval_ms=50)
+    store = QSettings(str(tmp_path / "lead.ini"), QSettings.Format.IniFormat)
+    win = LeadWindow(demo_storage, watcher, clock=lambda: NOW, settings_store=store)
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    wait_for_background()
+    watcher.stop()
+
+
+def click(qtbot, widget) -> None:
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def click_row(qtbot, view, row: int, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    rect = view.visualRect(view.model().index(row, 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, modifier, rect.center())
+
+
+def double_click(qtbot, view, pos) -> None:
+    """A real double-click is press, release, then a second press that is a double-click:
+    QTest's mouseDClick sends only the last, so the first click comes before it."""
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+
+
+def open_editor(view) -> QLineEdit:
+    editors = [e for e in view.viewport().findChildren(QLineEdit) if e.isVisible()]
+    assert len(editors) == 1
+    return editors[0]
+
+
+def pick_file(page, path) -> None:
+    """Answer the page's open file chooser as a user would: name the file, press Open/Save."""
+    dialog = page.file_dialog
+    assert dialog.isVisible()
+    dialog.selectFile(str(path))
+    dialog.accept()
+
+
+# -- Tasks -------------------------------------------------------------------------------------
+
+def test_tasks_page_adds_edits_in_place_and_archives(window, demo_storage, qtbot, qtmodeltester):
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    page = window.tasks
+    assert window.stack.currentWidget() is page
+    qtbot.keyClicks(page.new_title, "Tidy the fitting rooms")
+    qtbot.keyClicks(page.new_area, "Clothing")
+    qtbot.keyClick(page.new_capacity, Qt.Key.Key_Up)
+    qtbot.keyClick(page.new_capacity, Qt.Key.Key_Up)
+    click(qtbot, page.add_button)
+    added = next(t for t in tasks.list_tasks(demo_storage) if t["title"] == "Tidy the fitting rooms")
+    assert added["capacity"] == 2 and added["area"] == "Clothing"
+    assert page.selected()["id"] == added["id"]
+    qtmodeltester.check(page.model)
+
+    # Double-click the capacity cell, type a new value, press Enter.
+    row = page.model.index_of(added["id"]).row()
+    cell = page.model.index(row, page.model.column_of("capacity"))
+    page.table.scrollTo(cell)
+    rect = page.table.visualRect(cell)
+    double_click(qtbot, page.table, rect.center())
+    editor = open_editor(page.table)
+    editor.selectAll()
+    qtbot.keyClicks(editor, "4")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits on the next event-loop turn
+    qtbot.waitUntil(lambda: tasks.get_task(demo_storage, added["id"])["capacity"] == 4, timeout=1000)
+
+    # A bad value is refused with a sentence, and nothing changes.
+    double_click(qtbot, page.table, rect.center())
+    editor = open_editor(page.table)
+    editor.selectAll()
+    qtbot.keyClicks(editor, "lots")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.banner.level == "error", timeout=1000)
+    assert "not a whole number" in window.banner.text()
+    assert tasks.get_task(demo_storage, added["id"])["capacity"] == 4
+
+    click_row(qtbot, page.table, page.model.index_of(added["id"]).row())
+    click(qtbot, page.archive_button)
+    assert tasks.get_task(demo_storage, added["id"])["active"] == 0
+    assert page.model.index_of(added["id"]).row() == -1
+    click(qtbot, page.show_archived)
+    assert page.model.index_of(added["id"]).row() >= 0
+
+
+def test_task_csv_import_previews_bad_lines_before_writing(window, demo_storage, qtbot, tmp_path):
+    window.show_page("tasks")
+    page = window.tasks
+    source = tmp_path / "tasks.csv"
+    source.write_text("title,area,capacity\nFill the chillers,Fresh food,2\n,Nowhere,1\nCount the tills,Checkout,many\n",
+                      encoding="utf-8")
+    before = len(tasks.list_tasks(demo_storage, include_archived=True))
+    click(qtbot, page.import_button)
+    pick_file(page, source)
+    preview = page.preview
+    assert preview.isVisible()
+    reasons = [r["reason"] for r in preview.problems.rows()]
+    assert [r["line"] for r in preview.problems.rows()] == [3, 4]
+    assert any("title is missing" in r for r in reasons) and any("not a whole number" in r for r in reasons)
+    assert len(tasks.list_tasks(demo_storage, include_archived=True)) == before
+    assert preview.ok_button.text() == "Import the 1 good line"
+    click(qtbot, preview.ok_button)
+    qtbot.waitUntil(lambda: not preview.isVisible(), timeout=5000)
+    titles = [t["title"] for t in tasks.list_tasks(demo_storage)]
+    assert "Fill the chillers" in titles and len(titles) == before + 1
+    assert "1 tasks added" in window.banner.text()
+
+
+# -- People & badges ----------------------------------------------------------------------------
+
+def test_people_search_and_department_filter(window, demo_storage, qtbot, qtmodeltester):
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    page = window.people
+    assert window.stack.currentWidget() is page
+    qtmodeltester.check(page.model)
+    everyone = page.model.rowCount()
+    assert everyone == demo_storage.value("SELECT count(*) FROM people")
+    someone = next(r for r in page.model.rows() if r["name"].isascii())
+    qtbot.keyClicks(page.search, someone["name"].split()[1])
+    assert someone["id"] in [r["id"] for r in page.model.rows()]
+    assert page.model.rowCount() < everyone
+    page.search.clear()
+    index = page.department.findData(someone["department"])
+    page.department.setCurrentIndex(index)
+    assert {r["department"] for r in page.model.rows()} == {someone["department"]}
+
+
+def test_add_a_person_with_a_problem_shown_in_the_form_then_fixed(window, demo_storage, qtbot):
+    window.show_page("people")
+    page = window.people
+    taken = demo_storage.value("SELECT email FROM people WHERE email IS NOT NULL LIMIT 1")
+    click(qtbot, page.add_button)
+    dialog = page.dialog
+    qtbot.keyClicks(dialog.name, "Zoe Nakamura")
+    dialog.name.insert("-Ångström")  # typed as a paste: QTest keys are ASCII only
+    qtbot.keyClicks(dialog.department.lineEdit(), "Legal")
+    qtbot.keyClicks(dialog.email, taken)
+    click(qtbot, dialog.ok_button)
+    assert dialog.isVisible() and "belongs to another person" in dialog.error.text()
+    dialog.email.clear()
+    qtbot.keyClicks(dialog.email, "zoe@example.com")
+    click(qtbot, dialog.ok_button)
+    assert not dialog.isVisible()
+    person = roster.find_person(demo_storage, "zoe@example.com")
+    assert person["name"] == "Zoe Nakamura-Ångström" and person["department"] == "Legal"
+    assert badges.current_badge(demo_storage, person["id"])["serial"] == 1
+    assert page.selected_people()[0]["id"] == person["id"]
+
+
+def test_people_csv_import_lists_every_bad_line_and_writes_nothing_until_asked(window, demo_storage, qtbot,
+                                                                                tmp_path):
+    window.show_page("people")
+    page = window.people
+    source = tmp_path / "people.csv"
+    source.write_text("name,department,email\nAda Lovelace,IT,ada@example.com\n,HR,nobody@example.com\n"
+                      "Grace Hopper,IT,not-an-email\nAlan Turing,IT,ada@example.com\n", encoding="utf-8")
+    before = demo_storage.value("SELECT count(*) FROM people")
+    click(qtbot, page.import_button)
+    pick_file(page, source)
+    preview = page.preview
+    lines = {r["line"]: r["reason"] for r in preview.problems.rows()}
+    assert set(lines) == {3, 4, 5}
+    assert "name is missing" in lines[3] and "not an email address" in lines[4] and "also on line 2" in lines[5]
+    assert "3 bad lines" in preview.summary.text()
+    assert demo_storage.value("SELECT count(*) FROM people") == before
+    click(qtbot, preview.ok_button)
+    qtbot.waitUntil(lambda: demo_storage.value("SELECT count(*) FROM people") == before + 1, timeout=5000)
+    qtbot.waitUntil(lambda: "Imported" in window.banner.text(), timeout=2000)
+    assert roster.find_person(demo_storage, "ada@example.com")["name"] == "Ada Lovelace"
+
+
+def test_revoke_and_reissue_a_badge(window, demo_storage, qtbot):
+    window.show_page("people")
+    page = window.people
+    row = next(i for i, r in enumerate(page.model.rows()) if r["active"])
+    person = page.model.row_at(row)
+    click_row(qtbot, page.table, row)
+    click(qtbot, page.revoke_button)
+    box = page.confirm_box
+    assert person["name"] in box.text()
+    click(qtbot, box.yes_button)
+    assert badges.current_badge(demo_storage, person["id"]) is None
+    assert "revoked" in page.model.data(page.model.index(page.model.index_of(person["id"]).row(),
+                                                          page.model.column_of("badge")))
+    assert not page.revoke_button.isEnabled()
+    click(qtbot, page.reissue_button)
+    assert badges.current_badge(demo_storage, person["id"])["serial"] == 2
+
+
+def test_erase_asks_first_saying_what_goes(window, demo_storage, qtbot):
+    window.show_page("people")
+    page = window.people
+    visited = demo_storage.one("SELECT person_id, count(*) AS n FROM visits WHERE person_id IS NOT NULL "
+                               "GROUP BY person_id ORDER BY n DESC LIMIT 1")
+    row = page.model.index_of(visited["person_id"]).row()
+    page.table.scrollTo(page.model.index(row, 0))
+    click_row(qtbot, page.table, row)
+    click(qtbot, page.erase_button)
+    box = page.confirm_box
+    assert f"Their {visited['n']} visit(s)" in box.text() and "cannot be undone" in box.text()
+    click(qtbot, box.cancel_button)
+    assert demo_storage.value("SELECT count(*) FROM people WHERE id = ?", (visited["person_id"],)) == 1
+    click(qtbot, page.erase_button)
+    click(qtbot, page.confirm_box.yes_button)
+    assert demo_storage.value("SELECT count(*) FROM people WHERE id = ?", (visited["person_id"],)) == 0
+    assert demo_storage.value("SELECT count(*) FROM visits WHERE person_id IS NULL") >= visited["n"]
+    assert page.model.index_of(visited["person_id"]).row() == -1
+
+
+# -- Observations -------------------------------------------------------------------------------
+
+def test_observations_filter_triage_and_keep_what_is_typed_across_refreshes(window, demo_storage, qtbot,
+                                                                            qtmodeltester):
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    page = window.observations
+    qtmodeltester.check(page.model)
+    assert page.model.rowCount() == len(observations.list_observations(demo_storage))
+    page.category.setCurrentIndex(page.category.findData("process_problem"))
+    page.status.setCurrentIndex(page.status.findData("new"))
+    assert page.model.rowCount() > 0
+    assert {(r["category"], r["status"]) for r in page.model.rows()} == {("process_problem", "new")}
+    click_row(qtbot, page.table, 0)
+    chosen = page.selected()
+    assert chosen["text"][:40] in page.detail.text().replace("&#x27;", "'")
+    qtbot.keyClicks(page.owner, "Ops team")
+    # Another change arrives meanwhile: what the lead typed stays.
+    page.refresh()
+    assert page.owner.text() == "Ops team"
+    page.follow_up.setFocus()
+    qtbot.keyClicks(page.follow_up, "Scale threshold raised.")
+    page.triage_status.setCurrentIndex(page.triage_status.findData("actioned"))
+    click(qtbot, page.save_button)
+    saved = observations.get_observation(demo_storage, chosen["id"])
+    assert (saved["owner"], saved["status"], saved["follow_up"]) == ("Ops team", "actioned", "Scale threshold raised.")
+    # It no longer matches the 'new' filter.
+    assert page.model.index_of(chosen["id"]).row() == -1
+
+
+def test_observation_search_waits_for_a_pause_in_typing(window, qtbot):
+    window.show_page("observations")
+    page = window.observations
+    qtbot.keyClicks(page.search, "kettle")
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0 and all(
+        "kettle" in (r["text"] + (r["quote"] or "")).lower() for r in page.model.rows()), timeout=2000)
+
+
+def test_export_writes_the_filtered_rows_spreadsheet_safe(window, demo_storage, qtbot, tmp_path):
+    observations.add_observation(demo_storage, category="idea", text="=HYPERLINK(\"http://x\")", impact="high",
+                                 quote="+44 is the code", actor="kiosk")
+    window.show_page("observations")
+    page = window.observations
+    page.refresh()
+    page.impact.setCurrentIndex(page.impact.findData("high"))
+    shown = page.model.rowCount()
+    out = tmp_path / "obs.csv"
+    click(qtbot, page.export_button)
+    pick_file(page, out)
+    with open(out, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][:3] == ["written_at", "category", "impact"]
+    assert len(rows) == shown + 1
+    assert all(r[2] == "High" for r in rows[1:])
+    formula = next(r for r in rows[1:] if "HYPERLINK" in r[4])
+    assert formula[4].startswith("'=") and formula[5].startswith("'+")
