@@ -96,10 +96,13 @@ def read_csv(source: str | Path | bytes, required: tuple[str, ...], known: tuple
     result = CsvRows(errors=errors)
     header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
     if header_index is None:
+        if errors:  # every line was unreadable, e.g. a UTF-16 file: say why rather than "empty"
+            raise UserError(f"Nothing could be read from the file: line {errors[0].line} {errors[0].reason}.")
         raise UserError("The file is empty: it needs a header line such as 'name,department,email'.")
     header_line = lines[header_index]
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    reader = csv.reader(io.StringIO("".join(lines)), delimiter=delimiter)
+    # strict: a quote that is never closed is an error, not the rest of the file read as one value.
+    reader = csv.reader(io.StringIO("".join(lines)), delimiter=delimiter, strict=True)
     try:
         for _ in range(header_index + 1):
             headers = next(reader)
@@ -119,7 +122,10 @@ def read_csv(source: str | Path | bytes, required: tuple[str, ...], known: tuple
         except StopIteration:
             break
         except csv.Error as exc:
-            errors.append(LineError(reader.line_num, f"cannot be read ({exc})"))
+            if "end of data" in str(exc):
+                errors.append(LineError(start, "opens a quote (\") that is never closed"))
+                break
+            errors.append(LineError(start, f"cannot be read ({exc})"))
             continue
         if start in bad_lines or not any(v.strip() for v in values):
             continue
