@@ -17,13 +17,27 @@ MAX_NAME = 1000
 PERSON_FIELDS = ("name", "department", "email", "employee_id")
 
 
+#: Longest department, email and employee id kept; a longer value is a pasting accident.
+MAX_FIELD = 320
+
+
+def _unsafe(text: str) -> bool:
+    """Control characters (terminal escapes, NUL) or lone surrogates, which cannot be stored as UTF-8."""
+    return any(ch < " " or "\x7f" <= ch <= "\x9f" or "\ud800" <= ch <= "\udfff" for ch in text)
+
+
 def _clean(values: dict) -> dict:
     """Trimmed values with empty optional fields as None; raises ValueError with a reason."""
+    for field in PERSON_FIELDS:
+        text = str(values.get(field) or "")
+        if len(text) > (MAX_NAME if field == "name" else MAX_FIELD):
+            raise ValueError(f"{field.replace('_', ' ')} is longer than "
+                             f"{MAX_NAME if field == 'name' else MAX_FIELD:,} characters")
+        if _unsafe(text.strip()):
+            raise ValueError(f"{field.replace('_', ' ')} contains control characters")
     name = str(values.get("name") or "").strip()
     if not name:
         raise ValueError("name is missing")
-    if len(name) > MAX_NAME:
-        raise ValueError(f"name is longer than {MAX_NAME:,} characters")
     email = (values.get("email") or "").strip() or None
     if email and not EMAIL_RE.match(email):
         raise ValueError(f"email '{email}' is not an email address")
