@@ -47,8 +47,18 @@ def mask_numbers(text: str) -> str:
     return _NUMBER_RUN.sub(replace, text)
 
 
+# Control characters other than line breaks and tabs (terminal escapes, NUL, a scanner's framing).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _scrub(text: str) -> str:
+    # A lone surrogate (half an emoji pasted) cannot be stored as UTF-8: it becomes U+FFFD.
+    return _LONE_SURROGATE.sub("\ufffd", _CONTROLS.sub("", text.replace("\r\n", "\n")))
+
+
 def _clean_text(text: str | None, limit: int, label: str, required: bool) -> str | None:
-    text = (text or "").replace("\x00", "").strip()
+    text = _scrub(text or "").strip()
     if not text:
         if required:
             raise UserError(f"Please write what you noticed: the {label} is empty.")
@@ -108,7 +118,7 @@ def triage(storage: Storage, observation_id: str, *, status: str | None = None, 
     if status is not None:
         changes["status"] = _check_choice(status, STATUSES, "status")
     if owner is not None:
-        changes["owner"] = " ".join(owner.split()) or None
+        changes["owner"] = " ".join(_scrub(owner).split()) or None
     if follow_up is not None:
         changes["follow_up"] = _clean_text(follow_up, MAX_TEXT, "follow-up note", False)
     if changes.get("owner") and current["status"] == "new" and "status" not in changes:
