@@ -91,6 +91,10 @@ class PeoplePage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # Size columns from the first rows only: by default Qt measures up to 1,000 rows (every
+        # row while the page is hidden) on each of the many layout passes while the window is
+        # built, which made the shift-lead window take seconds to open with a large roster.
+        header.setResizeContentsPrecision(60)
 
         self.add_button = QPushButton("Add person…")
         self.add_button.setProperty("primary", True)

@@ -320,8 +320,14 @@ class SettingsPage(QWidget):
             self.backup_button.setText("Back up now")
             self.ctx.tell(text, ERROR)
 
-        self.job = run_with_own_storage(self.ctx.storage, lambda storage: maintenance.backup(storage, folder),
-                                        done, failed)
+        def back_up(storage):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise UserError(f"Cannot create the backup folder {folder}: {exc.strerror or exc}.") from None
+            return maintenance.backup(storage, folder)
+
+        self.job = run_with_own_storage(self.ctx.storage, back_up, done, failed)
 
     def on_restore_clicked(self) -> None:
         if self.ctx.storage.path is None:

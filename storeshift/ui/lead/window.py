@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QPushButton, QStackedWidget, QVBoxLayout, QWidget)
@@ -54,7 +54,7 @@ class LeadWindow(QMainWindow):
         self.kiosk_window = None
         self.qsettings = settings_store or QSettings(APP_NAME, "lead")
         self.setWindowTitle(f"{settings.get(storage, 'site_name')} — storeshift")
-        self.setMinimumSize(1100, 680)
+        self.setMinimumSize(1024, 640)
 
         from .floor import FloorPage
         from .observations import ObservationsPage
@@ -307,13 +307,21 @@ class LeadWindow(QMainWindow):
 
     # -- geometry -----------------------------------------------------------------------------
     def restore_geometry(self) -> None:
-        geometry = self.qsettings.value("geometry")
-        if geometry is not None and self.restoreGeometry(geometry):
-            return
-        self.resize(1366, 768)
+        """Put the window where it was, if that place is still on a connected screen."""
+        rect = self.qsettings.value("window/rect")
+        if isinstance(rect, QRect) and rect.width() > 0 and any(
+                screen.availableGeometry().intersects(rect) for screen in QGuiApplication.screens()):
+            self.setGeometry(rect)
+        else:
+            self.resize(1366, 768)
+        if str(self.qsettings.value("window/maximized", "false")).lower() == "true":
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     def save_geometry(self) -> None:
-        self.qsettings.setValue("geometry", self.saveGeometry())
+        maximized = self.isMaximized()
+        self.qsettings.setValue("window/maximized", maximized)
+        if not maximized:
+            self.qsettings.setValue("window/rect", self.geometry())
         self.qsettings.sync()
 
     def closeEvent(self, event) -> None:
