@@ -4,6 +4,7 @@ per-character choice so that any name a person can type comes out readable and e
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from functools import lru_cache
@@ -27,6 +28,8 @@ MISSING = "\u25a1"
 _lock = threading.Lock()
 _registered = False
 _body_glyphs: frozenset[int] = frozenset()
+_body_chars: frozenset[str] = frozenset()      # characters DejaVu draws
+_plain_chars: frozenset[str] = frozenset()     # ...that clean() leaves exactly as they are
 
 # Invisible joiners and modifiers of emoji sequences: dropped, so "👍🏽" becomes one box, not three.
 _INVISIBLE = {0x200D, 0xFE0E, 0xFE0F, 0x20E3} | set(range(0x1F3FB, 0x1F400)) | set(range(0xE0020, 0xE0080))
@@ -57,6 +60,10 @@ def register() -> None:
                     addMapping(name, bold_flag, italic_flag, name)
         # Bold and regular DejaVu cover the same characters; the regular face decides.
         _body_glyphs = frozenset(body.face.charToGlyph)
+        global _body_chars, _plain_chars
+        _body_chars = frozenset(chr(cp) for cp in _body_glyphs)
+        _plain_chars = frozenset(ch for ch in _body_chars if ord(ch) not in _INVISIBLE
+                                 and unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp"))
         _registered = True
 
 
@@ -99,8 +106,22 @@ def clean(text: object) -> str:
     """Printable text: control characters and emoji joiners dropped, each character no font
     has replaced by one box, so a line never breaks or vanishes because of it."""
     register()
+    value = str(text if text is not None else "")
+    # Most text is plain ASCII: nothing to replace, and thousands of notes go through here.
+    if value.isascii() and (value.isprintable() or not _ASCII_CONTROL.search(value)):
+        return value
+    if _plain_chars.issuperset(value.replace("\n", "").replace("\t", "")):
+        return value
+    return _clean_unicode(value)
+
+
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@lru_cache(maxsize=16384)
+def _clean_unicode(value: str) -> str:
     out = []
-    for ch in str(text if text is not None else ""):
+    for ch in value:
         cp = ord(ch)
         if cp in _INVISIBLE:
             continue
@@ -128,6 +149,8 @@ def clean(text: object) -> str:
 def runs(text: str, base: str = BODY) -> list[tuple[str, str]]:
     """Split already-cleaned text into (font name, text) runs: base for what DejaVu has,
     the matching CJK font otherwise. Spaces join the run they sit in."""
+    if text.isascii() or _body_chars.issuperset(text):
+        return [(base, text)]
     result: list[tuple[str, str]] = []
     current_font, current = base, []
     for ch in text:
@@ -145,6 +168,7 @@ def runs(text: str, base: str = BODY) -> list[tuple[str, str]]:
     return result
 
 
+@lru_cache(maxsize=65536)
 def string_width(text: str, size: float, base: str = BODY) -> float:
     """Width of cleaned, visual-order text set with per-run fonts."""
     register()

@@ -145,7 +145,8 @@ def decorator(info: PageInfo, page_width: float, page_height: float) -> Callable
         canvas.setLineWidth(0.6)
         canvas.line(left, top - 3 * mm, right, top - 3 * mm)
         canvas.setFillColor(ACCENT)
-        title_width = text.draw(canvas, left, top, info.title, 8.5, fonts.BOLD)
+        text.draw(canvas, left, top, info.title, 8.5, fonts.BOLD)
+        title_width = fonts.string_width(text.visual(text.prepare(info.title)), 8.5, fonts.BOLD)
         canvas.setFillColor(MUTED)
         period_size = 8.5
         period_width = fonts.string_width(text.visual(text.prepare(info.period)), period_size)

@@ -8,7 +8,7 @@ from typing import Sequence
 from reportlab.lib import colors
 from reportlab.platypus import LongTable, Paragraph, TableStyle
 
-from . import layout, text
+from . import fonts, layout, text
 
 # A table cell cannot break across pages: long notes are shortened there (the full text is
 # printed in the observations section, where paragraphs flow from page to page).
@@ -41,8 +41,13 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequ
                 # Plain strings draw far faster than Paragraphs: what a 2,000-row table needs.
                 cells.append(str(value))
                 continue
+            shown = short(value)
+            if shown.isascii() and fonts.string_width(shown, styles.cell.fontSize) <= widths[index] - 9:
+                # Fits on one line in the body font: a plain string, far cheaper than a Paragraph.
+                cells.append(shown)
+                continue
             style = styles.cell_right if index in numeric else styles.cell
-            cells.append(text.para(short(value), style, widths[index] - 8))
+            cells.append(text.para(shown, style, widths[index] - 8))
         body.append(cells)
     result = LongTable([head, *body], colWidths=list(widths), repeatRows=1, hAlign="LEFT")
     commands = [

@@ -23,8 +23,12 @@ def _direction(ch: str) -> str:
     return unicodedata.bidirectional(ch)
 
 
+# Hebrew, Arabic, Syriac, Thaana, N'Ko... and their presentation forms: right-to-left scripts.
+_RTL_RANGES = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]")
+
+
 def has_rtl(text: str) -> bool:
-    return any(_direction(ch) in _RTL_CLASSES for ch in text)
+    return _RTL_RANGES.search(text) is not None
 
 
 def rtl_base(text: str) -> bool:
@@ -68,29 +72,57 @@ def markup(text: object, base: str = fonts.BODY) -> str:
     return "<br/>".join(_font_markup(visual(line), base) for line in lines)
 
 
+def _split_word(word: str, width: float, size: float, base: str) -> list[str]:
+    """A word wider than width, cut after a hyphen in reach or else between characters."""
+    pieces = []
+    while len(word) > 1 and fonts.string_width(visual(word), size, base) > width:
+        cut = len(word)
+        while cut > 1 and fonts.string_width(visual(word[:cut]), size, base) > width:
+            cut -= 1
+        # Break after a hyphen when there is one in reach: 'Wolfe-' / 'Smith' reads better.
+        hyphen = word.rfind("-", 0, cut)
+        if hyphen > 0:
+            cut = hyphen + 1
+        pieces.append(word[:cut])
+        word = word[cut:]
+    pieces.append(word)
+    return pieces
+
+
 def _wrap_logical(line: str, width: float, size: float, base: str) -> list[str]:
-    """Break one logical-order line into lines no wider than width (words kept whole when
-    they fit; a single over-long word is cut by characters)."""
-    words = line.split(" ")
+    """Break one logical-order line into lines no wider than width. Widths add up word by word
+    (Arabic letters join only within a word, so shaping a word alone gives its true width)."""
+    space = fonts.string_width(" ", size, base)
     lines: list[str] = []
-    current = ""
-    for word in words:
-        candidate = f"{current} {word}" if current else word
-        if fonts.string_width(visual(candidate), size, base) <= width:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-        current = ""
-        while fonts.string_width(visual(word), size, base) > width and len(word) > 1:
-            cut = len(word)
-            while cut > 1 and fonts.string_width(visual(word[:cut]), size, base) > width:
-                cut -= 1
-            lines.append(word[:cut])
-            word = word[cut:]
-        current = word
-    lines.append(current)
+    current: list[str] = []
+    used = 0.0
+    for word in line.split(" "):
+        word_width = fonts.string_width(visual(word), size, base) if word else 0.0
+        if word_width > width:
+            pieces = _split_word(word, width, size, base)
+            if current:
+                lines.append(" ".join(current))
+            lines.extend(pieces[:-1])
+            word = pieces[-1]
+            current, used = [], 0.0
+            word_width = fonts.string_width(visual(word), size, base)
+        extra = word_width + (space if current else 0.0)
+        if current and used + extra > width:
+            lines.append(" ".join(current))
+            current, used = [word], word_width
+        else:
+            current.append(word)
+            used += extra
+    lines.append(" ".join(current))
     return lines
+
+
+def wrap_lines(value: object, width: float, size: float, base: str = fonts.BODY) -> list[str]:
+    """Cleaned typed text broken into logical-order lines that fit width (line breaks kept)."""
+    out: list[str] = []
+    for logical in prepare(value).split("\n"):
+        out.extend(_wrap_logical(logical, width, size, base))
+    return out
 
 
 def para(text: object, style, width: float | None = None, prefix: str = "") -> Paragraph:
@@ -115,18 +147,19 @@ def para(text: object, style, width: float | None = None, prefix: str = "") -> P
 
 def draw(canvas: Canvas, x: float, y: float, text: object, size: float, font: str = fonts.BODY,
          align: str = "left") -> float:
-    """Draw one line of typed text with per-script fonts; returns its width."""
+    """Draw one line of typed text with per-script fonts (align: left, center or right of x);
+    returns where the last run began."""
     line = visual(prepare(text).replace("\n", " "))
-    width = fonts.string_width(line, size, font)
-    if align == "center":
-        x -= width / 2
-    elif align == "right":
-        x -= width
-    for run_font, part in fonts.runs(line, font):
+    parts = fonts.runs(line, font)
+    if align != "left":
+        width = fonts.string_width(line, size, font)
+        x -= width / 2 if align == "center" else width
+    for index, (run_font, part) in enumerate(parts):
         canvas.setFont(run_font, size)
         canvas.drawString(x, y, part)
-        x += canvas.stringWidth(part, run_font, size)
-    return width
+        if index + 1 < len(parts):
+            x += canvas.stringWidth(part, run_font, size)
+    return x
 
 
 def fit_size(text: object, max_width: float, size: float, minimum: float = 5.0,

@@ -7,6 +7,7 @@ import heapq
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being
@@ -59,6 +60,7 @@ def _content(stem: str) -> bool:
     return not stem.startswith(("~", "+")) and stem not in STOPWORDS and not stem.isdigit() and len(stem) > 2
 
 
+@lru_cache(maxsize=4096)
 def phrases(text: str) -> dict[tuple[str, ...], tuple[int, int, int]]:
     """Candidate phrases of a text: runs of up to MAX_PHRASE words that begin and end with a
     content word and hold at most MAX_CONTENT of them; value: (first word index, start, end)."""

@@ -17,11 +17,13 @@ from ..errors import UserError
 from ..services.observations import CATEGORIES, IMPACTS, STATUSES
 from ..storage.db import Storage
 from ..timeutil import local
-from . import charts, data, fonts, layout, tables, text, themes
+from . import blocks, charts, data, fonts, layout, tables, text, themes
 
 Progress = Callable[[int, int], None] | None
 STEPS = 5
 MAX_DEPARTMENT_BARS = 12
+#: Open follow-ups listed per owner (the oldest); the owner table counts them all.
+PER_OWNER = 12
 
 
 def build_weekly_report(storage: Storage, year: int, week: int, out: str | Path, paper: str = "a4",
@@ -263,7 +265,21 @@ def learned(week_data: data.WeekData, found: list[themes.Theme], st: layout.Styl
     return story
 
 
+_LOOKS: dict[str, blocks.Look] = {}
+
+
+def _looks() -> dict[str, blocks.Look]:
+    if not _LOOKS:
+        _LOOKS.update(
+            meta=blocks.Look(fonts.BODY, 8, 10.5, layout.MUTED, 0, 6),
+            body=blocks.Look(fonts.BODY, 9.5, 12.5, layout.INK),
+            quote=blocks.Look(fonts.BODY, 9, 12, layout.ACCENT, 10, 1),
+            follow=blocks.Look(fonts.BODY, 8, 10.5, layout.GOOD, 10, 1))
+    return _LOOKS
+
+
 def _observation(obs: dict, st: layout.Styles, width: float, tz: str) -> list:
+    """One observation as a TextBlock: who/when/task/impact/status, the text, quote, follow-up."""
     status = STATUSES.get(obs["status"], obs["status"])
     if obs.get("owner"):
         status += f" — {obs['owner']}"
@@ -272,14 +288,15 @@ def _observation(obs: dict, st: layout.Styles, width: float, tz: str) -> list:
         meta.append(obs["department"])
     meta.append(_when(obs["created_at"], tz))
     meta.append(f"task: {obs['task_title']}" if obs.get("task_title") else "no task")
-    impact = IMPACTS.get(obs["impact"], obs["impact"])
-    head = text.markup(" · ".join(meta)) + f" · <b>impact {text.markup(impact.lower())}</b> · " + text.markup(status)
-    parts = [Paragraph(head, st.meta), text.para(obs["text"], st.body, width)]
+    meta.append(f"impact {IMPACTS.get(obs['impact'], obs['impact']).lower()}")
+    meta.append(status)
+    looks = _looks()
+    segments = [(" · ".join(meta), looks["meta"]), (obs["text"], looks["body"])]
     if obs.get("quote"):
-        parts.append(text.para(f"“{obs['quote']}”", st.quote, width - 10))
+        segments.append((f"“{obs['quote']}”", looks["quote"]))
     if obs.get("follow_up"):
-        parts.append(Paragraph("<b>Follow-up:</b> " + text.markup(obs["follow_up"]), st.small))
-    return parts
+        segments.append((f"Follow-up: {obs['follow_up']}", looks["follow"]))
+    return [blocks.TextBlock(segments)]
 
 
 def follow_ups(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
@@ -304,12 +321,14 @@ def follow_ups(week_data: data.WeekData, st: layout.Styles, width: float) -> lis
                            numeric=(1, 2, 3, 4)), Spacer(1, 3 * mm)]
     for owner, owned in owners:
         oldest = max(i["age_days"] for i in owned)
+        listed = sorted(owned, key=lambda i: (-i["age_days"], i["impact"] != "high"))[:PER_OWNER]
+        more = f", the {len(listed)} oldest listed" if len(owned) > len(listed) else ""
         story.append(Paragraph(text.markup(owner) + f" <font color='#5f6b7a' size='8.5'>· {len(owned):,} open, "
-                               f"oldest {oldest} day{'s' if oldest != 1 else ''}</font>", st.h3))
+                               f"oldest {oldest} day{'s' if oldest != 1 else ''}{more}</font>", st.h3))
         rows = [[item["age_days"], _when(item["created_at"], week_data.timezone)[:10],
                  CATEGORIES.get(item["category"], item["category"]), IMPACTS.get(item["impact"], item["impact"]),
                  STATUSES.get(item["status"], item["status"]), item["text"]]
-                for item in sorted(owned, key=lambda i: -i["age_days"])]
+                for item in listed]
         story.append(tables.table(["Days open", "Raised", "Category", "Impact", "Status", "Observation"], rows,
                                   [width * 0.09, width * 0.12, width * 0.14, width * 0.09, width * 0.1,
                                    width * 0.46], st, numeric=(0,)))
