@@ -171,13 +171,18 @@ def _merge_one(storage: Storage, manifest: Manifest, step) -> BundleResult:
     if conn.in_transaction:
         raise RuntimeError("merge_bundles needs its own transaction (ATTACH cannot run inside one)")
     foreign_keys = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    synchronous = conn.execute("PRAGMA synchronous").fetchone()[0]
     # Bundles arrive in any order: a store's visit may name a person whose roster bundle comes
     # later, and a deletion at one site must not cascade into rows of other sites here.
     conn.execute("PRAGMA foreign_keys=OFF")
+    # A merge lost to a power cut is simply merged again (WAL keeps the file sound either way),
+    # so it need not wait for the disk at every commit.
+    conn.execute("PRAGMA synchronous=NORMAL")
     try:
         conn.execute("ATTACH DATABASE ? AS bundle", (str(manifest.path),))
     except sqlite3.Error as exc:
         conn.execute(f"PRAGMA foreign_keys={foreign_keys}")
+        conn.execute(f"PRAGMA synchronous={synchronous}")
         raise BundleRefused(f"Could not open {manifest.path.name}: {exc}.") from None
     try:
         stored = conn.execute("SELECT value FROM bundle.manifest WHERE key = 'checksum'").fetchone()
@@ -185,15 +190,17 @@ def _merge_one(storage: Storage, manifest: Manifest, step) -> BundleResult:
             raise BundleRefused(f"{manifest.path.name} changed while it was being merged; nothing was merged.")
         result = BundleResult(manifest)
         with storage.write("merge the bundle"):
-            _check_chain(conn, manifest)
+            head = _check_chain(conn, manifest)
             step()
             try:
                 for table in DATA_TABLES:
                     result.tables[table] = _merge_table(storage, table, manifest, result.conflicts)
                     step()
                 _apply_deletions(conn, manifest, result)
+                # Entries up to the head here are known to be the same (checked above).
                 result.audit_entries = conn.execute(
-                    "INSERT OR IGNORE INTO main.audit_log SELECT * FROM bundle.audit_log").rowcount
+                    "INSERT INTO main.audit_log SELECT * FROM bundle.audit_log WHERE seq > ? ORDER BY id",
+                    (head,)).rowcount
             except sqlite3.IntegrityError as exc:
                 # e.g. the same person given badge number 2 at two sites on the same day
                 raise BundleRefused(f"{manifest.path.name} clashes with rows already here ({exc}); "
@@ -205,10 +212,12 @@ def _merge_one(storage: Storage, manifest: Manifest, step) -> BundleResult:
             conn.execute("DETACH DATABASE bundle")
         finally:
             conn.execute(f"PRAGMA foreign_keys={foreign_keys}")
+            conn.execute(f"PRAGMA synchronous={synchronous}")
 
 
-def _check_chain(conn: sqlite3.Connection, manifest: Manifest) -> None:
-    """The bundle's log must continue what is here, agree with it, and link up entry by entry."""
+def _check_chain(conn: sqlite3.Connection, manifest: Manifest) -> int:
+    """The bundle's log must continue what is here, agree with it, and link up entry by entry.
+    Returns how far this database held the site's log before."""
     name, site, site_name = manifest.path.name, manifest.site_id, manifest.site_name
     others = conn.execute("SELECT count(*) FROM bundle.audit_log WHERE site_id != ?", (site,)).fetchone()[0]
     if others:
@@ -243,6 +252,7 @@ def _check_chain(conn: sqlite3.Connection, manifest: Manifest) -> None:
             raise BundleRefused(f"{site_name}'s audit log in {name} does not check out at entry {expected}: "
                                 "it was altered. Nothing was merged.")
         previous, expected = entry["hash"], expected + 1
+    return head
 
 
 def _order_key(row: dict) -> tuple[str, str]:
@@ -284,18 +294,23 @@ def _merge_table(storage: Storage, table: str, manifest: Manifest, conflicts: li
     deleted_here_later = (f"EXISTS (SELECT 1 FROM main.audit_log a WHERE a.table_name = '{table}' AND "
                           "a.record_id = n.id AND a.record_hash IS NULL AND a.at > n.updated_at)")
     new_rows = f"NOT EXISTS (SELECT 1 FROM main.[{table}] m WHERE m.id = n.id)"
-    # Rows already here first (equal, or to resolve), then the new ones in one statement.
-    counts.unchanged = conn.execute(
-        f"SELECT count(*) FROM bundle.[{table}] n JOIN main.[{table}] m ON m.id = n.id WHERE {same}").fetchone()[0]
+    # Rows already here first (equal, or to resolve), then the new ones in one statement: two
+    # passes over the bundle's rows, so that merging fifty stores' years stays quick.
+    total = conn.execute(f"SELECT count(*) FROM bundle.[{table}]").fetchone()[0]
+    overlap, counts.unchanged = conn.execute(
+        f"SELECT count(*), coalesce(sum({same}), 0) FROM bundle.[{table}] n "
+        f"JOIN main.[{table}] m ON m.id = n.id").fetchone()
     width = len(names)
-    differing = [(dict(zip(names, values[:width])), dict(zip(names, values[width:]))) for values in conn.execute(
-        f"SELECT {n_cols}, {m_cols} FROM bundle.[{table}] n JOIN main.[{table}] m ON m.id = n.id "
-        f"WHERE NOT ({same})")]
-    counts.kept = conn.execute(
-        f"SELECT count(*) FROM bundle.[{table}] n WHERE {new_rows} AND {deleted_here_later}").fetchone()[0]
+    differing = []
+    if overlap > counts.unchanged:
+        differing = [(dict(zip(names, values[:width])), dict(zip(names, values[width:]))) for values in conn.execute(
+            f"SELECT {n_cols}, {m_cols} FROM bundle.[{table}] n JOIN main.[{table}] m ON m.id = n.id "
+            f"WHERE NOT ({same})")]
     counts.inserted = conn.execute(
         f"INSERT INTO main.[{table}] ({cols}) SELECT {n_cols} FROM bundle.[{table}] n "
-        f"WHERE {new_rows} AND NOT {deleted_here_later}").rowcount
+        # In id order: the primary-key index then grows page by page instead of at random.
+        f"WHERE {new_rows} AND NOT {deleted_here_later} ORDER BY n.id").rowcount
+    counts.kept = total - overlap - counts.inserted
     _resolve(storage, table, names, differing, manifest, counts, conflicts)
     return counts
 
