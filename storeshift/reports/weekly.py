@@ -204,6 +204,21 @@ def cover(week_data: data.WeekData, found: list[themes.Theme], st: layout.Styles
         points.append(f"{sum(week_data.booked_per_day):,} slots are booked for the rest of the week.")
     for point in points:
         story.append(Paragraph("• " + point, st.body))
+    if found:
+        story += [Spacer(1, 4 * mm), Paragraph("What people noticed most", st.h2)]
+        for theme in found[:3]:
+            parts = [Paragraph(text.markup(theme.headline), st.h3),
+                     text.para(tables.short(theme.representative["text"], 220), st.body, width)]
+            if theme.quote:
+                parts.append(text.para(f"Customer: “{tables.short(theme.quote, 160)}”", st.quote, width - 10))
+            story.append(KeepTogether(parts))
+    actioned = [o for o in week_data.observations if o["status"] == "actioned" and o.get("follow_up")]
+    if actioned:
+        story += [Spacer(1, 3 * mm), Paragraph("You told us, we did", st.h2)]
+        for obs in actioned[:3]:
+            story.append(Paragraph("• " + text.markup(tables.short(obs["follow_up"], 200))
+                                   + f" <font color='#5f6b7a'>({text.markup(tables.short(obs['text'], 90))})</font>",
+                                   st.body))
     return story
 
 
