@@ -104,6 +104,12 @@ def lead(storage) -> None:
 @with_storage
 def kiosk(storage, windowed: bool) -> None:
     """Open the check-in kiosk (full screen; leaving it needs the shift-lead PIN)."""
+    from .services import pin
+
+    # Without a PIN, the PIN pad lets anyone leave kiosk mode or confirm a check-in by name.
+    if not windowed and not pin.has_pin(storage):
+        raise UserError("Set the shift-lead PIN first (shift-lead window → Settings): "
+                        "without it anyone could leave kiosk mode.")
     _open_window("kiosk", storage, windowed=windowed)
 
 
