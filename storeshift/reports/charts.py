@@ -45,7 +45,7 @@ def _title(drawing: Drawing, title: str, width: float, height: float) -> None:
 
 def column_chart(title: str, labels: Sequence[str], series: Sequence[Sequence[float]], width: float,
                  height: float, names: Sequence[str] = (), series_colours: Sequence = (),
-                 fmt: Callable[[float], str] = lambda v: f"{v:g}") -> Drawing:
+                 fmt: Callable[[float], str] = lambda v: f"{v:g}", empty_note: str = "nothing this week") -> Drawing:
     """Vertical columns per label; with two or more series, grouped side by side with a legend."""
     fonts.register()
     drawing = Drawing(width, height)
@@ -79,6 +79,9 @@ def column_chart(title: str, labels: Sequence[str], series: Sequence[Sequence[fl
         line, font, size = _label(label, slot - 2)
         drawing.add(String(left + slot * index + slot / 2, bottom - 9, line, fontName=font, fontSize=size,
                            fillColor=layout.INK, textAnchor="middle"))
+    if not any(v for s in series for v in s):
+        drawing.add(String(left + plot_w / 2, bottom + plot_h / 2, empty_note, fontName=fonts.BODY, fontSize=8,
+                           fillColor=layout.MUTED, textAnchor="middle"))
     if len(series) > 1:
         x = left
         for s_index, name in enumerate(names):

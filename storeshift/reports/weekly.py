@@ -369,7 +369,8 @@ def chart_pages(week_data: data.WeekData, st: layout.Styles, width: float) -> li
                                       [m / 60 for _, m in departments], half, fmt=charts.hours)
     booked = charts.column_chart("Booked vs attended", day_labels,
                                  [week_data.booked_per_day, week_data.attended_per_day], half, 150,
-                                 names=["booked", "attended"], series_colours=[layout.RULE, layout.ACCENT])
+                                 names=["booked", "attended"], series_colours=[layout.RULE, layout.ACCENT],
+                                 empty_note="no bookings this week")
     grid = Table([[hours_per_day, per_category], [per_department, booked]], colWidths=[half + 8 * mm, half],
                  hAlign="LEFT")
     grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
