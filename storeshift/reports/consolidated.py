@@ -1,0 +1,475 @@
+"""The consolidated report across every site merged into this database: a table per site, the
+themes seen at several sites ("seen by 7 people at 3 sites"), and the programme scorecard
+(which departments did floor time, which sites got no visit, who came back)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from ..errors import UserError
+from ..services.observations import CATEGORIES
+from ..storage.db import Storage
+from ..timeutil import local, utc_now, week_bounds
+from . import charts, data, fonts, layout, tables, text, themes
+
+Progress = Callable[[int, int], None] | None
+STEPS = 5
+MAX_SITE_BARS = 14
+MAX_PEOPLE_ROWS = 60
+STALE_DAYS = 14
+
+
+@dataclass
+class SiteWeek:
+    """One site's week, counted in the site's own time zone (as its own weekly report counts it)."""
+    id: str
+    name: str
+    timezone: str
+    is_home: bool
+    figures: data.Figures
+    previous: data.Figures
+    person_ids: set[str]
+    last_visit: str | None
+    follow_ups_open: int
+    oldest_open_days: int
+    unowned: int
+
+
+@dataclass
+class Returner:
+    id: str
+    name: str
+    department: str
+    sites: list[str]
+    visits: int
+    minutes: int
+    first_visit: str
+    weeks_on_floor: int
+
+    @property
+    def first_time(self) -> bool:
+        return self.weeks_on_floor <= 1
+
+
+@dataclass
+class Consolidated:
+    week: data.WeekData
+    sites: list[SiteWeek]
+    themes: list[themes.Theme]
+    theme_sites: list[list[str]]
+    people: list[Returner]
+    departments: list[dict]
+    idle_departments: list[str]
+    left_out: list[str] = field(default_factory=list)
+
+    @property
+    def visited(self) -> list[SiteWeek]:
+        return [s for s in self.sites if s.figures.visits]
+
+    @property
+    def unvisited(self) -> list[SiteWeek]:
+        return [s for s in self.sites if not s.figures.visits]
+
+
+def consolidated_data(storage: Storage, year: int, week: int, now: dt.datetime | None = None) -> Consolidated:
+    """Every figure the consolidated report prints, as plain data."""
+    now = now or utc_now()
+    week_data = data.week_data(storage, year, week, site_id=data.ALL_SITES, now=now)
+    sites, left_out = [], []
+    for site in storage.rows("SELECT id, name, timezone, is_home FROM sites ORDER BY name COLLATE NOCASE"):
+        if site["is_home"] and not storage.value("SELECT 1 FROM visits WHERE site_id = ? LIMIT 1", (site["id"],)):
+            # Head office usually runs no kiosk: it is where the bundles meet, not a site to visit.
+            left_out.append(site["name"])
+            continue
+        sites.append(_site_week(storage, site, year, week, now))
+    found = themes.find_themes(week_data.observations, limit=12)
+    theme_sites = [sorted({o.get("site_name") or "?" for o in theme.observations}, key=str.casefold)
+                   for theme in found]
+    # Themes seen at several sites first: those are the chain's problems, not one store's.
+    order = sorted(range(len(found)), key=lambda i: (-len(theme_sites[i]), -found[i].people, i))
+    found = [found[i] for i in order]
+    theme_sites = [theme_sites[i] for i in order]
+    people = _returners(storage, week_data)
+    departments, idle = _departments(storage, week_data, people)
+    return Consolidated(week=week_data, sites=sites, themes=found, theme_sites=theme_sites, people=people,
+                        departments=departments, idle_departments=idle, left_out=left_out)
+
+
+def _site_week(storage: Storage, site: dict, year: int, week: int, now: dt.datetime) -> SiteWeek:
+    tz = site["timezone"] or "UTC"
+    start, end = week_bounds(year, week, tz)
+    monday = dt.date.fromisocalendar(year, week, 1) - dt.timedelta(days=7)
+    p_year, p_week, _ = monday.isocalendar()
+    p_start, p_end = week_bounds(p_year, p_week, tz)
+    visits = data._week_visits(storage, start, end, [site["id"]])
+    current = data.figures(storage, start, end, [site["id"]], now, visits)
+    previous = data.figures(storage, p_start, p_end, [site["id"]], now)
+    last_visit = storage.value("SELECT max(check_in_at) FROM visits WHERE site_id = ? AND check_in_at < ?",
+                               (site["id"], end))
+    open_items = storage.rows("SELECT created_at, owner FROM observations WHERE site_id = ? AND created_at < ? "
+                              "AND status IN ('new', 'triaged')", (site["id"], end))
+    oldest = max(((now - dt.datetime.fromisoformat(o["created_at"].replace("Z", "+00:00"))).days
+                  for o in open_items), default=0)
+    return SiteWeek(id=site["id"], name=site["name"], timezone=tz, is_home=bool(site["is_home"]),
+                    figures=current, previous=previous,
+                    person_ids={v["person_id"] for v in visits if v["person_id"]}, last_visit=last_visit,
+                    follow_ups_open=len(open_items), oldest_open_days=max(0, oldest),
+                    unowned=sum(1 for o in open_items if not o["owner"]))
+
+
+def _returners(storage: Storage, week_data: data.WeekData) -> list[Returner]:
+    """Everyone on the floor this week, with where they went and how many weeks they have come."""
+    rows = storage.rows(
+        "SELECT v.person_id, v.check_in_at, v.check_out_at, v.auto_closed, v.department, s.name AS site_name "
+        "FROM visits v LEFT JOIN sites s ON s.id = v.site_id "
+        "WHERE v.check_in_at >= ? AND v.check_in_at < ? AND v.person_id IS NOT NULL", (week_data.start, week_data.end))
+    from ..services.visits import visit_minutes
+
+    this_week: dict[str, dict] = {}
+    for row in rows:
+        entry = this_week.setdefault(row["person_id"], {"sites": set(), "visits": 0, "minutes": 0})
+        entry["sites"].add(row["site_name"] or "?")
+        entry["visits"] += 1
+        entry["minutes"] += visit_minutes(row, week_data.generated_at)
+    if not this_week:
+        return []
+    history: dict[str, dict] = {}
+    ids = list(this_week)
+    tz = week_data.timezone
+    for chunk in range(0, len(ids), 500):
+        part = ids[chunk:chunk + 500]
+        for row in storage.rows(
+                f"SELECT person_id, check_in_at FROM visits WHERE person_id IN ({','.join('?' * len(part))}) "
+                "AND check_in_at < ?", [*part, week_data.end]):
+            item = history.setdefault(row["person_id"], {"first": row["check_in_at"], "weeks": set()})
+            item["first"] = min(item["first"], row["check_in_at"])
+            year, week, _ = local(row["check_in_at"], tz).isocalendar()
+            item["weeks"].add((year, week))
+    names = {p["id"]: p for p in week_data.people}
+    out = []
+    for person_id, entry in this_week.items():
+        person = names.get(person_id, {})
+        past = history.get(person_id, {"first": "", "weeks": set()})
+        out.append(Returner(id=person_id, name=person.get("name") or "(name erased)",
+                            department=person.get("department") or "", sites=sorted(entry["sites"], key=str.casefold),
+                            visits=entry["visits"], minutes=entry["minutes"], first_visit=past["first"],
+                            weeks_on_floor=len(past["weeks"])))
+    out.sort(key=lambda r: (-r.weeks_on_floor, -len(r.sites), -r.minutes, r.name.casefold()))
+    return out
+
+
+def _departments(storage: Storage, week_data: data.WeekData, people: list[Returner]) -> tuple[list[dict], list[str]]:
+    """Floor time per department this week, and the departments on the roster that did none."""
+    per: dict[str, dict] = defaultdict(lambda: {"people": set(), "sites": set(), "minutes": 0, "visits": 0})
+    for person in people:
+        entry = per[person.department or "No department"]
+        entry["people"].add(person.id)
+        entry["sites"].update(person.sites)
+        entry["visits"] += person.visits
+        entry["minutes"] += person.minutes
+    for department, minutes in week_data.minutes_per_department:
+        # Visits of people erased since still count their hours.
+        per[department]["minutes"] = max(per[department]["minutes"], minutes)
+    rows = [{"department": name, "people": len(v["people"]), "sites": len(v["sites"]), "visits": v["visits"],
+             "minutes": v["minutes"]} for name, v in per.items()]
+    rows.sort(key=lambda r: (-r["minutes"], r["department"].casefold()))
+    roster = {r["department"] for r in storage.rows(
+        "SELECT DISTINCT department FROM people WHERE active = 1 AND department != ''")}
+    idle = sorted(roster - set(per), key=str.casefold)
+    return rows, idle
+
+
+# ---------------------------------------------------------------- the PDF
+
+def build_consolidated_report(storage: Storage, year: int, week: int, out: str | Path, paper: str = "a4",
+                              progress: Progress = None, now: dt.datetime | None = None) -> Path:
+    """Write the consolidated report of every site in this database for one ISO week to out."""
+    size = layout.page_size(paper)
+    out = Path(out)
+    _step(progress, 0)
+    try:
+        dt.date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise UserError(f"{year}-W{week:02d} is not a week of the calendar.") from None
+    report = consolidated_data(storage, year, week, now)
+    _step(progress, 2)
+    story = consolidated_story(report, size)
+    _step(progress, 3)
+    _render(story, out, paper, _page_info(report))
+    _step(progress, STEPS)
+    return out
+
+
+def _step(progress: Progress, done: int) -> None:
+    if progress is not None:
+        progress(done, STEPS)
+
+
+def _render(story: list, out: Path, paper: str, info: layout.PageInfo) -> None:
+    doc, maker = layout.document(out, paper, info)
+    try:
+        doc.build(story, canvasmaker=maker)
+    except PermissionError:
+        raise UserError(f"Cannot write {out}: permission denied. Choose another folder.") from None
+    except FileNotFoundError:
+        raise UserError(f"Cannot write {out}: the folder does not exist.") from None
+    except OSError as exc:
+        raise UserError(f"Cannot write {out}: {exc.strerror or exc}.") from None
+
+
+def _page_info(report: Consolidated) -> layout.PageInfo:
+    w = report.week
+    generated = local(w.generated_at, w.timezone).strftime("%d %b %Y %H:%M") + f" ({w.timezone})"
+    return layout.PageInfo(title="Consolidated report", site=f"All sites ({len(report.sites)})",
+                           period=f"Week {w.label} · {_date_range(w.days)}", generated=generated,
+                           organisation=w.organisation)
+
+
+def _date_range(days: list[dt.date]) -> str:
+    first, last = days[0], days[-1]
+    if first.month == last.month:
+        return f"{first.day}–{last.day} {last:%b %Y}"
+    if first.year == last.year:
+        return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
+    return f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
+
+
+def _hours(minutes: int) -> str:
+    return f"{minutes / 60:,.1f}"
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+def _change(current: float, previous: float, as_hours: bool = False, higher_is_good: bool = True):
+    delta = current - previous
+    shown = _hours(int(previous)) if as_hours else f"{previous:,.0f}"
+    if delta == 0:
+        return f"same as last week ({shown})", layout.MUTED
+    amount = f"{abs(delta) / 60:,.1f} h" if as_hours else f"{abs(delta):,.0f}"
+    good = (delta > 0) == higher_is_good
+    return f"{'▲' if delta > 0 else '▼'} {amount} on last week ({shown})", layout.GOOD if good else layout.BAD
+
+
+def seen_at(theme: themes.Theme, sites: list[str]) -> str:
+    """'seen by 7 people at 3 sites' (or 'at Riverside Store' when one site saw it)."""
+    who = _plural(theme.people, "person", "people")
+    where = f"{len(sites)} sites" if len(sites) > 1 else (sites[0] if sites else "one site")
+    return f"seen by {who} at {where}"
+
+
+def consolidated_story(report: Consolidated, size: tuple[float, float]) -> list:
+    st = layout.styles()
+    width = size[0] - 2 * layout.MARGIN
+    story = _cover(report, st, width)
+    story += _sites_section(report, st, width)
+    story += _themes_section(report, st, width)
+    story += _scorecard(report, st, width)
+    return story
+
+
+def _figure_grid(cells: list, st: layout.Styles, width: float) -> Table:
+    grid = []
+    for start in range(0, len(cells), 3):
+        row = []
+        for label, value, (change, colour) in cells[start:start + 3]:
+            change_style = layout.ParagraphStyle("change", parent=st.figure_change, textColor=colour)
+            row.append([Paragraph(text.markup(value), st.figure), Paragraph(text.markup(label), st.figure_label),
+                        Paragraph(text.markup(change), change_style)])
+        grid.append(row)
+    table = Table(grid, colWidths=[width / 3] * 3, hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("BOX", (0, 0), (-1, -1), 0.6, layout.RULE), ("INNERGRID", (0, 0), (-1, -1), 0.6, layout.RULE),
+        ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fafbfc")),
+        ("TOPPADDING", (0, 0), (-1, -1), 9), ("BOTTOMPADDING", (0, 0), (-1, -1), 9),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    return table
+
+
+def _cover(report: Consolidated, st: layout.Styles, width: float) -> list:
+    w = report.week
+    f, p = w.figures, w.previous
+    visited, total_sites = len(report.visited), len(report.sites)
+    previous_visited = sum(1 for s in report.sites if s.previous.visits)
+    story: list = [
+        Paragraph("Consolidated programme report", st.subtitle),
+        text.para(f"All sites ({total_sites})" + (f" · {w.organisation}" if w.organisation else ""), st.title, width),
+        Paragraph(text.markup(f"Week {w.week} of {w.year} · {w.days[0]:%A %d %B} to {w.days[-1]:%A %d %B %Y}"),
+                  st.subtitle),
+        _figure_grid([
+            ("Sites visited", f"{visited:,} of {total_sites:,}", _change(visited, previous_visited)),
+            ("People who came", f"{f.people:,}", _change(f.people, p.people)),
+            ("Hours delivered", _hours(f.minutes), _change(f.minutes, p.minutes, as_hours=True)),
+            ("Tasks done", f"{f.tasks_done:,}", _change(f.tasks_done, p.tasks_done)),
+            ("Observations", f"{f.observations:,}", _change(f.observations, p.observations)),
+            ("Follow-ups open", f"{f.follow_ups_open:,}", _change(f.follow_ups_open, p.follow_ups_open,
+                                                                  higher_is_good=False)),
+        ], st, width),
+        Spacer(1, 3 * mm),
+        Paragraph(text.markup(
+            f"Figures for the whole week ({w.timezone} time); each site's row below is counted in the site's own "
+            "time zone, as its own weekly report counts it. Hours run from check-in to check-out; an open visit "
+            "counts up to the time of this report."), st.note),
+        Spacer(1, 3 * mm), Paragraph("At a glance", st.h2)]
+    points = []
+    shared = [(t, s) for t, s in zip(report.themes, report.theme_sites) if len(s) > 1]
+    if shared:
+        theme, sites = shared[0]
+        points.append(f"<b>Seen across the chain:</b> “{text.markup(theme.phrase)}” — "
+                      f"{text.markup(seen_at(theme, sites))}.")
+        if len(shared) > 1:
+            points.append(f"<b>{len(shared):,}</b> themes were seen at more than one site this week.")
+    if report.unvisited:
+        names = ", ".join(s.name for s in report.unvisited[:6])
+        more = f" and {len(report.unvisited) - 6:,} more" if len(report.unvisited) > 6 else ""
+        points.append(f"<b>No visit this week:</b> {text.markup(names + more)}.")
+    else:
+        points.append("Every site had at least one visit this week.")
+    if report.people:
+        back = [r for r in report.people if not r.first_time]
+        several = [r for r in report.people if len(r.sites) > 1]
+        points.append(f"<b>{len(back):,}</b> of {len(report.people):,} people had been on the floor in an earlier "
+                      f"week; <b>{len(report.people) - len(back):,}</b> came for the first time"
+                      + (f"; {len(several):,} worked at more than one site." if several else "."))
+    if report.departments:
+        top = report.departments[0]
+        points.append(f"<b>{len(report.departments):,}</b> departments did floor time; the most was "
+                      f"<b>{text.markup(top['department'])}</b> ({_hours(top['minutes'])} hours)"
+                      + (f"; none from {text.markup(', '.join(report.idle_departments[:6]))}."
+                         if report.idle_departments else "."))
+    for point in points:
+        story.append(Paragraph("• " + point, st.body))
+    return story
+
+
+def _sites_section(report: Consolidated, st: layout.Styles, width: float) -> list:
+    story: list = [CondPageBreak(70 * mm), Spacer(1, 4 * mm), Paragraph("Sites this week", st.h1),
+                   Paragraph(text.markup(
+                       "Busiest first; sites with no visit at the end, shaded. Last visit: the latest check-in "
+                       "up to the end of the week."), st.note)]
+    ordered = sorted(report.sites, key=lambda s: (-s.figures.minutes, -s.figures.observations, s.name.casefold()))
+    rows, shaded = [], []
+    for index, site in enumerate(ordered):
+        f = site.figures
+        last = local(site.last_visit, site.timezone).strftime("%d %b %Y") if site.last_visit else "never"
+        rows.append([site.name + (" (this database)" if site.is_home else ""), f.people, f.visits, _hours(f.minutes),
+                     f.tasks_done, f.observations, site.follow_ups_open, last])
+        if not f.visits:
+            shaded.append(index)
+    total = report.week.figures
+    rows.append(["All sites", total.people, total.visits, _hours(total.minutes), total.tasks_done,
+                 total.observations, sum(s.follow_ups_open for s in report.sites), ""])
+    widths = [0.20, 0.08, 0.08, 0.08, 0.09, 0.16, 0.15, 0.16]
+    table = tables.table(["Site", "People", "Visits", "Hours", "Tasks done", "Observations", "Open follow-ups",
+                          "Last visit"], rows, [width * w for w in widths], st, numeric=(1, 2, 3, 4, 5, 6),
+                         highlight=shaded)
+    table.setStyle(TableStyle([("FONTNAME", (0, len(rows)), (-1, len(rows)), fonts.BOLD),
+                               ("LINEABOVE", (0, len(rows)), (-1, len(rows)), 0.8, layout.INK)]))
+    note = ("People are counted once per site; the All sites row counts each person once, so it can be less "
+            "than the sum of the rows.")
+    if report.left_out:
+        note += f" Not listed: {', '.join(report.left_out)} (this database's own site, which has never had a visit)."
+    story += [table, Spacer(1, 2 * mm), Paragraph(text.markup(note), st.muted)]
+    chart_sites = [s for s in ordered if s.figures.minutes][:MAX_SITE_BARS]
+    if len(chart_sites) > 1:
+        rest = [s for s in ordered if s.figures.minutes][MAX_SITE_BARS:]
+        labels = [s.name for s in chart_sites] + ([f"{len(rest)} other sites"] if rest else [])
+        values = [s.figures.minutes / 60 for s in chart_sites] + ([sum(s.figures.minutes for s in rest) / 60]
+                                                                   if rest else [])
+        story += [Spacer(1, 4 * mm), charts.bar_chart("Hours per site", labels, values, width * 0.8,
+                                                        fmt=charts.hours, label_share=0.3)]
+    return story
+
+
+def _themes_section(report: Consolidated, st: layout.Styles, width: float) -> list:
+    story: list = [CondPageBreak(60 * mm), Spacer(1, 4 * mm), Paragraph("Seen at several sites", st.h1)]
+    shared = [(t, s) for t, s in zip(report.themes, report.theme_sites) if len(s) > 1]
+    single = [(t, s) for t, s in zip(report.themes, report.theme_sites) if len(s) == 1]
+    if shared:
+        story.append(Paragraph(text.markup(
+            "The same words and phrases written by different people at different sites this week: problems of "
+            "the chain rather than of one store. Most sites first."), st.note))
+    else:
+        story.append(Paragraph(text.markup(
+            "No phrase was written at more than one site this week."), st.note))
+    for number, (theme, sites) in enumerate(shared, start=1):
+        # Quoted: a theme is the phrase people wrote, which can be a single word.
+        headline = f"{number}. “{theme.phrase}” — {seen_at(theme, sites)}"
+        kinds = ", ".join(f"{CATEGORIES.get(k, k).lower()} {v}" for k, v in theme.categories.most_common())
+        detail = f"{_plural(len(theme.observations), 'observation')} ({kinds})"
+        if theme.high_impact:
+            detail += f", {theme.high_impact} rated high impact"
+        parts = [Paragraph(text.markup(headline), st.h2),
+                 Paragraph(text.markup(detail + " · at " + ", ".join(sites)), st.muted),
+                 text.para(tables.short(theme.representative["text"], 500), st.body, width)]
+        if theme.quote:
+            parts.append(text.para(f"Customer: “{tables.short(theme.quote, 240)}”", st.quote, width - 10))
+        story.append(KeepTogether(parts))
+    if single:
+        story += [Spacer(1, 2 * mm), Paragraph("Seen at one site", st.h2)]
+        for theme, sites in single:
+            story.append(Paragraph("• " + text.markup(f"“{theme.phrase}” — {seen_at(theme, sites)}: "
+                                                      f"{tables.short(theme.representative['text'], 140)}"),
+                                   st.body))
+    return story
+
+
+def _scorecard(report: Consolidated, st: layout.Styles, width: float) -> list:
+    story: list = [CondPageBreak(80 * mm), Spacer(1, 4 * mm), Paragraph("Programme scorecard", st.h1)]
+    # Departments
+    story.append(Paragraph("Departments on the floor", st.h2))
+    if report.departments:
+        rows = [[d["department"], d["people"], d["visits"], _hours(d["minutes"]), d["sites"]]
+                for d in report.departments]
+        story.append(tables.table(["Department", "People", "Visits", "Hours", "Sites"], rows,
+                                  [width * 0.44, width * 0.14, width * 0.14, width * 0.14, width * 0.14], st,
+                                  numeric=(1, 2, 3, 4)))
+    else:
+        story.append(Paragraph("No department did floor time this week.", st.note))
+    if report.idle_departments:
+        story.append(Paragraph(text.markup(
+            "No floor time this week from: " + ", ".join(report.idle_departments) + "."), st.body))
+    # Sites without a visit
+    story += [Spacer(1, 3 * mm), Paragraph("Sites with no visit this week", st.h2)]
+    if report.unvisited:
+        rows = []
+        for site in sorted(report.unvisited, key=lambda s: (s.last_visit or "", s.name.casefold())):
+            last = local(site.last_visit, site.timezone).strftime("%d %b %Y") if site.last_visit else "never"
+            rows.append([site.name, last, site.follow_ups_open, site.oldest_open_days if site.follow_ups_open else ""])
+        story.append(tables.table(["Site", "Last visit", "Open follow-ups", "Oldest open (days)"], rows,
+                                  [width * 0.46, width * 0.18, width * 0.18, width * 0.18], st, numeric=(2, 3)))
+    else:
+        story.append(Paragraph("Every site had at least one visit this week.", st.note))
+    # Who came back
+    story += [CondPageBreak(45 * mm), Spacer(1, 3 * mm), Paragraph("Who came back", st.h2)]
+    people = report.people
+    if not people:
+        story.append(Paragraph("Nobody was on the floor this week.", st.note))
+        return story
+    back = [r for r in people if not r.first_time]
+    story.append(Paragraph(text.markup(
+        f"{_plural(len(back), 'person', 'people')} of {len(people):,} had been on the floor in an earlier week; "
+        f"{len(people) - len(back):,} came for the first time. Weeks on the floor: the weeks with at least one "
+        "visit, at any site, up to this one."), st.note))
+    shown = people[:MAX_PEOPLE_ROWS]
+    rows = []
+    for person in shown:
+        first = local(person.first_visit, report.week.timezone).strftime("%d %b %Y") if person.first_visit else ""
+        rows.append([person.name, person.department, ", ".join(person.sites), person.visits, _hours(person.minutes),
+                     "first time" if person.first_time else person.weeks_on_floor, first])
+    story.append(tables.table(["Name", "Department", "Sites this week", "Visits", "Hours", "Weeks on the floor",
+                               "First visit"], rows,
+                              [width * w for w in (0.2, 0.14, 0.24, 0.08, 0.08, 0.12, 0.14)], st,
+                              numeric=(3, 4, 5)))
+    if len(people) > len(shown):
+        story.append(Paragraph(text.markup(f"… and {len(people) - len(shown):,} more people."), st.muted))
+    return story
