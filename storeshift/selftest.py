@@ -93,7 +93,7 @@ def _run(folder: Path, step: _Steps) -> None:
         _check_resources()
 
     with step("qt"):
-        app = _start_qt(folder)
+        app = _start_qt()
 
     with step("database"):
         from .storage.db import open_storage
@@ -155,7 +155,7 @@ def _run_with_storage(folder: Path, storage, step: _Steps, app) -> None:
     watcher = DatabaseWatcher(storage.path)
     try:
         with step("lead window"):
-            _try_lead_window(app, storage, watcher)
+            _try_lead_window(app, storage, watcher, folder)
         with step("kiosk window"):
             _try_kiosk(app, storage, watcher, badges.payload_for(storage, people[1]["id"]))
     finally:
@@ -181,15 +181,9 @@ def _check_resources() -> None:
            "resources/fonts holds no font file")
 
 
-def _start_qt(folder: Path):
-    from PySide6.QtCore import QSettings
-
+def _start_qt():
     from .ui.app import application
 
-    # Window geometry and similar saved by the windows go to the temp folder, never to the
-    # real user's settings (or, on Windows, the registry).
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder / "settings"))
     app = application()
     _check(not app.windowIcon().isNull(), "the application icon did not load")
     _check_none_references()
@@ -259,7 +253,7 @@ def _run_event_loop(milliseconds: int) -> None:
 
 #: What Qt says when the installation, not the data, is broken: a plugin or library missing.
 BROKEN_INSTALL = ("Could not load the Qt platform plugin", "Could not find the Qt platform plugin",
-                  "No QtMultimedia backends found", "Cannot load library", "could not be loaded")
+                  "No QtMultimedia backends found")
 
 
 @contextlib.contextmanager
@@ -277,13 +271,12 @@ def _qt_messages() -> Iterator[list[str]]:
             log.info("Qt: %s", text)
 
 
-def _open_window(app, kind: str, storage, watcher):
+def _open_window(app, kind: str, storage, watcher, **options):
     from .resources import resource
     from .ui.app import create_window, style_sheet
 
     resource("styles", f"{kind}.qss")
     app.setStyleSheet(style_sheet(kind))
-    options = {"windowed": True} if kind == "kiosk" else {}
     window = create_window(kind, storage, watcher, **options)
     window.show()
     _run_event_loop(300)
@@ -298,10 +291,14 @@ def _close_window(window, kind: str) -> None:
     _run_event_loop(50)
 
 
-def _try_lead_window(app, storage, watcher) -> None:
+def _try_lead_window(app, storage, watcher, folder: Path) -> None:
     """Open the shift-lead window, visit every page as the side bar does, close it."""
+    from PySide6.QtCore import QSettings
+
+    # The window geometry it saves goes to the temp folder, not the user's settings or registry.
+    window_settings = QSettings(str(folder / "lead-window.ini"), QSettings.Format.IniFormat)
     with _qt_messages() as messages:
-        window = _open_window(app, "lead", storage, watcher)
+        window = _open_window(app, "lead", storage, watcher, settings_store=window_settings)
         for key in window.pages:
             window.show_page(key)
             _run_event_loop(60)
@@ -318,7 +315,7 @@ def _try_kiosk(app, storage, watcher, payload: str) -> None:
     exit_pin = "97531"
     pin.set_pin(storage, exit_pin, actor="self-test")
     with _qt_messages() as messages:
-        window = _open_window(app, "kiosk", storage, watcher)
+        window = _open_window(app, "kiosk", storage, watcher, windowed=True)
         _check(window.current_screen() == "idle", f"the kiosk opened on '{window.current_screen()}', not idle")
         window.handle_payload(payload)
         _run_event_loop(100)
