@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+
 from ..storage import audit
 from ..storage.db import Storage
 from .roster import get_person
+
+log = logging.getLogger("storeshift.privacy")
 
 
 def export_person(storage: Storage, person_id: str) -> dict:
@@ -42,7 +47,22 @@ def erase_person(storage: Storage, person_id: str, actor: str = "shift lead") ->
         audit.delete(storage, "people", person_id, actor, "erase")
         counts = {"badges": len(badges), "bookings": len(bookings), "visits anonymised": len(visits),
                   "observations anonymised": len(notes)}
+    _forget_old_pages(storage)
     return counts
+
+
+def _forget_old_pages(storage: Storage) -> None:
+    """The WAL file still holds earlier versions of the erased rows until a checkpoint copies
+    the (overwritten) pages back and empties it: do that now rather than some time later."""
+    if storage.path is None or storage.conn.in_transaction:
+        return
+    try:
+        busy = storage.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    except sqlite3.Error:
+        busy = 1
+    if busy:
+        log.warning("erase: the WAL could not be emptied yet (another program is reading); "
+                    "it will be at the next checkpoint")
 
 
 def erase_summary(storage: Storage, person_id: str) -> str:
