@@ -1,0 +1,369 @@
+"""The kiosk window driven as visitors and the shift lead use it: scanner bursts typed as timed
+key events, webcam frames, taps on the screen, and the clock running out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import sqlite3
+
+import pytest
+import qrcode
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QImage, QKeyEvent, QPainter
+from PySide6.QtMultimedia import QVideoFrame
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPlainTextEdit, QPushButton
+
+from storeshift import logs
+from storeshift.services import badges, observations, pin, settings, tasks, visits
+from storeshift.ui.kiosk.window import CANT_RECORD, KioskWindow
+from storeshift.ui.watcher import DatabaseWatcher
+
+# A test machine without GPU or sound card says so; that is not a fault of the kiosk.
+pytestmark = pytest.mark.qt_log_ignore("No RHI backend", "Couldn't (load|resolve)", "PulseAudioService",
+                                       "QSoundEffect", "audio device")
+
+AZERTY = str.maketrans({"0": "à", "1": "&", "2": "é", "3": '"', "4": "'", "5": "(", "6": "-", "7": "è",
+                        "8": "_", "9": "ç", "-": ")", "A": "Q", "Q": "A", "Z": "W", "W": "Z", "M": "?"})
+
+
+class Clock:
+    """The kiosk's clock, moved on by the test."""
+
+    def __init__(self, moment: dt.datetime):
+        self.moment = moment
+
+    def __call__(self) -> dt.datetime:
+        return self.moment
+
+    def advance(self, **delta) -> None:
+        self.moment += dt.timedelta(**delta)
+
+
+def key_code(ch: str) -> int:
+    if ch in "\r\n":
+        return int(Qt.Key.Key_Return)
+    if ch.isascii() and ch.isprintable():
+        return ord(ch.upper())
+    return int(Qt.Key.Key_unknown)
+
+
+def type_keys(text: str, gap_ms: int, widget=None) -> None:
+    """Keys as the window system delivers them to whatever has focus, gap_ms apart."""
+    for ch in text:
+        target = widget or QApplication.focusWidget() or QApplication.activeWindow()
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(target, QKeyEvent(kind, key_code(ch), Qt.KeyboardModifier.NoModifier, ch))
+        if gap_ms:
+            QTest.qWait(gap_ms)
+
+
+def scan(payload: str, widget=None) -> None:
+    """A keyboard-wedge scanner: the whole code in a few milliseconds, then Enter."""
+    type_keys(payload + "\r", gap_ms=1, widget=widget)
+
+
+@pytest.fixture
+def kiosk(qtbot, demo_storage, at):
+    settings.put(demo_storage, "scan_char_gap_ms", 60)  # room for a busy test machine
+    clock = Clock(at(11, 5))
+    watcher = DatabaseWatcher(demo_storage.path, interval_ms=50)
+    window = KioskWindow(demo_storage, watcher, windowed=True, clock=clock)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    window.clock_fn = clock
+    yield window
+    window.leave()
+    watcher.stop()
+
+
+def newcomer(storage) -> dict:
+    """An active person with a badge who is not on the floor and did not come today."""
+    on_floor = {row["person_id"] for row in visits.on_floor(storage)}
+    left = {row["person_id"] for row in visits.left_today(storage, dt.datetime(2026, 11, 25, 11, 0,
+                                                                               tzinfo=dt.timezone.utc))}
+    for person, payload in badges.badge_payloads(storage):
+        if person["id"] not in on_floor | left:
+            return {**person, "payload": payload}
+    raise AssertionError("the demo has nobody left to check in")
+
+
+def visits_of(storage, person_id) -> list[dict]:
+    return storage.rows("SELECT * FROM visits WHERE person_id = ? ORDER BY check_in_at", (person_id,))
+
+
+def test_idle_screen_is_readable_touchable_named_and_has_no_camera_area_here(kiosk):
+    assert kiosk.current_screen() == "idle"
+    idle = kiosk.idle
+    assert not idle.camera_view.isVisible()  # this machine has no camera
+    assert idle.site.text() == "Riverside Store"
+    shown = [w for w in idle.findChildren(QLabel) if w.isVisible() and w.text()]
+    assert shown and all(w.font().pointSizeF() >= 32 for w in shown), \
+        [(w.text(), w.font().pointSizeF()) for w in shown if w.font().pointSizeF() < 32]
+    assert idle.told.isVisible() and "✔" in idle.told_done.text()
+    for page in kiosk.pages.values():
+        controls = [*page.findChildren(QPushButton), *page.findChildren(QLineEdit),
+                    *page.findChildren(QPlainTextEdit)]
+        for control in controls:
+            assert control.accessibleName(), f"{page.key}: {control.text() if hasattr(control, 'text') else ''}"
+            if isinstance(control, QPushButton):
+                assert control.minimumSizeHint().height() >= 48 or control.minimumHeight() >= 48
+
+
+def test_check_in_shows_welcome_then_a_task_assigned_meanwhile_then_repeat(qtbot, kiosk, demo_storage):
+    person = newcomer(demo_storage)
+    scan(person["payload"])
+    assert kiosk.current_screen() == "welcome"
+    assert person["name"] in kiosk.welcome.headline.text()
+    assert "11:05" in kiosk.welcome.checked_in.text()
+    assert "shortly" in kiosk.welcome.task_title.text()
+
+    visit = visits.open_visit(demo_storage, person["id"])
+    task = tasks.list_tasks(demo_storage)[0]
+    tasks.assign(demo_storage, visit["id"], task["id"])  # the shift lead, at the back-office PC
+    qtbot.waitUntil(lambda: kiosk.welcome.task_title.text() == task["title"], timeout=3000)
+    assert kiosk.current_screen() == "welcome"
+
+    kiosk.clock_fn.advance(seconds=20)
+    scan(person["payload"])
+    assert kiosk.current_screen() == "repeat"
+    assert "already checked in since 11:05" in kiosk.repeat.headline.text()
+    assert len(visits_of(demo_storage, person["id"])) == 1
+
+
+def test_check_out_with_a_debrief_typed_and_saved(qtbot, kiosk, demo_storage):
+    person = newcomer(demo_storage)
+    scan(person["payload"])
+    kiosk.clock_fn.advance(hours=2, minutes=10)
+    scan(person["payload"])
+    assert kiosk.current_screen() == "goodbye"
+    assert person["name"] in kiosk.goodbye.headline.text()
+    assert "2 h 10 min today" in kiosk.goodbye.given.text()
+    page = kiosk.goodbye
+    assert page.finish.text() == "Skip"
+    qtbot.mouseClick(page.category_buttons["product_issue"], Qt.MouseButton.LeftButton)
+    page.text.setFocus()
+    type_keys("Oat milk gone by 10", gap_ms=80, widget=page.text)
+    qtbot.mouseClick(page.impact_buttons["high"], Qt.MouseButton.LeftButton)
+    assert page.finish.text() == "Save"
+    qtbot.mouseClick(page.finish, Qt.MouseButton.LeftButton)
+    assert kiosk.current_screen() == "idle"
+    visit = visits_of(demo_storage, person["id"])[-1]
+    assert visit["check_out_at"] and visit["source_out"] == "badge"
+    saved = demo_storage.rows("SELECT * FROM observations WHERE visit_id = ?", (visit["id"],))
+    assert [(o["category"], o["text"], o["impact"]) for o in saved] == [("product_issue", "Oat milk gone by 10",
+                                                                          "high")]
+
+
+def test_a_scan_while_someone_types_their_debrief_never_lands_in_the_text(qtbot, kiosk, demo_storage):
+    first = newcomer(demo_storage)
+    scan(first["payload"])
+    kiosk.clock_fn.advance(hours=1)
+    scan(first["payload"])
+    page = kiosk.goodbye
+    page.text.setFocus()
+    type_keys("Queue at till 2", gap_ms=80, widget=page.text)
+    qtbot.waitUntil(lambda: page.text.toPlainText() == "Queue at till 2", timeout=2000)
+    second = next({**p, "payload": code} for p, code in badges.badge_payloads(demo_storage)
+                  if p["id"] != first["id"] and not visits.open_visit(demo_storage, p["id"]))
+    scan(second["payload"], widget=page.text)  # the scanner types into the focused text box
+    assert page.text.toPlainText() == "Queue at till 2"
+    assert kiosk.current_screen() == "welcome" and second["name"] in kiosk.welcome.headline.text()
+    first_visit = visits_of(demo_storage, first["id"])[-1]
+    saved = demo_storage.rows("SELECT text, category FROM observations WHERE visit_id = ?", (first_visit["id"],))
+    assert saved == [{"text": "Queue at till 2", "category": "customer_voice"}]
+
+
+def test_walking_away_mid_debrief_keeps_what_was_typed(qtbot, kiosk, demo_storage):
+    settings.put(demo_storage, "debrief_idle_s", 1)
+    kiosk.reload_settings()
+    person = newcomer(demo_storage)
+    scan(person["payload"])
+    kiosk.clock_fn.advance(hours=1)
+    scan(person["payload"])
+    kiosk.goodbye.text.setFocus()
+    type_keys("Labels wrong on aisle 4", gap_ms=70, widget=kiosk.goodbye.text)
+    qtbot.waitUntil(lambda: kiosk.current_screen() == "idle", timeout=4000)
+    visit = visits_of(demo_storage, person["id"])[-1]
+    saved = demo_storage.rows("SELECT text FROM observations WHERE visit_id = ?", (visit["id"],))
+    assert saved == [{"text": "Labels wrong on aisle 4"}]
+
+
+def test_results_return_to_idle_by_themselves(qtbot, kiosk, demo_storage):
+    settings.put(demo_storage, "kiosk_idle_s", 1)
+    kiosk.reload_settings()
+    scan(newcomer(demo_storage)["payload"])
+    assert kiosk.current_screen() == "welcome"
+    qtbot.waitUntil(lambda: kiosk.current_screen() == "idle", timeout=3000)
+
+
+def test_forged_replaced_and_revoked_badges_are_refused_in_plain_words(qtbot, kiosk, demo_storage):
+    person = newcomer(demo_storage)
+    forged = person["payload"][:-4] + ("AAAA" if not person["payload"].endswith("AAAA") else "BBBB")
+    scan(forged)
+    assert kiosk.current_screen() == "refused"
+    assert kiosk.refused.reason.text() == badges.REASONS["damaged"]
+    scan("SS1-NOT-A-REAL-BADGE-AT-ALL")
+    assert kiosk.refused.reason.text() == badges.REASONS["not_ours"]
+
+    badges.issue(demo_storage, person["id"])  # the old card is replaced by a new one
+    scan(person["payload"])
+    assert kiosk.refused.reason.text() == badges.REASONS["replaced"]
+    badges.revoke(demo_storage, person["id"])
+    scan(badges.make_payload(badges.org_key(demo_storage), person["id"], 2))
+    assert kiosk.refused.reason.text() == badges.REASONS["revoked"]
+    assert "shift lead" in kiosk.refused.reason.text()
+    assert visits_of(demo_storage, person["id"]) == []
+
+
+def test_a_scanner_on_an_azerty_layout_still_checks_people_in(kiosk, demo_storage):
+    person = newcomer(demo_storage)
+    mangled = person["payload"].translate(AZERTY)
+    assert mangled != person["payload"]
+    scan(mangled)
+    assert kiosk.current_screen() == "welcome"
+    assert len(visits_of(demo_storage, person["id"])) == 1
+
+
+def test_slow_typing_on_the_idle_screen_is_not_a_scan(kiosk, demo_storage):
+    person = newcomer(demo_storage)
+    type_keys(person["payload"][:12] + "\r", gap_ms=90, widget=kiosk)
+    QTest.qWait(100)
+    assert kiosk.current_screen() == "idle"
+    assert visits_of(demo_storage, person["id"]) == []
+
+
+def test_a_badge_held_up_to_the_webcam_checks_in_once(qtbot, kiosk, demo_storage):
+    person = newcomer(demo_storage)
+    code = qrcode.QRCode(border=4, box_size=5)
+    code.add_data(person["payload"])
+    code.make(fit=True)
+    png = io.BytesIO()
+    code.make_image().get_image().convert("L").save(png, "PNG")
+    badge = QImage.fromData(png.getvalue())
+    kiosk.camera.interval_ms = 30
+    for _ in range(8):
+        canvas = QImage(640, 480, QImage.Format.Format_RGB32)
+        canvas.fill(Qt.GlobalColor.gray)
+        painter = QPainter(canvas)
+        painter.drawImage(200, 120, badge)
+        painter.end()
+        kiosk.camera.sink.setVideoFrame(QVideoFrame(canvas))
+        QTest.qWait(40)
+    qtbot.waitUntil(lambda: kiosk.current_screen() == "welcome", timeout=3000)
+    QTest.qWait(200)
+    assert kiosk.current_screen() == "welcome"  # not flipped to 'repeat' by later frames
+    assert len(visits_of(demo_storage, person["id"])) == 1
+
+
+def test_forgotten_check_out_is_asked_and_corrected(qtbot, kiosk, demo_storage, at):
+    person = newcomer(demo_storage)
+    visits.scan(demo_storage, person["payload"], at(9, 0, day=24))  # came yesterday, never scanned out
+    scan(person["payload"])
+    assert kiosk.current_screen() == "forgotten"
+    assert "yesterday" in kiosk.forgotten.question.text()
+    assert kiosk.forgotten.time.text() == "12:00"
+    later = next(b for b in kiosk.forgotten.step_buttons if b.property("minutes") == 60)
+    qtbot.mouseClick(later, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(kiosk.forgotten.save, Qt.MouseButton.LeftButton)
+    assert kiosk.current_screen() == "welcome"
+    yesterday, today = visits_of(demo_storage, person["id"])
+    assert yesterday["check_out_at"] == "2026-11-24T13:00:00Z" and yesterday["departure_confirmed"] == 1
+    assert today["check_out_at"] is None
+
+
+def test_no_badge_check_in_by_name_confirmed_with_the_pin(qtbot, kiosk, demo_storage):
+    pin.set_pin(demo_storage, "2468")
+    person = newcomer(demo_storage)
+    qtbot.mouseClick(kiosk.idle.no_badge, Qt.MouseButton.LeftButton)
+    assert kiosk.current_screen() == "no_badge"
+    assert kiosk.no_badge.results.count() == 0  # the roster is never shown unasked
+    type_keys(person["name"][:5], gap_ms=90, widget=kiosk.no_badge.search)
+    qtbot.waitUntil(lambda: kiosk.no_badge.search.text() == person["name"][:5], timeout=2000)
+    rows = [kiosk.no_badge.results.item(i) for i in range(kiosk.no_badge.results.count())]
+    mine = next(item for item in rows if item.data(Qt.ItemDataRole.UserRole) == person["id"])
+    rect = kiosk.no_badge.results.visualItemRect(mine)
+    qtbot.mouseClick(kiosk.no_badge.results.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert kiosk.current_screen() == "pin"
+    pad = kiosk.pin_page.pad
+    for digit in "2468":
+        qtbot.mouseClick(pad.digit_buttons[digit], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(pad.ok_button, Qt.MouseButton.LeftButton)
+    assert kiosk.current_screen() == "welcome"
+    assert [v["source_in"] for v in visits_of(demo_storage, person["id"])] == ["manual"]
+
+
+def test_only_the_pin_leaves_and_wrong_pins_lock_it(qtbot, kiosk, demo_storage):
+    pin.set_pin(demo_storage, "2468")
+    kiosk.close()
+    QTest.keyClick(kiosk, Qt.Key.Key_Escape)
+    QTest.keyClick(kiosk, Qt.Key.Key_F4, Qt.KeyboardModifier.AltModifier)
+    assert kiosk.isVisible() and kiosk.current_screen() == "idle"
+    QTest.keyClick(kiosk, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert kiosk.current_screen() == "pin"
+    pad = kiosk.pin_page.pad
+    for attempt in range(pin.FREE_ATTEMPTS):
+        pad.display.setText("1111")
+        qtbot.mouseClick(pad.ok_button, Qt.MouseButton.LeftButton)
+    assert "Too many wrong PINs" in pad.message.text()
+    assert not pad.ok_button.isEnabled()
+    pad.display.setText("2468")
+    pad.on_ok()  # even the right PIN waits out the lockout
+    assert kiosk.isVisible()
+    assert pin.locked_until(demo_storage) is not None
+
+
+def test_the_right_pin_leaves_kiosk_mode(qtbot, kiosk, demo_storage):
+    pin.set_pin(demo_storage, "2468")
+    kiosk.ask_exit_pin()
+    pad = kiosk.pin_page.pad
+    pad.display.setText("1357")
+    qtbot.mouseClick(pad.ok_button, Qt.MouseButton.LeftButton)
+    assert "not right" in pad.message.text() and kiosk.isVisible()
+    for digit in "2468":
+        qtbot.mouseClick(pad.digit_buttons[digit], Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(kiosk.exited, timeout=1000):
+        qtbot.mouseClick(pad.ok_button, Qt.MouseButton.LeftButton)
+    assert not kiosk.isVisible()
+
+
+def test_a_locked_database_shows_the_calm_banner_and_the_scan_is_retried(qtbot, kiosk, demo_storage):
+    person = newcomer(demo_storage)
+    demo_storage.conn.execute("PRAGMA busy_timeout = 50")
+    kiosk.retry_timer.setInterval(150)
+    other = sqlite3.connect(str(demo_storage.path))
+    other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    scan(person["payload"])
+    assert kiosk.banner.isVisible() and kiosk.banner.text() == CANT_RECORD
+    assert kiosk.current_screen() == "idle" and kiosk.isVisible()
+    QTest.qWait(400)
+    assert kiosk.banner.isVisible()
+    other.rollback()
+    other.close()
+    qtbot.waitUntil(lambda: kiosk.current_screen() == "welcome", timeout=3000)
+    assert not kiosk.banner.isVisible()
+    visit = visits_of(demo_storage, person["id"])[0]
+    assert visit["check_in_at"] == "2026-11-25T11:05:00Z"  # the time of the scan, not of the retry
+
+
+def test_logs_name_no_person_payload_pin_or_observation_text(qtbot, kiosk, demo_storage):
+    pin.set_pin(demo_storage, "97531")
+    person = newcomer(demo_storage)
+    scan(person["payload"])
+    kiosk.clock_fn.advance(hours=1)
+    scan(person["payload"])
+    kiosk.goodbye.text.setPlainText("Secret remark about aisle 9")
+    kiosk.save_debrief()
+    scan("SS1-FORGED-PAYLOAD-XYZ")
+    kiosk.ask_exit_pin()
+    kiosk.pin_page.pad.display.setText("1234")
+    kiosk.pin_page.pad.on_ok()
+    kiosk.pin_page.pad.display.setText("97531")
+    kiosk.pin_page.pad.on_ok()
+    text = (logs.log_dir() / "storeshift.log").read_text(encoding="utf-8")
+    assert "scan: checked_in" in text and "scan: checked_out" in text
+    for secret in (person["name"], person["payload"], "FORGED", "97531", "1234", "Secret remark"):
+        assert secret not in text
