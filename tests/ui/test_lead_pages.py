@@ -289,3 +289,19 @@ def test_export_writes_the_filtered_rows_spreadsheet_safe(window, demo_storage, 
     assert all(r[2] == "High" for r in rows[1:])
     formula = next(r for r in rows[1:] if "HYPERLINK" in r[4])
     assert formula[4].startswith("'=") and formula[5].startswith("'+")
+
+
+def test_painting_the_tables_does_not_leak_references(window, qtbot):
+    """Styled cells (bold, italic) must not leak: PySide6 6.12 leaks a reference to None for
+    every fresh QFont a model returns, and the app crashes after some thousands of paints."""
+    import sys
+
+    window.show_page("observations")
+    tables = [window.observations.table, window.floor.board, window.floor.catalogue]
+    for table in tables:
+        table.grab()
+    before = sys.getrefcount(None)
+    for _ in range(10):
+        for table in tables:
+            table.grab()
+    assert sys.getrefcount(None) - before > -20

@@ -212,7 +212,7 @@ def test_badge_sheet_for_selected_people_opens_in_the_reports_preview(window, de
         rect = people.table.visualRect(people.model.index(row, 0))
         modifier = Qt.KeyboardModifier.ControlModifier if n else Qt.KeyboardModifier.NoModifier
         qtbot.mouseClick(people.table.viewport(), Qt.MouseButton.LeftButton, modifier, rect.center())
-    assert people.sheet_button.text() == "Badge sheet for 3 selected…"
+    assert people.sheet_button.text() == "Print badges for 3…"
     click(qtbot, people.sheet_button)
     assert window.current_key() == "reports"
     page = window.reports

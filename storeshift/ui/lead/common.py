@@ -164,6 +164,7 @@ class LockScreen(QWidget):
 
         super().__init__(parent)
         self.setObjectName("lockScreen")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._check = check
         self.pad = PinPad("storeshift is locked — enter the shift-lead PIN", button_size=56)
         self.pad.cancel_button.hide()

@@ -270,7 +270,7 @@ class FloorPage(QWidget):
             actions.addWidget(button)
 
         side = QWidget()
-        side.setMinimumWidth(360)
+        side.setMinimumWidth(320)
         side.setMaximumWidth(560)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
@@ -284,8 +284,8 @@ class FloorPage(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.board_stack)
         self.splitter.addWidget(side)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 0)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)

@@ -23,6 +23,22 @@ FULL_BACKGROUND = QColor("#fde8e8")
 HIGH_BACKGROUND = QColor("#fff4e5")
 
 
+_FONTS: dict[tuple[bool, bool], QFont] = {}
+
+
+def styled_font(bold: bool = False, italic: bool = False) -> QFont:
+    """A shared font for FontRole, made once per style rather than on every paint: with some
+    PySide6 builds on Python 3.11 each void Qt call (setBold…) loses a reference to None, and a
+    fresh font per cell per paint used them up within minutes (see storeshift.selftest)."""
+    key = (bold, italic)
+    if key not in _FONTS:
+        font = QFont()
+        font.setBold(bold)
+        font.setItalic(italic)
+        _FONTS[key] = font
+    return _FONTS[key]
+
+
 class RowTableModel(QAbstractTableModel):
     """A read-mostly table of dict rows with named columns. set_rows() updates in place:
     removed rows are removed, new ones inserted, moved ones moved and changed cells
@@ -172,13 +188,9 @@ class FloorModel(RowTableModel):
 
     def font(self, row: dict, name: str) -> QFont | None:
         if name == "name":
-            font = QFont()
-            font.setBold(True)
-            return font
+            return styled_font(bold=True)
         if name == "task_title" and not row.get("task_title"):
-            font = QFont()
-            font.setItalic(True)
-            return font
+            return styled_font(italic=True)
         return None
 
     def tooltip(self, row: dict, name: str) -> str | None:
@@ -285,9 +297,7 @@ class TaskModel(RowTableModel):
 
     def font(self, row: dict, name: str) -> QFont | None:
         if name == "places" and self.is_full(row):
-            font = QFont()
-            font.setBold(True)
-            return font
+            return styled_font(bold=True)
         return None
 
     def tooltip(self, row: dict, name: str) -> str | None:
@@ -374,7 +384,7 @@ class ObservationModel(RowTableModel):
     """Observations with who wrote them; the table of the Observations page."""
 
     columns = [("when", "When"), ("category", "Category"), ("impact", "Impact"), ("status", "Status"),
-               ("text", "What was noticed"), ("person_name", "By"), ("owner", "Follow-up owner")]
+               ("text", "What was noticed")]
 
     def __init__(self, timezone: str = "Europe/London", parent=None):
         super().__init__(parent)
@@ -382,7 +392,7 @@ class ObservationModel(RowTableModel):
 
     def display(self, row: dict, name: str) -> Any:
         if name == "when":
-            return local(row["created_at"], self.timezone).strftime("%a %d %b %H:%M")
+            return local(row["created_at"], self.timezone).strftime("%d %b %H:%M")
         if name == "category":
             return CATEGORIES.get(row["category"], row["category"])
         if name == "impact":
@@ -407,13 +417,13 @@ class ObservationModel(RowTableModel):
 
     def font(self, row: dict, name: str) -> QFont | None:
         if name in ("impact", "status") and (row["impact"] == "high" or row["status"] == "new"):
-            font = QFont()
-            font.setBold(True)
-            return font
+            return styled_font(bold=True)
         return None
 
     def tooltip(self, row: dict, name: str) -> str | None:
-        return row.get("text")
+        by = row.get("person_name") or "someone since erased"
+        owner = f"\nFollow-up owner: {row['owner']}" if row.get("owner") else ""
+        return f"{row.get('text')}\n— {by}{owner}"
 
 
 class ImportProblemsModel(RowTableModel):

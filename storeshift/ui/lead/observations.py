@@ -59,7 +59,7 @@ class ObservationsPage(QWidget):
         self.impact = self._choice_box("obsImpact", "All impacts", obs_service.IMPACTS)
         self.search = QLineEdit()
         self.search.setObjectName("obsSearch")
-        self.search.setPlaceholderText("Search the text, quote, owner, follow-up…")
+        self.search.setPlaceholderText("Search text, quote, owner…")
         self.search.setClearButtonEnabled(True)
         self.count = QLabel()
         self.count.setObjectName("hint")
@@ -82,12 +82,9 @@ class ObservationsPage(QWidget):
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(self.model.column_of("text"), QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(60)
-        for name, width in (("when", 130), ("category", 130), ("impact", 70), ("status", 80),
-                            ("person_name", 150), ("owner", 140)):
-            header.resizeSection(self.model.column_of(name), width)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         # The detail pane: the whole note, then the triage form.
         self.detail = QLabel("Select an observation to read it in full and triage it.")
@@ -127,6 +124,8 @@ class ObservationsPage(QWidget):
         self.triage_box.setEnabled(False)
         pane = QFrame()
         pane.setObjectName("detailPane")
+        pane.setMinimumWidth(330)
+        pane.setMaximumWidth(500)
         pane_layout = QVBoxLayout(pane)
         pane_layout.addWidget(self.detail, 1)
         pane_layout.addWidget(self.triage_box)
@@ -134,8 +133,8 @@ class ObservationsPage(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(pane)
-        splitter.setStretchFactor(0, 5)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
         self.splitter = splitter
         splitter.setChildrenCollapsible(False)
 

@@ -63,7 +63,7 @@ class PeoplePage(QWidget):
         heading.setObjectName("pageTitle")
         self.search = QLineEdit()
         self.search.setObjectName("peopleSearch")
-        self.search.setPlaceholderText("Search name, email or employee id…")
+        self.search.setPlaceholderText("Search name, email, id…")
         self.search.setClearButtonEnabled(True)
         self.department = QComboBox()
         self.department.setObjectName("peopleDepartment")
@@ -77,6 +77,7 @@ class PeoplePage(QWidget):
         filters.addWidget(self.department, 1)
         filters.addWidget(self.show_inactive)
         filters.addWidget(self.count)
+        filters.addStretch(1)
 
         self.table = QTableView()
         self.table.setObjectName("peopleTable")
@@ -106,8 +107,10 @@ class PeoplePage(QWidget):
         self.revoke_button = QPushButton("Revoke badge")
         self.erase_button = QPushButton("Erase…")
         self.erase_button.setProperty("danger", True)
+        filters.addWidget(self.add_button)
+        filters.addWidget(self.import_button)
         roster_row = QHBoxLayout()
-        for button in (self.add_button, self.edit_button, self.active_button, self.import_button):
+        for button in (self.edit_button, self.active_button):
             roster_row.addWidget(button)
         roster_row.addSpacing(24)
         badge_label = QLabel("Badges:")
@@ -185,8 +188,8 @@ class PeoplePage(QWidget):
             self.active_button.setText("Deactivate" if chosen[0]["active"] else "Reactivate")
             valid = chosen[0].get("badge_serial") and not chosen[0].get("badge_revoked_at")
             self.revoke_button.setEnabled(bool(valid))
-        self.sheet_button.setText(f"Badge sheet for {len(chosen)} selected…" if len(chosen) > 1
-                                  else "Badge sheet for the selected…" if one else "Badge sheet for everyone…")
+        self.sheet_button.setText(f"Print badges for {len(chosen)}…" if len(chosen) > 1
+                                  else "Print this badge…" if one else "Print all badges…")
 
     # -- doing --------------------------------------------------------------------------------
     def _do(self, action, success: str) -> bool:
@@ -212,7 +215,7 @@ class PeoplePage(QWidget):
             dialog.accept()
             self.refresh()
             self.select_person(person["id"])
-            self.ctx.tell(f"{person['name']} is on the roster with badge #1. Print it with 'Badge sheet'.", SUCCESS)
+            self.ctx.tell(f"{person['name']} is on the roster with badge #1. Print it with 'Print this badge'.", SUCCESS)
 
         dialog.buttons.accepted.connect(save)
         dialog.open()
@@ -254,7 +257,7 @@ class PeoplePage(QWidget):
         person = chosen[0]
         self._do(lambda: badges.issue(self.ctx.storage, person["id"]),
                  f"New badge issued for {person['name']}; any older badge of theirs no longer works. "
-                 "Print it with 'Badge sheet for the selected'.")
+                 "Print it with 'Print this badge'.")
 
     def on_revoke(self) -> None:
         chosen = self.selected_people()
