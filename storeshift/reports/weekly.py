@@ -86,6 +86,10 @@ def hours_text(minutes: int) -> str:
     return f"{minutes / 60:,.1f}"
 
 
+def _day(day: dt.date) -> str:
+    return f"{day:%A} {day.day} {day:%B}"
+
+
 def _when(iso: str, tz: str) -> str:
     return local(iso, tz).strftime("%a %d %b %H:%M")
 
@@ -128,7 +132,7 @@ def cover(week_data: data.WeekData, found: list[themes.Theme], st: layout.Styles
         Paragraph("Weekly insight report", st.subtitle),
         text.para(week_data.site["name"], st.title, width),
         Paragraph(text.markup(f"Week {week_data.week} of {week_data.year} · "
-                              f"{week_data.days[0]:%A %d %B} to {week_data.days[-1]:%A %d %B %Y}"),
+                              f"{_day(week_data.days[0])} to {_day(week_data.days[-1])} {week_data.days[-1].year}"),
                   st.subtitle),
     ]
     cells = [
@@ -164,8 +168,8 @@ def cover(week_data: data.WeekData, found: list[themes.Theme], st: layout.Styles
     if week_data.empty:
         story += [Spacer(1, 10 * mm), _banner(
             "No visits this week",
-            f"Nobody checked in at {week_data.site['name']} between {week_data.days[0]:%d %B} and "
-            f"{week_data.days[-1]:%d %B %Y}, and no observations were written. "
+            f"Nobody checked in at {week_data.site['name']} between {week_data.days[0].day} {week_data.days[0]:%B} "
+            f"and {week_data.days[-1].day} {week_data.days[-1]:%B %Y}, and no observations were written. "
             + (f"{f.follow_ups_open:,} follow-up{'s' if f.follow_ups_open != 1 else ''} from earlier weeks "
                f"{'are' if f.follow_ups_open != 1 else 'is'} still open."
                if f.follow_ups_open else "There are no open follow-ups."), st, width)]
@@ -274,9 +278,10 @@ def learned(week_data: data.WeekData, found: list[themes.Theme], st: layout.Styl
         if not items:
             continue
         items.sort(key=lambda o: (impact_rank.get(o["impact"], 3), o["created_at"]))
-        story.append(Paragraph(text.markup(f"{label} ({len(items):,})"), st.h2))
-        for obs in items:
-            story += _observation(obs, st, width, tz)
+        # The heading travels inside the first note's block, so a long first note never
+        # pushes the heading (and the whole note) to the next page, leaving a gap.
+        for index, obs in enumerate(items):
+            story += _observation(obs, st, width, tz, f"{label} ({len(items):,})" if index == 0 else None)
     return story
 
 
@@ -286,6 +291,7 @@ _LOOKS: dict[str, blocks.Look] = {}
 def _looks() -> dict[str, blocks.Look]:
     if not _LOOKS:
         _LOOKS.update(
+            heading=blocks.Look(fonts.BOLD, 11.5, 15, layout.INK, 0, 10),
             meta=blocks.Look(fonts.BODY, 8, 10.5, layout.MUTED, 0, 6),
             body=blocks.Look(fonts.BODY, 9.5, 12.5, layout.INK),
             quote=blocks.Look(fonts.BODY, 9, 12, layout.ACCENT, 10, 1),
@@ -293,7 +299,7 @@ def _looks() -> dict[str, blocks.Look]:
     return _LOOKS
 
 
-def _observation(obs: dict, st: layout.Styles, width: float, tz: str) -> list:
+def _observation(obs: dict, st: layout.Styles, width: float, tz: str, heading: str | None = None) -> list:
     """One observation as a TextBlock: who/when/task/impact/status, the text, quote, follow-up."""
     status = STATUSES.get(obs["status"], obs["status"])
     if obs.get("owner"):
@@ -311,6 +317,8 @@ def _observation(obs: dict, st: layout.Styles, width: float, tz: str) -> list:
         segments.append((f"“{obs['quote']}”", looks["quote"]))
     if obs.get("follow_up"):
         segments.append((f"Follow-up: {obs['follow_up']}", looks["follow"]))
+    if heading:
+        return [blocks.TextBlock([(heading, looks["heading"]), *segments], keep=3)]
     return [blocks.TextBlock(segments)]
 
 
