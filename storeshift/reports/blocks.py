@@ -21,6 +21,8 @@ class Look:
     colour: colors.Color = colors.black
     indent: float = 0
     space_before: float = 0
+    #: False for lines we compose (who · when · task): always left-to-right.
+    auto_direction: bool = True
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class TextBlock(Flowable):
             cleaned = text.prepare(value)
             if not cleaned.strip():
                 continue
-            rtl = text.rtl_base(cleaned)
+            rtl = look.auto_direction and text.rtl_base(cleaned)
             for index, line in enumerate(text.wrap_lines(cleaned, width - look.indent - 1, look.size, look.font)):
                 lines.append(Line(line, look, index == 0, rtl))
         self._lines, self._width = lines, width
@@ -96,6 +98,7 @@ class TextBlock(Flowable):
             canvas.setFillColor(line.look.colour)
             baseline = y + (line.look.leading - line.look.size) * 0.5 + line.look.size * 0.18
             if line.rtl:
-                text.draw(canvas, self.width, baseline, line.text, line.look.size, line.look.font, align="right")
+                text.draw(canvas, self.width, baseline, line.text, line.look.size, line.look.font, align="right",
+                          rtl=True)
             else:
-                text.draw(canvas, line.look.indent, baseline, line.text, line.look.size, line.look.font)
+                text.draw(canvas, line.look.indent, baseline, line.text, line.look.size, line.look.font, rtl=False)

@@ -43,12 +43,16 @@ def rtl_base(text: str) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def visual(text: str) -> str:
+def visual(text: str, rtl: bool | None = None) -> str:
     """One line of text as it must be drawn: Arabic letters joined, right-to-left runs in
-    visual order (reportlab draws characters left to right and shapes nothing itself)."""
+    visual order (reportlab draws characters left to right and shapes nothing itself).
+    rtl: the line's base direction; None takes it from the first strong character. A line we
+    compose ('name · department · time') is left-to-right whatever name it starts with."""
     if not has_rtl(text):
         return text
-    return get_display(_reshaper.reshape(text), base_dir="R" if rtl_base(text) else "L")
+    if rtl is None:
+        rtl = rtl_base(text)
+    return get_display(_reshaper.reshape(text), base_dir="R" if rtl else "L")
 
 
 def prepare(text: object) -> str:
@@ -137,6 +141,9 @@ def para(text: object, style, width: float | None = None, prefix: str = "") -> P
         for logical in cleaned.split("\n"):
             lines.extend(_wrap_logical(logical, width - 2, style.fontSize, base))
         body = "<br/>".join(_font_markup(visual(line), base) for line in lines)
+        if len(lines) == 1:
+            # One line in a left-to-right document (a name in a table) stays where the column starts.
+            return Paragraph(body, style)
         from reportlab.lib.enums import TA_RIGHT
         from reportlab.lib.styles import ParagraphStyle
 
@@ -146,10 +153,10 @@ def para(text: object, style, width: float | None = None, prefix: str = "") -> P
 
 
 def draw(canvas: Canvas, x: float, y: float, text: object, size: float, font: str = fonts.BODY,
-         align: str = "left") -> float:
+         align: str = "left", rtl: bool | None = None) -> float:
     """Draw one line of typed text with per-script fonts (align: left, center or right of x);
-    returns where the last run began."""
-    line = visual(prepare(text).replace("\n", " "))
+    returns where the last run began. rtl: base direction, as for visual()."""
+    line = visual(prepare(text).replace("\n", " "), rtl)
     parts = fonts.runs(line, font)
     if align != "left":
         width = fonts.string_width(line, size, font)

@@ -291,11 +291,11 @@ _LOOKS: dict[str, blocks.Look] = {}
 def _looks() -> dict[str, blocks.Look]:
     if not _LOOKS:
         _LOOKS.update(
-            heading=blocks.Look(fonts.BOLD, 11.5, 15, layout.INK, 0, 10),
-            meta=blocks.Look(fonts.BODY, 8, 10.5, layout.MUTED, 0, 6),
+            heading=blocks.Look(fonts.BOLD, 11.5, 15, layout.INK, 0, 10, auto_direction=False),
+            meta=blocks.Look(fonts.BODY, 8, 10.5, layout.MUTED, 0, 6, auto_direction=False),
             body=blocks.Look(fonts.BODY, 9.5, 12.5, layout.INK),
             quote=blocks.Look(fonts.BODY, 9, 12, layout.ACCENT, 10, 1),
-            follow=blocks.Look(fonts.BODY, 8, 10.5, layout.GOOD, 10, 1))
+            follow=blocks.Look(fonts.BODY, 8, 10.5, layout.GOOD, 10, 1, auto_direction=False))
     return _LOOKS
 
 
