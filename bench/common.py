@@ -18,6 +18,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(__file__).resolve().parent / ".cache"
 PYTHON = sys.executable
+#: A second interpreter for the Qt windows when they cannot run under this one (see run.py --qt-python).
+ALT_PYTHON = os.environ.get("BENCH_QT_PYTHON") or None
+
+
+def python_version(python: str) -> str:
+    done = subprocess.run([python, "-c", "import platform; print(platform.python_version())"],
+                          capture_output=True, text=True)
+    return done.stdout.strip() or "?"
 
 
 @dataclass

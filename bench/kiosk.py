@@ -8,20 +8,23 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .common import CACHE, PYTHON, ROOT, Row, Stats, child_env, demo_database, not_measured, working_copy
+from . import common
+from .common import CACHE, PYTHON, ROOT, Row, Stats, child_env, demo_database, not_measured, python_version, working_copy
 from .scan import GOAL as SCAN_GOAL
 from .scan import TIERS
 
 MEMORY_GOAL = "≤ 150 MB, no growth over the last 500 scans"
 
 
-def probe(*args: str) -> dict:
-    done = subprocess.run([PYTHON, "-m", "bench.kiosk_probe", *args], cwd=ROOT, env=child_env(),
+def probe(*args: str, python: str = PYTHON) -> dict:
+    done = subprocess.run([python, "-m", "bench.kiosk_probe", *args], cwd=ROOT, env=child_env(),
                           capture_output=True, text=True, timeout=1800)
     for line in done.stdout.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[len("RESULT "):])
-    raise RuntimeError(f"kiosk probe failed: {(done.stderr or done.stdout).strip()[-400:]}")
+    lines = (done.stderr or done.stdout).strip().splitlines()
+    fatal = [line for line in lines if "Fatal" in line or "Error" in line]
+    raise RuntimeError(f"kiosk probe failed: {' / '.join((fatal or lines)[:3])[:400]}")
 
 
 def run(quick: bool) -> list[Row]:
@@ -37,24 +40,44 @@ def run(quick: bool) -> list[Row]:
     name, people, weeks = TIERS[0] if quick else TIERS[-1]
     scans = 60 if quick else 1_000
     db, meta = demo_database(name, people=people, weeks=weeks)
-    with tempfile.TemporaryDirectory(dir=CACHE, prefix="work-") as tmp:
-        copy = working_copy(db, Path(tmp))
-        result = probe(str(copy), str(scans))
-    bare_runs = [probe("bare") for _ in range(1 if quick else 3)]
+    rows: list[Row] = []
+    pythons = [PYTHON] + ([common.ALT_PYTHON] if common.ALT_PYTHON else [])
+    for python in pythons:
+        label = f"Python {python_version(python)}"
+        with tempfile.TemporaryDirectory(dir=CACHE, prefix="work-") as tmp:
+            copy = working_copy(db, Path(tmp))
+            try:
+                result = probe(str(copy), str(scans), python=python)
+            except RuntimeError as exc:
+                # The kiosk process died: that is the figure (a kiosk must survive a day of scans).
+                rows.append(Row("kiosk", f"{handler_figure} ({label})", goal=SCAN_GOAL, verdict="MISSES",
+                                note=f"the kiosk process aborted during {scans} scans: {exc}"))
+                rows.append(Row("kiosk", f"{memory_figure} ({label})", goal=MEMORY_GOAL, verdict="MISSES",
+                                note="the kiosk process aborted before 1,000 scans (see above)"))
+                continue
+        bare_runs = [probe("bare", python=python) for _ in range(1 if quick else 3)]
+        rows.extend(_rows(result, bare_runs, meta, scans, quick, label, handler_figure, memory_figure))
+        break  # figures measured: no need for the second interpreter
+    return rows
+
+
+def _rows(result: dict, bare_runs: list[dict], meta: dict, scans: int, quick: bool, label: str,
+          handler_figure: str, memory_figure: str) -> list[Row]:
     handler, floor = Stats(result["handler_ms"]), Stats(result["floor_ms"])
     ok = handler.p99 <= 20 and handler.median <= 3 * floor.median
-    rows = [Row("kiosk", f"{handler_figure}, {meta['counts']['visits']:,} visits", handler, floor,
+    rows = [Row("kiosk", f"{handler_figure}, {meta['counts']['visits']:,} visits ({label})", handler, floor,
                 "bare sqlite3 insert + commit (WAL, synchronous=FULL), interleaved", SCAN_GOAL,
                 "meets" if ok else "MISSES", note=f"{len(handler.samples)} scans through KioskWindow.handle_payload, offscreen; screens shown: "
                 + ", ".join(f"{k} {v}" for k, v in sorted(result["screens"].items()))
-                + "; events processed between scans (not timed)")]
+                + "; events processed between scans (not timed); references to None lost: "
+                + f"{result.get('none_refs_lost', 0):,}")]
     rss = result["rss_after_mb"]
     half = len(rss) // 2
     growth = rss[-1] - rss[half - 1] if half else 0.0
     peak = Stats([result["peak_mb"]])
     bare_peak = Stats([b["peak_mb"] for b in bare_runs])
     mem_ok = result["peak_mb"] <= 150 and growth <= 2.0
-    rows.append(Row("kiosk", f"{memory_figure}" if not quick else f"kiosk peak memory after {scans} scans",
+    rows.append(Row("kiosk", (memory_figure if not quick else f"kiosk peak memory after {scans} scans") + f" ({label})",
                     peak, bare_peak, "bare PySide6 QMainWindow process", MEMORY_GOAL,
                     "meets" if mem_ok else "MISSES", unit="MB",
                     note=f"RSS at scan {half}: {rss[half - 1]:.1f} MB, at scan {len(rss)}: {rss[-1]:.1f} MB "

@@ -50,6 +50,7 @@ def kiosk(db: str, scans: int) -> dict:
     chosen = random.Random(11).sample(payloads, min(len(payloads), scans))
     floor_conn = bare_connection(storage.path)
     handler_ms, floor_ms, rss_after, screens = [], [], [], {}
+    none_refs = sys.getrefcount(None)
     for payload in chosen:
         started = time.perf_counter()
         window.handle_payload(payload)
@@ -65,7 +66,9 @@ def kiosk(db: str, scans: int) -> dict:
         rss_after.append(rss_mb()[0])
     current, peak = rss_mb()
     result = {"handler_ms": handler_ms, "floor_ms": floor_ms, "rss_after_mb": rss_after, "rss_mb": current,
-              "peak_mb": peak, "screens": screens}
+              "peak_mb": peak, "screens": screens,
+              # Python < 3.12: a falling count means a binding is losing references to None.
+              "none_refs_lost": none_refs - sys.getrefcount(None) if sys.version_info < (3, 12) else 0}
     floor_conn.close()
     watcher.stop()
     storage.close()

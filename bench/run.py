@@ -109,7 +109,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="Small data and few runs (under a minute).")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="Where to write the Markdown table.")
     parser.add_argument("--only", nargs="*", choices=AREAS, help="Run only these areas.")
+    parser.add_argument("--qt-python", help="Another Python (with storeshift's requirements) to run the kiosk "
+                        "and shift-lead windows with when they fail under this one; its figures are labelled.")
     args = parser.parse_args(argv)
+    if args.qt_python:
+        os.environ["BENCH_QT_PYTHON"] = args.qt_python
+        from . import common
+
+        common.ALT_PYTHON = args.qt_python
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     started = time.perf_counter()
     rows: list[Row] = []
