@@ -60,8 +60,9 @@ def type_keys(text: str, gap_ms: int, widget=None) -> None:
 
 
 def scan(payload: str, widget=None) -> None:
-    """A keyboard-wedge scanner: the whole code in a few milliseconds, then Enter."""
-    type_keys(payload + "\r", gap_ms=1, widget=widget)
+    """A keyboard-wedge scanner: the whole code back to back, then Enter. (Sub-millisecond gaps:
+    a test machine that stalls for longer than the gap setting must not split the burst.)"""
+    type_keys(payload + "\r", gap_ms=0, widget=widget)
 
 
 @pytest.fixture
@@ -367,3 +368,24 @@ def test_logs_name_no_person_payload_pin_or_observation_text(qtbot, kiosk, demo_
     assert "scan: checked_in" in text and "scan: checked_out" in text
     for secret in (person["name"], person["payload"], "FORGED", "97531", "1234", "Secret remark"):
         assert secret not in text
+
+
+def test_an_unexpected_error_is_logged_and_the_kiosk_goes_back_to_idle(qtbot, kiosk, demo_storage):
+    import sys
+
+    from storeshift.ui.app import install_crash_hook
+
+    scan(newcomer(demo_storage)["payload"])
+    assert kiosk.current_screen() == "welcome"
+    previous = sys.excepthook
+    install_crash_hook(kiosk.report_problem)
+    try:
+        try:
+            raise RuntimeError("a bug in a slot")
+        except RuntimeError:
+            sys.excepthook(*sys.exc_info())
+    finally:
+        sys.excepthook = previous
+    assert kiosk.current_screen() == "idle" and kiosk.isVisible()
+    assert kiosk.banner.isVisible() and "Something went wrong" in kiosk.banner.text()
+    assert "RuntimeError: a bug in a slot" in (logs.log_dir() / "storeshift.log").read_text(encoding="utf-8")
