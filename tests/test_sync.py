@@ -385,3 +385,25 @@ def test_changes_since_a_date_continue_an_earlier_bundle(tmp_path):
         export_bundle(store, tmp_path / "x.ssb", since="25/11/2026")
     for db in (head, store, fresh):
         db.close()
+
+
+def test_the_same_badge_reissued_at_two_stores_is_refused_with_a_sentence(tmp_path):
+    head = open_storage(tmp_path / "head.db", site_name="Head office")
+    person = roster.add_person(head, name="Ada Lovelace", department="IT")
+    badges.export_org_key(head, tmp_path / "org.key")
+    roster_bundle = export_bundle(head, tmp_path / "roster.ssb", roster=True)
+    exported = []
+    for name in ("Riverside Store", "Hilltop Store"):
+        store = open_storage(tmp_path / f"{name}.db", site_name=name)
+        badges.import_org_key(store, tmp_path / "org.key")
+        merge_bundles(store, [roster_bundle])
+        _next_second()
+        badges.issue(store, person["id"])
+        exported.append(export_bundle(store, tmp_path / f"{name}.ssb"))
+        store.close()
+    merge_bundles(head, [exported[0]])
+    before = snapshot(head)
+    with pytest.raises(BundleRefused, match="new badge at Hilltop Store.*same number.*Nothing from it was merged"):
+        merge_bundles(head, [exported[1]])
+    assert snapshot(head) == before
+    head.close()

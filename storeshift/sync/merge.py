@@ -202,9 +202,13 @@ def _merge_one(storage: Storage, manifest: Manifest, step) -> BundleResult:
                     "INSERT INTO main.audit_log SELECT * FROM bundle.audit_log WHERE seq > ? ORDER BY id",
                     (head,)).rowcount
             except sqlite3.IntegrityError as exc:
-                # e.g. the same person given badge number 2 at two sites on the same day
-                raise BundleRefused(f"{manifest.path.name} clashes with rows already here ({exc}); "
-                                    "nothing from it was merged.") from None
+                if "badges.person_id" in str(exc):
+                    what = (f"a person was given a new badge at {manifest.site_name} and also at another site "
+                            "(or here), and both badges have the same number")
+                else:
+                    what = f"its rows clash with rows already here ({exc})"
+                raise BundleRefused(f"{manifest.path.name} cannot be merged: {what}. Nothing from it was merged; "
+                                    "reissue the badge at one place only, then export again.") from None
             step()
         return result
     finally:
