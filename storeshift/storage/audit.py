@@ -96,9 +96,10 @@ def log(storage: Storage, action: str, table: str, record_id: str, actor: str) -
 
 def insert(storage: Storage, table: str, values: dict, actor: str, action: str = "insert") -> dict:
     """Insert one row (id, site_id and timestamps filled in) and audit it; returns the stored row."""
-    now = now_iso()
-    row = {"id": new_id(), "site_id": storage.site_id, "created_at": now, "updated_at": now, **values}
     with storage.write():
+        # The time is read once the lock is held, so times follow the order of the changes.
+        now = now_iso()
+        row = {"id": new_id(), "site_id": storage.site_id, "created_at": now, "updated_at": now, **values}
         _insert_row(storage, table, row)
         stored = _read(storage, table, row["id"])
         _append(storage, _entries(storage, [(action, table, row["id"], stored)], actor, now))
@@ -107,8 +108,8 @@ def insert(storage: Storage, table: str, values: dict, actor: str, action: str =
 
 def update(storage: Storage, table: str, record_id: str, changes: dict, actor: str,
            action: str = "update") -> dict:
-    now = now_iso()
     with storage.write():
+        now = now_iso()
         _update_row(storage, table, record_id, {**changes, "updated_at": now})
         stored = _read(storage, table, record_id)
         _append(storage, _entries(storage, [(action, table, record_id, stored)], actor, now))
@@ -182,10 +183,12 @@ def verify(storage: Storage, limit: int = 20) -> Verification:
         key = (entry["table_name"], entry["record_id"])
         stamp, hashed = entry["at"], entry["record_hash"]
         known = latest.get(key)
-        # Within a site the later entry wins; between sites (merged bundles) the later time,
-        # and on a tie the larger record hash: the rule sync.merge uses to pick a row's winner.
-        if (known is None or stamp > known[0] or (stamp == known[0] and (
-                site == known[2] or (hashed or "") > (known[1] or "")))):
+        # Within a site the later entry (by seq) wins, whatever its time says: a clock put back,
+        # or a writer that read the clock before waiting for the lock, can give it an earlier
+        # time. Between sites (merged bundles) the later time, and on a tie the larger record
+        # hash: the rule sync.merge uses to pick a row's winner.
+        if (known is None or site == known[2] or stamp > known[0] or (
+                stamp == known[0] and (hashed or "") > (known[1] or ""))):
             latest[key] = (stamp, hashed, site)
     for table in AUDITED_TABLES:
         cursor = storage.conn.execute(f"SELECT * FROM [{table}]")
