@@ -127,3 +127,21 @@ def test_clock_stepping_back_an_hour_never_makes_time_negative(storage, zone):
     assert after == before + 0 + 105, "the week's total moved by more than the visits added"
     earlier = storage.one("SELECT * FROM visits WHERE person_id = ?", (early["id"],))
     assert visits.visit_minutes(earlier, now=clock) == 120
+
+
+def test_clock_stepping_back_between_two_edits_does_not_look_like_tampering(storage, monkeypatch):
+    """The audit log stamps each change with the PC's clock; put back an hour between two edits
+    of the same row, the later edit carries the earlier time, and `check` must still pass."""
+    from storeshift.services import maintenance, observations
+    from storeshift.storage import db as storage_db
+
+    clock = [dt.datetime(2026, 11, 25, 10, 0, tzinfo=UTC)]
+    monkeypatch.setattr(storage_db, "utc_now", lambda: clock[0])  # the system clock, as SQLite's caller sees it
+    note = observations.add_observation(storage, category="idea", text="First words")
+    clock[0] += dt.timedelta(minutes=5)
+    observations.edit_observation(storage, note["id"], text="Second words")
+    clock[0] -= dt.timedelta(hours=1)
+    observations.edit_observation(storage, note["id"], text="Third words")
+    report = maintenance.check(storage)
+    assert report.ok, report.lines()
+    assert observations.get_observation(storage, note["id"])["text"] == "Third words"
