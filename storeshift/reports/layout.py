@@ -152,9 +152,14 @@ def decorator(info: PageInfo, page_width: float, page_height: float) -> Callable
         period_width = fonts.string_width(text.visual(text.prepare(info.period)), period_size)
         text.draw(canvas, right, top, info.period, period_size, align="right")
         room = right - left - title_width - period_width - 12 * mm
-        site_size = text.fit_size(info.site, room, 8.5, 3.5)
+        site = text.prepare(info.site).replace("\n", " ")
+        site_size = text.fit_size(site, room, 8.5, 5)
+        # Even at the smallest size a very long name must not run into the week: shorten it
+        # here (the cover prints it whole).
+        while len(site) > 1 and fonts.string_width(text.visual(site), site_size) > room:
+            site = site[:-2].rstrip() + "…"
         canvas.setFillColor(INK)
-        text.draw(canvas, left + title_width + 6 * mm, top, info.site, site_size)
+        text.draw(canvas, left + title_width + 6 * mm, top, site, site_size)
         bottom = MARGIN - 8 * mm
         canvas.line(left, bottom + 4 * mm, right, bottom + 4 * mm)
         canvas.setFillColor(MUTED)
