@@ -166,19 +166,33 @@ def _run_with_storage(folder: Path, storage, step: _Steps, app) -> None:
         _check(report.ok, "database check: " + "; ".join(report.lines()))
 
 
+#: Files the app loads through storeshift.resources; each must be in the bundle and readable.
+NEEDED_RESOURCES = (("fonts", "DejaVuSans.ttf"), ("fonts", "DejaVuSans-Bold.ttf"), ("icons", "storeshift.png"),
+                    ("sounds", "success.wav"), ("sounds", "refusal.wav"), ("styles", "kiosk.qss"),
+                    ("styles", "lead.qss"))
+
+
 def _check_resources() -> None:
-    """The folders the bundle must carry, each with its files, found through the one helper."""
+    """Every resource the app loads is there (also frozen) and is the real file, not a stub."""
+    import wave
+
     from .resources import resource, resource_root
 
     root = resource_root()
     _check(root.is_dir(), f"no resources folder at {root}")
-    for folder in ("fonts", "icons", "styles", "sounds"):
-        path = root / folder
-        _check(path.is_dir() and any(p.is_file() for p in path.iterdir()),
-               f"resources/{folder} is missing or empty (looked in {root})")
-    resource("icons", "storeshift.png")
-    _check(any(p.suffix.lower() in (".ttf", ".otf") for p in (root / "fonts").iterdir()),
-           "resources/fonts holds no font file")
+    for parts in NEEDED_RESOURCES:
+        path = resource(*parts)
+        name = "/".join(parts)
+        if path.suffix == ".ttf":
+            _check(path.read_bytes()[:4] in (b"\x00\x01\x00\x00", b"true"), f"{name} is not a TrueType font")
+        elif path.suffix == ".wav":
+            try:
+                with wave.open(str(path)) as sound:
+                    _check(sound.getnframes() > 0, f"{name} holds no sound")
+            except (wave.Error, EOFError) as exc:
+                raise SelfTestFailed(f"{name} is not a WAV file ({exc})") from None
+        elif path.suffix == ".qss":
+            _check("{" in path.read_text(encoding="utf-8"), f"{name} holds no style rules")
 
 
 def _start_qt():
