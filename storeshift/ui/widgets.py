@@ -180,6 +180,9 @@ class LongPressLabel(QLabel):
         self._timer.setInterval(hold_ms)
         self._timer.timeout.connect(self.long_pressed.emit)
 
+    def set_hold_ms(self, hold_ms: int) -> None:
+        self._timer.setInterval(hold_ms)
+
     def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if event.button() == Qt.MouseButton.LeftButton:
             self._timer.start()

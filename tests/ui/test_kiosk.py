@@ -389,3 +389,16 @@ def test_an_unexpected_error_is_logged_and_the_kiosk_goes_back_to_idle(qtbot, ki
     assert kiosk.current_screen() == "idle" and kiosk.isVisible()
     assert kiosk.banner.isVisible() and "Something went wrong" in kiosk.banner.text()
     assert "RuntimeError: a bug in a slot" in (logs.log_dir() / "storeshift.log").read_text(encoding="utf-8")
+
+
+def test_holding_the_site_name_asks_for_the_pin_and_a_tap_does_not(qtbot, kiosk):
+    site = kiosk.idle.site
+    site.set_hold_ms(150)
+    qtbot.mouseClick(site, Qt.MouseButton.LeftButton)
+    QTest.qWait(250)
+    assert kiosk.current_screen() == "idle"
+    qtbot.mousePress(site, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: kiosk.current_screen() == "pin", timeout=2000)
+    qtbot.mouseRelease(site, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(kiosk.pin_page.pad.cancel_button, Qt.MouseButton.LeftButton)
+    assert kiosk.current_screen() == "idle"

@@ -271,6 +271,7 @@ class RepeatPage(ResultPage):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.outer.insertStretch(0, 1)
         self.note = label("Nothing more to do: you can go ahead.", "big")
         self.task = label("", "big")
         self.details.addWidget(self.note)
@@ -290,7 +291,8 @@ class RefusedPage(ResultPage):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.headline.setText("We couldn't check you in")
-        self.reason = label("", "big")
+        self.outer.insertStretch(0, 1)  # a short message sits in the middle of the screen
+        self.reason = label("", "reason")
         self.reason.setAccessibleName("Why")
         self.details.addWidget(self.reason)
         self.no_badge = big_button("Check in by name instead", "Check in by name instead", "secondary", 80)
@@ -533,9 +535,9 @@ class PinPage(Page):
         row = QHBoxLayout()
         row.addStretch(1)
         self.pad = PinPad("Shift lead: enter your PIN", button_size=80)
-        self.pad.setMaximumWidth(560)
+        self.pad.setMaximumWidth(760)
         self._compact: bool | None = None
-        row.addWidget(self.pad, 2)
+        row.addWidget(self.pad, 2, Qt.AlignmentFlag.AlignVCenter)
         row.addStretch(1)
         self.outer.addLayout(row, 1)
         self.purpose = ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import traceback
 from typing import Callable
 
@@ -32,6 +33,7 @@ _DATABASE_ERRORS = (DatabaseBusy, DiskFull, ReadOnlyDatabase, DamagedDatabase)
 # Refusals that a scanner on the wrong keyboard layout can cause: worth a second reading.
 _LAYOUT_REASONS = {"not_ours", "damaged", "other_org"}
 RETRY_MS = 3000
+_PT_SIZE = re.compile(r"(\d+(?:\.\d+)?)pt\b")
 RETRY_LIMIT = 40  # two minutes of retries before giving up on a scan
 
 
@@ -63,7 +65,9 @@ class KioskWindow(QMainWindow):
         self._settings: dict = {}
         self.setWindowTitle("storeshift kiosk")
         self.setObjectName("kiosk")
-        self.setStyleSheet(style_sheet("kiosk"))
+        self._style = style_sheet("kiosk")
+        self._scale = 0.0
+        self._apply_scale(1.0)
         self._build()
         self._connect()
         self.reload_settings()
@@ -422,8 +426,7 @@ class KioskWindow(QMainWindow):
         except UserError as exc:
             self.show_banner(str(exc))
             return
-        self.pin_page.open("check_in", f"Checking in {name}",
-                           "Shift lead: enter your PIN to confirm who this is")
+        self.pin_page.open("check_in", f"Checking in {name}", "Shift lead: confirm with your PIN")
         self._show("pin", self._settings["debrief_idle_s"])
         self.pin_page.pad.focus()
 
@@ -446,7 +449,7 @@ class KioskWindow(QMainWindow):
 
     # --- PIN and leaving --------------------------------------------------------------------
     def ask_exit_pin(self) -> None:
-        self.pin_page.open("exit", "Leave kiosk mode", "Shift lead: enter your PIN to leave kiosk mode")
+        self.pin_page.open("exit", "Leave kiosk mode", "Shift lead: enter your PIN")
         self._show("pin", self._settings["kiosk_idle_s"] * 4)
         self.pin_page.pad.focus()
 
@@ -539,6 +542,21 @@ class KioskWindow(QMainWindow):
                         self.idle_timer.start()
         except UserError:
             pass  # the next change or scan will try again
+
+    # --- size ------------------------------------------------------------------------------
+    def _apply_scale(self, scale: float) -> None:
+        """kiosk.qss is written for 1024x768; larger screens get proportionally larger text so
+        that it stays readable from across the entrance."""
+        scale = round(scale, 1)
+        if scale == self._scale:
+            return
+        self._scale = scale
+        self.setStyleSheet(_PT_SIZE.sub(lambda m: f"{round(float(m.group(1)) * scale)}pt", self._style))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        size = event.size()
+        self._apply_scale(max(1.0, min(1.6, size.width() / 1024, size.height() / 768)))
+        super().resizeEvent(event)
 
     # --- telling people ---------------------------------------------------------------------
     def show_banner(self, text: str, sticky: bool = False) -> None:
