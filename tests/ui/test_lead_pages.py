@@ -240,6 +240,8 @@ def test_observations_filter_triage_and_keep_what_is_typed_across_refreshes(wind
                                                                             qtmodeltester):
     qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
     page = window.observations
+    assert page.week.currentText() == "Last 4 weeks"
+    page.week.setCurrentIndex(page.week.findText("All weeks"))
     qtmodeltester.check(page.model)
     assert page.model.rowCount() == len(observations.list_observations(demo_storage))
     page.category.setCurrentIndex(page.category.findData("process_problem"))
@@ -266,6 +268,7 @@ def test_observations_filter_triage_and_keep_what_is_typed_across_refreshes(wind
 def test_observation_search_waits_for_a_pause_in_typing(window, qtbot):
     window.show_page("observations")
     page = window.observations
+    page.week.setCurrentIndex(page.week.findText("All weeks"))
     qtbot.keyClicks(page.search, "kettle")
     qtbot.waitUntil(lambda: page.model.rowCount() > 0 and all(
         "kettle" in (r["text"] + (r["quote"] or "")).lower() for r in page.model.rows()), timeout=2000)
@@ -277,6 +280,7 @@ def test_export_writes_the_filtered_rows_spreadsheet_safe(window, demo_storage, 
     window.show_page("observations")
     page = window.observations
     page.refresh()
+    page.week.setCurrentIndex(page.week.findText("All weeks"))
     page.impact.setCurrentIndex(page.impact.findData("high"))
     shown = page.model.rowCount()
     out = tmp_path / "obs.csv"

@@ -19,14 +19,22 @@ from ...timeutil import local, week_bounds, week_days
 from .common import ERROR, SUCCESS, LeadContext, choose_file
 from .models import ObservationModel
 
+#: The table shows at most this many (newest first); the filters narrow it down.
+MAX_ROWS = 2000
 CSV_HEADERS = ["written_at", "category", "impact", "status", "text", "customer_quote", "person", "department",
                "task", "owner", "follow_up"]
 
 
 def week_choices(now: dt.datetime, tz: str, count: int = 12) -> list[tuple[str, str | None, str | None]]:
-    """(label, start, end) for 'All weeks' and the last count ISO weeks in the site's zone."""
+    """(label, start, end) for 'All weeks', 'Last 4 weeks' and the last count ISO weeks in the
+    site's zone."""
     today = local(now, tz).date()
-    choices: list[tuple[str, str | None, str | None]] = [("All weeks", None, None)]
+    year, week, _ = today.isocalendar()
+    _, this_week_end = week_bounds(year, week, tz)
+    four_back = (today - dt.timedelta(weeks=3)).isocalendar()
+    four_weeks_start, _ = week_bounds(four_back[0], four_back[1], tz)
+    choices: list[tuple[str, str | None, str | None]] = [("All weeks", None, None),
+                                                         ("Last 4 weeks", four_weeks_start, this_week_end)]
     for back in range(count):
         year, week, _ = (today - dt.timedelta(weeks=back)).isocalendar()
         days = week_days(year, week)
@@ -54,6 +62,7 @@ class ObservationsPage(QWidget):
         self.week.setObjectName("obsWeek")
         for label, start, end in week_choices(ctx.now(), tz):
             self.week.addItem(label, (start, end))
+        self.week.setCurrentIndex(1)  # recent notes are what a lead triages
         self.category = self._choice_box("obsCategory", "All categories", obs_service.CATEGORIES)
         self.status = self._choice_box("obsStatus", "All statuses", obs_service.STATUSES)
         self.impact = self._choice_box("obsImpact", "All impacts", obs_service.IMPACTS)
@@ -173,10 +182,13 @@ class ObservationsPage(QWidget):
 
     def refresh(self) -> None:
         self.model.timezone = settings.site_timezone(self.ctx.storage)
-        rows = obs_service.list_observations(self.ctx.storage, **self.filters())
+        rows = obs_service.list_observations(self.ctx.storage, **self.filters(), limit=MAX_ROWS + 1)
+        capped = len(rows) > MAX_ROWS
+        rows = rows[:MAX_ROWS]
         self.model.set_rows(rows)
         new = sum(1 for r in rows if r["status"] == "new")
-        self.count.setText(f"{len(rows)} shown, {new} new")
+        self.count.setText(f"newest {MAX_ROWS:,} shown — narrow the filters" if capped
+                           else f"{len(rows)} shown, {new} new")
         owners = sorted({r["owner"] for r in rows if r.get("owner")} | set(self.owner_names.stringList()))
         self.owner_names.setStringList(owners)
         self.show_detail()

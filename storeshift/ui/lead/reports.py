@@ -212,6 +212,11 @@ class ReportsPage(QWidget):
                     lambda storage, out, report: build_badge_sheet(storage, out, person_ids=person_ids,
                                                                    paper=paper, progress=report))
 
+    def cleanup(self) -> None:
+        """Remove the PDFs made for preview (saved copies live where the lead put them)."""
+        self.document.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
     # -- showing and handing on ---------------------------------------------------------------
     def _show_document(self, path: Path | None) -> None:
         self.current_pdf = path

@@ -326,5 +326,6 @@ class LeadWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.save_geometry()
+        self.reports.cleanup()
         QApplication.instance().removeEventFilter(self._activity)
         super().closeEvent(event)
