@@ -276,3 +276,21 @@ def test_debrief_text_stays_in_the_form_when_it_cannot_be_saved(qtbot, kiosk, de
     assert kiosk.current_screen() == "idle"
     saved = demo_storage.rows("SELECT text FROM observations WHERE visit_id = ?", (visit["id"],))
     assert saved == [{"text": typed.strip()}]
+
+
+@pytest.mark.xfail(strict=True, reason="kiosk: a debrief that could not be saved when the screen timed out "
+                                       "is dropped, not retried (ui/kiosk/window.py show_idle)")
+def test_debrief_that_could_not_be_saved_at_the_idle_timeout_is_saved_once_the_disk_has_room(qtbot, kiosk,
+                                                                                            demo_storage):
+    visit = checked_out_at_debrief(qtbot, kiosk, demo_storage)
+    typed = "The lift to the stock room was out all morning. " * 100
+    kiosk.goodbye.text.setPlainText(typed.strip())
+    demo_storage.conn.execute(f"PRAGMA max_page_count={demo_storage.value('PRAGMA page_count')}")
+    kiosk.on_idle_timeout()  # the visitor walked away while the disk was full
+    assert kiosk.current_screen() == "idle"
+    demo_storage.conn.execute("PRAGMA max_page_count=1073741823")
+    qtbot.wait(200)
+    kiosk.handle_payload(newcomer(demo_storage)[1])  # life goes on: the next visitor scans
+    qtbot.wait(200)
+    saved = demo_storage.rows("SELECT text FROM observations WHERE visit_id = ?", (visit["id"],))
+    assert saved == [{"text": typed.strip()}]
