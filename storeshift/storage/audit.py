@@ -201,7 +201,8 @@ def verify(storage: Storage, limit: int = 20) -> Verification:
                 problem(f"{table} row {row['id'][:8]} was added outside storeshift")
             elif known[1] != record_hash(row) and not (
                     # Another site's own row, merged here, is not this database's home site.
-                    table == "sites" and row["is_home"] == 0 and known[1] == record_hash({**row, "is_home": 1})):
+                    table == "sites" and row["id"] != storage.site_id and row["is_home"] == 0
+                    and known[1] == record_hash({**row, "is_home": 1})):
                 problem(f"{table} row {row['id'][:8]} was changed outside storeshift")
     for (table, record_id), (_, hashed, site) in latest.items():
         # Settings stay at their site: bundles carry the log of another site's settings, not the rows.
