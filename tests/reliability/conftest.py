@@ -19,7 +19,7 @@ class Counts:
     real_busy_timeout: bool  # wait out the real 5 s busy timeout instead of a shortened one
 
 
-NORMAL = Counts(False, kills=10, load_seconds=8, payloads=2500, cli_payloads=4, backups=3,
+NORMAL = Counts(False, kills=10, load_seconds=6, payloads=2000, cli_payloads=4, backups=3,
                 real_busy_timeout=False)
 FULL = Counts(True, kills=50, load_seconds=60, payloads=10_000, cli_payloads=16, backups=10,
               real_busy_timeout=True)

@@ -137,10 +137,10 @@ def test_logs_hold_no_names_payloads_pins_or_observation_text(tmp_path, at):
     assert not PAYLOAD_RE.search(logged)
 
 
-def test_logs_of_the_whole_reliability_run_hold_no_secrets(request):
+def test_logs_of_the_whole_reliability_run_hold_no_secrets(tmp_path_factory):
     """Every log file written so far in this test session (this suite's tests and their child
     processes each log to their own folder under the session's temporary directory)."""
-    root = request.config._tmp_path_factory.getbasetemp()
+    root = tmp_path_factory.getbasetemp()
     files = [p for p in root.rglob("*.log*") if p.is_file()]
     assert files, "no log files were written at all"
     secrets = [NAME, EMAIL, NOTE, PIN, "739184265031", "555000111222", "864209753124", "Customers could not find",
