@@ -87,6 +87,7 @@ def render(out_dir: str | Path, sizes: dict | None = None) -> list[Path]:
             reports.make_button.click()
             _wait(app, lambda: reports.current_pdf is not None or not reports.busy())
             shot("reports")
+            window.banner.hide()
             window.show_page("settings")
             shot("settings")
             pin.set_pin(storage, "1234")

@@ -57,6 +57,8 @@ class ReportsPage(QWidget):
         heading.setObjectName("pageTitle")
         self.week = QComboBox()
         self.week.setObjectName("reportWeek")
+        self.week.setMinimumWidth(300)
+        self.week.setMaximumWidth(420)
         self.paper = QComboBox()
         self.paper.setObjectName("reportPaper")
         for label, key in PAPERS:
@@ -67,7 +69,7 @@ class ReportsPage(QWidget):
         controls = QHBoxLayout()
         week_label = QLabel("Week:")
         controls.addWidget(week_label)
-        controls.addWidget(self.week, 2)
+        controls.addWidget(self.week)
         controls.addWidget(QLabel("Paper:"))
         controls.addWidget(self.paper)
         controls.addWidget(self.make_button)
