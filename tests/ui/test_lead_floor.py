@@ -264,3 +264,17 @@ def test_board_empty_state_explains_what_to_do(qtbot, storage, db_path, tmp_path
     assert "Nobody is on the floor yet" in win.floor.empty.text()
     watcher.stop()
 
+
+
+def test_double_clicking_an_expected_person_offers_to_check_them_in(window, demo_storage, qtbot):
+    page = window.floor
+    booking = page.expected_model.row_at(0)
+    rect = page.expected.visualRect(page.expected_model.index(0, 0))
+    qtbot.mouseClick(page.expected.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(page.expected.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    dialog = page.check_in_dialog
+    assert dialog.isVisible() and dialog.search.text() == booking["name"]
+    assert dialog.chosen() == booking["person_id"]
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert board_row(page, booking["person_id"]) >= 0
+    assert booking["id"] not in [r["id"] for r in page.expected_model.rows()]

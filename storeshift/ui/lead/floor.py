@@ -193,6 +193,13 @@ class CheckInDialog(FormDialog):
                 first = item
         self.list.setCurrentItem(first)
 
+    def choose(self, person_id: str) -> None:
+        """Pre-select one person (two people can share a name)."""
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == person_id and not item.isHidden():
+                self.list.setCurrentItem(item)
+
     def on_return(self) -> None:
         if self.chosen():
             self.accept()
@@ -302,7 +309,15 @@ class FloorPage(QWidget):
         self.done_button.clicked.connect(self.on_done_clicked)
         self.check_out_button.clicked.connect(self.on_check_out_clicked)
         self.check_in_button.clicked.connect(self.on_check_in_clicked)
+        self.expected.doubleClicked.connect(self.on_expected_double_clicked)
         QShortcut(QKeySequence(Qt.Key.Key_Delete), self.board, self.on_check_out_clicked)
+
+        for before, after in ((self.board, self.assign_button), (self.assign_button, self.done_button),
+                              (self.done_button, self.check_out_button), (self.check_out_button, self.check_in_button),
+                              (self.check_in_button, self.catalogue), (self.catalogue, self.expected),
+                              (self.expected, self.left)):
+            QWidget.setTabOrder(before, after)
+        self.expected.setToolTip("Double-click someone who arrived without their badge to check them in.")
 
         # The clock ticks the time-on-floor column; the database is never polled here.
         self.ticker = QTimer(self)
@@ -415,7 +430,12 @@ class FloorPage(QWidget):
             f"{person['name']} is checked out ({dialog.reason.currentText().strip() or 'no reason given'})."))
         dialog.open()
 
-    def on_check_in_clicked(self) -> None:
+    def on_expected_double_clicked(self, index) -> None:
+        booking = self.expected_model.row_at(index.row())
+        if booking is not None:
+            self.on_check_in_clicked(search=booking["name"], person_id=booking["person_id"])
+
+    def on_check_in_clicked(self, _checked: bool = False, search: str = "", person_id: str = "") -> None:
         here = {r["person_id"] for r in self.model.rows()}
         people = [p for p in roster.list_people(self.ctx.storage, include_inactive=False) if p["id"] not in here]
         self.check_in_dialog = CheckInDialog(self, people)
@@ -433,3 +453,7 @@ class FloorPage(QWidget):
         dialog.accepted.connect(check_in)
         dialog.open()
         dialog.search.setFocus()
+        if search:
+            dialog.search.setText(search)
+        if person_id:
+            dialog.choose(person_id)

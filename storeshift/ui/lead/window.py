@@ -221,7 +221,7 @@ class LeadWindow(QMainWindow):
         tz = settings.site_timezone(storage)
         self.setWindowTitle(f"{site} — storeshift")
         self.site_label.setText(f"{site}\n{tz}")
-        self.db_label.setText(f"Database: {storage.path or 'in memory'}")
+        self.db_label.setText(f"{site}  ·  Database: {storage.path or 'in memory'}")
         last = settings.get(storage, "last_backup_at")
         if last:
             when = local(last, tz)
