@@ -34,13 +34,16 @@ def from_azerty(text: str) -> str:
 
 
 def split_codes(text: str) -> list[str]:
-    """Printable pieces of one burst: control characters are dropped and two codes that
-    arrived back to back are separated."""
+    """Printable pieces of one burst: control characters are dropped, two codes that arrived
+    back to back are separated, and the same code read twice in a row counts once."""
     printable = "".join(ch if ch.isprintable() else "\n" for ch in text)
-    pieces = []
+    pieces: list[str] = []
     for chunk in printable.split("\n"):
-        pieces += [piece.strip() for piece in _CODE_START.split(chunk)]
-    return [piece for piece in pieces if piece]
+        for piece in (part.strip() for part in _CODE_START.split(chunk)):
+            # A scanner that read the same code twice in one go meant one scan.
+            if piece and (not pieces or pieces[-1] != piece):
+                pieces.append(piece)
+    return pieces
 
 
 class WedgeScanner(QObject):

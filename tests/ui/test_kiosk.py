@@ -402,3 +402,22 @@ def test_holding_the_site_name_asks_for_the_pin_and_a_tap_does_not(qtbot, kiosk)
     qtbot.mouseRelease(site, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(kiosk.pin_page.pad.cancel_button, Qt.MouseButton.LeftButton)
     assert kiosk.current_screen() == "idle"
+
+
+def test_the_debrief_can_be_typed_on_the_touch_keyboard(qtbot, kiosk, demo_storage):
+    person = newcomer(demo_storage)
+    scan(person["payload"])
+    kiosk.clock_fn.advance(hours=1)
+    scan(person["payload"])
+    page = kiosk.goodbye
+    qtbot.mouseClick(page.keyboard_button, Qt.MouseButton.LeftButton)
+    assert page.keyboard.isVisible()
+    keys = {button.text(): button for button in page.keyboard.keys}
+    page.text.setFocus()
+    for key in ("H", "I", "Space", "2", "."):
+        qtbot.mouseClick(keys[key], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(keys["⌫"], Qt.MouseButton.LeftButton)
+    assert page.text.toPlainText() == "Hi 2"
+    qtbot.mouseClick(page.finish, Qt.MouseButton.LeftButton)
+    visit = visits_of(demo_storage, person["id"])[-1]
+    assert demo_storage.rows("SELECT text FROM observations WHERE visit_id = ?", (visit["id"],)) == [{"text": "Hi 2"}]

@@ -100,6 +100,7 @@ def test_two_codes_in_one_burst_are_two_scans():
     assert split_codes(CODE + other) == [CODE, other]
     assert split_codes(f"\x02{CODE}\r\n{other}\x03") == [CODE, other]
     assert split_codes("\x02\x03") == []
+    assert split_codes(f"{CODE}\r{CODE}") == [CODE]
 
 
 def test_azerty_mangled_code_maps_back():

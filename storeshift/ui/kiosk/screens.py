@@ -351,6 +351,9 @@ class GoodbyePage(Page):
         self.quote.setMinimumHeight(64)
         self.quote.textChanged.connect(lambda _text: self.changed.emit())
         self.outer.addWidget(self.quote)
+        self.keyboard = LetterKeyboard(None, key_size=52, names=False)
+        self.keyboard.hide()
+        self.outer.addWidget(self.keyboard)
 
         actions = QHBoxLayout()
         actions.setSpacing(12)
@@ -365,6 +368,10 @@ class GoodbyePage(Page):
             self.impact_buttons[key] = button
             actions.addWidget(button)
         self.impacts.buttonToggled.connect(lambda *_: self.changed.emit())
+        self.keyboard_button = big_button("⌨", "Show or hide the on-screen keyboard", "choice", 64)
+        self.keyboard_button.setCheckable(True)
+        self.keyboard_button.toggled.connect(self.on_keyboard_toggled)
+        actions.addWidget(self.keyboard_button)
         self.status = label("", "status", wrap=True, align=Qt.AlignmentFlag.AlignRight)
         self.status.setAccessibleName("Saved status")
         actions.addWidget(self.status, 1)
@@ -389,8 +396,17 @@ class GoodbyePage(Page):
         self.text.clear()
         self.quote.clear()
         self.status.setText("")
+        self.keyboard_button.setChecked(False)
         self.blockSignals(False)
         self.on_changed()
+
+    def on_keyboard_toggled(self, shown: bool) -> None:
+        # While typing on screen the thanks above give their room to the keys.
+        self.keyboard.setVisible(shown)
+        for widget in (self.headline, self.given, self.question):
+            widget.setVisible(not shown)
+        if shown and not self.quote.hasFocus():
+            self.text.setFocus()
 
     def has_content(self) -> bool:
         return bool(self.text.toPlainText().strip() or self.quote.text().strip())

@@ -309,6 +309,7 @@ class KioskWindow(QMainWindow):
                      f"{format_duration(result.minutes_total)} in total.")
             self.goodbye.reset(result.person["name"], given)
             self._show("goodbye", self._settings["debrief_idle_s"])
+            self.goodbye.text.setFocus()  # a visitor with a keyboard can start typing at once
         else:
             self.repeat.show_repeat(result.message, result.task)
             self._show("repeat", self._settings["kiosk_idle_s"])
