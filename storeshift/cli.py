@@ -302,6 +302,33 @@ def backup(storage, out: str) -> None:
 
 
 @main.command()
+@click.argument("backup_file", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
+              help="Database file (default: storeshift.db in your user data folder).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def restore(ctx, backup_file: str | None, db_path: str | None, yes: bool) -> None:
+    """Replace the database with a backup (default: the newest in the 'backups' folder beside
+    it), e.g. when the file is damaged. Close storeshift everywhere first; the replaced file
+    is kept beside the database."""
+    from .services import maintenance
+
+    # Not with_storage: the database may be too damaged to open, which is why we are here.
+    path = _db_path(ctx, db_path)
+    folder = path.parent / "backups"
+    backup = Path(backup_file) if backup_file else maintenance.latest_backup(folder)
+    if backup is None:
+        raise Fail(f"There is no backup in {folder}; name the backup file to restore.", 1)
+    if not yes:
+        click.confirm(f"Replace {path} with the backup {backup.name}?", abort=True)
+    try:
+        kept = maintenance.restore(path, backup)
+    except UserError as exc:
+        raise Fail(str(exc), 1) from None
+    click.echo(f"restored {backup.name}; the replaced database is kept as {kept.name}")
+
+
+@main.command()
 @with_storage
 def check(storage) -> None:
     """Verify the database file and the audit log's hash chain."""

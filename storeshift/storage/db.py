@@ -177,6 +177,12 @@ def _connect(path: Path | None) -> sqlite3.Connection:
     return conn
 
 
+def _damaged_at_start(path: Path) -> errors.DamagedDatabase:
+    # No window opens on a damaged file, so the way out is named here: the command line.
+    return errors.DamagedDatabase(f"The database file {path.name} is damaged, so storeshift did not open it. "
+                                  "Restore the latest backup with 'storeshift restore', or ask support for help.")
+
+
 def refuse_damaged_file(path: Path) -> None:
     """Check an existing database file through a read-only connection before anything opens
     it read-write: writing to a damaged file (a migration, a check-in) can spread the damage."""
@@ -191,12 +197,10 @@ def refuse_damaged_file(path: Path) -> None:
     except sqlite3.Error as exc:
         problem = translate(exc, f"open {path}")
         if isinstance(problem, errors.DamagedDatabase):
-            raise problem from exc
+            raise _damaged_at_start(path) from exc
         return  # busy or unreadable: the read-write open below reports it in its own words
     if verdict != ["ok"]:
-        raise errors.DamagedDatabase(
-            "The database file is damaged. Restore the latest backup (Settings → Restore), "
-            "or ask support for help.")
+        raise _damaged_at_start(path)
 
 
 def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: str = "My store") -> Storage:
