@@ -19,7 +19,7 @@ from .support import AUDITED, cli, row_counts, seed_store, spawn
 
 pytestmark = pytest.mark.reliability
 
-DAMAGED_WORDS = ("damaged", "Restore the latest backup")
+DAMAGED_WORDS = ("damaged", "did not open it", "storeshift restore")
 
 
 def store_with_notes(path: Path, notes: int = 30) -> None:
@@ -78,17 +78,29 @@ def test_damaged_page_at_start_is_reported_and_nothing_is_written(tmp_path):
     assert done.stderr.decode().count("\n") == 1 and "damaged" in done.stderr.decode()
     assert digest(db) == damaged
 
-    # What the app offers: restore the latest backup, keeping the damaged file aside.
+    # What the message offers: restore the latest backup (from the 'backups' folder beside the
+    # database, where the shift-lead window puts them), keeping the damaged file aside.
     latest = maintenance.latest_backup(backups)
     assert latest is not None
-    kept = maintenance.restore(db, latest)
-    assert digest(kept) == damaged
+    done = cli("restore", "--db", str(db), "--yes")
+    assert done.returncode == 0, done.stderr
+    assert latest.name in done.stdout.decode()
+    kept = [p for p in tmp_path.glob("kiosk.replaced-*.db")]
+    assert len(kept) == 1 and digest(kept[0]) == damaged
     storage = open_storage(db)
     try:
         assert row_counts(storage) == good_counts
         assert maintenance.check(storage).ok
     finally:
         storage.close()
+
+
+def test_restore_without_a_backup_says_where_it_looked(tmp_path):
+    db = tmp_path / "kiosk.db"
+    seed_store(db, people=1)
+    done = cli("restore", "--db", str(db), "--yes")
+    assert done.returncode == 1
+    assert done.stderr.decode().count("\n") == 1 and "no backup in" in done.stderr.decode()
 
 
 def test_damaged_file_header_is_reported(tmp_path):
