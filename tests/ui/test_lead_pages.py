@@ -309,3 +309,31 @@ def test_painting_the_tables_does_not_leak_references(window, qtbot):
         for table in tables:
             table.grab()
     assert sys.getrefcount(None) - before > -20
+
+
+def test_deactivate_refuses_the_badge_and_reactivate_restores_it(window, demo_storage, qtbot):
+    from storeshift.services import visits
+
+    window.show_page("people")
+    page = window.people
+    row = next(i for i, r in enumerate(page.model.rows()) if r["active"])
+    person = page.model.row_at(row)
+    payload = badges.payload_for(demo_storage, person["id"])
+    click_row(qtbot, page.table, row)
+    assert page.active_button.text() == "Deactivate"
+    click(qtbot, page.active_button)
+    assert visits.scan(demo_storage, payload).reason == "inactive"
+    assert page.active_button.text() == "Reactivate"
+    click(qtbot, page.active_button)
+    assert badges.verify(demo_storage, payload).ok
+
+
+def test_a_file_that_is_not_a_roster_is_refused_with_a_sentence(window, demo_storage, qtbot, tmp_path):
+    window.show_page("people")
+    page = window.people
+    source = tmp_path / "notes.csv"
+    source.write_text("title,when\nsomething,today\n", encoding="utf-8")
+    click(qtbot, page.import_button)
+    pick_file(page, source)
+    assert page.preview is None
+    assert window.banner.level == "error" and "no column 'name'" in window.banner.text()

@@ -252,3 +252,30 @@ def test_a_database_error_is_a_sentence_in_the_banner_not_a_freeze(window, demo_
         other.close()
         demo_storage.conn.execute("PRAGMA busy_timeout=5000")
     assert page.assign(person["visit_id"], task["id"])
+
+
+def test_lock_without_a_pin_says_how_to_set_one(window, qtbot):
+    click(qtbot, window.lock_button)
+    assert not window.is_locked()
+    assert window.banner.level == "warning" and "Set a shift-lead PIN" in window.banner.text()
+
+
+def test_organisation_key_export_and_a_refused_import(window, demo_storage, qtbot, tmp_path):
+    window.show_page("settings")
+    page = window.settings_page
+    out = tmp_path / "key.json"
+    click(qtbot, page.export_key_button)
+    page.file_dialog.selectFile(str(out))
+    page.file_dialog.accept()
+    assert out.exists() and '"storeshift-org-key"' in out.read_text()
+    click(qtbot, page.import_key_button)
+    page.file_dialog.selectFile(str(out))
+    page.file_dialog.accept()
+    # The same key: accepted and nothing changes.
+    assert window.banner.level == "success"
+    other = tmp_path / "other.json"
+    other.write_text('{"format": "something else"}')
+    click(qtbot, page.import_key_button)
+    page.file_dialog.selectFile(str(other))
+    page.file_dialog.accept()
+    assert window.banner.level == "error" and "not a storeshift organisation key file" in window.banner.text()
