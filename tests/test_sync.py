@@ -407,3 +407,24 @@ def test_the_same_badge_reissued_at_two_stores_is_refused_with_a_sentence(tmp_pa
         merge_bundles(head, [exported[1]])
     assert snapshot(head) == before
     head.close()
+
+
+def test_a_site_s_later_change_wins_even_if_its_clock_was_put_back(tmp_path, monkeypatch):
+    """The store's PC clock goes back an hour between two triages of one observation: head
+    office must take the second (what the store's audit log says came last), and its check pass."""
+    from storeshift.storage import db as storage_db
+
+    head, store = _two_sites(tmp_path)
+    record = _new_observations(store, 1)[0]
+    clock = [dt.datetime.now(UTC).replace(microsecond=0) + dt.timedelta(hours=2)]
+    monkeypatch.setattr(storage_db, "utc_now", lambda: clock[0])  # the PC's clock, as storeshift reads it
+    observations.triage(store, record, owner="Store manager")
+    merge_bundles(head, [export_bundle(store, tmp_path / "one.ssb")])
+    clock[0] -= dt.timedelta(hours=1)
+    second = observations.triage(store, record, status="actioned", follow_up="Signs ordered.")
+    report = merge_bundles(head, [export_bundle(store, tmp_path / "two.ssb")])
+    assert not report.conflicts
+    assert head.one("SELECT * FROM observations WHERE id = ?", (record,)) == second
+    assert maintenance.check(head).ok, maintenance.check(head).lines()
+    head.close()
+    store.close()

@@ -165,6 +165,18 @@ def verify(storage: Storage, limit: int = 20) -> Verification:
     latest: dict[tuple[str, str], tuple[str, str | None, str]] = {}
     expected_seq: dict[str, int] = {}
     previous: dict[str, str] = {}
+    # Each site's latest entry per record, then between sites (merged bundles) the later time,
+    # and on a tie the larger record hash: the rule sync.merge uses to pick a row's winner.
+    site_latest: dict[tuple[str, str], tuple[str, str | None]] = {}
+    current_site: str | None = None
+
+    def fold(site: str | None) -> None:
+        for key, (stamp, hashed) in site_latest.items():
+            known = latest.get(key)
+            if known is None or (stamp, hashed or "") > (known[0], known[1] or ""):
+                latest[key] = (stamp, hashed, site)
+        site_latest.clear()
+
     cursor = storage.conn.execute(
         "SELECT site_id, seq, at, actor, action, table_name, record_id, record_hash, prev_hash, hash "
         "FROM audit_log ORDER BY site_id, seq")
@@ -180,16 +192,13 @@ def verify(storage: Storage, limit: int = 20) -> Verification:
         if entry["prev_hash"] != prev or entry["hash"] != _entry_hash(prev, entry):
             problem(f"audit log of site {site[:8]}: entry {entry['seq']} was altered")
         expected_seq[site], previous[site] = entry["seq"], entry["hash"]
-        key = (entry["table_name"], entry["record_id"])
-        stamp, hashed = entry["at"], entry["record_hash"]
-        known = latest.get(key)
+        if site != current_site:
+            fold(current_site)
+            current_site = site
         # Within a site the later entry (by seq) wins, whatever its time says: a clock put back,
-        # or a writer that read the clock before waiting for the lock, can give it an earlier
-        # time. Between sites (merged bundles) the later time, and on a tie the larger record
-        # hash: the rule sync.merge uses to pick a row's winner.
-        if (known is None or site == known[2] or stamp > known[0] or (
-                stamp == known[0] and (hashed or "") > (known[1] or ""))):
-            latest[key] = (stamp, hashed, site)
+        # or a writer that read the clock before waiting for the lock, can give it an earlier time.
+        site_latest[(entry["table_name"], entry["record_id"])] = (entry["at"], entry["record_hash"])
+    fold(current_site)
     for table in AUDITED_TABLES:
         cursor = storage.conn.execute(f"SELECT * FROM [{table}]")
         names = [d[0] for d in cursor.description]

@@ -263,6 +263,38 @@ def _order_key(row: dict) -> tuple[str, str]:
     return (row["updated_at"] or "", audit.record_hash(row) or "")
 
 
+def _logged_winner(conn: sqlite3.Connection, table: str, record_id: str) -> tuple[bool, str | None]:
+    """The record hash `storeshift check` will expect once the bundle's log is in: each site's
+    latest entry for the record (by seq: a site's own later change replaces its earlier one even
+    if its clock was put back), then the later time, then the larger hash. (False, None) when no
+    log here or in the bundle mentions the record."""
+    entries = conn.execute(
+        "SELECT site_id, seq, at, record_hash FROM main.audit_log WHERE table_name = ? AND record_id = ? "
+        "UNION SELECT site_id, seq, at, record_hash FROM bundle.audit_log WHERE table_name = ? AND record_id = ?",
+        (table, record_id, table, record_id)).fetchall()
+    per_site: dict[str, tuple[int, str, str | None]] = {}
+    for site, seq, at, hashed in entries:
+        if site not in per_site or seq > per_site[site][0]:
+            per_site[site] = (seq, at, hashed)
+    if not per_site:
+        return False, None
+    _, _, hashed = max(per_site.values(), key=lambda e: (e[1], e[2] or ""))
+    return True, hashed
+
+
+def _bundle_wins(conn: sqlite3.Connection, table: str, theirs: dict, ours: dict | None,
+                 theirs_hash: str | None, ours_hash: str | None) -> bool:
+    """The rule: the later change wins (updated_at is the time of the change's audit entry);
+    on a tie, the larger record hash. Decided from the audit logs when they name one of the two
+    versions, so the result is always what `storeshift check` verifies."""
+    logged, expected = _logged_winner(conn, table, theirs["id"])
+    if logged and expected == theirs_hash:
+        return True
+    if logged and (expected == ours_hash):
+        return False
+    return _order_key(theirs) > (_order_key(ours) if ours else ("", ""))
+
+
 def _merge_table(storage: Storage, table: str, manifest: Manifest, conflicts: list[Conflict]) -> TableCounts:
     conn = storage.conn
     counts = TableCounts()
@@ -332,7 +364,7 @@ def _resolve(storage: Storage, table: str, names: list[str], differing: list[tup
     updates = []
     for theirs, ours in differing:
         theirs_hash, ours_hash = audit.record_hash(theirs), audit.record_hash(ours)
-        bundle_wins = _order_key(theirs) > _order_key(ours)
+        bundle_wins = _bundle_wins(conn, table, theirs, ours, theirs_hash, ours_hash)
         if bundle_wins:
             updates.append([theirs[c] for c in names if c != "id"] + [theirs["id"]])
             counts.updated += 1
@@ -369,8 +401,13 @@ def _apply_deletions(conn: sqlite3.Connection, manifest: Manifest, result: Bundl
             if values is None:
                 continue
             ours = dict(zip(names, values))
-            # The rule again: a deletion is a change at deleted_at with the smallest hash ("").
-            if (deleted_at, "") > _order_key(ours):
+            # The rule again, a deletion being a change at deleted_at with the smallest hash ("").
+            logged, expected = _logged_winner(conn, table, record_id)
+            if logged and (expected is None or expected == audit.record_hash(ours)):
+                delete = expected is None
+            else:
+                delete = (deleted_at, "") > _order_key(ours)
+            if delete:
                 conn.execute(f"DELETE FROM main.[{table}] WHERE id = ?", (record_id,))
                 result.tables[table].deleted += 1
             else:
