@@ -2,7 +2,8 @@
 
 The rule, for a row both here and in a bundle: the later change wins (the row's updated_at,
 which is also the time of the audit entry that made it); on a tie, the version with the larger
-record hash wins, so every database picks the same one whatever the order of merging. A row
+record hash wins, so every database picks the same one whatever the order of merging. A site's
+own later change replaces its earlier one even if its clock was put back (its log's order counts). A row
 deleted at one site (a person erased) stays deleted unless it was changed elsewhere later.
 The bundle's site's audit log is copied as it is, so its hash chain stays verifiable here; the
 rows it brings need no audit entries of this site, because that log already covers them.
