@@ -106,6 +106,11 @@ class WedgeScanner(QObject):
                 return True
             # The release of a key that was part of a scan (or its trailing Enter).
             return now - self._scanned_at < 150
+        if event.isAutoRepeat():
+            # A key held down repeats fast, but scanners never send repeats: a person.
+            if self._held:
+                self.on_pause()
+            return False
         text = event.text()
         burst_alive = bool(self._held) and now - self._last_ms <= self.gap_ms
         chord = event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)

@@ -88,6 +88,16 @@ def test_a_burst_without_final_enter_ends_by_pause_and_its_late_enter_is_swallow
     assert found == [CODE] and clicks == []
 
 
+def test_a_key_held_down_is_typing_not_a_scan(qtbot, form):
+    line, _, _, _, found = form
+    type_keys(line, "a", gap_ms=0)
+    for _ in range(20):  # auto-repeat: fast, but from a person's finger
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(line, QKeyEvent(kind, ord("A"), Qt.KeyboardModifier.NoModifier, "a", True))
+    QTest.qWait(100)
+    assert line.text() == "a" * 21 and found == []
+
+
 def test_control_characters_around_a_code_are_dropped(qtbot, form):
     line, _, _, _, found = form
     type_keys(line, "\x02" + CODE + "\x03\r", gap_ms=2)
