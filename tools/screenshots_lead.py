@@ -66,15 +66,34 @@ def render(out_dir: str | Path, sizes: dict | None = None) -> list[Path]:
                 window.grab().save(str(path))
                 written.append(path)
 
+            def dialog_shot(dialog, name: str) -> None:
+                _settle(app)
+                path = out / f"lead-{name}-{size_name}.png"
+                dialog.grab().save(str(path))
+                written.append(path)
+
             # Floor: a person selected, as the lead would have it.
             floor = window.floor
             if floor.model.rowCount() > 1:
                 floor.board.selectRow(1)
             shot("floor")
+            # The task picker, as the lead opens it for the selected person.
+            floor.on_assign_clicked()
+            _settle(app)
+            dialog_shot(floor.picker, "floor-picker")
+            floor.picker.reject()
             window.show_page("tasks")
             shot("tasks")
             window.show_page("people")
             shot("people")
+            # The CSV import preview, with bad lines listed before anything is written.
+            sample = Path(folder) / "new-people.csv"
+            sample.write_text("name,department,email\nAda Lovelace,IT,ada@example.com\n,HR,someone@example.com\n"
+                              "Grace Hopper,IT,not-an-email\nAlan Turing,IT,ada@example.com\n", encoding="utf-8")
+            window.people.preview_import(sample)
+            _settle(app)
+            dialog_shot(window.people.preview, "people-import-preview")
+            window.people.preview.reject()
             window.show_page("observations")
             obs = window.observations
             obs.status.setCurrentIndex(obs.status.findData("new"))

@@ -221,6 +221,7 @@ class FormDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(ok_text)
+        self.ok_button.setProperty("primary", True)
         self.buttons.rejected.connect(self.reject)
 
     def finish_layout(self) -> None:

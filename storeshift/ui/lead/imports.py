@@ -3,6 +3,7 @@ reason, shown before anything is written; the import itself runs in the backgrou
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Callable
 
@@ -57,7 +58,7 @@ class ImportPreview(FormDialog):
         summary = QLabel()
         summary.setObjectName("importSummary")
         summary.setWordWrap(True)
-        lines = [f"<b>{path.name}</b>: {report.added} {noun} to add, {report.updated} to update, "
+        lines = [f"<b>{html.escape(path.name)}</b>: {report.added} to add, {report.updated} to update, "
                  f"{report.unchanged} already up to date."]
         if report.errors:
             lines.append(f"<span style='color:#b91c1c'><b>{len(report.errors)} bad line"
