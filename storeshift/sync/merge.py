@@ -205,11 +205,11 @@ def _merge_one(storage: Storage, manifest: Manifest, step) -> BundleResult:
             except sqlite3.IntegrityError as exc:
                 if "badges.person_id" in str(exc):
                     what = (f"a person was given a new badge at {manifest.site_name} and also at another site "
-                            "(or here), and both badges have the same number")
+                            "(or here), and both badges have the same number. Nothing from it was merged; "
+                            "reissue the badge at one place only, then export again.")
                 else:
-                    what = f"its rows clash with rows already here ({exc})"
-                raise BundleRefused(f"{manifest.path.name} cannot be merged: {what}. Nothing from it was merged; "
-                                    "reissue the badge at one place only, then export again.") from None
+                    what = f"its rows clash with rows already here ({exc}). Nothing from it was merged."
+                raise BundleRefused(f"{manifest.path.name} cannot be merged: {what}") from None
             step()
         return result
     finally:
