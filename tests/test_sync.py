@@ -428,3 +428,25 @@ def test_a_site_s_later_change_wins_even_if_its_clock_was_put_back(tmp_path, mon
     assert maintenance.check(head).ok, maintenance.check(head).lines()
     head.close()
     store.close()
+
+
+def test_a_person_erased_at_head_office_but_changed_later_at_a_store_comes_back_and_is_listed(tmp_path):
+    head = open_storage(tmp_path / "head.db", site_name="Head office")
+    person = roster.add_person(head, name="Ada Lovelace", department="IT")
+    badges.export_org_key(head, tmp_path / "org.key")
+    store = open_storage(tmp_path / "store.db", site_name="Riverside Store")
+    badges.import_org_key(store, tmp_path / "org.key")
+    merge_bundles(store, [export_bundle(head, tmp_path / "roster.ssb", roster=True)])
+    _next_second()
+    privacy.erase_person(head, person["id"], actor="head office")
+    _next_second()
+    roster.set_active(store, person["id"], False)
+    report = merge_bundles(head, [export_bundle(store, tmp_path / "store.ssb")])
+    [conflict] = report.conflicts
+    assert conflict.record_id == person["id"] and conflict.deleted_here
+    assert "so it is back here" in report.summary() and "Erase it again" in report.summary()
+    assert head.value("SELECT active FROM people WHERE id = ?", (person["id"],)) == 0
+    assert maintenance.check(head).ok, maintenance.check(head).lines()
+    assert not merge_bundles(head, [tmp_path / "store.ssb"]).conflicts
+    head.close()
+    store.close()

@@ -54,10 +54,15 @@ class Conflict:
     winner: str  # "here" or "bundle"
     fields: list[str] = field(default_factory=list)
     deleted: bool = False  # the bundle's site deleted the row
+    deleted_here: bool = False  # deleted (here, or at a site merged here), changed later at the bundle's site
 
     def sentence(self) -> str:
         def when(stamp: str | None) -> str:
             return stamp[:16].replace("T", " ") if stamp else "?"
+        if self.deleted_here:
+            return (f"{self.table} {self.record_id[:8]}: deleted ({when(self.here_updated_at)} UTC) but changed "
+                    f"later at {self.bundle_site} ({when(self.bundle_updated_at)} UTC), so it is back here. "
+                    "Erase it again if the deletion should stand.")
         bundle_change = "deleted" if self.deleted else "changed"
         kept = f"{self.bundle_site}'s version" if self.winner == "bundle" else "the version here"
         detail = f" (they differ in {', '.join(self.fields)})" if self.fields else ""
@@ -343,6 +348,15 @@ def _merge_table(storage: Storage, table: str, manifest: Manifest, conflicts: li
         differing = [(dict(zip(names, values[:width])), dict(zip(names, values[width:]))) for values in conn.execute(
             f"SELECT {n_cols}, {m_cols} FROM bundle.[{table}] n JOIN main.[{table}] m ON m.id = n.id "
             f"WHERE NOT ({same})")]
+    # A row deleted here (a person erased) that the bundle's site changed later comes back, by
+    # the rule; list it, so head office can erase again if the deletion should stand.
+    for record_id, changed_at, deleted_at in conn.execute(
+            f"SELECT n.id, n.updated_at, max(a.at) FROM bundle.[{table}] n JOIN main.audit_log a "
+            f"ON a.table_name = '{table}' AND a.record_id = n.id AND a.record_hash IS NULL "
+            f"WHERE {new_rows} GROUP BY n.id HAVING max(a.at) <= n.updated_at").fetchall():
+        conflicts.append(Conflict(table=table, record_id=record_id, here_updated_at=deleted_at,
+                                  bundle_updated_at=changed_at, bundle_site=manifest.site_name, winner="bundle",
+                                  deleted_here=True))
     counts.inserted = conn.execute(
         f"INSERT INTO main.[{table}] ({cols}) SELECT {n_cols} FROM bundle.[{table}] n "
         # In id order: the primary-key index then grows page by page instead of at random.
