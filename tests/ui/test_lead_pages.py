@@ -114,7 +114,8 @@ def test_task_csv_import_previews_bad_lines_before_writing(window, demo_storage,
     window.show_page("tasks")
     page = window.tasks
     source = tmp_path / "tasks.csv"
-    source.write_text("title,area,capacity\nFill the chillers,Fresh food,2\n,Nowhere,1\nCount the tills,Checkout,many\n",
+    source.write_text("title,area,capacity\nFill the chillers,Fresh food,2\n,Nowhere,1\n"
+                      "Count the tills,Checkout,many\n",
                       encoding="utf-8")
     before = len(tasks.list_tasks(demo_storage, include_archived=True))
     click(qtbot, page.import_button)

@@ -99,8 +99,12 @@ def test_window_locks_after_inactivity_and_activity_postpones_it(make_window, de
     qtbot.keyClick(window.floor.board, Qt.Key.Key_Down)  # the lead is there: the countdown starts again
     qtbot.wait(200)
     assert not window.is_locked()
+    window.show_page("people")
+    window.people.on_add()  # a form left open when the lead walks away
+    assert window.people.dialog.isVisible()
     qtbot.waitUntil(window.is_locked, timeout=1000)
     assert "without use" in window.lock_screen.pad.message.text()
+    assert not window.people.dialog.isVisible()
 
 
 def test_geometry_is_remembered(make_window, demo_storage, ini, qtbot):

@@ -234,7 +234,8 @@ class LeftTodayModel(RowTableModel):
 
     def display(self, row: dict, name: str) -> Any:
         if name == "times":
-            return f"{_clock_text(row['check_in_at'], self.timezone)}–{_clock_text(row['check_out_at'], self.timezone)}"
+            arrived = _clock_text(row["check_in_at"], self.timezone)
+            return f"{arrived}–{_clock_text(row['check_out_at'], self.timezone)}"
         if name == "note":
             if row.get("auto_closed"):
                 return "⚠ closed automatically"

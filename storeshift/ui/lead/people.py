@@ -215,7 +215,8 @@ class PeoplePage(QWidget):
             dialog.accept()
             self.refresh()
             self.select_person(person["id"])
-            self.ctx.tell(f"{person['name']} is on the roster with badge #1. Print it with 'Print this badge'.", SUCCESS)
+            self.ctx.tell(f"{person['name']} is on the roster with badge #1. "
+                          "Print it with 'Print this badge'.", SUCCESS)
 
         dialog.buttons.accepted.connect(save)
         dialog.open()

@@ -347,6 +347,10 @@ class SettingsPage(QWidget):
                 f"Replace the database with the backup {backup.name}?", "Restore…", second, danger=True)
 
     def restore(self, backup: Path) -> None:
+        kiosk = getattr(self.lead_window, "kiosk_window", None)
+        if kiosk is not None and kiosk.isVisible():
+            self.ctx.tell("Close the kiosk first: it is using the database. Nothing was restored.", ERROR)
+            return
         storage = self.ctx.storage
         path = storage.path
         # The service checks the backup before touching anything; on refusal nothing changed.

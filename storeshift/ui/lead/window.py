@@ -9,7 +9,7 @@ from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+from PySide6.QtWidgets import (QApplication, QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
 from ... import APP_NAME
@@ -26,7 +26,8 @@ log = logging.getLogger("storeshift.ui.lead")
 PAGES = [("floor", "Floor", "Ctrl+1"), ("tasks", "Tasks", "Ctrl+2"), ("people", "People & badges", "Ctrl+3"),
          ("observations", "Observations", "Ctrl+4"), ("reports", "Reports", "Ctrl+5"),
          ("settings", "Settings", "Ctrl+6")]
-NAV_ICONS = {"floor": "◉", "tasks": "☰", "people": "☺", "observations": "✎", "reports": "▤", "settings": "⚙"}
+NAV_ICONS = {"floor": "◉", "tasks": "☰", "people": "☺", "observations": "✎", "reports": "▤",
+             "settings": "⚙"}
 
 
 class _ActivityFilter(QObject):
@@ -257,6 +258,10 @@ class LeadWindow(QMainWindow):
                               WARNING)
             return
         self.idle_timer.stop()
+        # A dialog left open would stay usable above the lock screen: close it first.
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.reject()
         self.outer.setCurrentWidget(self.lock_screen)
         self.lock_screen.reset(reason if isinstance(reason, str) else "")
 
