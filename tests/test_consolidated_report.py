@@ -149,4 +149,5 @@ def test_an_empty_database_gives_a_short_honest_report(tmp_path):
     out = build_consolidated_report(storage, 2026, 48, tmp_path / "empty.pdf", now=NOW)
     words = " ".join(page.extract_text() for page in PdfReader(out).pages)
     assert "Nobody was on the floor this week" in " ".join(words.split())
+    assert "No site is in this database yet" in " ".join(words.split())
     storage.close()

@@ -382,7 +382,10 @@ def _cover(report: Consolidated, st: layout.Styles, width: float) -> list:
                       f"{text.markup(seen_at(theme, sites))}.")
         if len(shared) > 1:
             points.append(f"<b>{len(shared):,}</b> themes were seen at more than one site this week.")
-    if report.unvisited:
+    if not report.sites:
+        points.append("<b>No site is in this database yet.</b> Merge the sites' bundles first "
+                      "(storeshift merge, or Settings → Merge bundles).")
+    elif report.unvisited:
         names = ", ".join(s.name for s in report.unvisited[:6])
         more = f" and {len(report.unvisited) - 6:,} more" if len(report.unvisited) > 6 else ""
         points.append(f"<b>No visit this week:</b> {text.markup(names + more)}.")
@@ -422,7 +425,7 @@ def _sites_section(report: Consolidated, st: layout.Styles, width: float) -> lis
     total = report.week.figures
     rows.append(["All sites", total.people, total.visits, _hours(total.minutes), total.tasks_done,
                  total.observations, sum(s.follow_ups_open for s in report.sites), ""])
-    widths = [0.20, 0.09, 0.08, 0.08, 0.09, 0.15, 0.15, 0.16]
+    widths = [0.19, 0.10, 0.08, 0.08, 0.09, 0.15, 0.15, 0.16]
     table = tables.table(["Site", "People", "Visits", "Hours", "Tasks done", "Observations", "Open follow-ups",
                           "Last visit"], rows, [width * w for w in widths], st, numeric=(1, 2, 3, 4, 5, 6),
                          highlight=shaded)
@@ -494,7 +497,9 @@ def _scorecard(report: Consolidated, st: layout.Styles, width: float) -> list:
             "No floor time this week from: " + ", ".join(report.idle_departments) + "."), st.body))
     # Sites without a visit
     story += [Spacer(1, 3 * mm), Paragraph("Sites with no visit this week", st.h2)]
-    if report.unvisited:
+    if not report.sites:
+        story.append(Paragraph("No site is in this database yet.", st.note))
+    elif report.unvisited:
         rows = []
         for site in sorted(report.unvisited, key=lambda s: (s.last_visit or "", s.name.casefold())):
             last = local(site.last_visit, site.timezone).strftime("%d %b %Y") if site.last_visit else "never"
