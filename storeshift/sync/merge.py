@@ -58,7 +58,7 @@ class Conflict:
 
     def sentence(self) -> str:
         def when(stamp: str | None) -> str:
-            return stamp[:16].replace("T", " ") if stamp else "?"
+            return stamp[:19].replace("T", " ") if stamp else "?"
         if self.deleted_here:
             return (f"{self.table} {self.record_id[:8]}: deleted ({when(self.here_updated_at)} UTC) but changed "
                     f"later at {self.bundle_site} ({when(self.bundle_updated_at)} UTC), so it is back here. "
