@@ -294,6 +294,9 @@ class FloorPage(QWidget):
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
+        # The side column takes about a third of the width until the lead drags the handle.
+        self._auto_split = True
+        self.splitter.splitterMoved.connect(lambda *_: setattr(self, "_auto_split", False))
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -325,6 +328,13 @@ class FloorPage(QWidget):
         self.ticker.timeout.connect(self.model.tick)
         self.ticker.start()
         self.refresh()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._auto_split:
+            total = self.splitter.width()
+            side = max(320, min(560, total // 3))
+            self.splitter.setSizes([total - side, side])
 
     # -- reading ------------------------------------------------------------------------------
     def refresh(self) -> None:

@@ -176,7 +176,7 @@ class FloorModel(RowTableModel):
             return (f"{format_duration(minutes_between(row['check_in_at'], self.clock()))}"
                     f" (since {_clock_text(row['check_in_at'], self.timezone)})")
         if name == "task_title":
-            return row.get("task_title") or "No task yet — drag one here"
+            return row.get("task_title") or "No task yet"
         return row.get(name)
 
     def foreground(self, row: dict, name: str) -> QColor | None:
