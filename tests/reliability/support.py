@@ -8,8 +8,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storeshift.services import badges, settings, tasks
-from storeshift.services import roster
+from storeshift.services import badges, roster, settings, tasks
 from storeshift.storage import open_storage
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import re
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from storeshift import logs
-from storeshift.errors import Refused, UserError
+from storeshift.errors import Refused
 from storeshift.services import badges, pin, roster, visits
 from storeshift.storage import open_storage
 from storeshift.timeutil import UTC

@@ -30,7 +30,7 @@ def kiosk(args) -> None:
     from storeshift.errors import UserError
     from storeshift.services import badges, observations, visits
     from storeshift.storage import open_storage
-    from storeshift.timeutil import from_iso, to_iso
+    from storeshift.timeutil import from_iso
 
     rng = random.Random(args.seed)
     storage = open_storage(args.db)
