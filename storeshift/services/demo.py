@@ -79,12 +79,23 @@ OBSERVATIONS = [
     ("praise", "Web chat answers were quick; two customers said so unprompted.", "That was faster than I expected.",
      "low"),
 ]
-FOLLOW_UPS = ["Raised with the app team; stock view is on the roadmap for spring.",
-              "New signs ordered and put up by the entrance.",
-              "Price-match policy card printed for every till.",
-              "Scale threshold raised to 5 kg on all self-checkouts.",
-              "Spare batteries now charge in the back office.",
-              "Order number now copies across with one click."]
+# What was done about an observation, keyed by the start of its text; a generic line otherwise.
+FOLLOW_UPS = {
+    "Three customers asked": "Raised with the app team; store stock view is on the roadmap for spring.",
+    "Several people asked where the parcel": "New signs to the parcel lockers put up by the entrance.",
+    "Customers asked if we price-match": "Price-match policy card printed for every till.",
+    "Older customers asked for paper": "Receipt button made larger on the self-checkout screen.",
+    "Self-checkout rejects bags": "Scale threshold raised to 5 kg on all self-checkouts.",
+    "Click-and-collect orders are stored": "All collection orders now kept in one bay by the service desk.",
+    "Returns without a receipt": "Two team leaders per shift can now approve receipt-less returns.",
+    "The handheld scanners run out": "Spare batteries now charge in the back office.",
+    "Phone agents copy the order number": "Order number now copies across with one click.",
+    "Oat milk sold out": "Oat milk order doubled for weekday mornings.",
+    "Shelf labels for the coffee pods": "Label check added to the Monday price-change routine.",
+    "Gluten-free range is split": "Gluten-free range moved into one bay in aisle 6.",
+    "Send the collection code by text": "Collection codes now sent by text as well.",
+}
+GENERIC_FOLLOW_UP = "Discussed at the weekly store meeting; owner following up."
 OWNERS = ["Store manager", "Head of Digital", "Ops team", "Customer service lead", "Category manager"]
 
 
@@ -213,6 +224,10 @@ def _triage(rng, observations, now):
         if roll < 0.35:
             obs.update(status="triaged", owner=rng.choice(OWNERS))
         elif roll < 0.55:
-            obs.update(status="actioned", owner=rng.choice(OWNERS), follow_up=rng.choice(FOLLOW_UPS))
+            obs.update(status="actioned", owner=rng.choice(OWNERS), follow_up=_follow_up(obs["text"]))
         elif roll < 0.7:
-            obs.update(status="closed", owner=rng.choice(OWNERS), follow_up=rng.choice(FOLLOW_UPS))
+            obs.update(status="closed", owner=rng.choice(OWNERS), follow_up=_follow_up(obs["text"]))
+
+
+def _follow_up(text: str) -> str:
+    return next((done for start, done in FOLLOW_UPS.items() if text.startswith(start)), GENERIC_FOLLOW_UP)
