@@ -124,6 +124,10 @@ def test_kiosk_and_lead_processes_write_at_once_without_lock_errors(tmp_path, co
         for obs_id, (status, owner) in last_triage.items():
             row = storage.one("SELECT status, owner FROM observations WHERE id = ?", (obs_id,))
             assert (row["status"], row["owner"]) == (status, owner), "an acknowledged triage was lost"
+        last_capacity = {task_id: int(capacity) for task_id, capacity in lead_log.of("task")}
+        assert last_capacity, "the lead never edited a task"
+        for task_id, capacity in last_capacity.items():
+            assert storage.value("SELECT capacity FROM tasks WHERE id = ?", (task_id,)) == capacity
         report = maintenance.check(storage)
         assert report.ok, report.lines()
     finally:

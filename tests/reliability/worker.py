@@ -97,6 +97,11 @@ def lead(args) -> None:
                 if floor:
                     row = tasks.complete(storage, rng.choice(floor)["visit_id"])
                     say("ACK", "complete", row["id"])
+            elif roll < 0.7:
+                # Changing a task's capacity while the kiosk checks people in and out.
+                task_id = rng.choice(task_ids)
+                row = tasks.edit_task(storage, task_id, capacity=str(rng.randint(1, 6)))
+                say("ACK", "task", task_id, row["capacity"])
             else:
                 notes = storage.rows("SELECT id FROM observations ORDER BY random() LIMIT 1")
                 if not notes:
