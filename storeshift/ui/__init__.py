@@ -4,18 +4,19 @@ import platform
 import sys
 
 
-def _keep_true_and_false_alive() -> None:
-    """PySide6 6.12.0's SignalInstance.emit() returns True without taking a reference to it, so
-    every emit() from Python drops one reference from True. Before Python 3.12 (where True and
-    False became immortal) a window that runs for hours frees True and the process aborts with
-    'Fatal Python error: bool_dealloc'. Giving both a reference count no run can use up makes
-    them as good as immortal, as they are on newer Pythons."""
+def _keep_singletons_alive() -> None:
+    """PySide6 6.12.0 returns None and True to Python without taking a reference to them:
+    every call of a method returning void (setText, setVisible, QTimer.start...) drops one
+    reference from None and every Signal.emit() one from True. Before Python 3.12 (where
+    None, True and False became immortal) a window that runs for hours frees one of them and
+    the process aborts ('Fatal Python error: bool_dealloc' or 'none_dealloc'). Giving them a
+    reference count no run can use up makes them as good as immortal, as on newer Pythons."""
     if sys.version_info >= (3, 12) or platform.python_implementation() != "CPython":
         return
     import ctypes
 
-    for value in (True, False):
+    for value in (None, True, False):
         ctypes.c_ssize_t.from_address(id(value)).value += 1 << 40
 
 
-_keep_true_and_false_alive()
+_keep_singletons_alive()

@@ -53,8 +53,12 @@ class WedgeScanner(QObject):
 
     scanned = Signal(str)
 
-    def __init__(self, gap_ms: int = 35, min_length: int = 8, parent: QObject | None = None):
+    def __init__(self, gap_ms: int = 35, min_length: int = 8, parent: QObject | None = None,
+                 scope: QWidget | None = None):
         super().__init__(parent)
+        #: Only keys going to this window (whatever has focus in it) are watched; None: every
+        #: window. The kiosk sets itself, so a shift-lead window in the same process is left alone.
+        self.scope = scope
         self.gap_ms = gap_ms
         self.min_length = min_length
         self._held: list[tuple[QObject, QKeyEvent]] = []
@@ -93,7 +97,7 @@ class WedgeScanner(QObject):
         kind = event.type()
         if kind not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) or self._replaying:
             return False
-        if not isinstance(watched, (QWidget, QWindow)):
+        if not isinstance(watched, (QWidget, QWindow)) or not self._in_scope(watched):
             return False
         key = event.key()
         if key in _MODIFIER_KEYS:
@@ -137,6 +141,13 @@ class WedgeScanner(QObject):
         self._last_ms = now
         self._timer.start(self.gap_ms + 1)
         return True
+
+    def _in_scope(self, watched: QObject) -> bool:
+        if self.scope is None:
+            return True
+        if isinstance(watched, QWidget):
+            return watched.window() is self.scope
+        return watched == self.scope.windowHandle()
 
     def _printable_count(self) -> int:
         return sum(1 for ch in "".join(self._text) if ch.isprintable() and not ch.isspace())

@@ -72,7 +72,8 @@ class KioskWindow(QMainWindow):
         self._connect()
         self.reload_settings()
         self._sounds = self._load_sounds() if sounds else {}
-        self.scanner = WedgeScanner(self._settings["scan_char_gap_ms"], self._settings["scan_min_length"], self)
+        self.scanner = WedgeScanner(self._settings["scan_char_gap_ms"], self._settings["scan_min_length"], self,
+                                    scope=self)
         self.scanner.scanned.connect(self.handle_payload)
         self.scanner.install()
         self.camera = CameraScanner(self)
