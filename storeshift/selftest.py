@@ -200,27 +200,34 @@ def _start_qt():
 
     app = application()
     _check(not app.windowIcon().isNull(), "the application icon did not load")
-    _check_none_references()
+    _check_singleton_references()
     return app
 
 
-def _check_none_references() -> None:
-    """Some PySide6 builds return None from C++ without taking a reference to it. From Python
-    3.12 None is immortal and that is harmless; on older Pythons every such call uses up one of
-    None's few thousand references and the app aborts ('deallocating None') after minutes."""
+def _check_singleton_references() -> None:
+    """PySide6 6.12.0 hands None (from methods returning nothing) and True (from Signal.emit)
+    back to Python without taking a reference to them. From Python 3.12 they are immortal and
+    that is harmless; before, each call uses up one of their few thousand references and the
+    app aborts ('none_dealloc') within the hour, unless storeshift.ui has given them a count
+    no run can use up. Fails only when references are being lost AND would run out."""
     from PySide6 import __version__ as pyside_version
-    from PySide6.QtCore import QObject
+    from PySide6.QtCore import QObject, Signal
 
-    probe = QObject()
+    class Probe(QObject):
+        poked = Signal()
+
+    probe = Probe()
     calls = 200
-    before = sys.getrefcount(None)
-    for _ in range(calls):
-        probe.setObjectName("probe")
-    lost = before - sys.getrefcount(None)
-    _check(lost < calls // 2,
-           f"PySide6 {pyside_version} on Python {sys.version.split()[0]} loses a reference to None on every "
-           f"Qt call ({lost} in {calls}); the app would abort after a few thousand calls. "
-           "Build or install storeshift with Python 3.12 or newer.")
+    for name, value, call in (("None", None, lambda: probe.setObjectName("probe")), ("True", True, probe.poked.emit)):
+        before = sys.getrefcount(value)
+        for _ in range(calls):
+            call()
+        left = sys.getrefcount(value)
+        lost = before - left
+        _check(lost < calls // 2 or left > 1 << 32,
+               f"PySide6 {pyside_version} on Python {sys.version.split()[0]} loses a reference to {name} on "
+               f"every Qt call ({lost} in {calls}, {left} left); the app would abort within the hour. "
+               "Use Python 3.12 or newer, or a PySide6 version without this fault.")
 
 
 def _render_pdf(path: Path, dpi: int):

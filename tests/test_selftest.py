@@ -53,3 +53,34 @@ def test_self_test_fails_with_one_line_naming_the_step(tmp_path):
     assert result.stderr.strip().splitlines() == [
         f"storeshift: self-test failed: resources: no resources folder at {tmp_path / 'nowhere'}"]
     assert "Traceback" not in result.stderr
+
+
+PYSIDE_LEAK = """
+import ctypes, sys
+import storeshift.ui, storeshift.selftest as selftest
+from PySide6.QtCore import QObject
+if sys.version_info >= (3, 12):
+    print("immortal"); sys.exit(0)
+guard = (1 << 40) if sys.getrefcount(None) > 1 << 32 else 0  # what storeshift.ui adds on Python < 3.12
+ctypes.c_ssize_t.from_address(id(None)).value -= guard      # as if there were no guard
+set_name = QObject.setObjectName
+def leaky(self, name):                               # what PySide6 6.12.0 does: a reference to None lost
+    set_name(self, name)
+    ctypes.pythonapi.Py_DecRef(ctypes.py_object(None))
+QObject.setObjectName = leaky
+try:
+    selftest._check_singleton_references()
+    print("passed")
+except selftest.SelfTestFailed as exc:
+    print(exc)
+ctypes.c_ssize_t.from_address(id(None)).value += guard
+"""
+
+
+def test_self_test_refuses_a_qt_binding_that_loses_references_to_none(tmp_path):
+    result = subprocess.run([sys.executable, "-c", PYSIDE_LEAK], cwd=ROOT, env=clean_env(tmp_path, QT_QPA_PLATFORM="offscreen"),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    if result.stdout.strip() == "immortal":
+        pytest.skip("None is immortal on this Python: nothing to lose")
+    assert "loses a reference to None on every Qt call" in result.stdout, result.stdout
