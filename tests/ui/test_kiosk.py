@@ -16,7 +16,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPlainTextEdit, QPushButton
 
 from storeshift import logs
-from storeshift.services import badges, observations, pin, settings, tasks, visits
+from storeshift.services import badges, pin, settings, tasks, visits
 from storeshift.ui.kiosk.window import CANT_RECORD, KioskWindow
 from storeshift.ui.watcher import DatabaseWatcher
 

@@ -62,6 +62,7 @@ class KioskWindow(QMainWindow):
         self._told: list[dict] = []
         self._told_index = 0
         self._chosen_person: str | None = None
+        self._booking: dict | None = None
         self._settings: dict = {}
         self.setWindowTitle("storeshift kiosk")
         self.setObjectName("kiosk")
@@ -317,7 +318,7 @@ class KioskWindow(QMainWindow):
 
     def show_welcome(self) -> None:
         tz = self._settings["timezone"]
-        booking = getattr(self, "_booking", None)
+        booking = self._booking
         booking_text = ""
         if booking:
             booking_text = (f"Booked today {local_clock(booking['start_at'], tz)}–"
