@@ -169,7 +169,8 @@ class IdlePage(Page):
         self.told.setVisible(item is not None)
         if item is None:
             return
-        width = max(200, self._width - 2 * self.outer.contentsMargins().left() - 60)
+        # The page margins, the panel's own margins and its coloured edge, and a little slack.
+        width = max(200, self._width - 2 * self.outer.contentsMargins().left() - 2 * 28 - 10 - 16)
         category = CATEGORY_LABELS.get(item["category"], "")
         said = f"{category}: “{item['text']}”" if category else f"“{item['text']}”"
         lines = self._told_lines
