@@ -57,9 +57,9 @@ def drop_task(page, task_title: str, row: int) -> bool:
     target = page.board.visualRect(page.model.index(row, 0)).center()
     viewport = page.board.viewport()
     buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(target.toPointF(), Qt.DropAction.CopyAction, mime, buttons, mods)
+    enter = QDragEnterEvent(target, Qt.DropAction.CopyAction, mime, buttons, mods)
     QApplication.sendEvent(viewport, enter)
-    move = QDragMoveEvent(target.toPointF(), Qt.DropAction.CopyAction, mime, buttons, mods)
+    move = QDragMoveEvent(target, Qt.DropAction.CopyAction, mime, buttons, mods)
     QApplication.sendEvent(viewport, move)
     drop = QDropEvent(target.toPointF(), Qt.DropAction.CopyAction, mime, buttons, mods)
     QApplication.sendEvent(viewport, drop)
@@ -106,7 +106,7 @@ def test_a_drop_that_is_not_a_task_is_ignored(window, demo_storage):
     mime = QMimeData()
     mime.setText("Greet at the door")
     target = page.board.visualRect(page.model.index(0, 0)).center()
-    enter = QDragEnterEvent(target.toPointF(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+    enter = QDragEnterEvent(target, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                             Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(page.board.viewport(), enter)
     assert not enter.isAccepted()
