@@ -32,6 +32,9 @@ def _table(model, stretch_column: int | None = None) -> QTableView:
     header = view.horizontalHeader()
     header.setHighlightSections(False)
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # Size columns from the first rows only (see people.py): measuring every row on each
+    # layout pass while the window is built made it take seconds to open on a big store.
+    header.setResizeContentsPrecision(60)
     if stretch_column is not None:
         header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
     return view
@@ -64,6 +67,7 @@ class FloorBoard(QTableView):
         header = self.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(60)
         header.setSectionResizeMode(model.column_of("task_title"), QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(True)
 

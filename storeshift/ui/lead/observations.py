@@ -92,6 +92,9 @@ class ObservationsPage(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Size columns from the first rows only (see people.py): measuring every row on each
+        # layout pass while the window is built made it take seconds to open on a big store.
+        header.setResizeContentsPrecision(60)
         header.setSectionResizeMode(self.model.column_of("text"), QHeaderView.ResizeMode.Stretch)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
