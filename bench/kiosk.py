@@ -27,6 +27,21 @@ def probe(*args: str, python: str = PYTHON) -> dict:
     raise RuntimeError(f"kiosk probe failed: {' / '.join((fatal or lines)[:3])[:400]}")
 
 
+def choose_payloads(db: Path, scans: int, seed: int = 11) -> list[str]:
+    """Badges of scans distinct active people, chosen at random."""
+    import random
+
+    from storeshift.services import badges
+    from storeshift.storage import open_storage
+
+    storage = open_storage(db)
+    try:
+        payloads = [payload for _, payload in badges.badge_payloads(storage)]
+    finally:
+        storage.close()
+    return random.Random(seed).sample(payloads, min(len(payloads), scans))
+
+
 def run(quick: bool) -> list[Row]:
     check = subprocess.run([PYTHON, "-c", "from storeshift.ui.kiosk.window import KioskWindow as K; "
                             "assert hasattr(K, 'handle_payload')"],
@@ -46,8 +61,10 @@ def run(quick: bool) -> list[Row]:
         label = f"Python {python_version(python)}"
         with tempfile.TemporaryDirectory(dir=CACHE, prefix="work-") as tmp:
             copy = working_copy(db, Path(tmp))
+            chosen = Path(tmp) / "payloads.json"
+            chosen.write_text(json.dumps(choose_payloads(copy, scans)))
             try:
-                result = probe(str(copy), str(scans), python=python)
+                result = probe(str(copy), str(chosen), python=python)
             except RuntimeError as exc:
                 # The kiosk process died: that is the figure (a kiosk must survive a day of scans).
                 rows.append(Row("kiosk", f"{handler_figure} ({label})", goal=SCAN_GOAL, verdict="MISSES",
