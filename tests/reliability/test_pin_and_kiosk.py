@@ -279,8 +279,6 @@ def test_debrief_text_stays_in_the_form_when_it_cannot_be_saved(qtbot, kiosk, de
     assert saved == [{"text": typed.strip()}]
 
 
-@pytest.mark.xfail(strict=True, reason="kiosk: a debrief that could not be saved when the screen timed out "
-                                       "is dropped, not retried (ui/kiosk/window.py show_idle)")
 def test_debrief_that_could_not_be_saved_at_the_idle_timeout_is_saved_once_the_disk_has_room(qtbot, kiosk,
                                                                                             demo_storage):
     visit = checked_out_at_debrief(qtbot, kiosk, demo_storage)

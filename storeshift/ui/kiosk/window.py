@@ -58,6 +58,7 @@ class KioskWindow(QMainWindow):
         self._forgotten: dict | None = None
         self._left_at: dt.datetime | None = None
         self._pending: list[tuple[str, dt.datetime]] = []
+        self._unsaved_debrief: tuple[str, str | None, dict] | None = None
         self._retries = 0
         self._told: list[dict] = []
         self._told_index = 0
@@ -222,8 +223,8 @@ class KioskWindow(QMainWindow):
         return self.clock()
 
     def show_idle(self) -> None:
-        if self.current_screen() == "goodbye":
-            self.save_debrief()
+        if self.current_screen() == "goodbye" and not self.save_debrief() and self._unsaved_debrief:
+            self.retry_timer.start()
         self.autosave_timer.stop()
         self._visit = self._person = None
         self._observation_id = None
@@ -241,6 +242,7 @@ class KioskWindow(QMainWindow):
             self.report_problem("Something went wrong. Please scan again, or tell the shift lead.")
 
     def _handle(self, payload: str, at: dt.datetime) -> None:
+        self._save_unsaved_debrief()
         if self.current_screen() == "goodbye":
             self.save_debrief()  # the previous visitor's words are kept before the next scan
         try:
@@ -268,6 +270,7 @@ class KioskWindow(QMainWindow):
         return result
 
     def on_retry(self) -> None:
+        self._save_unsaved_debrief()
         while self._pending:
             payload, at = self._pending[0]
             try:
@@ -376,28 +379,49 @@ class KioskWindow(QMainWindow):
         if self.current_screen() == "goodbye":
             self.autosave_timer.start()
 
-    def save_debrief(self) -> None:
-        """Store what the visitor wrote (first save adds, later saves edit the same note)."""
+    def save_debrief(self) -> bool:
+        """Store what the visitor wrote (first save adds, later saves edit the same note).
+        False when it could not be stored; the text stays on screen and the message says why."""
         self.autosave_timer.stop()
         if self._visit is None or not self.goodbye.has_content():
-            return
+            return True
         values = self.goodbye.values()
         text = values["text"].strip() or values["quote"].strip()
         fields = {"category": values["category"] or "customer_voice", "impact": values["impact"] or "medium",
                   "text": text, "quote": values["quote"] or None}
         try:
-            if self._observation_id is None:
-                row = observations.add_observation(self.storage, visit_id=self._visit["id"], actor="kiosk", **fields)
-                self._observation_id = row["id"]
-                log.info("debrief saved observation=%s", row["id"])
-            else:
-                observations.edit_observation(self.storage, self._observation_id, actor="kiosk", **fields)
+            self._observation_id = self._store_debrief(self._visit["id"], self._observation_id, fields)
             self.goodbye.status.setText("Saved ✔")
+            return True
         except UserError as exc:
             log.warning("debrief not saved (%s)", type(exc).__name__)
             self.goodbye.status.setText(str(exc))
             if isinstance(exc, _DATABASE_ERRORS):
                 self.show_banner(CANT_RECORD)
+                # Kept in memory and retried, so words typed just before walking away survive
+                # a busy or full database.
+                self._unsaved_debrief = (self._visit["id"], self._observation_id, fields)
+            return False
+
+    def _store_debrief(self, visit_id: str, observation_id: str | None, fields: dict) -> str:
+        if observation_id is None:
+            row = observations.add_observation(self.storage, visit_id=visit_id, actor="kiosk", **fields)
+            log.info("debrief saved observation=%s", row["id"])
+            return row["id"]
+        observations.edit_observation(self.storage, observation_id, actor="kiosk", **fields)
+        return observation_id
+
+    def _save_unsaved_debrief(self) -> None:
+        """Retry a debrief that the database refused when its visitor had already gone."""
+        if self._unsaved_debrief is None:
+            return
+        try:
+            self._store_debrief(*self._unsaved_debrief)
+        except UserError:
+            self.retry_timer.start()
+            return
+        log.info("debrief saved on retry")
+        self._unsaved_debrief = None
 
     def on_debrief_finish(self) -> None:
         had_content = self.goodbye.has_content()
