@@ -208,8 +208,8 @@ def _check_singleton_references() -> None:
     """PySide6 6.12.0 hands None (from methods returning nothing) and True (from Signal.emit)
     back to Python without taking a reference to them. From Python 3.12 they are immortal and
     that is harmless; before, each call uses up one of their few thousand references and the
-    app aborts ('none_dealloc') within the hour, unless storeshift.ui has given them a count
-    no run can use up. Fails only when references are being lost AND would run out."""
+    app aborts ('none_dealloc') within the hour. Fails only when references are being lost AND
+    would run out (a count raised far beyond use, as on 3.12, is safe)."""
     from PySide6 import __version__ as pyside_version
     from PySide6.QtCore import QObject, Signal
 

@@ -61,7 +61,7 @@ import storeshift.ui, storeshift.selftest as selftest
 from PySide6.QtCore import QObject
 if sys.version_info >= (3, 12):
     print("immortal"); sys.exit(0)
-guard = (1 << 40) if sys.getrefcount(None) > 1 << 32 else 0  # what storeshift.ui adds on Python < 3.12
+guard = (1 << 40) if sys.getrefcount(None) > 1 << 32 else 0  # a guard raising the count, if one is in place
 ctypes.c_ssize_t.from_address(id(None)).value -= guard      # as if there were no guard
 set_name = QObject.setObjectName
 def leaky(self, name):                               # what PySide6 6.12.0 does: a reference to None lost
