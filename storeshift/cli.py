@@ -16,6 +16,8 @@ from .storage.db import default_db_path, open_storage
 
 log = logging.getLogger("storeshift.cli")
 
+DEMO_PIN = "1234"
+
 
 class Fail(click.ClickException):
     """A one-line reason on stderr and a chosen exit status."""
@@ -127,6 +129,12 @@ def demo(storage, seed_only: bool, people: int, weeks: int, seed: int, observati
     counts = demo_data.seed(storage, people=people, weeks=weeks, seed=seed,
                             observations_per_visit=observations_per_visit)
     click.echo(f"demo database {storage.path}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    from .services import pin
+
+    if not pin.has_pin(storage):
+        # The kiosk needs a shift-lead PIN; a demo one, said out loud, lets people try it.
+        pin.set_pin(storage, DEMO_PIN, actor="demo")
+        click.echo(f"shift-lead PIN: {DEMO_PIN} (change it in Settings)")
     if not seed_only:
         _open_window("lead", storage)
 
@@ -341,18 +349,13 @@ def check(storage) -> None:
         raise Fail("the check found problems (listed above)", 1)
 
 
-def _register_optional_commands() -> None:
-    """Commands whose modules arrive with their features (reports, sync)."""
-    import importlib
+def _register_feature_commands() -> None:
+    """The report, badges, export and merge commands live beside their features."""
+    from .reports import cli as report_commands
+    from .sync import cli as sync_commands
 
-    for module_name in ("storeshift.reports.cli", "storeshift.sync.cli"):
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name and not module_name.startswith(str(exc.name)):
-                raise
-            continue
+    for module in (report_commands, sync_commands):
         module.register(main, with_storage, Fail)
 
 
-_register_optional_commands()
+_register_feature_commands()

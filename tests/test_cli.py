@@ -23,7 +23,7 @@ def run(*args, input=None):
 def test_demo_then_check_then_scan_in_and_out(db_path):
     code, out, err = run("--db", str(db_path), "demo", "--seed-only", "--people", "30", "--weeks", "2")
     assert code == 0, err
-    assert "30 people" in out
+    assert "30 people" in out and "shift-lead PIN: 1234" in out
     code, out, _ = run("check", "--db", str(db_path))
     assert code == 0 and "audit log" in out and "ok" in out
     code, payload, _ = run("people", "badge", "--person", "E10010", "--db", str(db_path))
