@@ -15,8 +15,8 @@ os.environ.setdefault("QT_QUICK_BACKEND", "software")
 from storeshift.storage import open_storage  # noqa: E402
 from storeshift.timeutil import UTC  # noqa: E402
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-DATA = Path(__file__).resolve().parent / "data"
+# Sample roster and task catalogue CSVs, as a head office would send them.
+SAMPLE_DATA = Path(__file__).resolve().parent / "data"
 
 
 def pytest_addoption(parser):

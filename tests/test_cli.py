@@ -9,7 +9,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from conftest import SHARED_DATA
+from conftest import SAMPLE_DATA
 from storeshift.cli import main
 
 
@@ -83,7 +83,7 @@ def test_people_export_json_and_unknown_person(db_path):
     import json
 
     runner = CliRunner()
-    result = runner.invoke(main, ["--db", str(db_path), "people", "import", str(SHARED_DATA / "people.csv")])
+    result = runner.invoke(main, ["--db", str(db_path), "people", "import", str(SAMPLE_DATA / "people.csv")])
     assert result.exit_code == 0, result.output
     result = runner.invoke(main, ["people", "export", "--person", "E1001", "--db", str(db_path)])
     assert json.loads(result.output)["person"]["name"] == "Mei García"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SHARED_DATA
+from conftest import SAMPLE_DATA
 from storeshift.errors import UserError
 from storeshift.services import roster
 from storeshift.services.csvio import CsvRefused
@@ -35,10 +35,10 @@ def test_any_unicode_name_is_kept_exactly(storage, name):
 
 
 def test_shared_roster_imports_and_reimport_changes_nothing(storage):
-    first = roster.import_people(storage, SHARED_DATA / "people.csv")
+    first = roster.import_people(storage, SAMPLE_DATA / "people.csv")
     assert first.added == 60 and not first.errors
     audit_rows = storage.value("SELECT count(*) FROM audit_log")
-    second = roster.import_people(storage, SHARED_DATA / "people.csv")
+    second = roster.import_people(storage, SAMPLE_DATA / "people.csv")
     assert (second.added, second.updated, second.unchanged) == (0, 0, 60)
     assert storage.value("SELECT count(*) FROM audit_log") == audit_rows
     assert storage.value("SELECT count(*) FROM badges") == 60
@@ -113,6 +113,6 @@ def test_missing_name_column_or_empty_file_is_a_clear_sentence(storage, tmp_path
 
 
 def test_preview_plan_writes_nothing(storage):
-    plan = roster.plan_people_import(storage, SHARED_DATA / "people.csv")
+    plan = roster.plan_people_import(storage, SAMPLE_DATA / "people.csv")
     assert plan.report.added == 60 and not plan.report.applied
     assert storage.value("SELECT count(*) FROM people") == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SHARED_DATA
+from conftest import SAMPLE_DATA
 from storeshift.errors import Refused, UserError
 from storeshift.services import roster, tasks, visits
 from storeshift.services.csvio import CsvRefused
@@ -52,9 +52,9 @@ def test_archived_task_and_checked_out_visit_are_refused(storage, floor, at):
 
 
 def test_import_shared_catalogue_twice_changes_nothing_the_second_time(storage):
-    first = tasks.import_tasks(storage, SHARED_DATA / "tasks.csv")
+    first = tasks.import_tasks(storage, SAMPLE_DATA / "tasks.csv")
     assert first.added == 10 and not first.errors
-    second = tasks.import_tasks(storage, SHARED_DATA / "tasks.csv")
+    second = tasks.import_tasks(storage, SAMPLE_DATA / "tasks.csv")
     assert (second.added, second.updated, second.unchanged) == (0, 0, 10)
 
 
