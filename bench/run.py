@@ -30,7 +30,7 @@ def _version(module: str) -> str:
     return "not installed"
 
 
-def machine() -> list[str]:
+def machine(started: dt.datetime) -> list[str]:
     try:
         cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                     if line.startswith("model name")), platform.processor())
@@ -49,7 +49,7 @@ def machine() -> list[str]:
     from storeshift import __version__
 
     return [
-        f"- date: {dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- date: {started.strftime('%Y-%m-%d %H:%M UTC')} (start of the run)",
         f"- machine: {platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores "
         f"(shared with other work; load average at start {load}), {memory} RAM",
         f"- versions: storeshift {__version__}, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
@@ -93,13 +93,14 @@ def table(rows: list[Row]) -> list[str]:
     return lines
 
 
-def write(out: Path, rows: list[Row], quick: bool, seconds: float) -> None:
+def write(out: Path, rows: list[Row], quick: bool, seconds: float, header: list[str]) -> None:
     text = ["# storeshift benchmark results", "",
             "Written by `python -m bench`" + (" --quick (small data, few runs: NOT the real figures)" if quick else "")
             + f" in {seconds:.0f} s. Times are wall-clock; every figure sits beside its floor, measured in the "
             "same run and interleaved with it where possible, because this machine is shared and noisy: "
             "compare the ratio, not the absolute time. p99 is nearest-rank (with fewer than 100 samples it "
-            "is the largest).", "", *machine(), "", *table(rows), ""]
+            "is the largest). What each miss came from, and what was changed, is in FINDINGS.md.", "",
+            *header, "", *table(rows), ""]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(text), encoding="utf-8")
 
@@ -119,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         common.ALT_PYTHON = args.qt_python
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     started = time.perf_counter()
+    # Machine, versions and load are read before anything runs.
+    header = machine(dt.datetime.now(dt.timezone.utc))
     rows: list[Row] = []
     for area in args.only or AREAS:
         area_started = time.perf_counter()
@@ -132,6 +135,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{area}: {time.perf_counter() - area_started:.1f} s]", file=sys.stderr)
         print("\n".join(table(found)[2:]), flush=True)
     seconds = time.perf_counter() - started
-    write(args.out, rows, args.quick, seconds)
+    write(args.out, rows, args.quick, seconds, header)
     print(f"wrote {args.out} ({seconds:.0f} s)")
     return 0
