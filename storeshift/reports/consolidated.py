@@ -19,6 +19,7 @@ from ..services.observations import CATEGORIES
 from ..storage.db import Storage
 from ..timeutil import local, utc_now, week_bounds
 from . import charts, data, fonts, layout, tables, text, themes
+from .weekly import render
 
 Progress = Callable[[int, int], None] | None
 STEPS = 5
@@ -251,7 +252,7 @@ def build_consolidated_report(storage: Storage, year: int, week: int, out: str |
     _step(progress, 2)
     story = consolidated_story(report, size)
     _step(progress, 3)
-    _render(story, out, paper, _page_info(report))
+    render(story, out, paper, _page_info(report))
     _step(progress, STEPS)
     return out
 
@@ -259,18 +260,6 @@ def build_consolidated_report(storage: Storage, year: int, week: int, out: str |
 def _step(progress: Progress, done: int) -> None:
     if progress is not None:
         progress(done, STEPS)
-
-
-def _render(story: list, out: Path, paper: str, info: layout.PageInfo) -> None:
-    doc, maker = layout.document(out, paper, info)
-    try:
-        doc.build(story, canvasmaker=maker)
-    except PermissionError:
-        raise UserError(f"Cannot write {out}: permission denied. Choose another folder.") from None
-    except FileNotFoundError:
-        raise UserError(f"Cannot write {out}: the folder does not exist.") from None
-    except OSError as exc:
-        raise UserError(f"Cannot write {out}: {exc.strerror or exc}.") from None
 
 
 def _page_info(report: Consolidated) -> layout.PageInfo:

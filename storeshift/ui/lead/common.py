@@ -1,6 +1,6 @@
 """Pieces every page of the shift-lead window shares: the context (database, clock, how to
-tell the lead something), the inline message banner, non-blocking confirmations and file
-choosers, and the PIN entry."""
+tell the lead something), the inline message banner, record tables, non-blocking
+confirmations and file choosers, and the PIN entry."""
 
 from __future__ import annotations
 
@@ -10,13 +10,41 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QIntValidator
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFrame, QHBoxLayout, QLabel,
-                               QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFileDialog, QFrame, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QTableView,
+                               QVBoxLayout, QWidget)
 
 from ...storage.db import Storage
 from ...timeutil import utc_now
 
 INFO, SUCCESS, WARNING, ERROR = "info", "success", "warning", "error"
+
+
+def record_table(model, name: str = "", stretch_column: int | None = None, multi_select: bool = False,
+                 view: QTableView | None = None) -> QTableView:
+    """A read-only table of whole-row records, as every page shows them."""
+    view = view if view is not None else QTableView()
+    if name:
+        view.setObjectName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection if multi_select
+                          else QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    view.setShowGrid(False)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # Size columns from the first rows only: by default Qt measures up to 1,000 rows (every
+    # row while the page is hidden) on each of the many layout passes while the window is
+    # built, which made the shift-lead window take seconds to open on a big store.
+    header.setResizeContentsPrecision(60)
+    if stretch_column is not None:
+        header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+    return view
 
 
 class LeadContext(QObject):

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 
 from ...errors import UserError
 from ...services import bookings, roster, settings, tasks as task_service, visits
-from .common import ERROR, SUCCESS, FormDialog, LeadContext
+from .common import ERROR, SUCCESS, FormDialog, LeadContext, record_table
 from .models import TASK_MIME, ExpectedModel, FloorModel, LeftTodayModel, TaskModel
 
 CHECKOUT_REASONS = ["Forgot to scan out", "Left early", "Went home unwell", "Badge not working",
@@ -19,24 +19,8 @@ CHECKOUT_REASONS = ["Forgot to scan out", "Left early", "Went home unwell", "Bad
 
 
 def _table(model, stretch_column: int | None = None) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().hide()
-    view.setShowGrid(False)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
+    view = record_table(model, stretch_column=stretch_column)
     view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    header = view.horizontalHeader()
-    header.setHighlightSections(False)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    # Size columns from the first rows only (see people.py): measuring every row on each
-    # layout pass while the window is built made it take seconds to open on a big store.
-    header.setResizeContentsPrecision(60)
-    if stretch_column is not None:
-        header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
     return view
 
 

@@ -8,15 +8,14 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import QStringListModel, Qt, QTimer
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QFormLayout, QFrame, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QCompleter, QFormLayout, QFrame, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QPlainTextEdit, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
 from ...errors import UserError
 from ...services import observations as obs_service, settings, visits
 from ...services.csvio import write_csv
 from ...timeutil import local, week_bounds, week_days
-from .common import ERROR, SUCCESS, LeadContext, choose_file
+from .common import ERROR, SUCCESS, LeadContext, choose_file, record_table
 from .models import ObservationModel
 
 #: The table shows at most this many (newest first); the filters narrow it down.
@@ -80,21 +79,8 @@ class ObservationsPage(QWidget):
         filters.addWidget(self.count)
         filters.addWidget(self.export_button)
 
-        self.table = QTableView()
-        self.table.setObjectName("obsTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
+        self.table = record_table(self.model, "obsTable")
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        # Size columns from the first rows only (see people.py): measuring every row on each
-        # layout pass while the window is built made it take seconds to open on a big store.
-        header.setResizeContentsPrecision(60)
         header.setSectionResizeMode(self.model.column_of("text"), QHeaderView.ResizeMode.Stretch)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 

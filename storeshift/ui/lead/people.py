@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QVBoxLayout, QWidget)
 
 from ...errors import UserError
 from ...services import badges, privacy, roster
-from .common import ERROR, SUCCESS, FormDialog, LeadContext, choose_file, confirm
+from .common import ERROR, SUCCESS, FormDialog, LeadContext, choose_file, confirm, record_table
 from .imports import ImportPreview
 from .models import PeopleModel
 
@@ -79,23 +79,7 @@ class PeoplePage(QWidget):
         filters.addWidget(self.count)
         filters.addStretch(1)
 
-        self.table = QTableView()
-        self.table.setObjectName("peopleTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        # Size columns from the first rows only: by default Qt measures up to 1,000 rows (every
-        # row while the page is hidden) on each of the many layout passes while the window is
-        # built, which made the shift-lead window take seconds to open with a large roster.
-        header.setResizeContentsPrecision(60)
+        self.table = record_table(self.model, "peopleTable", stretch_column=0, multi_select=True)
 
         self.add_button = QPushButton("Add person…")
         self.add_button.setProperty("primary", True)
