@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -17,7 +18,11 @@ from storeshift.storage import open_storage
 from storeshift.sync import export_bundle, merge_bundles
 from storeshift.timeutil import UTC, week_bounds
 
-NOW = dt.datetime(2026, 11, 25, 11, 0, tzinfo=UTC)   # Wednesday of 2026-W48
+# Observations are dated when they are written, so the stores' visits go in the current week.
+LONDON = ZoneInfo("Europe/London")
+YEAR, WEEK, _ = dt.datetime.now(LONDON).isocalendar()
+MONDAY = dt.datetime.combine(dt.date.fromisocalendar(YEAR, WEEK, 1), dt.time(0), LONDON)
+NOW = (MONDAY + dt.timedelta(days=2, hours=11)).astimezone(UTC)    # the Wednesday
 STORES = ("Riverside Store", "Harbour Call Centre", "Hilltop Store")
 LOCKERS = "The parcel lockers have no sign from the car park entrance."
 
@@ -48,7 +53,7 @@ def chain(tmp_path_factory):
         demo.seed(store, people=20, weeks=3, seed=40 + index, now=NOW, site_name=name, observations_per_visit=1.2)
         merge_bundles(store, [roster_bundle])
         # Ada and Zoë see the same thing at every store this week; Olusegun came last week too.
-        monday = dt.datetime(2026, 11, 23, 9 + index, 0, tzinfo=UTC)
+        monday = MONDAY + dt.timedelta(hours=9 + index)
         _visit(store, payloads[0], monday, LOCKERS)
         _visit(store, payloads[1], monday + dt.timedelta(days=1), LOCKERS.replace("The parcel", "Parcel"))
         if index == 0:
@@ -68,13 +73,13 @@ def chain(tmp_path_factory):
 def test_each_site_row_matches_the_site_s_own_figures(chain):
     root, _ = chain
     head = open_storage(root / "head.db")
-    report = consolidated_data(head, 2026, 48, NOW)
+    report = consolidated_data(head, YEAR, WEEK, NOW)
     by_name = {site.name: site for site in report.sites}
     assert set(by_name) == {*STORES, "Airport Kiosk"}          # head office has no visits: left out
     assert report.left_out == ["Head office"]
     for index, name in enumerate(STORES):
         store = open_storage(root / f"store{index}.db")
-        start, end = week_bounds(2026, 48, "Europe/London")
+        start, end = week_bounds(YEAR, WEEK, "Europe/London")
         own = data.figures(store, start, end, [store.site_id], NOW)
         assert by_name[name].figures == own, name
         store.close()
@@ -86,7 +91,7 @@ def test_each_site_row_matches_the_site_s_own_figures(chain):
 def test_a_theme_seen_at_every_store_says_by_how_many_people_at_how_many_sites(chain):
     root, people = chain
     head = open_storage(root / "head.db")
-    report = consolidated_data(head, 2026, 48, NOW)
+    report = consolidated_data(head, YEAR, WEEK, NOW)
     lockers = [(t, s) for t, s in zip(report.themes, report.theme_sites)
                if any(o["text"] == LOCKERS for o in t.observations)]
     assert lockers, [t.phrase for t in report.themes]
@@ -103,7 +108,7 @@ def test_a_theme_seen_at_every_store_says_by_how_many_people_at_how_many_sites(c
 def test_scorecard_departments_unvisited_sites_and_who_came_back(chain):
     root, people = chain
     head = open_storage(root / "head.db")
-    report = consolidated_data(head, 2026, 48, NOW)
+    report = consolidated_data(head, YEAR, WEEK, NOW)
     departments = {d["department"]: d for d in report.departments}
     assert departments["IT"]["sites"] >= 3 and departments["Finance"]["sites"] >= 3
     assert "Treasury" in report.idle_departments                  # Grace never came
@@ -119,8 +124,8 @@ def test_scorecard_departments_unvisited_sites_and_who_came_back(chain):
 def test_the_pdf_shows_it_all(chain, tmp_path, paper):
     root, _ = chain
     head = open_storage(root / "head.db")
-    report = consolidated_data(head, 2026, 48, NOW)
-    out = build_consolidated_report(head, 2026, 48, tmp_path / "all.pdf", paper=paper, now=NOW)
+    report = consolidated_data(head, YEAR, WEEK, NOW)
+    out = build_consolidated_report(head, YEAR, WEEK, tmp_path / "all.pdf", paper=paper, now=NOW)
     pdf = PdfReader(out)
     words = " ".join(" ".join((page.extract_text() or "").split()) for page in pdf.pages)
     for expected in ("Consolidated programme report", "Sites this week", "Seen at several sites",
@@ -138,7 +143,7 @@ def test_the_pdf_shows_it_all(chain, tmp_path, paper):
 def test_the_report_command_with_all_sites(chain, tmp_path):
     root, _ = chain
     out = tmp_path / "cli.pdf"
-    result = CliRunner().invoke(main, ["report", "--db", str(root / "head.db"), "--week", "2026-W48",
+    result = CliRunner().invoke(main, ["report", "--db", str(root / "head.db"), "--week", f"{YEAR}-W{WEEK:02d}",
                                        "--all-sites", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert out.exists() and PdfReader(out).pages
@@ -146,7 +151,7 @@ def test_the_report_command_with_all_sites(chain, tmp_path):
 
 def test_an_empty_database_gives_a_short_honest_report(tmp_path):
     storage = open_storage(tmp_path / "empty.db", site_name="Head office")
-    out = build_consolidated_report(storage, 2026, 48, tmp_path / "empty.pdf", now=NOW)
+    out = build_consolidated_report(storage, YEAR, WEEK, tmp_path / "empty.pdf", now=NOW)
     words = " ".join(page.extract_text() for page in PdfReader(out).pages)
     assert "Nobody was on the floor this week" in " ".join(words.split())
     assert "No site is in this database yet" in " ".join(words.split())

@@ -216,7 +216,13 @@ def test_a_kiosk_in_another_process_shows_up_within_a_second_keeping_the_selecti
     here = {r["person_id"] for r in page.model.rows()}
     person = next(p for p in demo_storage.rows("SELECT id FROM people WHERE active = 1") if p["id"] not in here)
     payload = badges.payload_for(demo_storage, person["id"])
-    done = subprocess.run([sys.executable, "-m", "storeshift", "--db", str(db_path), "scan", payload],
+    # The kiosk process scans at the window's moment: at the real time the visits of the
+    # fixed demo day would be stale, and closing them would rightly drop the selected row.
+    kiosk = ("import sys, datetime as dt; from storeshift.storage import open_storage; "
+             "from storeshift.services import visits; "
+             "result = visits.scan(open_storage(sys.argv[1]), sys.argv[2], dt.datetime.fromisoformat(sys.argv[3])); "
+             "sys.exit(result.kind == visits.REFUSED)")
+    done = subprocess.run([sys.executable, "-c", kiosk, str(db_path), payload, NOW.isoformat()],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     returned = time.monotonic()
