@@ -48,7 +48,7 @@ def run(quick: bool) -> list[Row]:
     from storeshift.ui.lead.common import LeadContext
     from storeshift.ui.lead.floor import FloorPage
 
-    name, people = ("visits-10k", 500) if quick else ("visits-100k", 5_000)
+    name, people = ("visits-10k", 500) if quick else ("visits-1m", 50_000)
     db, meta = demo_database(name, people=people, weeks=52)
     runs = 10 if quick else 60
     app = QApplication.instance() or QApplication([])
