@@ -35,8 +35,13 @@ def _db_path(ctx: click.Context, value: str | None) -> Path:
     return Path(chosen) if chosen else default_db_path()
 
 
-def with_storage(func):
-    """Give a command --db and an open Storage; turn user errors into one line, bugs into a logged line."""
+def with_storage(func=None, *, window: bool = False):
+    """Give a command --db and an open Storage; turn user errors into one line, bugs into a logged line.
+
+    A window opens at once and checks the file's integrity in the background (writes wait for it)."""
+    if func is None:
+        return functools.partial(with_storage, window=window)
+
     @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
                   help="Database file (default: storeshift.db in your user data folder).")
     @click.pass_context
@@ -44,7 +49,7 @@ def with_storage(func):
     def wrapper(ctx, db_path, **kwargs):
         storage = None
         try:
-            storage = open_storage(_db_path(ctx, db_path))
+            storage = open_storage(_db_path(ctx, db_path), check_in_background=window)
             return func(storage, **kwargs)
         except UserError as exc:
             raise Fail(str(exc), 1) from None
@@ -95,7 +100,7 @@ def _open_window(kind: str, storage, **options) -> None:
 
 
 @main.command()
-@with_storage
+@with_storage(window=True)
 def lead(storage) -> None:
     """Open the shift-lead window (floor board, tasks, people, observations, reports, settings)."""
     _open_window("lead", storage)
@@ -103,7 +108,7 @@ def lead(storage) -> None:
 
 @main.command()
 @click.option("--windowed", is_flag=True, help="A normal window instead of full screen (for development).")
-@with_storage
+@with_storage(window=True)
 def kiosk(storage, windowed: bool) -> None:
     """Open the check-in kiosk (full screen; leaving it needs the shift-lead PIN)."""
     from .services import pin

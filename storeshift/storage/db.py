@@ -6,6 +6,7 @@ import contextlib
 import os
 import sqlite3
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -87,6 +88,12 @@ class Storage:
         self.db = db
         self.path = path
         self.site_id: str = ""
+        self._integrity: IntegrityCheck | None = None
+
+    def check_in_background(self) -> None:
+        """Check the file's integrity in a thread; every write waits for the verdict."""
+        if self.path is not None:
+            self._integrity = IntegrityCheck(self.path)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -99,6 +106,8 @@ class Storage:
         if self.conn.in_transaction:
             yield self
             return
+        if self._integrity is not None:
+            self._integrity.wait()
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -183,11 +192,8 @@ def _damaged_at_start(path: Path) -> errors.DamagedDatabase:
                                   "Restore the latest backup with 'storeshift restore', or ask support for help.")
 
 
-def refuse_damaged_file(path: Path) -> None:
-    """Check an existing database file through a read-only connection before anything opens
-    it read-write: writing to a damaged file (a migration, a check-in) can spread the damage."""
-    if not path.exists() or path.stat().st_size == 0:
-        return
+def _quick_check(path: Path) -> None:
+    """PRAGMA quick_check through a read-only connection: DamagedDatabase when the file is damaged."""
     try:
         probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
@@ -197,16 +203,56 @@ def refuse_damaged_file(path: Path) -> None:
     except sqlite3.Error as exc:
         problem = translate(exc, f"open {path}")
         if isinstance(problem, errors.DamagedDatabase):
-            raise _damaged_at_start(path) from exc
-        return  # busy or unreadable: the read-write open below reports it in its own words
+            raise problem from exc
+        return  # busy or unreadable: the read-write connection reports it in its own words
     if verdict != ["ok"]:
-        raise _damaged_at_start(path)
+        raise errors.DamagedDatabase(verdict[0] if verdict else "quick_check said nothing")
 
 
-def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: str = "My store") -> Storage:
+def refuse_damaged_file(path: Path) -> None:
+    """Check an existing database file through a read-only connection before anything opens
+    it read-write: writing to a damaged file (a migration, a check-in) can spread the damage."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        _quick_check(path)
+    except errors.DamagedDatabase as exc:
+        raise _damaged_at_start(path) from exc
+
+
+class IntegrityCheck(threading.Thread):
+    """The same check as refuse_damaged_file, in a thread: quick_check reads the whole file
+    (5 s for a million visits, far longer from a cold disk), and a window need not wait for
+    it to show. Writes wait for the verdict instead, so nothing is written to a damaged file."""
+
+    def __init__(self, path: Path):
+        super().__init__(name="storeshift integrity check", daemon=True)
+        self.path = path
+        self.problem: errors.DamagedDatabase | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            _quick_check(self.path)
+        except errors.DamagedDatabase:
+            self.problem = errors.DamagedDatabase(
+                f"The database file {self.path.name} is damaged, so storeshift saved nothing to it. Close "
+                "storeshift and restore the latest backup with 'storeshift restore', or ask support for help.")
+
+    def wait(self) -> None:
+        self.join()
+        if self.problem is not None:
+            raise self.problem
+
+
+def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: str = "My store",
+                 check_in_background: bool = False) -> Storage:
     """Open (creating if needed) the database at path, or an in-memory one for path=None.
 
     Runs pending migrations, and on a new database creates this site and its organisation key.
+    The file's integrity is checked before it is opened for writing; with check_in_background
+    (the windows), a file that opens without writing anything is checked in a thread instead,
+    and writes wait for that check.
     """
     from . import schema
 
@@ -217,12 +263,16 @@ def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: st
             file_path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise errors.ReadOnlyDatabase(f"Cannot create the folder for {file_path}: {exc.strerror}.") from exc
-        refuse_damaged_file(file_path)
+        if not (check_in_background and schema.opens_without_writing(file_path)):
+            check_in_background = False
+            refuse_damaged_file(file_path)
     try:
         conn = _connect(file_path)
     except sqlite3.Error as exc:
         raise translate(exc, f"open {file_path}") from exc
     storage = Storage(Database(conn), file_path)
+    if check_in_background:
+        storage.check_in_background()
     try:
         if migrate:
             schema.migrate(storage)

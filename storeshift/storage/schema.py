@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from .db import Storage, new_id, now_iso
+from .db import BUSY_TIMEOUT_MS, Storage, new_id, now_iso
 
 migrations = Migrations("storeshift")
 
@@ -167,8 +171,27 @@ def m003_scan_indexes(db):
 def migrate(storage: Storage) -> None:
     """Apply pending migrations under one write lock, so two processes starting on an
     old database at once apply each migration exactly once."""
+    if not migrations.pending(storage.db):
+        return      # nothing to write: no lock taken
     with storage.write("upgrade the database"):
         migrations.apply(storage.db)
+
+
+def opens_without_writing(path: Path) -> bool:
+    """True when the database at path needs no migration and has its site and key, so
+    opening it writes nothing (read through a read-only connection; False when unsure)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    try:
+        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            return (not migrations.pending(Database(probe))
+                    and probe.execute("SELECT count(*) FROM sites WHERE is_home = 1").fetchone()[0] > 0
+                    and probe.execute("SELECT count(*) FROM organisation").fetchone()[0] > 0)
+        finally:
+            probe.close()
+    except sqlite3.Error:
+        return False
 
 
 def ensure_home_site(storage: Storage, site_name: str) -> None:

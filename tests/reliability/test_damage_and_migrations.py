@@ -95,6 +95,56 @@ def test_damaged_page_at_start_is_reported_and_nothing_is_written(tmp_path):
         storage.close()
 
 
+def test_a_window_opens_a_damaged_file_but_writes_nothing_to_it(tmp_path):
+    """The windows check the file in the background: opening is at once, and the first write
+    waits for the verdict and is refused, leaving the file as it was."""
+    db = tmp_path / "kiosk.db"
+    store_with_notes(db)
+    ps = page_size(db)
+    flip(db, db.read_bytes().find(b"Observation marker 5-") // ps * ps)
+    damaged = digest(db)
+    storage = open_storage(db, check_in_background=True)
+    try:
+        person = roster.list_people(storage)[0]            # reads that miss the damage still work
+        with pytest.raises(DamagedDatabase) as raised:
+            visits.check_in_manually(storage, person["id"])
+        assert all(word in str(raised.value) for word in ("damaged", "saved nothing", "storeshift restore"))
+        with pytest.raises(DamagedDatabase):               # and so does every write after it
+            roster.add_person(storage, name="Ada Lovelace", department="IT")
+    finally:
+        storage.close()
+    assert digest(db) == damaged, "the damaged file was written to"
+
+
+def test_a_window_on_a_healthy_file_writes_once_the_check_passes(tmp_path):
+    db = tmp_path / "kiosk.db"
+    seed_store(db, people=3)
+    storage = open_storage(db, check_in_background=True)
+    try:
+        assert storage._integrity is not None, "a file that opens without writing is checked in the background"
+        person = roster.list_people(storage)[0]
+        assert visits.check_in_manually(storage, person["id"])["person_id"] == person["id"]
+        assert not storage._integrity.is_alive() and storage._integrity.problem is None
+    finally:
+        storage.close()
+
+
+def test_a_file_that_needs_a_migration_is_checked_before_it_opens(tmp_path):
+    db = tmp_path / "old.db"
+    seed_store(db, people=3)
+    conn = sqlite3.connect(db)
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm003_scan_indexes'")
+    conn.commit()
+    conn.close()
+    assert not schema.opens_without_writing(db)
+    storage = open_storage(db, check_in_background=True)
+    try:
+        assert storage._integrity is None           # checked before opening, as the commands do
+        assert not schema.migrations.pending(storage.db)
+    finally:
+        storage.close()
+
+
 def test_restore_without_a_backup_says_where_it_looked(tmp_path):
     db = tmp_path / "kiosk.db"
     seed_store(db, people=1)
