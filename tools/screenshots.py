@@ -17,6 +17,9 @@ import screenshots_lead  # noqa: E402
 
 
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] in ("-h", "--help"):
+        print(__doc__.strip())
+        return
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "out/screenshots")
     out.mkdir(parents=True, exist_ok=True)
     screenshots_kiosk.render(out / "kiosk")

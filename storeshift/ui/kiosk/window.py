@@ -73,7 +73,9 @@ class KioskWindow(QMainWindow):
         self._build()
         self._connect()
         self.reload_settings()
-        self._sounds = self._load_sounds() if sounds else {}
+        self._sounds: dict = {}
+        if sounds:  # after the first frame: loading the audio back end takes 0.1-0.2 s
+            QTimer.singleShot(0, self, self._load_sounds)
         self.scanner = WedgeScanner(self._settings["scan_char_gap_ms"], self._settings["scan_min_length"], self,
                                     scope=self)
         self.scanner.scanned.connect(self.handle_payload)
@@ -176,13 +178,13 @@ class KioskWindow(QMainWindow):
         if app is not None:
             app.installEventFilter(self)
 
-    def _load_sounds(self) -> dict:
+    def _load_sounds(self) -> None:
         try:
             from PySide6.QtMultimedia import QSoundEffect
 
             from ...resources import resource
         except ImportError:
-            return {}
+            return
         sounds = {}
         for name in ("success", "refusal"):
             try:
@@ -192,7 +194,7 @@ class KioskWindow(QMainWindow):
                 sounds[name] = effect
             except FileNotFoundError:
                 log.warning("sound %s is missing", name)
-        return sounds
+        self._sounds = sounds
 
     def play(self, name: str) -> None:
         effect = self._sounds.get(name)

@@ -37,14 +37,43 @@ def record_table(model, name: str = "", stretch_column: int | None = None, multi
     view.setWordWrap(False)
     header = view.horizontalHeader()
     header.setHighlightSections(False)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    # Size columns from the first rows only: by default Qt measures up to 1,000 rows (every
-    # row while the page is hidden) on each of the many layout passes while the window is
-    # built, which made the shift-lead window take seconds to open on a big store.
-    header.setResizeContentsPrecision(60)
+    fit_columns_when_rows_arrive(view)
     if stretch_column is not None:
         header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
     return view
+
+
+def fit_columns_when_rows_arrive(view: QTableView) -> None:
+    """Size the columns to their contents once, when the table first gets rows, and then leave
+    them for the lead to widen. (ResizeToContents measured rows again on every layout pass: a
+    hundred thousand data() calls, most of the shift-lead window's start on a big store.)"""
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setResizeContentsPrecision(60)  # measure the first rows, not up to 1,000
+    _ColumnFitter(view)
+
+
+class _ColumnFitter(QObject):
+    """Fits a table's columns once its first batch of rows is in (rows arrive one insert at a time)."""
+
+    def __init__(self, view: QTableView):
+        super().__init__(view)
+        self.view = view
+        self.pending = self.done = False
+        view.model().rowsInserted.connect(self.schedule)
+        view.model().modelReset.connect(self.schedule)
+        self.schedule()
+
+    def schedule(self, *_args) -> None:
+        if not (self.done or self.pending):
+            self.pending = True
+            QTimer.singleShot(0, self, self.fit)
+
+    def fit(self) -> None:
+        self.pending = False
+        if self.view.model().rowCount() > 0:
+            self.done = True
+            self.view.resizeColumnsToContents()
 
 
 class LeadContext(QObject):

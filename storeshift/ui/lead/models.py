@@ -122,6 +122,14 @@ class RowTableModel(QAbstractTableModel):
 
     def set_rows(self, rows: list[dict]) -> None:
         """Make the model hold rows (in that order) with the fewest structural changes."""
+        if not self._rows:
+            # A first load (thousands of people) in one reset, not one insert signal per row;
+            # an empty table has no selection or scroll position to keep.
+            if rows:
+                self.beginResetModel()
+                self._rows = list(rows)
+                self.endResetModel()
+            return
         new_keys = [r.get(self.key) for r in rows]
         wanted = set(new_keys)
         # 1. Remove rows that went away, bottom up so indexes stay valid.

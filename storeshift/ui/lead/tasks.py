@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeade
 
 from ...errors import UserError
 from ...services import tasks as task_service
-from .common import ERROR, SUCCESS, LeadContext, choose_file
+from .common import ERROR, SUCCESS, LeadContext, choose_file, fit_columns_when_rows_arrive
 from .imports import ImportPreview
 from .models import TaskModel
 
@@ -64,9 +64,9 @@ class TasksPage(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(self.model.column_of("description"), QHeaderView.ResizeMode.Stretch)
+        fit_columns_when_rows_arrive(self.table)
+        self.table.horizontalHeader().setSectionResizeMode(self.model.column_of("description"),
+                                                           QHeaderView.ResizeMode.Stretch)
 
         self.show_archived = QCheckBox("Show archived tasks")
         self.archive_button = QPushButton("Archive")
