@@ -29,10 +29,16 @@ def record_hash(row: dict | None) -> str | None:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _entry_hash(prev_hash: str, entry: dict) -> str:
-    fields = [prev_hash, str(entry["seq"]), entry["at"], entry["actor"], entry["action"],
-              entry["table_name"], entry["record_id"], entry["record_hash"] or ""]
+def entry_hash(prev_hash: str, seq: int, at: str, actor: str, action: str, table_name: str, record_id: str,
+               record_hash: str | None) -> str:
+    """The hash that links an audit entry to the one before it."""
+    fields = [prev_hash, str(seq), at, actor, action, table_name, record_id, record_hash or ""]
     return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
+
+
+def _entry_hash(prev_hash: str, entry: dict) -> str:
+    return entry_hash(prev_hash, entry["seq"], entry["at"], entry["actor"], entry["action"], entry["table_name"],
+                      entry["record_id"], entry["record_hash"])
 
 
 def _chain_head(storage: Storage) -> tuple[int, str]:
