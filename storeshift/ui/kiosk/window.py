@@ -84,9 +84,9 @@ class KioskWindow(QMainWindow):
         self.camera.scanned.connect(self.handle_payload)
         self.camera.preview.connect(self.idle.show_frame)
         self.camera.lost.connect(lambda: self.idle.set_camera_visible(False))
-        has_camera = camera and self.camera.start()
-        self.camera.preview_wanted = has_camera
-        self.idle.set_camera_visible(has_camera)
+        self.idle.set_camera_visible(False)
+        if camera:  # after the first frame: looking for cameras takes 0.1-0.2 s
+            QTimer.singleShot(0, self, self._start_camera)
         if windowed:
             self.resize(1280, 800)
         else:
@@ -177,6 +177,11 @@ class KioskWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
+
+    def _start_camera(self) -> None:
+        has_camera = self.camera.start()
+        self.camera.preview_wanted = has_camera
+        self.idle.set_camera_visible(has_camera)
 
     def _load_sounds(self) -> None:
         try:

@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFileDialog, QFrame, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QTableView,
@@ -54,7 +54,8 @@ def fit_columns_when_rows_arrive(view: QTableView) -> None:
 
 
 class _ColumnFitter(QObject):
-    """Fits a table's columns once its first batch of rows is in (rows arrive one insert at a time)."""
+    """Fits a table's columns once its first batch of rows is in (rows arrive one insert at a
+    time) and the table is on screen (pages the lead has not opened cost nothing at start)."""
 
     def __init__(self, view: QTableView):
         super().__init__(view)
@@ -62,7 +63,13 @@ class _ColumnFitter(QObject):
         self.pending = self.done = False
         view.model().rowsInserted.connect(self.schedule)
         view.model().modelReset.connect(self.schedule)
+        view.installEventFilter(self)
         self.schedule()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Show:
+            self.schedule()
+        return False
 
     def schedule(self, *_args) -> None:
         if not (self.done or self.pending):
@@ -71,9 +78,14 @@ class _ColumnFitter(QObject):
 
     def fit(self) -> None:
         self.pending = False
-        if self.view.model().rowCount() > 0:
+        if self.view.isVisible() and self.view.model().rowCount() > 0:
             self.done = True
-            self.view.resizeColumnsToContents()
+            self.view.removeEventFilter(self)
+            header = self.view.horizontalHeader()
+            for column in range(header.count()):
+                # A stretching column takes what the others leave: sizing it would fix its width.
+                if header.sectionResizeMode(column) == QHeaderView.ResizeMode.Interactive:
+                    self.view.resizeColumnToContents(column)
 
 
 class LeadContext(QObject):
