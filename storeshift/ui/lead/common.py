@@ -67,8 +67,8 @@ class _ColumnFitter(QObject):
         self.schedule()
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Type.Show:
-            self.schedule()
+        if event.type() == QEvent.Type.Show and not self.done:
+            self.fit()  # before the first paint, so the columns never jump in front of the lead
         return False
 
     def schedule(self, *_args) -> None:
