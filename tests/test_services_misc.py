@@ -29,6 +29,18 @@ def test_bookings_import_and_expected_today(storage, at):
     assert [b["name"] for b in bookings.expected_today(storage, now=at(9, 5))] == ["Bob"]
 
 
+def test_expected_today_earliest_first_with_a_limit_and_the_full_count(storage, at):
+    people = "".join(f"Person {i},E{i}\n" for i in range(6))
+    roster.import_people(storage, ("name,employee_id\n" + people).encode())
+    lines = "".join(f"E{i},2026-11-25 {13 - i:02d}:00,2026-11-25 {15 - i:02d}:00\n" for i in range(6))
+    bookings.import_bookings(storage, ("employee_id,start,end\n" + lines).encode())
+    visits.check_in_manually(storage, roster.find_person(storage, "E5")["id"], now=at(7, 30))   # came early
+    first = bookings.expected_today(storage, now=at(7, 45), limit=3)
+    assert [b["name"] for b in first] == ["Person 4", "Person 3", "Person 2"]
+    assert bookings.count_expected_today(storage, now=at(7, 45)) == 5
+    assert len(bookings.expected_today(storage, now=at(7, 45))) == 5
+
+
 def test_bad_booking_lines(storage):
     roster.import_people(storage, b"name,employee_id\nAda,E1\n")
     data = b"employee_id,start,end,task\nE9,2026-11-25 09:00,2026-11-25 10:00,\nE1,tomorrow,later,\n" \

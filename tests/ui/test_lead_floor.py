@@ -284,3 +284,20 @@ def test_double_clicking_an_expected_person_offers_to_check_them_in(window, demo
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert board_row(page, booking["person_id"]) >= 0
     assert booking["id"] not in [r["id"] for r in page.expected_model.rows()]
+
+
+def test_a_long_list_of_expected_people_shows_the_earliest_and_counts_them_all(window, demo_storage, monkeypatch):
+    from storeshift.services import bookings
+    from storeshift.ui.lead import floor
+
+    page = window.floor
+    everyone = bookings.count_expected_today(demo_storage, NOW)
+    assert everyone > 2
+    assert page.expected_title.text() == f"Expected today, not in yet ({everyone})"
+    monkeypatch.setattr(floor, "EXPECTED_SHOWN", 2)
+    page.refresh()
+    assert page.expected_model.rowCount() == 2
+    earliest = [b["person_id"] for b in bookings.expected_today(demo_storage, NOW)[:2]]
+    assert [r["person_id"] for r in page.expected_model.rows()] == earliest
+    assert page.expected_title.text() == f"Expected today, not in yet ({everyone}; the first 2 shown)"
+    assert f"{everyone} expected" in page.counts.text()

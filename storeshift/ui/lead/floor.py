@@ -14,6 +14,9 @@ from ...services import bookings, roster, settings, tasks as task_service, visit
 from .common import ERROR, SUCCESS, FormDialog, LeadContext, record_table
 from .models import TASK_MIME, ExpectedModel, FloorModel, LeftTodayModel, TaskModel
 
+#: The side list of expected people shows the earliest this many (a list of thousands helps
+#: nobody, and reading them all slowed every refresh of the board); the title gives the count.
+EXPECTED_SHOWN = 200
 CHECKOUT_REASONS = ["Forgot to scan out", "Left early", "Went home unwell", "Badge not working",
                     "Shift ended"]
 
@@ -334,16 +337,20 @@ class FloorPage(QWidget):
             model.timezone = tz
         self.model.set_rows(visits.on_floor(storage))
         self.task_model.set_rows(task_service.list_tasks(storage))
-        self.expected_model.set_rows(bookings.expected_today(storage, now))
+        self.expected_model.set_rows(bookings.expected_today(storage, now, limit=EXPECTED_SHOWN))
         self.left_model.set_rows(visits.left_today(storage, now))
         on_floor, expected, left = self.model.rowCount(), self.expected_model.rowCount(), self.left_model.rowCount()
+        shown_expected = expected
+        if expected == EXPECTED_SHOWN:
+            expected = bookings.count_expected_today(storage, now)
         no_task = sum(1 for r in self.model.rows() if not r.get("task_title"))
         parts = [f"<b>{on_floor}</b> on the floor"]
         if no_task:
             parts.append(f"<b style='color:#b45309'>{no_task} without a task</b>")
-        parts += [f"{expected} expected", f"{left} left today"]
+        parts += [f"{expected:,} expected", f"{left} left today"]
         self.counts.setText("  ·  ".join(parts))
-        self.expected_title.setText(f"Expected today, not in yet ({expected})")
+        self.expected_title.setText(f"Expected today, not in yet ({expected:,})" if expected == shown_expected else
+                                    f"Expected today, not in yet ({expected:,}; the first {shown_expected} shown)")
         self.left_title.setText(f"Left today ({left})")
         self.board_stack.setCurrentWidget(self.board if on_floor else self.empty)
         self.on_selection_changed()
