@@ -19,7 +19,7 @@ from ..services.observations import CATEGORIES
 from ..storage.db import Storage
 from ..timeutil import local, utc_now, week_bounds
 from . import charts, data, fonts, layout, tables, text, themes
-from .weekly import render
+from .weekly import hours_text, page_info, render
 
 Progress = Callable[[int, int], None] | None
 STEPS = 5
@@ -252,7 +252,8 @@ def build_consolidated_report(storage: Storage, year: int, week: int, out: str |
     _step(progress, 2)
     story = consolidated_story(report, size)
     _step(progress, 3)
-    render(story, out, paper, _page_info(report))
+    render(story, out, paper, page_info(report.week, "Consolidated report",
+                                         site=f"All sites ({len(report.sites)})"))
     _step(progress, STEPS)
     return out
 
@@ -260,27 +261,6 @@ def build_consolidated_report(storage: Storage, year: int, week: int, out: str |
 def _step(progress: Progress, done: int) -> None:
     if progress is not None:
         progress(done, STEPS)
-
-
-def _page_info(report: Consolidated) -> layout.PageInfo:
-    w = report.week
-    generated = local(w.generated_at, w.timezone).strftime("%d %b %Y %H:%M") + f" ({w.timezone})"
-    return layout.PageInfo(title="Consolidated report", site=f"All sites ({len(report.sites)})",
-                           period=f"Week {w.label} · {_date_range(w.days)}", generated=generated,
-                           organisation=w.organisation)
-
-
-def _date_range(days: list[dt.date]) -> str:
-    first, last = days[0], days[-1]
-    if first.month == last.month:
-        return f"{first.day}–{last.day} {last:%b %Y}"
-    if first.year == last.year:
-        return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
-    return f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
-
-
-def _hours(minutes: int) -> str:
-    return f"{minutes / 60:,.1f}"
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
@@ -295,7 +275,7 @@ def _names(names: list[str], limit: int = 8) -> str:
 
 def _change(current: float, previous: float, as_hours: bool = False, higher_is_good: bool = True):
     delta = current - previous
-    shown = _hours(int(previous)) if as_hours else f"{previous:,.0f}"
+    shown = hours_text(int(previous)) if as_hours else f"{previous:,.0f}"
     if delta == 0:
         return f"same as last week ({shown})", layout.MUTED
     amount = f"{abs(delta) / 60:,.1f} h" if as_hours else f"{abs(delta):,.0f}"
@@ -351,7 +331,7 @@ def _cover(report: Consolidated, st: layout.Styles, width: float) -> list:
         _figure_grid([
             ("Sites visited", f"{visited:,} of {total_sites:,}", _change(visited, previous_visited)),
             ("People who came", f"{f.people:,}", _change(f.people, p.people)),
-            ("Hours delivered", _hours(f.minutes), _change(f.minutes, p.minutes, as_hours=True)),
+            ("Hours delivered", hours_text(f.minutes), _change(f.minutes, p.minutes, as_hours=True)),
             ("Tasks done", f"{f.tasks_done:,}", _change(f.tasks_done, p.tasks_done)),
             ("Observations", f"{f.observations:,}", _change(f.observations, p.observations)),
             ("Follow-ups open", f"{f.follow_ups_open:,}", _change(f.follow_ups_open, p.follow_ups_open,
@@ -389,7 +369,7 @@ def _cover(report: Consolidated, st: layout.Styles, width: float) -> list:
     if report.departments:
         top = report.departments[0]
         points.append(f"<b>{len(report.departments):,}</b> departments did floor time; the most was "
-                      f"<b>{text.markup(top['department'])}</b> ({_hours(top['minutes'])} hours)"
+                      f"<b>{text.markup(top['department'])}</b> ({hours_text(top['minutes'])} hours)"
                       + (f"; none from {text.markup(', '.join(report.idle_departments[:6]))}."
                          if report.idle_departments else "."))
     for point in points:
@@ -407,12 +387,12 @@ def _sites_section(report: Consolidated, st: layout.Styles, width: float) -> lis
     for index, site in enumerate(ordered):
         f = site.figures
         last = local(site.last_visit, site.timezone).strftime("%d %b %Y") if site.last_visit else "never"
-        rows.append([site.name + (" (this database)" if site.is_home else ""), f.people, f.visits, _hours(f.minutes),
+        rows.append([site.name + (" (this database)" if site.is_home else ""), f.people, f.visits, hours_text(f.minutes),
                      f.tasks_done, f.observations, site.follow_ups_open, last])
         if not f.visits:
             shaded.append(index)
     total = report.week.figures
-    rows.append(["All sites", total.people, total.visits, _hours(total.minutes), total.tasks_done,
+    rows.append(["All sites", total.people, total.visits, hours_text(total.minutes), total.tasks_done,
                  total.observations, sum(s.follow_ups_open for s in report.sites), ""])
     widths = [0.19, 0.10, 0.08, 0.08, 0.09, 0.15, 0.15, 0.16]
     table = tables.table(["Site", "People", "Visits", "Hours", "Tasks done", "Observations", "Open follow-ups",
@@ -474,7 +454,7 @@ def _scorecard(report: Consolidated, st: layout.Styles, width: float) -> list:
     # Departments
     story.append(Paragraph("Departments on the floor", st.h2))
     if report.departments:
-        rows = [[d["department"], d["people"], d["visits"], _hours(d["minutes"]), d["sites"]]
+        rows = [[d["department"], d["people"], d["visits"], hours_text(d["minutes"]), d["sites"]]
                 for d in report.departments]
         story.append(tables.table(["Department", "People", "Visits", "Hours", "Sites"], rows,
                                   [width * 0.44, width * 0.14, width * 0.14, width * 0.14, width * 0.14], st,
@@ -512,7 +492,7 @@ def _scorecard(report: Consolidated, st: layout.Styles, width: float) -> list:
     rows = []
     for person in shown:
         first = local(person.first_visit, report.week.timezone).strftime("%d %b %Y") if person.first_visit else ""
-        rows.append([person.name, person.department, ", ".join(person.sites), person.visits, _hours(person.minutes),
+        rows.append([person.name, person.department, ", ".join(person.sites), person.visits, hours_text(person.minutes),
                      "first time" if person.first_time else person.weeks_on_floor, first])
     story.append(tables.table(["Name", "Department", "Sites this week", "Visits", "Hours", "Weeks on the floor",
                                "First visit"], rows,

@@ -62,10 +62,11 @@ def render(story: list, out: Path, paper: str, info: layout.PageInfo) -> None:
         raise UserError(f"Cannot write {out}: {exc.strerror or exc}.") from None
 
 
-def page_info(week_data: data.WeekData, title: str) -> layout.PageInfo:
+def page_info(week_data: data.WeekData, title: str, site: str | None = None) -> layout.PageInfo:
+    """The running header and footer: site (or what stands for it), week, generation time."""
     tz = week_data.timezone
     generated = local(week_data.generated_at, tz).strftime("%d %b %Y %H:%M") + f" ({tz})"
-    return layout.PageInfo(title=title, site=week_data.site["name"],
+    return layout.PageInfo(title=title, site=site or week_data.site["name"],
                            period=f"Week {week_data.label} · {_date_range(week_data.days)}",
                            generated=generated, organisation=week_data.organisation)
 

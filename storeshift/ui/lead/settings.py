@@ -75,12 +75,8 @@ class SettingsPage(QWidget):
         self.key_state.setWordWrap(True)
         self.export_key_button = QPushButton("Export key…")
         self.import_key_button = QPushButton("Import key…")
-        row = QHBoxLayout()
-        row.addWidget(self.export_key_button)
-        row.addWidget(self.import_key_button)
-        row.addStretch(1)
         key_layout.addWidget(self.key_state)
-        key_layout.addLayout(row)
+        key_layout.addLayout(_button_row(self.export_key_button, self.import_key_button))
 
         # Backups.
         backup_box = QGroupBox("Backup")
@@ -91,12 +87,8 @@ class SettingsPage(QWidget):
         self.backup_button.setProperty("primary", True)
         self.restore_button = QPushButton("Restore from backup…")
         self.restore_button.setProperty("danger", True)
-        row = QHBoxLayout()
-        row.addWidget(self.backup_button)
-        row.addWidget(self.restore_button)
-        row.addStretch(1)
         backup_layout.addWidget(self.backup_state)
-        backup_layout.addLayout(row)
+        backup_layout.addLayout(_button_row(self.backup_button, self.restore_button))
 
         # Bundles for head office.
         sync_box = QGroupBox("Share with head office")
@@ -107,12 +99,8 @@ class SettingsPage(QWidget):
         sync_hint.setWordWrap(True)
         self.export_bundle_button = QPushButton("Export bundle…")
         self.merge_button = QPushButton("Merge bundles…")
-        row = QHBoxLayout()
-        row.addWidget(self.export_bundle_button)
-        row.addWidget(self.merge_button)
-        row.addStretch(1)
         sync_layout.addWidget(sync_hint)
-        sync_layout.addLayout(row)
+        sync_layout.addLayout(_button_row(self.export_bundle_button, self.merge_button))
 
         columns = QHBoxLayout()
         left = QVBoxLayout()
@@ -408,3 +396,12 @@ class SettingsPage(QWidget):
             self.ctx.storage, job,
             lambda result: (setattr(self, "job", None), self.ctx.tell(describe(result), SUCCESS)),
             lambda text: (setattr(self, "job", None), self.ctx.tell(text, ERROR)))
+
+
+def _button_row(*buttons: QPushButton) -> QHBoxLayout:
+    """Buttons side by side from the left, as each settings group ends."""
+    row = QHBoxLayout()
+    for button in buttons:
+        row.addWidget(button)
+    row.addStretch(1)
+    return row
