@@ -131,7 +131,14 @@ def _run_with_storage(folder: Path, storage, step: _Steps, app) -> None:
         _check(refused.kind == visits.REFUSED, "a badge with a damaged signature was accepted")
 
     with step("report"):
+        import inspect
+
+        from reportlab.lib import rl_accel
+
         from .reports.weekly import build_weekly_report
+
+        # Without its C accelerator reportlab still works, at half the speed.
+        _check(inspect.isbuiltin(rl_accel.fp_str), "reportlab's accelerator (rl_accel) is missing")
 
         year, week, _ = CHECK_IN_AT.isocalendar()
         report_pdf = folder / "report.pdf"
