@@ -160,6 +160,34 @@ def test_arabic_and_hebrew_render_as_real_glyphs(week_db, tmp_path):
                if not ch.isspace())
 
 
+def test_cjk_names_are_embedded_from_a_system_font_so_every_reader_shows_them(week_db, tmp_path):
+    """tools/install.sh installs fonts-wqy-microhei (Windows PCs have Microsoft YaHei)."""
+    if not any(path.is_file() for path in fonts.CJK_FONT_FILES):
+        pytest.skip("no CJK TrueType font on this computer (tools/install.sh installs one)")
+    storage, _, _ = week_db
+    out = build_weekly_report(storage, YEAR, WEEK, tmp_path / "week.pdf", now=REPORT_TIME)
+    reader = pypdf.PdfReader(str(out))
+    embedded, named = set(), set()
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            descriptor = font.get("/FontDescriptor")
+            (embedded if descriptor is not None and "/FontFile2" in descriptor.get_object() else named).add(
+                str(font["/BaseFont"]))
+    assert fonts.font_for_char(NAMES["cjk"][0]).startswith("StoreshiftCJK-")
+    assert {name for name in embedded if "DejaVu" not in name}, embedded      # the CJK font's subset
+    assert not named & {f"/{fonts.CJK_CHINESE}", f"/{fonts.CJK_JAPANESE}", f"/{fonts.CJK_KOREAN}"}
+    assert NAMES["cjk"] in pdf_text(out)
+
+
+def test_without_a_system_cjk_font_the_readers_own_cid_fonts_are_named(tmp_path):
+    missing = [tmp_path / "no-such-font.ttc"]
+    (tmp_path / "not-a-font.ttf").write_bytes(b"this is not a font")
+    assert fonts.choose_cjk_font("han", missing + [tmp_path / "not-a-font.ttf"]) == fonts.CJK_CHINESE
+    assert fonts.choose_cjk_font("kana", []) == fonts.CJK_JAPANESE
+    assert fonts.choose_cjk_font("hangul", []) == fonts.CJK_KOREAN
+
+
 def test_empty_week_is_one_clear_page(week_db, tmp_path):
     storage, _, _ = week_db
     out = build_weekly_report(storage, 2026, 30, tmp_path / "empty.pdf", now=REPORT_TIME)

@@ -12,6 +12,8 @@ PACKAGES=(
     libxkbcommon-x11-0 xvfb xauth
     # camera and sounds (QtMultimedia); pdftoppm for the report tests
     libpulse0 poppler-utils
+    # Chinese, Japanese and Korean names on screen and embedded in the PDFs
+    fonts-wqy-microhei
     python3-venv
 )
 missing=()

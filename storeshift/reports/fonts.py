@@ -1,31 +1,48 @@
-"""Fonts for PDFs: the bundled DejaVu Sans for Latin, Greek, Cyrillic, Arabic and Hebrew,
-reportlab's built-in CID fonts for Chinese, Japanese and Korean (named, not embedded), and a
-per-character choice so that any name a person can type comes out readable and extractable."""
+"""Fonts for PDFs: the bundled DejaVu Sans for Latin, Greek, Cyrillic, Arabic and Hebrew, a CJK
+TrueType font of the computer's for Chinese, Japanese and Korean (embedded, only the characters
+used), else reportlab's built-in CID fonts (named, not embedded: the reader must have them), and
+a per-character choice so that any name a person can type comes out readable and extractable."""
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from ..resources import resource
 
 BODY = "StoreshiftSans"
 BOLD = "StoreshiftSans-Bold"
-# Built into every PDF reader's CJK support: the PDF names them, nothing is embedded.
+# Built into every PDF reader's CJK support: the PDF names them, nothing is embedded. Used when the
+# computer has none of CJK_FONT_FILES (a reader without its Asian font pack then shows nothing).
 CJK_CHINESE = "STSong-Light"
 CJK_JAPANESE = "HeiseiKakuGo-W5"
 CJK_KOREAN = "HYGothic-Medium"
+_CJK_CID = {"han": CJK_CHINESE, "kana": CJK_JAPANESE, "hangul": CJK_KOREAN}
+_CJK_SAMPLE = {"han": "中", "kana": "あ", "hangul": "한"}
+#: TrueType CJK fonts a store PC may have, best first: Windows' own, then Debian's and Ubuntu's
+#: (fonts-wqy-microhei covers all three scripts). OpenType/CFF fonts such as Noto CJK cannot be
+#: embedded by reportlab.
+CJK_FONT_FILES = [Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts" / name
+                  for name in ("msyh.ttc", "msgothic.ttc", "malgun.ttf", "simsun.ttc")] + [
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+    Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
+    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
+]
 #: Drawn in place of a character no font of ours has (most emoji): one box, same line height.
 MISSING = "\u25a1"
 
 _lock = threading.Lock()
+_cjk_lock = threading.Lock()
+_cjk_loaded: dict[Path, TTFont | None] = {}
 _registered = False
 _body_glyphs: frozenset[int] = frozenset()
 _body_chars: frozenset[str] = frozenset()      # characters DejaVu draws
@@ -85,6 +102,39 @@ def is_cjk(ch: str) -> bool:
     return _is_han(cp) or _is_kana(cp) or _is_hangul(cp)
 
 
+def choose_cjk_font(script: str, files: list[Path]) -> str:
+    """The font for one CJK script ("han", "kana" or "hangul"): the first of files that is a
+    TrueType font with that script, registered to be embedded; else reportlab's CID font."""
+    with _cjk_lock:
+        for path in files:
+            if path not in _cjk_loaded:
+                _cjk_loaded[path] = _load_cjk(path)
+            font = _cjk_loaded[path]
+            if font is not None and ord(_CJK_SAMPLE[script]) in font.face.charToGlyph:
+                return font.fontName
+    return _CJK_CID[script]
+
+
+def _load_cjk(path: Path) -> TTFont | None:
+    if not path.is_file():
+        return None
+    try:
+        # Only the characters used go into the PDF (reportlab subsets TrueType fonts).
+        font = TTFont(f"StoreshiftCJK-{path.stem}", str(path), subfontIndex=0)
+    except (TTFError, OSError, ValueError):  # CFF outlines, no embedding allowed, unreadable
+        return None
+    pdfmetrics.registerFont(font)
+    for bold_flag in (0, 1):
+        for italic_flag in (0, 1):
+            addMapping(font.fontName, bold_flag, italic_flag, font.fontName)
+    return font
+
+
+@lru_cache(maxsize=None)
+def _cjk_font(script: str) -> str:
+    return choose_cjk_font(script, CJK_FONT_FILES)
+
+
 @lru_cache(maxsize=4096)
 def font_for_char(ch: str) -> str | None:
     """The font for one character: None for the body font, a CJK font name, or MISSING when
@@ -94,11 +144,11 @@ def font_for_char(ch: str) -> str | None:
     if cp in _body_glyphs or ch in "\n\t":
         return None
     if _is_hangul(cp):
-        return CJK_KOREAN
+        return _cjk_font("hangul")
     if _is_kana(cp):
-        return CJK_JAPANESE
+        return _cjk_font("kana")
     if _is_han(cp):
-        return CJK_CHINESE
+        return _cjk_font("han")
     return MISSING
 
 
