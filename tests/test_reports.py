@@ -10,6 +10,7 @@ import subprocess
 import pypdf
 import pytest
 from PIL import Image
+from reportlab.pdfbase import pdfmetrics
 
 from storeshift.errors import UserError
 from storeshift.reports import data, fonts, text, themes
@@ -174,7 +175,12 @@ def test_cjk_names_are_embedded_from_a_system_font_so_every_reader_shows_them(we
             descriptor = font.get("/FontDescriptor")
             (embedded if descriptor is not None and "/FontFile2" in descriptor.get_object() else named).add(
                 str(font["/BaseFont"]))
-    assert fonts.font_for_char(NAMES["cjk"][0]).startswith("StoreshiftCJK-")
+    chosen = fonts.font_for_char(NAMES["cjk"][0])
+    assert chosen.startswith("StoreshiftCJK-")
+    # A rare character the system font lacks goes to the reader's own font, not to an empty glyph.
+    lacking = next(chr(cp) for cp in range(0x20000, 0x2A6DF)
+                   if cp not in pdfmetrics.getFont(chosen).face.charToGlyph)
+    assert fonts.font_for_char(lacking) == fonts.CJK_CHINESE
     assert {name for name in embedded if "DejaVu" not in name}, embedded      # the CJK font's subset
     assert not named & {f"/{fonts.CJK_CHINESE}", f"/{fonts.CJK_JAPANESE}", f"/{fonts.CJK_KOREAN}"}
     assert NAMES["cjk"] in pdf_text(out)

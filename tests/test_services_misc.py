@@ -39,6 +39,10 @@ def test_expected_today_earliest_first_with_a_limit_and_the_full_count(storage, 
     assert [b["name"] for b in first] == ["Person 4", "Person 3", "Person 2"]
     assert bookings.count_expected_today(storage, now=at(7, 45)) == 5
     assert len(bookings.expected_today(storage, now=at(7, 45))) == 5
+    # An erased person's visit keeps no person_id; it must not hide everyone else.
+    privacy.erase_person(storage, roster.find_person(storage, "E5")["id"])
+    assert bookings.count_expected_today(storage, now=at(7, 45)) == 5
+    assert len(bookings.expected_today(storage, now=at(7, 45))) == 5
 
 
 def test_bad_booking_lines(storage):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 import threading
 import unicodedata
 from functools import lru_cache
@@ -121,7 +122,7 @@ def _load_cjk(path: Path) -> TTFont | None:
     try:
         # Only the characters used go into the PDF (reportlab subsets TrueType fonts).
         font = TTFont(f"StoreshiftCJK-{path.stem}", str(path), subfontIndex=0)
-    except (TTFError, OSError, ValueError):  # CFF outlines, no embedding allowed, unreadable
+    except (TTFError, OSError, ValueError, struct.error):  # CFF outlines, no embedding allowed, unreadable
         return None
     pdfmetrics.registerFont(font)
     for bold_flag in (0, 1):
@@ -143,13 +144,14 @@ def font_for_char(ch: str) -> str | None:
     cp = ord(ch)
     if cp in _body_glyphs or ch in "\n\t":
         return None
-    if _is_hangul(cp):
-        return _cjk_font("hangul")
-    if _is_kana(cp):
-        return _cjk_font("kana")
-    if _is_han(cp):
-        return _cjk_font("han")
-    return MISSING
+    script = "hangul" if _is_hangul(cp) else "kana" if _is_kana(cp) else "han" if _is_han(cp) else None
+    if script is None:
+        return MISSING
+    chosen = _cjk_font(script)
+    embedded = pdfmetrics.getFont(chosen)
+    if isinstance(embedded, TTFont) and cp not in embedded.face.charToGlyph:
+        return _CJK_CID[script]  # a rare character the system font lacks: the reader's own font
+    return chosen
 
 
 def clean(text: object) -> str:

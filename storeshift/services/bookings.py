@@ -96,5 +96,7 @@ def _expected_today(storage: Storage, now: dt.datetime | None) -> tuple[str, tup
     tz = settings.get(storage, "timezone")
     start, end = local_day_bounds(local(now, tz).date(), tz)
     # NOT IN a list made once (today's arrivals), not a look-up in the visits index per booking.
+    # (An erased person's visits keep no person_id: one NULL in a NOT IN list would hide everyone.)
     return ("b.start_at >= ? AND b.start_at < ? AND b.person_id NOT IN (SELECT v.person_id FROM visits v "
-            "WHERE v.check_in_at >= ? AND v.check_in_at < ?)", (start, end, start, end))
+            "WHERE v.check_in_at >= ? AND v.check_in_at < ? AND v.person_id IS NOT NULL)",
+            (start, end, start, end))

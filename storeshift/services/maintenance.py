@@ -85,8 +85,12 @@ def restore(db_path: Path, backup_path: Path) -> Path:
     if not healthy:
         raise UserError(f"{backup_path.name} is not a healthy storeshift backup; nothing was changed.")
     kept = db_path.with_name(f"{db_path.stem}.replaced-{now_iso().replace(':', '')}{db_path.suffix}")
-    if db_path.exists():
-        db_path.replace(kept)
+    try:
+        if db_path.exists():
+            db_path.replace(kept)
+    except OSError as exc:  # Windows: another program (a kiosk, say) still has it open
+        raise UserError(f"Could not move {db_path.name} aside ({exc.strerror}): close every storeshift "
+                        "window using it, then restore again. Nothing was changed.") from None
     for suffix in ("-wal", "-shm"):
         side = Path(str(db_path) + suffix)
         if side.exists():

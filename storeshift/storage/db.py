@@ -10,7 +10,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from sqlite_utils import Database
 from sqlite_utils.utils import dedupe_keys
@@ -95,6 +95,12 @@ class Storage:
         if self.path is not None:
             self._integrity = IntegrityCheck(self.path)
 
+    def ensure_checked(self) -> None:
+        """Wait for a background integrity check; DamagedDatabase if it found damage. Writes
+        call this themselves; so does anything that carries data away (a bundle)."""
+        if self._integrity is not None:
+            self._integrity.wait()
+
     @property
     def conn(self) -> sqlite3.Connection:
         return self.db.conn
@@ -106,8 +112,7 @@ class Storage:
         if self.conn.in_transaction:
             yield self
             return
-        if self._integrity is not None:
-            self._integrity.wait()
+        self.ensure_checked()
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -155,6 +160,8 @@ class Storage:
         return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def close(self) -> None:
+        if self._integrity is not None:
+            self._integrity.stop()  # a restore may be about to move the file it reads
         self.db.close()
 
 
@@ -192,11 +199,15 @@ def _damaged_at_start(path: Path) -> errors.DamagedDatabase:
                                   "Restore the latest backup with 'storeshift restore', or ask support for help.")
 
 
-def _quick_check(path: Path) -> None:
-    """PRAGMA quick_check through a read-only connection: DamagedDatabase when the file is damaged."""
+def _quick_check(path: Path, opened: Callable[[sqlite3.Connection], None] | None = None) -> None:
+    """PRAGMA quick_check through a read-only connection: DamagedDatabase when the file is damaged.
+    opened (if given) is handed the connection, so that another thread can interrupt the check."""
     try:
-        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                                check_same_thread=False)
         try:
+            if opened is not None:
+                opened(probe)
             verdict = [row[0] for row in probe.execute("PRAGMA quick_check(1)")]
         finally:
             probe.close()
@@ -204,7 +215,7 @@ def _quick_check(path: Path) -> None:
         problem = translate(exc, f"open {path}")
         if isinstance(problem, errors.DamagedDatabase):
             raise problem from exc
-        return  # busy or unreadable: the read-write connection reports it in its own words
+        return  # busy, unreadable or interrupted: the read-write connection reports it in its own words
     if verdict != ["ok"]:
         raise errors.DamagedDatabase(verdict[0] if verdict else "quick_check said nothing")
 
@@ -229,11 +240,26 @@ class IntegrityCheck(threading.Thread):
         super().__init__(name="storeshift integrity check", daemon=True)
         self.path = path
         self.problem: errors.DamagedDatabase | None = None
+        self._probe: sqlite3.Connection | None = None
+        self._stopped = False
         self.start()
+
+    def _opened(self, probe: sqlite3.Connection) -> None:
+        self._probe = probe
+        if self._stopped:
+            probe.interrupt()
+
+    def stop(self) -> None:
+        """Interrupt the check and wait for its thread (the database is being closed)."""
+        self._stopped = True
+        if self.is_alive() and self._probe is not None:
+            with contextlib.suppress(sqlite3.ProgrammingError):  # it finished meanwhile
+                self._probe.interrupt()
+        self.join()
 
     def run(self) -> None:
         try:
-            _quick_check(self.path)
+            _quick_check(self.path, self._opened)
         except errors.DamagedDatabase:
             self.problem = errors.DamagedDatabase(
                 f"The database file {self.path.name} is damaged, so storeshift saved nothing to it. Close "

@@ -202,8 +202,18 @@ def migrate(storage: Storage) -> None:
 
 def opens_without_writing(path: Path) -> bool:
     """True when the database at path needs no migration and has its site and key, so
-    opening it writes nothing (read through a read-only connection; False when unsure)."""
+    opening it writes nothing (read through a read-only connection; False when unsure).
+
+    Also False when a WAL file is left over (after a power cut, the usual cause of damage:
+    closing would copy its pages into the file) or the file is not in WAL mode yet."""
     if not path.exists() or path.stat().st_size == 0:
+        return False
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return False
+    with path.open("rb") as handle:
+        header = handle.read(20)
+    if header[18:20] != b"\x02\x02":  # the header's read/write versions: 2 means WAL
         return False
     try:
         probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)

@@ -147,6 +147,7 @@ def export_bundle(storage: Storage, out: str | Path, since: str | dt.date | dt.d
         tmp.unlink(missing_ok=True)
     except OSError as exc:
         raise UserError(f"Could not write the bundle to {out}: {exc.strerror}.") from None
+    storage.ensure_checked()  # never carry a damaged file's rows to head office
     conn = storage.conn
     steps = len(DATA_TABLES) + 2
     try:

@@ -14,6 +14,7 @@ from sqlite_utils.migrations import Migrations
 from storeshift.errors import DamagedDatabase, UserError
 from storeshift.services import maintenance, observations, roster, visits
 from storeshift.storage import open_storage, schema
+from storeshift.sync import export_bundle
 
 from .support import AUDITED, cli, row_counts, seed_store, spawn
 
@@ -111,9 +112,35 @@ def test_a_window_opens_a_damaged_file_but_writes_nothing_to_it(tmp_path):
         assert all(word in str(raised.value) for word in ("damaged", "saved nothing", "storeshift restore"))
         with pytest.raises(DamagedDatabase):               # and so does every write after it
             roster.add_person(storage, name="Ada Lovelace", department="IT")
+        with pytest.raises(DamagedDatabase):               # and nothing of it goes to head office
+            export_bundle(storage, tmp_path / "week.ssb")
+        assert not list(tmp_path.glob("week.ssb*"))
     finally:
         storage.close()
     assert digest(db) == damaged, "the damaged file was written to"
+
+
+def test_a_file_with_a_wal_left_over_is_checked_before_a_window_opens_it(tmp_path):
+    """After a power cut the WAL still holds pages; closing would copy them into the file."""
+    db = tmp_path / "kiosk.db"
+    seed_store(db, people=3)
+    writer = sqlite3.connect(db)
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    writer.execute("UPDATE people SET name = name || ' '")
+    writer.commit()
+    cut = tmp_path / "after-power-cut"
+    cut.mkdir()
+    for suffix in ("", "-wal"):                            # the files as a power cut leaves them
+        (cut / f"kiosk.db{suffix}").write_bytes(Path(f"{db}{suffix}").read_bytes())
+    writer.close()
+    assert (cut / "kiosk.db-wal").stat().st_size > 0
+    assert not schema.opens_without_writing(cut / "kiosk.db")
+    assert schema.opens_without_writing(db)
+    storage = open_storage(cut / "kiosk.db", check_in_background=True)
+    try:
+        assert storage._integrity is None                  # checked before opening
+    finally:
+        storage.close()
 
 
 def test_a_window_on_a_healthy_file_writes_once_the_check_passes(tmp_path):
@@ -127,6 +154,10 @@ def test_a_window_on_a_healthy_file_writes_once_the_check_passes(tmp_path):
         assert not storage._integrity.is_alive() and storage._integrity.problem is None
     finally:
         storage.close()
+    # Closing while a check runs stops it (a restore may move the file next).
+    storage = open_storage(db, check_in_background=True)
+    storage.close()
+    assert not storage._integrity.is_alive()
 
 
 def test_a_file_that_needs_a_migration_is_checked_before_it_opens(tmp_path):

@@ -179,6 +179,8 @@ class KioskWindow(QMainWindow):
             app.installEventFilter(self)
 
     def _start_camera(self) -> None:
+        if self._may_close:  # closed before the timer fired
+            return
         has_camera = self.camera.start()
         self.camera.preview_wanted = has_camera
         self.idle.set_camera_visible(has_camera)
