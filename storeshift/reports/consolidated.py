@@ -387,8 +387,8 @@ def _sites_section(report: Consolidated, st: layout.Styles, width: float) -> lis
     for index, site in enumerate(ordered):
         f = site.figures
         last = local(site.last_visit, site.timezone).strftime("%d %b %Y") if site.last_visit else "never"
-        rows.append([site.name + (" (this database)" if site.is_home else ""), f.people, f.visits, hours_text(f.minutes),
-                     f.tasks_done, f.observations, site.follow_ups_open, last])
+        rows.append([site.name + (" (this database)" if site.is_home else ""), f.people, f.visits,
+                     hours_text(f.minutes), f.tasks_done, f.observations, site.follow_ups_open, last])
         if not f.visits:
             shaded.append(index)
     total = report.week.figures
