@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import DamagedDatabase, UserError
 from ..storage import audit
-from ..storage.db import Storage, now_iso, translate
+from ..storage.db import Storage, now_iso, read_only, translate
 from . import settings
 
 
@@ -74,7 +74,7 @@ def restore(db_path: Path, backup_path: Path) -> Path:
     The database must be closed by everyone first."""
     db_path, backup_path = Path(db_path), Path(backup_path)
     try:
-        probe = sqlite3.connect(f"file:{backup_path}?mode=ro", uri=True)
+        probe = read_only(backup_path)
         try:
             healthy = probe.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             probe.execute("SELECT count(*) FROM people").fetchone()

@@ -199,12 +199,17 @@ def _damaged_at_start(path: Path) -> errors.DamagedDatabase:
                                   "Restore the latest backup with 'storeshift restore', or ask support for help.")
 
 
+def read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write to the file at path (usable from any thread)."""
+    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                           check_same_thread=False)
+
+
 def _quick_check(path: Path, opened: Callable[[sqlite3.Connection], None] | None = None) -> None:
     """PRAGMA quick_check through a read-only connection: DamagedDatabase when the file is damaged.
     opened (if given) is handed the connection, so that another thread can interrupt the check."""
     try:
-        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
-                                check_same_thread=False)
+        probe = read_only(path)
         try:
             if opened is not None:
                 opened(probe)

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from .db import BUSY_TIMEOUT_MS, Storage, new_id, now_iso
+from .db import Storage, new_id, now_iso, read_only
 
 migrations = Migrations("storeshift")
 
@@ -216,7 +216,7 @@ def opens_without_writing(path: Path) -> bool:
     if header[18:20] != b"\x02\x02":  # the header's read/write versions: 2 means WAL
         return False
     try:
-        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        probe = read_only(path)
         try:
             return (not migrations.pending(Database(probe))
                     and probe.execute("SELECT count(*) FROM sites WHERE is_home = 1").fetchone()[0] > 0

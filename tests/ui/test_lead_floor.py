@@ -301,3 +301,20 @@ def test_a_long_list_of_expected_people_shows_the_earliest_and_counts_them_all(w
     assert [r["person_id"] for r in page.expected_model.rows()] == earliest
     assert page.expected_title.text() == f"Expected today, not in yet ({everyone}; the first 2 shown)"
     assert f"{everyone} expected" in page.counts.text()
+
+
+def test_columns_grow_for_longer_names_that_arrive_later(window, demo_storage, qtbot):
+    from storeshift.services import roster
+
+    page = window.floor
+    for row in visits.on_floor(demo_storage):
+        visits.check_out_manually(demo_storage, row["visit_id"], "Shift ended", now=NOW)
+    page.refresh()
+    people = sorted(roster.list_people(demo_storage), key=lambda p: len(p["name"]))
+    for person in (people[0], people[-1]):                # the shortest name first, then the longest
+        visits.check_in_manually(demo_storage, person["id"], now=NOW)
+        page.refresh()
+        qtbot.wait(10)
+    board = page.board
+    name = page.model.column_of("name")
+    assert board.columnWidth(name) >= board.sizeHintForColumn(name) > 0

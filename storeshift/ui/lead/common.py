@@ -10,9 +10,9 @@ from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QIntValidator
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFileDialog, QFrame, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QDialog, QDialogButtonBox, QFileDialog, QFrame,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton,
+                               QTableView, QVBoxLayout, QWidget)
 
 from ...storage.db import Storage
 from ...timeutil import utc_now
@@ -37,55 +37,68 @@ def record_table(model, name: str = "", stretch_column: int | None = None, multi
     view.setWordWrap(False)
     header = view.horizontalHeader()
     header.setHighlightSections(False)
-    fit_columns_when_rows_arrive(view)
+    fit_columns_to_contents(view)
     if stretch_column is not None:
         header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
     return view
 
 
-def fit_columns_when_rows_arrive(view: QTableView) -> None:
-    """Size the columns to their contents once, when the table first gets rows, and then leave
-    them for the lead to widen. (ResizeToContents measured rows again on every layout pass: a
-    hundred thousand data() calls, most of the shift-lead window's start on a big store.)"""
+def fit_columns_to_contents(view: QTableView) -> None:
+    """Columns grow to fit what they show (measured on the first 60 rows), never shrink under
+    the lead's eyes, and stop following a column once the lead has resized it by hand.
+    (ResizeToContents measured the rows again on every layout pass, a hundred thousand data()
+    calls while the shift-lead window was built, yet missed rows that arrived later.)"""
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setResizeContentsPrecision(60)  # measure the first rows, not up to 1,000
+    header.setResizeContentsPrecision(60)
     _ColumnFitter(view)
 
 
 class _ColumnFitter(QObject):
-    """Fits a table's columns once its first batch of rows is in (rows arrive one insert at a
-    time) and the table is on screen (pages the lead has not opened cost nothing at start)."""
+    """Widens a table's columns after its rows change (once per event-loop turn, however many
+    rows changed) and when it is first shown (pages not opened yet cost nothing at start)."""
 
     def __init__(self, view: QTableView):
         super().__init__(view)
         self.view = view
-        self.pending = self.done = False
-        view.model().rowsInserted.connect(self.schedule)
-        view.model().modelReset.connect(self.schedule)
+        self.pending = self.fitting = False
+        self.by_hand: set[int] = set()
+        model = view.model()
+        for changed in (model.rowsInserted, model.modelReset, model.dataChanged):
+            changed.connect(self.schedule)
+        view.horizontalHeader().sectionResized.connect(self.on_section_resized)
         view.installEventFilter(self)
-        self.schedule()
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Type.Show and not self.done:
+        if event.type() == QEvent.Type.Show:
             self.fit()  # before the first paint, so the columns never jump in front of the lead
         return False
 
+    def on_section_resized(self, column: int, _old: int, _new: int) -> None:
+        if not self.fitting and QApplication.mouseButtons() & Qt.MouseButton.LeftButton:
+            self.by_hand.add(column)
+
     def schedule(self, *_args) -> None:
-        if not (self.done or self.pending):
+        if not self.pending:
             self.pending = True
             QTimer.singleShot(0, self, self.fit)
 
     def fit(self) -> None:
         self.pending = False
-        if self.view.isVisible() and self.view.model().rowCount() > 0:
-            self.done = True
-            self.view.removeEventFilter(self)
-            header = self.view.horizontalHeader()
+        if not self.view.isVisible() or self.view.model().rowCount() == 0:
+            return
+        header = self.view.horizontalHeader()
+        self.fitting = True
+        try:
             for column in range(header.count()):
                 # A stretching column takes what the others leave: sizing it would fix its width.
-                if header.sectionResizeMode(column) == QHeaderView.ResizeMode.Interactive:
-                    self.view.resizeColumnToContents(column)
+                if column in self.by_hand or header.sectionResizeMode(column) != QHeaderView.ResizeMode.Interactive:
+                    continue
+                wanted = max(self.view.sizeHintForColumn(column), header.sectionSizeHint(column))
+                if wanted > header.sectionSize(column):
+                    header.resizeSection(column, wanted)
+        finally:
+            self.fitting = False
 
 
 class LeadContext(QObject):

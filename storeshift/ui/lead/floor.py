@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 
 from ...errors import UserError
 from ...services import bookings, roster, settings, tasks as task_service, visits
-from .common import ERROR, SUCCESS, FormDialog, LeadContext, record_table
+from .common import ERROR, SUCCESS, FormDialog, LeadContext, fit_columns_to_contents, record_table
 from .models import TASK_MIME, ExpectedModel, FloorModel, LeftTodayModel, TaskModel
 
 #: The side list of expected people shows the earliest this many (a list of thousands helps
@@ -53,8 +53,7 @@ class FloorBoard(QTableView):
         self.setWordWrap(False)
         header = self.horizontalHeader()
         header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setResizeContentsPrecision(60)
+        fit_columns_to_contents(self)
         header.setSectionResizeMode(model.column_of("task_title"), QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(True)
 
@@ -245,7 +244,8 @@ class FloorPage(QWidget):
         self.catalogue.setDragEnabled(True)
         self.catalogue.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.catalogue.setDefaultDropAction(Qt.DropAction.CopyAction)
-        self.expected = _table(self.expected_model, stretch_column=0)
+        # Who is expected matters more than their planned task: the task takes what is left.
+        self.expected = _table(self.expected_model, stretch_column=self.expected_model.column_of("task_title"))
         self.expected.setObjectName("expectedList")
         self.left = _table(self.left_model, stretch_column=0)
         self.left.setObjectName("leftList")

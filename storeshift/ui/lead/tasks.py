@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeade
 
 from ...errors import UserError
 from ...services import tasks as task_service
-from .common import ERROR, SUCCESS, LeadContext, choose_file, fit_columns_when_rows_arrive
+from .common import ERROR, SUCCESS, LeadContext, choose_file, fit_columns_to_contents
 from .imports import ImportPreview
 from .models import TaskModel
 
@@ -64,7 +64,7 @@ class TasksPage(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
-        fit_columns_when_rows_arrive(self.table)
+        fit_columns_to_contents(self.table)
         self.table.horizontalHeader().setSectionResizeMode(self.model.column_of("description"),
                                                            QHeaderView.ResizeMode.Stretch)
 
