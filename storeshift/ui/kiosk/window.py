@@ -91,6 +91,9 @@ class KioskWindow(QMainWindow):
             self.resize(1280, 800)
         else:
             self.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
+            # The whole screen also where no window manager grants "full screen" (a kiosk PC
+            # often runs the app alone on a bare X session).
+            self.setGeometry(self.screen().geometry())
             self.setWindowState(Qt.WindowState.WindowFullScreen)
         self.show_idle()
 
