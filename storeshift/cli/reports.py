@@ -29,12 +29,12 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
             raise Fail("choose either --site or --all-sites, not both", 1)
         if all_sites:
             try:
-                from .consolidated import build_consolidated_report
+                from ..reports.consolidated import build_consolidated_report
             except ImportError:
                 raise Fail("consolidated reports are not available in this version", 1) from None
             path = build_consolidated_report(storage, year, week, Path(out), paper=paper.lower())
         else:
-            from .weekly import build_weekly_report
+            from ..reports.weekly import build_weekly_report
 
             path = build_weekly_report(storage, year, week, Path(out), paper=paper.lower(), site_id=site_id)
         click.echo(f"report for {year}-W{week:02d} written to {path}")
@@ -53,7 +53,7 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
     def badges_command(storage, people_ids: str | None, department: str | None, everyone: bool, layout_name: str,
                        paper: str, out: str) -> None:
         """Write a PDF of badges with QR codes for active people's current badges."""
-        from .badge_sheet import build_badge_sheet, select
+        from ..reports.badge_sheet import build_badge_sheet, select
 
         chosen = [p for p in (people_ids or "").split(",") if p.strip()] if people_ids is not None else None
         if sum(1 for flag in (chosen is not None, bool(department), everyone) if flag) > 1:

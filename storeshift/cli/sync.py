@@ -18,7 +18,7 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
     @with_storage
     def export_command(storage, out: str, since: str | None, roster: bool) -> None:
         """Write this site's data as a bundle file for head office (never share the database itself)."""
-        from .bundle import export_bundle, read_manifest
+        from ..sync.bundle import export_bundle, read_manifest
 
         path = export_bundle(storage, Path(out), since=since, roster=roster)
         manifest = read_manifest(path, verify=False)
@@ -33,7 +33,7 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
     def merge_command(storage, files: tuple[str, ...]) -> None:
         """Merge bundle files from other sites (or head office's roster) into this database.
         Merging the same bundle again changes nothing."""
-        from .merge import merge_bundles
+        from ..sync.merge import merge_bundles
 
         report = merge_bundles(storage, [Path(f) for f in files])
         click.echo(report.summary())

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__, logs
-from .errors import UserError
-from .storage.db import default_db_path, open_storage
+from .. import __version__, logs
+from ..errors import UserError
+from ..storage.db import default_db_path, open_storage
 
 log = logging.getLogger("storeshift.cli")
 
@@ -78,7 +78,7 @@ def main(ctx: click.Context, db: str | None, self_test: bool) -> None:
     head-office staff doing front-line shifts. Without a command, opens the shift-lead window."""
     logs.setup()
     if self_test:
-        from .selftest import run_self_test
+        from ..selftest import run_self_test
 
         try:
             run_self_test()
@@ -93,7 +93,7 @@ def main(ctx: click.Context, db: str | None, self_test: bool) -> None:
 
 def _open_window(kind: str, storage, **options) -> None:
     try:
-        from .ui import app
+        from ..ui import app
     except ImportError as exc:
         raise UserError(f"The {kind} window cannot start: {exc}. Reinstall storeshift.") from None
     sys.exit(app.run(kind, storage, **options))
@@ -111,7 +111,7 @@ def lead(storage) -> None:
 @with_storage(window=True)
 def kiosk(storage, windowed: bool) -> None:
     """Open the check-in kiosk (full screen; leaving it needs the shift-lead PIN)."""
-    from .services import pin
+    from ..services import pin
 
     # Without a PIN, the PIN pad lets anyone leave kiosk mode or confirm a check-in by name.
     if not windowed and not pin.has_pin(storage):
@@ -129,12 +129,12 @@ def kiosk(storage, windowed: bool) -> None:
 @with_storage
 def demo(storage, seed_only: bool, people: int, weeks: int, seed: int, observations_per_visit: float) -> None:
     """Create a realistic demo store in a new or empty database, then open the app on it."""
-    from .services import demo as demo_data
+    from ..services import demo as demo_data
 
     counts = demo_data.seed(storage, people=people, weeks=weeks, seed=seed,
                             observations_per_visit=observations_per_visit)
     click.echo(f"demo database {storage.path}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
-    from .services import pin
+    from ..services import pin
 
     if not pin.has_pin(storage):
         # The kiosk needs a shift-lead PIN; a demo one, said out loud, lets people try it.
@@ -155,7 +155,7 @@ def people() -> None:
 @with_storage
 def people_import(storage, file: str, skip_invalid: bool) -> None:
     """Import people from a CSV (name required; department, email, employee_id optional)."""
-    from .services import roster
+    from ..services import roster
 
     report = roster.import_people(storage, file, skip_invalid=skip_invalid)
     click.echo(report.summary("people"))
@@ -169,7 +169,7 @@ def people_import(storage, file: str, skip_invalid: bool) -> None:
 @with_storage
 def people_list(storage, search: str, as_json: bool) -> None:
     """List the roster."""
-    from .services import roster
+    from ..services import roster
 
     for person in roster.list_people(storage, search=search):
         if as_json:
@@ -185,7 +185,7 @@ def people_list(storage, search: str, as_json: bool) -> None:
 @with_storage
 def people_export(storage, ref: str) -> None:
     """Print everything held on one person as JSON (data-protection request)."""
-    from .services import privacy, roster
+    from ..services import privacy, roster
 
     click.echo(json.dumps(privacy.export_person(storage, roster.find_person(storage, ref)["id"]),
                           ensure_ascii=False, indent=2))
@@ -196,7 +196,7 @@ def people_export(storage, ref: str) -> None:
 @with_storage
 def people_badge(storage, ref: str) -> None:
     """Print the payload of a person's current badge (what its QR code holds)."""
-    from .services import badges, roster
+    from ..services import badges, roster
 
     click.echo(badges.payload_for(storage, roster.find_person(storage, ref)["id"]))
 
@@ -207,7 +207,7 @@ def people_badge(storage, ref: str) -> None:
 @with_storage
 def people_erase(storage, ref: str, yes: bool) -> None:
     """Erase a person: name and badges go, visits stay as anonymous hours."""
-    from .services import privacy, roster
+    from ..services import privacy, roster
 
     person_id = roster.find_person(storage, ref)["id"]
     if not yes:
@@ -227,7 +227,7 @@ def tasks() -> None:
 @with_storage
 def tasks_import(storage, file: str, skip_invalid: bool) -> None:
     """Import tasks from a CSV (title required; description, area, minutes, capacity optional)."""
-    from .services import tasks as task_service
+    from ..services import tasks as task_service
 
     report = task_service.import_tasks(storage, file, skip_invalid=skip_invalid)
     click.echo(report.summary("tasks"))
@@ -239,7 +239,7 @@ def tasks_import(storage, file: str, skip_invalid: bool) -> None:
 @with_storage
 def tasks_list(storage) -> None:
     """List the task catalogue."""
-    from .services import tasks as task_service
+    from ..services import tasks as task_service
 
     for task in task_service.list_tasks(storage):
         capacity = f"{task['taken']}/{task['capacity']}" if task["capacity"] else f"{task['taken']}"
@@ -257,7 +257,7 @@ def bookings() -> None:
 @with_storage
 def bookings_import(storage, file: str, skip_invalid: bool) -> None:
     """Import bookings from a CSV (employee_id or email, start, end, optional task)."""
-    from .services import bookings as booking_service
+    from ..services import bookings as booking_service
 
     report = booking_service.import_bookings(storage, file, skip_invalid=skip_invalid)
     click.echo(report.summary("bookings"))
@@ -271,7 +271,7 @@ def bookings_import(storage, file: str, skip_invalid: bool) -> None:
 def scan(storage, payload: str) -> None:
     """Check in or out with a badge payload, as the kiosk does. Exit 0: checked in, out or
     repeat; 1: refused (reason on stderr); 2: any other error."""
-    from .services import visits
+    from ..services import visits
 
     result = visits.scan(storage, payload)
     if result.kind == visits.REFUSED:
@@ -289,7 +289,7 @@ def org_key() -> None:
 @with_storage
 def org_key_export(storage, out: str) -> None:
     """Write the organisation key to a file, to import at another site. Keep it secret."""
-    from .services import badges
+    from ..services import badges
 
     click.echo(f"organisation key {badges.export_org_key(storage, Path(out))} written to {out}")
 
@@ -299,7 +299,7 @@ def org_key_export(storage, out: str) -> None:
 @with_storage
 def org_key_import(storage, file: str) -> None:
     """Use another site's organisation key in this (new or empty) database."""
-    from .services import badges
+    from ..services import badges
 
     click.echo(f"organisation key {badges.import_org_key(storage, Path(file))} in use")
 
@@ -309,7 +309,7 @@ def org_key_import(storage, file: str) -> None:
 @with_storage
 def backup(storage, out: str) -> None:
     """Copy the database safely while it is in use (SQLite online backup)."""
-    from .services import maintenance
+    from ..services import maintenance
 
     click.echo(f"backup written to {maintenance.backup(storage, Path(out))}")
 
@@ -324,7 +324,7 @@ def restore(ctx, backup_file: str | None, db_path: str | None, yes: bool) -> Non
     """Replace the database with a backup (default: the newest in the 'backups' folder beside
     it), e.g. when the file is damaged. Close storeshift everywhere first; the replaced file
     is kept beside the database."""
-    from .services import maintenance
+    from ..services import maintenance
 
     # Not with_storage: the database may be too damaged to open, which is why we are here.
     path = _db_path(ctx, db_path)
@@ -345,7 +345,7 @@ def restore(ctx, backup_file: str | None, db_path: str | None, yes: bool) -> Non
 @with_storage
 def check(storage) -> None:
     """Verify the database file and the audit log's hash chain."""
-    from .services import maintenance
+    from ..services import maintenance
 
     report = maintenance.check(storage)
     for line in report.lines():
@@ -355,11 +355,10 @@ def check(storage) -> None:
 
 
 def _register_feature_commands() -> None:
-    """The report, badges, export and merge commands live beside their features."""
-    from .reports import cli as report_commands
-    from .sync import cli as sync_commands
+    """Commands of a feature live in a module of their own in this package, each with register()."""
+    from . import reports, sync
 
-    for module in (report_commands, sync_commands):
+    for module in (reports, sync):
         module.register(main, with_storage, Fail)
 
 
