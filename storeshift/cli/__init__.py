@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .. import __version__, logs
+from .. import __version__, i18n, logs
 from ..errors import UserError
 from ..storage.db import default_db_path, open_storage
 
@@ -50,6 +50,7 @@ def with_storage(func=None, *, window: bool = False):
         storage = None
         try:
             storage = open_storage(_db_path(ctx, db_path), check_in_background=window)
+            i18n.use_site_language(storage)
             return func(storage, **kwargs)
         except UserError as exc:
             raise Fail(str(exc), 1) from None
