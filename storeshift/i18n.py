@@ -72,18 +72,6 @@ def set_visitor_language(code: str | None) -> None:
     _changed(before)
 
 
-def use_site_language(storage) -> str:
-    """Speak the language set for the storage's site (settings key 'language'); returns it."""
-    from .services import settings
-
-    code = settings.get(storage, "language") or SOURCE_LANGUAGE
-    try:
-        set_site_language(code)
-    except ValueError:  # a language from a newer storeshift: speak English rather than fail
-        set_site_language(SOURCE_LANGUAGE)
-    return _site_language
-
-
 def on_change(listener: Callable[[str], None]) -> Callable[[], None]:
     """Call listener(language) whenever the current language changes; returns the way to stop."""
     _listeners.append(listener)

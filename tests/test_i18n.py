@@ -114,7 +114,7 @@ def test_the_site_language_is_a_setting_of_the_site(storage):
     assert settings.get(storage, "language") == "en"
     settings.put(storage, "language", "fr_FR")
     assert settings.get(storage, "language") == "fr"
-    assert i18n.use_site_language(storage) == "fr" and i18n.current() == "fr"
+    assert settings.use_site_language(storage) == "fr" and i18n.current() == "fr"
     with pytest.raises(UserError, match="« klingon » n’est pas une langue de storeshift.*fr \\(Français\\)"):
         settings.put(storage, "language", "klingon")
     assert settings.get(storage, "language") == "fr"
@@ -128,4 +128,4 @@ def test_a_language_this_version_lacks_is_read_as_english(storage):
         audit.insert(storage, "settings", {"key": "language", "value": "pt"}, "test")
     i18n.set_site_language("de")
     assert settings.get(storage, "language") == "en"
-    assert i18n.use_site_language(storage) == "en"
+    assert settings.use_site_language(storage) == "en"

@@ -34,7 +34,7 @@ ENGLISH_ON_PURPOSE = {
 # Modules not yet taken through the catalogue. Each one must leave this list; the test below
 # also fails when a module on it no longer has anything to mark.
 NOT_YET_MARKED = {
-    "storeshift/cli/__init__.py", "storeshift/cli/reports.py", "storeshift/cli/sync.py",
+    "storeshift/cli/__init__.py",
     "storeshift/reports/consolidated.py", "storeshift/reports/data.py", "storeshift/reports/weekly.py",
     "storeshift/reports/themes.py",
     "storeshift/services/badges.py", "storeshift/services/bookings.py", "storeshift/services/csvio.py",
@@ -47,7 +47,7 @@ NOT_YET_MARKED = {
     "storeshift/ui/lead/imports.py", "storeshift/ui/lead/models.py", "storeshift/ui/lead/observations.py",
     "storeshift/ui/lead/people.py", "storeshift/ui/lead/reports.py", "storeshift/ui/lead/settings.py",
     "storeshift/ui/lead/tasks.py", "storeshift/ui/lead/window.py", "storeshift/ui/widgets.py",
-    "storeshift/ui/worker.py", "storeshift/services/privacy.py", "storeshift/storage/audit.py",
+    "storeshift/ui/worker.py", "storeshift/storage/audit.py",
 }
 
 
@@ -211,6 +211,11 @@ def _technical(name: str) -> bool:
             or (name.endswith(("Error", "Exception")) and name not in TEXT_CALLS))
 
 
+def _receiver(node: ast.Call) -> str:
+    """'self.ctx.storage' for self.ctx.storage.write(...)."""
+    return ast.unparse(node.func.value) if isinstance(node.func, ast.Attribute) else ""
+
+
 def _call_name(node: ast.Call) -> str:
     func = node.func
     return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
@@ -289,9 +294,12 @@ def untranslated_text(path: Path) -> list[str]:
         if name in ("_", "_l", "N_") and node.args and isinstance(node.args[0], (ast.JoinedStr, ast.BinOp)):
             # _(f"...") or _("a" + b) cannot be extracted: the catalogue would never have it.
             report(node, f"{name}() of a composed string; use placeholders")
-        if name not in TEXT_CALLS:
+        if name == "write" and _receiver(node).endswith("storage"):
+            positions = (0,)  # storage.write("save the task"): the action names what failed, if it does
+        elif name in TEXT_CALLS:
+            positions = TEXT_CALLS[name]
+        else:
             continue
-        positions = TEXT_CALLS[name]
         args = [arg for index, arg in enumerate(node.args) if positions is None or index in positions]
         args += [kw.value for kw in node.keywords if kw.arg in TEXT_KEYWORDS]
         for arg in args:
@@ -352,10 +360,13 @@ def test_the_check_catches_what_it_should(tmp_path):
         'log.warning("Camera failed: %s", why)\n'
         'ok8 = {"Europe/London": "#1d6f8c"}\n'
         'raise ValueError("naive datetime: say which zone it is in")\n'
-        'ok9 = widget.setObjectName("pageTitle") or CATEGORIES == "Idea"\n',
+        'ok9 = widget.setObjectName("pageTitle") or CATEGORIES == "Idea"\n'
+        'with self.storage.write("save the task"):\n'
+        '    handle.write("name,department\\n")\n',
         encoding="utf-8")
     found = [problem.split(": ", 1)[1] for problem in untranslated_text(sample)]
     assert found == [
         "QLabel('Scan your badge')", "setText('Hello , welcome')", "UserError('Bad')", "draw('Week')",
         "_() of a composed string; use placeholders", "words outside the catalogue: 'Name'",
-        "words outside the catalogue: 'Current task'", "words outside the catalogue: 'No task yet'"]
+        "words outside the catalogue: 'Current task'", "words outside the catalogue: 'No task yet'",
+        "write('save the task')"]

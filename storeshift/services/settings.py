@@ -119,3 +119,10 @@ def put(storage: Storage, key: str, value: Any, actor: str = "shift lead") -> An
 
 def site_timezone(storage: Storage) -> str:
     return get(storage, "timezone")
+
+
+def use_site_language(storage: Storage) -> str:
+    """Speak the site's language from now on (the command line and the windows call this when
+    they open a database); returns its code."""
+    i18n.set_site_language(get(storage, "language"))
+    return i18n.site_language()

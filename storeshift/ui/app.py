@@ -10,7 +10,8 @@ import traceback
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from .. import APP_NAME, __version__, i18n
+from .. import APP_NAME, __version__
+from ..services import settings
 from ..resources import resource, resource_root
 from ..storage.db import Storage
 from . import language
@@ -64,7 +65,7 @@ def run(kind: str, storage: Storage, **options) -> int:
     """Open the kiosk or the shift-lead window on storage and run until it closes."""
     app = application()
     app.setStyleSheet(style_sheet(kind))
-    i18n.use_site_language(storage)
+    settings.use_site_language(storage)
     language.follow()
     watcher = DatabaseWatcher(storage.path)
     window = create_window(kind, storage, watcher, **options)
