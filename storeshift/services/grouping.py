@@ -30,6 +30,9 @@ _QUOTES = "'’\"“”«»‘-–—"
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _CLAUSE = re.compile(r"\s*(?:[,;:.!?()\[\]]|\s[-–—]\s)\s*")
 
+#: Letters of one of the four alphabets and not of the other three.
+_LETTERS = {"en": set(), "fr": set("çœèêëîïôûù"), "de": set("ßäö"), "es": set("ñ¿¡")}
+
 _lock = threading.Lock()
 _cache: dict[str, np.ndarray] = {}
 
@@ -51,12 +54,18 @@ def _stopwords() -> dict[str, frozenset[str]]:
 
 @lru_cache(maxsize=50_000)
 def language(text: str) -> str:
-    """The language of a note, one of LANGUAGES: the one whose stop words it uses most
-    (English when there is nothing to tell by). Stop words are what tells languages apart in a
-    short note, and counting them costs nothing to load."""
+    """The language of a note, one of LANGUAGES: the one whose stop words it uses most, a word
+    shared by several languages' lists counting for each a share; then letters only one of the
+    alphabets has (ß, ñ, ç...); English when there is nothing to tell by."""
     words = _WORD.findall(text.casefold())
     stop = _stopwords()
-    return max(LANGUAGES, key=lambda lang: (sum(w in stop[lang] for w in words), lang == "en"))
+    score = dict.fromkeys(LANGUAGES, 0.0)
+    for word in words:
+        holders = [lang for lang in LANGUAGES if word in stop[lang]]
+        for lang in holders:
+            score[lang] += 1 / len(holders)
+    letters = set(text.casefold())
+    return max(LANGUAGES, key=lambda lang: (round(score[lang], 6), len(letters & _LETTERS[lang]), lang == "en"))
 
 
 @lru_cache(maxsize=50_000)
