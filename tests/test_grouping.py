@@ -13,10 +13,10 @@ import pytest
 from storeshift.services import grouping
 
 DATA = Path(__file__).resolve().parent / "data"
-# Floors for the labelled set, a little under today's figures (bench/RESULTS.md): a change that
-# loses them is a regression.
-OVERALL_FLOOR = 0.80
-NON_ENGLISH_FLOOR = 0.80
+# The goals for the labelled set (bench/RESULTS.md has today's figures): a change that falls
+# below them is a regression.
+OVERALL_FLOOR = 0.85
+NON_ENGLISH_FLOOR = 0.75
 
 CARD_READER = [
     "The card reader on till 3 keeps declining contactless payments.",
