@@ -19,7 +19,8 @@ LANGUAGES = ("en", "fr", "de", "es")
 #: over many random halves of the groups is highest (bench/themes.py, bench/THEMES.md).
 THRESHOLD = 0.23
 
-#: Weight of shared words (lemmas, stop words left out) beside the sentence embedding.
+#: Weight of shared words (TF-IDF cosine of content words) beside the sentence-embedding cosine;
+#: chosen by the same cross-validation (bench/THEMES.md).
 LEXICAL_WEIGHT = 0.25
 
 _CACHE_SIZE = 20_000          # embeddings kept in memory (2 KB each)
