@@ -210,7 +210,7 @@ def _add_visit(rng, row, person, start, end, task_rows, visits, assignments, obs
         written = to_iso((end or start + dt.timedelta(minutes=30)) - dt.timedelta(minutes=rng.randint(0, 5)))
         observations.append(row(visit_id=visit["id"], person_id=person["id"], task_id=task["id"] if task else None,
                                 category=category, text=text, quote=quote if rng.random() < 0.7 else None,
-                                impact=impact, status="new", owner=None, follow_up=None,
+                                impact=impact, status="new", owner=None, follow_up=None, theme_id=None,
                                 created_at=written, updated_at=written))
 
 

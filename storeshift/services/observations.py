@@ -166,3 +166,104 @@ def actioned(storage: Storage, limit: int = 20) -> list[dict]:
     return storage.rows("SELECT category, text, follow_up, updated_at FROM observations "
                         "WHERE status = 'actioned' AND follow_up IS NOT NULL AND site_id = ? "
                         "ORDER BY updated_at DESC LIMIT ?", (storage.site_id, limit))
+
+
+# ---------------------------------------------------------------- CSV import
+
+OBSERVATION_FIELDS = ("employee_id", "email", "at", "category", "text", "quote", "impact")
+
+
+def _choice_of(value: str, choices: dict) -> str | None:
+    """A key of choices from its key or its label, in any case, with spaces, dashes or underscores."""
+    wanted = "_".join(value.replace("-", " ").replace("_", " ").casefold().split())
+    for key, label in choices.items():
+        if wanted in (key, "_".join(label.casefold().split())):
+            return key
+    return None
+
+
+def import_observations(storage: Storage, source, skip_invalid: bool = False, actor: str = "import"):
+    """Import observations from a CSV (paper sheets, survey exports): employee_id or email, at (ISO
+    8601; site time when it has no offset), category, text, quote, impact. Each is linked to that
+    person's visit at that time when there is one, else kept as a note of this site; a line already
+    imported (same person, time and text) is unchanged. Bad lines as the roster import treats them."""
+    from pathlib import Path
+
+    from ..storage.db import new_id, now_iso
+    from ..timeutil import parse_local, to_iso, utc_now
+    from . import settings
+    from .csvio import CsvRefused, ImportReport, LineError, read_csv
+
+    table = read_csv(source, required=("at", "category", "text"), known=OBSERVATION_FIELDS)
+    if "employee_id" not in table.headers and "email" not in table.headers:
+        raise UserError("The header line needs an 'employee_id' or 'email' column to say who noticed it.")
+    report = ImportReport(errors=list(table.errors))
+    tz = settings.get(storage, "timezone")
+    people = storage.rows("SELECT id, employee_id, lower(email) AS email FROM people")
+    by_employee = {p["employee_id"]: p["id"] for p in people if p["employee_id"]}
+    by_email = {p["email"]: p["id"] for p in people if p["email"]}
+    existing = {(o["person_id"], o["created_at"], o["text"]) for o in storage.rows(
+        "SELECT person_id, created_at, text FROM observations WHERE site_id = ?", (storage.site_id,))}
+    now = utc_now()
+    stamp = now_iso()
+    planned = []
+    for line, values in table.rows:
+        employee, email = values.get("employee_id", ""), values.get("email", "").lower()
+        person_id = by_employee.get(employee) if employee else by_email.get(email)
+        if person_id is None:
+            who = employee or values.get("email") or ""
+            report.errors.append(LineError(line, f"{who} is not on the roster" if who
+                                           else "says nobody: employee_id or email is empty"))
+            continue
+        try:
+            at = parse_local(values["at"], tz)
+        except ValueError:
+            report.errors.append(LineError(line, f"at '{values['at']}' is not a time such as 2026-11-25 14:30"))
+            continue
+        if at > now:
+            report.errors.append(LineError(line, f"at {values['at']} is in the future"))
+            continue
+        category = _choice_of(values["category"], CATEGORIES)
+        if category is None:
+            report.errors.append(LineError(line, f"category '{values['category']}' is not one of: "
+                                                 f"{', '.join(c.lower() for c in CATEGORIES.values())}"))
+            continue
+        impact = _choice_of(values.get("impact") or "medium", IMPACTS)
+        if impact is None:
+            report.errors.append(LineError(line, f"impact '{values['impact']}' is not low, medium or high"))
+            continue
+        try:
+            text = _clean_text(values["text"], MAX_TEXT, "observation", True)
+            quote = _clean_text(values.get("quote"), MAX_QUOTE, "customer quote", False)
+        except UserError as exc:
+            report.errors.append(LineError(line, str(exc)))
+            continue
+        key = (person_id, to_iso(at), text)
+        if key in existing:
+            report.unchanged += 1
+            continue
+        existing.add(key)
+        planned.append((person_id, to_iso(at), category, impact, text, quote))
+    report.errors.sort(key=lambda e: e.line)
+    if report.errors and not skip_invalid:
+        raise CsvRefused(Path(source).name if isinstance(source, (str, Path)) else "the file", report.errors)
+    with storage.write("import the observations"):
+        rows = []
+        for person_id, at, category, impact, text, quote in planned:
+            visit = storage.one(
+                "SELECT id FROM visits WHERE person_id = ? AND site_id = ? AND check_in_at <= ? AND "
+                "(check_out_at IS NULL OR check_out_at >= ?) ORDER BY check_in_at DESC LIMIT 1",
+                (person_id, storage.site_id, at, at))
+            task_id = None
+            if visit:
+                task_id = storage.value("SELECT task_id FROM assignments WHERE visit_id = ? AND assigned_at <= ? "
+                                        "ORDER BY assigned_at DESC LIMIT 1", (visit["id"], at))
+            # Written at the time on the sheet: reports count it in the week it was noticed.
+            rows.append({"id": new_id(), "site_id": storage.site_id, "created_at": at, "updated_at": stamp,
+                         "visit_id": visit["id"] if visit else None, "person_id": person_id, "task_id": task_id,
+                         "category": category, "text": text, "quote": quote, "impact": impact, "status": "new",
+                         "owner": None, "follow_up": None, "theme_id": None})
+        audit.insert_many(storage, "observations", rows, actor)
+    report.added = len(rows)
+    report.applied = True
+    return report

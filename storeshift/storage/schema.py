@@ -14,7 +14,7 @@ migrations = Migrations("storeshift")
 
 #: Bump when a migration changes tables or columns; bundles from a newer schema are refused.
 #: (Migrations that only add indexes, like m003, leave bundles readable by older versions.)
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Columns every synchronised table carries, so rows from many sites can be merged.
 COMMON = """
@@ -189,6 +189,34 @@ def m005_floor_board_indexes(db):
         "CREATE INDEX bookings_start ON bookings(start_at, person_id)",
     ):
         db.execute(statement)
+
+
+@migrations()
+def m006_themes(db):
+    # What several people noticed is one theme: its owner, status and follow-up live on the
+    # theme, once. The times a theme reached each status let a past week's report show it as
+    # it stood at the end of that week.
+    for statement in (
+        f"""CREATE TABLE themes (
+            {COMMON},
+            title TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'triaged', 'actioned', 'closed')),
+            owner TEXT,
+            follow_up TEXT,
+            opened_at TEXT NOT NULL,
+            triaged_at TEXT,
+            actioned_at TEXT,
+            closed_at TEXT
+        )""",
+        "CREATE INDEX themes_status ON themes(site_id, status)",
+        "ALTER TABLE observations ADD COLUMN theme_id TEXT REFERENCES themes(id) ON DELETE SET NULL",
+        "CREATE INDEX observations_theme ON observations(theme_id)",
+    ):
+        # One statement at a time: executescript would commit half a migration.
+        db.execute(statement)
+    from ..services.themes import adopt_legacy_triage
+
+    adopt_legacy_triage(db)
 
 
 def migrate(storage: Storage) -> None:
