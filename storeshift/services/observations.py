@@ -162,10 +162,17 @@ def list_observations(storage: Storage, *, start: str | None = None, end: str | 
 
 
 def actioned(storage: Storage, limit: int = 20) -> list[dict]:
-    """'You told us, we did': actioned observations with what was done, no names."""
-    return storage.rows("SELECT category, text, follow_up, updated_at FROM observations "
-                        "WHERE status = 'actioned' AND follow_up IS NOT NULL AND site_id = ? "
-                        "ORDER BY updated_at DESC LIMIT ?", (storage.site_id, limit))
+    """'You told us, we did': actioned themes (and notes triaged before themes) with what was
+    done, no names; newest first."""
+    return storage.rows(
+        "SELECT category, text, follow_up, updated_at FROM ("
+        "SELECT (SELECT o.category FROM observations o WHERE o.theme_id = t.id GROUP BY o.category "
+        "ORDER BY count(*) DESC LIMIT 1) AS category, t.title AS text, t.follow_up, "
+        "coalesce(t.actioned_at, t.updated_at) AS updated_at FROM themes t "
+        "WHERE t.status = 'actioned' AND t.follow_up IS NOT NULL AND t.site_id = ? "
+        "UNION ALL SELECT category, text, follow_up, updated_at FROM observations "
+        "WHERE status = 'actioned' AND follow_up IS NOT NULL AND theme_id IS NULL AND site_id = ?) "
+        "WHERE category IS NOT NULL ORDER BY updated_at DESC LIMIT ?", (storage.site_id, storage.site_id, limit))
 
 
 # ---------------------------------------------------------------- CSV import
