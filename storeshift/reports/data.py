@@ -213,6 +213,7 @@ class FollowUpFlow:
     done: int
     open_now: int
     open_before: int
+    done_before: int = 0            # actioned or closed the week before
 
 
 def _notes(storage: Storage, start: str, end: str, site_ids: list[str] | None) -> list[dict]:
@@ -469,7 +470,8 @@ def week_data(storage: Storage, year: int, week: int, site_id: str | None = None
     done = sorted((i for i in items if i.done_at and start <= i.done_at < end), key=lambda i: i.done_at)
     flow = FollowUpFlow(opened=sum(1 for i in items if not i.praise_only and start <= i.opened_at < end),
                         done=len(done), open_now=len(open_items),
-                        open_before=sum(1 for i in items if i.is_open_at(p_end)))
+                        open_before=sum(1 for i in items if i.is_open_at(p_end)),
+                        done_before=sum(1 for i in items if i.done_at and p_start <= i.done_at < p_end))
     this_week.follow_ups_open, last_week.follow_ups_open = flow.open_now, flow.open_before
     running = sorted(((i, n) for i in items if (n := weeks_running(i, year, week, tz)) >= 2),
                      key=lambda pair: (-pair[1], -pair[0].count, pair[0].title.casefold()))
