@@ -66,6 +66,8 @@ class WeekData:
     running: list[tuple[FollowUp, int]] = field(default_factory=list)  # raised several weeks running
     trend: list[tuple[str, Figures]] = field(default_factory=list)     # the last TREND_WEEKS weeks
     departments: list[dict] = field(default_factory=list)        # this quarter's share who took part
+    items: list[FollowUp] = field(default_factory=list)          # every follow-up item, as at the end
+    previous_end: str = ""
     quarter: str = ""
 
     @property
@@ -159,6 +161,11 @@ class FollowUp:
     @property
     def automatic(self) -> bool:
         return self.kind == "auto"
+
+    @property
+    def sites(self) -> set[str]:
+        """The sites it was noted at (an automatic group at head office can span several)."""
+        return {n["site_id"] for n in self.notes} | {self.site_id}
 
     def status_at(self, at: str) -> str | None:
         """Its status just before at (None if not raised by then)."""
@@ -320,11 +327,11 @@ def week_themes(storage: Storage, year: int, week: int, site_id: str | None = No
     """The themes the weekly report prints for a week (`storeshift themes`)."""
     site, site_ids = resolve_site(storage, site_id)
     start, end = week_bounds(year, week, site["timezone"])
-    items = follow_up_items(storage, end, site_ids, _weeks_before(year, week, site["timezone"], TREND_WEEKS - 1))
+    items = follow_up_items(storage, end, site_ids, weeks_before(year, week, site["timezone"], TREND_WEEKS - 1))
     return week_themes_of(items, start, end)
 
 
-def _weeks_before(year: int, week: int, tz: str, count: int) -> str:
+def weeks_before(year: int, week: int, tz: str, count: int) -> str:
     monday = dt.date.fromisocalendar(year, week, 1) - dt.timedelta(weeks=count)
     y, w, _ = monday.isocalendar()
     return week_bounds(y, w, tz)[0]
@@ -453,7 +460,7 @@ def week_data(storage: Storage, year: int, week: int, site_id: str | None = None
 
     # Themes and follow-ups as they stood at the end of the week, so a finished week's report
     # says the same whenever it is printed.
-    items = follow_up_items(storage, end, site_ids, _weeks_before(year, week, tz, TREND_WEEKS - 1))
+    items = follow_up_items(storage, end, site_ids, weeks_before(year, week, tz, TREND_WEEKS - 1))
     item_of = {note["id"]: item for item in items for note in item.notes}
     for obs in observations:
         item = item_of.get(obs["id"])
@@ -508,7 +515,7 @@ def week_data(storage: Storage, year: int, week: int, site_id: str | None = None
         people=sorted(people.values(), key=lambda p: (-p["minutes"], p["name"].casefold())),
         anonymous_visits=anonymous, tasks=tasks, observations=observations, follow_ups=follow_ups,
         themes=week_themes_of(items, start, end), follow_up_flow=flow, done=done, running=running, trend=trend,
-        departments=departments, quarter=quarter)
+        departments=departments, quarter=quarter, items=items, previous_end=p_end)
 
 
 def current_week(storage: Storage, now: dt.datetime | None = None) -> tuple[int, int]:

@@ -603,7 +603,8 @@ def coverage(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     covered = [t for t in tasks if t["assigned"]]
     idle = [t for t in tasks if not t["assigned"] and t["active"]]
     story.append(Paragraph(text.markup(
-        f"{len(covered)} of {len(tasks)} tasks were given to someone this week."
+        f"{len(covered)} of {len(tasks)} tasks were given to someone this week; "
+        f"{_plural(week_data.figures.tasks_done, 'task')} done."
         + (f" Not covered: {', '.join(t['title'] for t in idle[:30])}{' …' if len(idle) > 30 else ''}." if idle else "")),
         st.body))
     story.append(Spacer(1, 2 * mm))
