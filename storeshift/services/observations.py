@@ -136,13 +136,20 @@ def get_observation(storage: Storage, observation_id: str) -> dict:
 
 def list_observations(storage: Storage, *, start: str | None = None, end: str | None = None,
                       category: str = "", status: str = "", impact: str = "", search: str = "",
-                      limit: int | None = None) -> list[dict]:
-    """Observations with who wrote them and on which task; times bound created_at as UTC ISO."""
-    sql = ("SELECT o.*, p.name AS person_name, p.department AS department, t.title AS task_title "
-           "FROM observations o LEFT JOIN people p ON p.id = o.person_id "
+                      limit: int | None = None, theme_id: str | None = None) -> list[dict]:
+    """Observations with who wrote them, on which task and in which theme; times bound created_at
+    as UTC ISO. A note in a theme shows the theme's status, owner and follow-up (triage lives there)."""
+    status_of = "coalesce(th.status, o.status)"
+    sql = ("SELECT o.id, o.site_id, o.created_at, o.updated_at, o.visit_id, o.person_id, o.task_id, o.category, "
+           f"o.text, o.quote, o.impact, o.theme_id, {status_of} AS status, "
+           "CASE WHEN th.id IS NULL THEN o.owner ELSE th.owner END AS owner, "
+           "CASE WHEN th.id IS NULL THEN o.follow_up ELSE th.follow_up END AS follow_up, th.title AS theme_title, "
+           "p.name AS person_name, p.department AS department, t.title AS task_title "
+           "FROM observations o LEFT JOIN themes th ON th.id = o.theme_id LEFT JOIN people p ON p.id = o.person_id "
            "LEFT JOIN tasks t ON t.id = o.task_id WHERE 1=1")
     params: list = []
-    for column, value in (("o.category", category), ("o.status", status), ("o.impact", impact)):
+    for column, value in (("o.category", category), (status_of, status), ("o.impact", impact),
+                          ("o.theme_id", theme_id)):
         if value:
             sql += f" AND {column} = ?"
             params.append(value)
@@ -153,8 +160,9 @@ def list_observations(storage: Storage, *, start: str | None = None, end: str | 
         sql += " AND o.created_at < ?"
         params.append(end)
     if search:
-        sql += " AND (o.text LIKE ? OR o.quote LIKE ? OR o.owner LIKE ? OR o.follow_up LIKE ?)"
-        params += [f"%{search}%"] * 4
+        sql += (" AND (o.text LIKE ? OR o.quote LIKE ? OR o.owner LIKE ? OR o.follow_up LIKE ? OR th.title LIKE ? "
+                "OR th.owner LIKE ? OR th.follow_up LIKE ?)")
+        params += [f"%{search}%"] * 7
     sql += " ORDER BY o.created_at DESC"
     if limit:
         sql += f" LIMIT {int(limit)}"

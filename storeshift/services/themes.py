@@ -194,8 +194,8 @@ def update(storage: Storage, theme_id: str, *, status: str | None = None, owner:
             changes["owner"] = " ".join(_scrub(owner).split()) or None
         if follow_up is not None:
             changes["follow_up"] = _clean_text(follow_up, 5000, "follow-up note", False)
-        if status is None and changes.get("owner") and current["status"] == "new":
-            status = "triaged"
+        if changes.get("owner") and current["status"] == "new" and status in (None, "new"):
+            status = "triaged"  # giving it an owner is triaging it
         if status is not None:
             status = _check_choice(status, STATUSES, "status")
             changes["status"] = status
