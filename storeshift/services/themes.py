@@ -268,9 +268,13 @@ def auto_groups(observations: list[dict]) -> list[AutoGroup]:
     return groups
 
 
-def untriaged(storage: Storage, start: str | None, end: str, site_ids: Sequence[str] | None = None) -> list[dict]:
-    """Observations written in [start, end) that are in no theme and were never triaged."""
-    where, params = ["o.theme_id IS NULL", "o.status = 'new'", "o.created_at < ?"], [end]
+def untriaged(storage: Storage, start: str | None, end: str | None,
+              site_ids: Sequence[str] | None = None) -> list[dict]:
+    """Observations written in [start, end) (None: no bound) that are in no theme and were never triaged."""
+    where, params = ["o.theme_id IS NULL", "o.status = 'new'"], []
+    if end:
+        where.append("o.created_at < ?")
+        params.append(end)
     if start:
         where.append("o.created_at >= ?")
         params.append(start)
@@ -282,7 +286,7 @@ def untriaged(storage: Storage, start: str | None, end: str, site_ids: Sequence[
         f"WHERE {' AND '.join(where)} ORDER BY o.created_at", params)
 
 
-def group_untriaged(storage: Storage, start: str, end: str, actor: str = "shift lead",
+def group_untriaged(storage: Storage, start: str | None, end: str | None, actor: str = "shift lead",
                     min_size: int = 2) -> list[dict]:
     """Make themes of the automatic groups (of min_size notes or more) of a week's untriaged
     notes; returns the themes made."""

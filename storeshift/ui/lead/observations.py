@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (QComboBox, QCompleter, QFormLayout, QFrame, QHBox
 from ...errors import UserError
 from ...services import observations as obs_service, settings, themes, visits
 from ...services.csvio import write_csv
-from ...storage.db import now_iso
 from ...timeutil import local, week_bounds, week_days
 from .common import ERROR, SUCCESS, FormDialog, LeadContext, choose_file, record_table
 from .models import ObservationModel
@@ -437,7 +436,6 @@ class ObservationsPage(QWidget):
 
     def on_group_clicked(self) -> None:
         start, end = self.week.currentData() or (None, None)
-        end = end or now_iso()
         made = self._theme_action(lambda: themes.group_untriaged(self.ctx.storage, start, end))
         if made is None:
             return
