@@ -266,7 +266,8 @@ def follow_up_items(storage: Storage, end: str, site_ids: list[str] | None, wind
         items.append(FollowUp(
             key=theme["id"], kind="theme", title=theme["title"], site_id=theme["site_id"],
             opened_at=theme["opened_at"], status=status, owner=theme["owner"] if status != "new" else None,
-            follow_up=theme["follow_up"] if status != "new" else None,
+            # What was done is shown once it was done: a plan written later would change a past week.
+            follow_up=theme["follow_up"] if status in ("actioned", "closed") else None,
             done_at=min(done) if status in ("actioned", "closed") and done else None,
             praise_only=bool(stat["praise_only"]), count=stat["n"], impact=ranks[stat["impact"]],
             category=categories[theme["id"]].most_common(1)[0][0], record=theme, notes=by_theme[theme["id"]]))
@@ -350,8 +351,9 @@ def weeks_running(item: FollowUp, year: int, week: int, tz: str) -> int:
 
 def departments_this_quarter(storage: Storage, day: dt.date, end: str, tz: str,
                              site_ids: list[str] | None) -> tuple[str, list[dict]]:
-    """Each roster department's share of people who came at least once this quarter (up to end),
-    departments nobody came from included at zero."""
+    """Each roster department's share of people who came at least once this quarter (the quarter
+    the week begins in, up to the week's end), departments nobody came from included at zero.
+    People added to the roster after end are not counted, so a past week reads the same later."""
     first = dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
     start = local_day_bounds(first, tz)[0]
     where, params = _site_filter("v.site_id", site_ids)
@@ -488,7 +490,7 @@ def week_data(storage: Storage, year: int, week: int, site_id: str | None = None
         figures_then = this_week if back == 0 else last_week if back == 1 else \
             figures(storage, *week_bounds(y, w, tz), site_ids, now)
         trend.append((f"W{w:02d}", figures_then))
-    quarter, departments = departments_this_quarter(storage, days[-1], end, tz, site_ids)
+    quarter, departments = departments_this_quarter(storage, days[0], end, tz, site_ids)
 
     where_b, params_b = _site_filter("b.site_id", site_ids)
     bookings = storage.rows(
