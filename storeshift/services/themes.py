@@ -10,15 +10,15 @@ from typing import Iterable, Sequence
 from ..errors import NotFound, UserError
 from ..storage import audit
 from ..storage.db import Storage, now_iso
+from ..storage.schema import THEME_STAMPS, THEME_STATUSES
 from .observations import STATUSES, _check_choice, _clean_text, _scrub
 
 MAX_TITLE = 200
 OPEN = ("new", "triaged")
 #: How much of a theme the suggestions compare a new note with: its title and its first notes.
 NOTES_COMPARED = 5
-#: The order of the statuses; each has the time it was reached (new: opened_at).
-STAMPS = {"triaged": "triaged_at", "actioned": "actioned_at", "closed": "closed_at"}
-ORDER = ("new", "triaged", "actioned", "closed")
+#: The order of the statuses, and the column holding the time each was reached (new: opened_at).
+ORDER, STAMPS = THEME_STATUSES, THEME_STAMPS
 
 
 # ---------------------------------------------------------------- reading
@@ -296,46 +296,3 @@ def group_untriaged(storage: Storage, start: str | None, end: str | None, actor:
             if len(group.observations) >= min_size:
                 made.append(create_theme(storage, group.title, [o["id"] for o in group.observations], actor))
     return made
-
-
-# ---------------------------------------------------------------- the upgrade
-
-def adopt_legacy_triage(db) -> None:
-    """Move triage written on observations (before themes existed) onto themes: this site's
-    triaged notes with the same text and the same owner, status and follow-up become one theme.
-    Runs inside the migration, so it writes through the audit log like any change."""
-    home = db.execute("SELECT id FROM sites WHERE is_home = 1").fetchone()
-    if home is None:
-        return
-    storage = Storage(db, None)
-    storage.site_id = home[0]
-    notes = storage.rows(
-        "SELECT * FROM observations WHERE site_id = ? AND theme_id IS NULL AND "
-        "(status != 'new' OR owner IS NOT NULL OR follow_up IS NOT NULL) ORDER BY created_at, id", (home[0],))
-    groups: dict[tuple, list[dict]] = {}
-    for note in notes:
-        key = (note["category"], " ".join(note["text"].casefold().split()), note["status"], note["owner"] or "",
-               note["follow_up"] or "")
-        groups.setdefault(key, []).append(note)
-    for members in groups.values():
-        first = members[0]
-        changed = max(n["updated_at"] for n in members)
-        status = first["status"]
-        reached = ORDER.index(status)
-        stamps = {column: (changed if ORDER.index(name) <= reached else None) for name, column in STAMPS.items()}
-        theme = audit.insert(storage, "themes", {
-            "title": _legacy_title(first["text"]), "status": status, "owner": first["owner"],
-            "follow_up": first["follow_up"], "opened_at": first["created_at"], **stamps}, "system", "upgrade")
-        for note in members:
-            audit.update(storage, "observations", note["id"], {"theme_id": theme["id"]}, "system", "upgrade")
-
-
-def _legacy_title(text: str) -> str:
-    """The first sentence of a note, cut at a word near 80 characters."""
-    first = " ".join(text.split())
-    for stop in (". ", "! ", "? "):
-        if stop in first:
-            first = first.split(stop)[0]
-    if len(first) > 80:
-        first = first[:80].rsplit(" ", 1)[0] + "…"
-    return first.rstrip(".") or text[:80]
