@@ -100,6 +100,11 @@ def render(out_dir: str | Path, sizes: dict | None = None) -> list[Path]:
             if obs.model.rowCount():
                 obs.table.selectRow(0)
             shot("observations")
+            # A note in a theme: the theme's owner, status and follow-up, rename, merge, split.
+            obs.status.setCurrentIndex(obs.status.findData("triaged"))
+            if obs.model.rowCount():
+                obs.table.selectRow(0)
+            shot("observations-theme")
             window.show_page("reports")
             reports = window.reports
             shot("reports-empty")
