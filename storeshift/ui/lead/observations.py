@@ -15,7 +15,7 @@ from ...errors import UserError
 from ...services import observations as obs_service, settings, visits
 from ...services.csvio import write_csv
 from ...timeutil import local, week_bounds, week_days
-from .common import ERROR, SUCCESS, LeadContext, choose_file, record_table
+from .common import ERROR, SUCCESS, LeadContext, choose_file, guard_search_box, record_table
 from .models import ObservationModel
 
 #: The table shows at most this many (newest first); the filters narrow it down.
@@ -69,20 +69,24 @@ class ObservationsPage(QWidget):
         self.search.setObjectName("obsSearch")
         self.search.setPlaceholderText("Search text, quote, owner…")
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search observations")
+        guard_search_box(self.search, ctx)
         self.count = QLabel()
         self.count.setObjectName("hint")
-        self.export_button = QPushButton("Export CSV…")
+        self.export_button = QPushButton("E&xport CSV…")
         filters = QHBoxLayout()
         for widget in (self.week, self.category, self.status, self.impact):
             filters.addWidget(widget)
-        filters.addWidget(self.search, 1)
-        filters.addWidget(self.count)
-        filters.addWidget(self.export_button)
+        filters.addStretch(1)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.count)
+        search_row.addWidget(self.export_button)
 
         self.table = record_table(self.model, "obsTable")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(self.model.column_of("text"), QHeaderView.ResizeMode.Stretch)
-        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
 
         # The detail pane: the whole note, then the triage form.
         self.detail = QLabel("Select an observation to read it in full and triage it.")
@@ -105,7 +109,7 @@ class ObservationsPage(QWidget):
         self.follow_up.setObjectName("obsFollowUp")
         self.follow_up.setPlaceholderText("What was or will be done about it")
         self.follow_up.setTabChangesFocus(True)
-        self.save_button = QPushButton("Save triage")
+        self.save_button = QPushButton("&Save triage")
         self.save_button.setProperty("primary", True)
         triage_title = QLabel("Triage")
         triage_title.setObjectName("sectionTitle")
@@ -122,7 +126,7 @@ class ObservationsPage(QWidget):
         self.triage_box.setEnabled(False)
         pane = QFrame()
         pane.setObjectName("detailPane")
-        pane.setMinimumWidth(330)
+        pane.setMinimumWidth(260)
         pane.setMaximumWidth(500)
         pane_layout = QVBoxLayout(pane)
         pane_layout.addWidget(self.detail, 1)
@@ -139,6 +143,7 @@ class ObservationsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addLayout(filters)
+        layout.addLayout(search_row)
         layout.addWidget(splitter, 1)
 
         # Typing in the search box waits for a pause, so each key is not a query.
@@ -153,6 +158,13 @@ class ObservationsPage(QWidget):
         self.save_button.clicked.connect(self.on_save_triage)
         self.export_button.clicked.connect(self.on_export_clicked)
         self.refresh()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        # On a narrow window the note and its triage go below the table, which keeps the width.
+        wide = self.width() >= 900
+        self.splitter.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
+        self.splitter.widget(1).setMaximumWidth(500 if wide else 16777215)
 
     @staticmethod
     def _choice_box(name: str, everything: str, choices: dict) -> QComboBox:
@@ -233,7 +245,9 @@ class ObservationsPage(QWidget):
         self.shown_id = None
         self.refresh()
         owner = f", owner {saved['owner']}" if saved.get("owner") else ""
-        self.ctx.tell(f"Triage saved: {obs_service.STATUSES[saved['status']]}{owner}.", SUCCESS)
+        before = {k: row.get(k) for k in obs_service.TRIAGE_FIELDS}
+        self.ctx.tell(f"Triage saved: {obs_service.STATUSES[saved['status']]}{owner}.", SUCCESS,
+                      undo=("the triage", lambda: obs_service.undo_triage(self.ctx.storage, row["id"], before, saved)))
 
     def on_export_clicked(self) -> None:
         suggested = f"observations-{self.ctx.now():%Y-%m-%d}.csv"
