@@ -9,6 +9,7 @@ the screen less a 40 px taskbar and a 30 px title bar, in logical pixels.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -47,16 +48,24 @@ def _wait(app, done, timeout: float = 60.0) -> None:
 
 def render(out_dir: str | Path, sizes: dict | None = None) -> list[Path]:
     """Render each page (and the lock screen) at each size into out_dir; returns the PNG paths.
-    Sizes at another scale than this process's are rendered by a child process."""
+    Each size is rendered by a process of its own whose (offscreen) screen has that size and
+    scale, so the window is placed and clamped as it would be on such a screen."""
     sizes = SIZES if sizes is None else sizes
-    scale = float(os.environ.get("QT_SCALE_FACTOR") or 1.0)
-    here = {name: size for name, size in sizes.items() if size[2] == scale}
-    written = _render(out_dir, here)
-    for name, size in sizes.items():
-        if name not in here:
-            env = {**os.environ, "QT_SCALE_FACTOR": str(size[2])}
+    if os.environ.get("STORESHIFT_SHOT_SIZE") in sizes:
+        name = os.environ["STORESHIFT_SHOT_SIZE"]
+        return _render(out_dir, {name: sizes[name]})
+    written: list[Path] = []
+    for name, (width, height, scale) in sizes.items():
+        with tempfile.TemporaryDirectory() as folder:
+            screen = Path(folder) / "screen.json"
+            # Qt's offscreen platform takes its screens from a file; no frame, as when maximised.
+            screen.write_text(json.dumps({"windowFrameMargins": False, "screens": [
+                {"name": name, "x": 0, "y": 0, "width": width, "height": height, "logicalDpi": 96,
+                 "logicalBaseDpi": 96, "dpr": 1}]}))
+            env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={screen}",
+                   "QT_SCALE_FACTOR": str(scale), "STORESHIFT_SHOT_SIZE": name}
             subprocess.run([sys.executable, __file__, str(out_dir), "--size", name], env=env, check=True)
-            written += sorted(Path(out_dir).glob(f"lead-*-{name}.png"))
+        written += sorted(Path(out_dir).glob(f"lead-*-{name}.png"))
     return written
 
 
@@ -156,7 +165,8 @@ def main() -> None:
     rest = [a for i, a in enumerate(args) if a != "--size" and (i == 0 or args[i - 1] != "--size")]
     out = Path(rest[0] if rest else "out/screenshots/lead")
     paths = render(out, {n: SIZES[n] for n in names} if names else None)
-    print(f"{len(paths)} screenshots written to {out}")
+    if "STORESHIFT_SHOT_SIZE" not in os.environ:
+        print(f"{len(paths)} screenshots written to {out}")
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ class SettingsPage(QWidget):
             field.setObjectName(f"setting_{setting.key}")
             self.fields[setting.key] = field
             form.addRow(setting.label, field)
-        self.save_button = QPushButton("Save settings")
+        self.save_button = QPushButton("&Save settings")
         self.save_button.setProperty("primary", True)
         self.revert_button = QPushButton("Undo changes")
         buttons = QHBoxLayout()
