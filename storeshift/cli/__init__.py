@@ -311,7 +311,12 @@ def backup(storage, out: str) -> None:
     """Copy the database safely while it is in use (SQLite online backup)."""
     from ..services import maintenance
 
-    click.echo(f"backup written to {maintenance.backup(storage, Path(out))}")
+    notes: list[str] = []
+    # The text as typed: a trailing slash says "a folder" even when it does not exist.
+    written = maintenance.backup(storage, out, on_note=notes.append)
+    click.echo(f"backup written to {written}")
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
 
 
 @main.command()
@@ -338,20 +343,33 @@ def restore(ctx, backup_file: str | None, db_path: str | None, yes: bool) -> Non
         kept = maintenance.restore(path, backup)
     except UserError as exc:
         raise Fail(str(exc), 1) from None
+    except OSError as exc:
+        raise Fail(f"Could not restore: {exc.strerror or exc}.", 1) from None
     click.echo(f"restored {backup.name}; the replaced database is kept as {kept.name}")
 
 
 @main.command()
-@with_storage
-def check(storage) -> None:
-    """Verify the database file and the audit log's hash chain."""
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
+              help="Database file (default: storeshift.db in your user data folder).")
+@click.pass_context
+def check(ctx, db_path: str | None) -> None:
+    """Verify the database file, its text and the audit log's hash chain (reads only)."""
     from ..services import maintenance
 
-    report = maintenance.check(storage)
+    # Not with_storage: a damaged file is what this command is for, and it must not upgrade
+    # or write the file it examines.
+    path = _db_path(ctx, db_path)
+    if not path.exists():
+        raise Fail(f"There is no database at {path}.", 1)
+    try:
+        report = maintenance.check_file(path)
+    except Exception as exc:  # a bug: the log gets the traceback (without row text), the user one line
+        log.exception("check failed")
+        raise Fail(f"the check could not finish ({type(exc).__name__}); details are in {logs.setup()}", 1) from None
     for line in report.lines():
         click.echo(line)
     if not report.ok:
-        raise Fail("the check found problems (listed above)", 1)
+        raise Fail(report.verdict(), 1)
 
 
 def _register_feature_commands() -> None:

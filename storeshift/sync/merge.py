@@ -209,7 +209,7 @@ def _merge_one(storage: Storage, manifest: Manifest, step) -> BundleResult:
             raise BundleRefused(f"{manifest.path.name} changed while it was being merged; nothing was merged.")
         result = BundleResult(manifest)
         with storage.write("merge the bundle"):
-            head = _check_chain(conn, manifest)
+            head = _check_chain(conn, manifest, audit.chain_key(storage))
             step()
             try:
                 for table in DATA_TABLES:
@@ -238,7 +238,7 @@ def _merge_one(storage: Storage, manifest: Manifest, step) -> BundleResult:
             conn.execute(f"PRAGMA synchronous={synchronous}")
 
 
-def _check_chain(conn: sqlite3.Connection, manifest: Manifest) -> int:
+def _check_chain(conn: sqlite3.Connection, manifest: Manifest, key: bytes | None) -> int:
     """The bundle's log must continue what is here, agree with it, and link up entry by entry.
     Returns how far this database held the site's log before."""
     name, site, site_name = manifest.path.name, manifest.site_id, manifest.site_name
@@ -268,13 +268,16 @@ def _check_chain(conn: sqlite3.Connection, manifest: Manifest) -> int:
         "SELECT seq, at, actor, action, table_name, record_id, record_hash, prev_hash, hash "
         "FROM bundle.audit_log WHERE site_id = ? AND seq > ? ORDER BY seq", (site, head)).fetchall()
     expected = head + 1
+    keyed = previous.startswith(audit.KEYED)
     for seq, at, actor, action, table, record_id, record_hash, prev_hash, entry_hash in entries:
+        entry = {"seq": seq, "at": at, "actor": actor, "action": action, "table_name": table,
+                 "record_id": record_id, "record_hash": record_hash, "hash": entry_hash}
         linked = seq == expected and prev_hash == previous
-        if not linked or entry_hash != audit.entry_hash(previous, seq, at, actor, action, table, record_id,
-                                                        record_hash):
+        now_keyed = str(entry_hash).startswith(audit.KEYED)
+        if not linked or not audit.link_ok(previous, entry, key) or (keyed and not now_keyed):
             raise BundleRefused(f"{site_name}'s audit log in {name} does not check out at entry {expected}: "
                                 "it was altered. Nothing was merged.")
-        previous, expected = entry_hash, expected + 1
+        previous, expected, keyed = entry_hash, expected + 1, keyed or now_keyed
     return head
 
 

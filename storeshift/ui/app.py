@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import traceback
 
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
@@ -41,7 +40,7 @@ def install_crash_hook(report) -> None:
     """An unexpected exception in a slot is logged with its traceback and shown briefly
     through report(text); the event loop goes on."""
     def hook(kind, value, tb):
-        log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        log.error("unexpected error", exc_info=(kind, value, tb))
         try:
             report("Something went wrong. It has been logged; please carry on or tell the shift lead.")
         except Exception:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import traceback
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
@@ -250,7 +249,7 @@ class KioskWindow(QMainWindow):
         try:
             self._handle(payload, self.now())
         except Exception:
-            log.error("unexpected error while handling a scan:\n%s", traceback.format_exc())
+            log.error("unexpected error while handling a scan", exc_info=True)
             self.report_problem("Something went wrong. Please scan again, or tell the shift lead.")
 
     def _handle(self, payload: str, at: dt.datetime) -> None:

@@ -238,7 +238,8 @@ class LeadWindow(QMainWindow):
     def show_message(self, text: str, level: str = INFO) -> None:
         """The one way pages tell the lead something: inline, never a modal box."""
         if level == ERROR:
-            log.info("shown to the shift lead: %s", text)
+            # The sentence can hold a visitor's name: the log says only that one was shown.
+            log.info("an error message was shown to the shift lead")
         self.banner.show_message(text, level)
         self.statusBar().showMessage(text, 10000)
 
