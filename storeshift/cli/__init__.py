@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from .. import __version__, logs
-from ..errors import UserError
+from ..errors import DamagedDatabase, UserError
 from ..storage.db import default_db_path, open_storage
 
 log = logging.getLogger("storeshift.cli")
@@ -52,6 +52,8 @@ def with_storage(func=None, *, window: bool = False):
             storage = open_storage(_db_path(ctx, db_path), check_in_background=window)
             return func(storage, **kwargs)
         except UserError as exc:
+            if window and storage is None and isinstance(exc, DamagedDatabase):
+                _show_refusal(str(exc))  # started from a desktop icon, stderr is read by nobody
             raise Fail(str(exc), 1) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
@@ -89,6 +91,15 @@ def main(ctx: click.Context, db: str | None, self_test: bool) -> None:
         ctx.exit(0)
     if ctx.invoked_subcommand is None:
         ctx.invoke(lead)
+
+
+def _show_refusal(sentence: str) -> None:
+    """The sentence in a dialog, for a window that will not open on a damaged file."""
+    try:
+        from ..ui import app
+    except ImportError:
+        return
+    app.show_refusal(sentence)
 
 
 def _open_window(kind: str, storage, **options) -> None:

@@ -20,7 +20,7 @@ from ..errors import UserError
 from ..services import badges
 from ..storage import audit
 from ..storage.db import Storage
-from .bundle import DATA_TABLES, BundleRefused, Manifest, Progress, read_manifest
+from .bundle import DATA_TABLES, BundleRefused, Manifest, Progress, check_seal, read_manifest
 
 RULE = "the later change wins (updated_at); on a tie, the larger record hash"
 
@@ -144,13 +144,15 @@ def merge_bundles(storage: Storage, paths: Iterable[str | Path], progress: Progr
     manifests = [read_manifest(path) for path in paths]
     if not manifests:
         raise UserError("Name at least one bundle file to merge.")
-    key_id = badges.org_key(storage)["key_id"]
+    key = badges.org_key(storage)
+    key_id = key["key_id"]
     for manifest in manifests:
         if manifest.org_key_id != key_id:
             raise BundleRefused(
                 f"{manifest.path.name} comes from another organisation (key {manifest.org_key_id}; this "
                 f"database uses key {key_id}). A site must import head office's organisation key "
                 "(storeshift org-key import) before it can exchange bundles; nothing was merged.")
+        check_seal(manifest, key["secret"])
     report = MergeReport()
     steps = len(manifests) * (len(DATA_TABLES) + 2)
     done = 0

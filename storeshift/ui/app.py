@@ -48,6 +48,23 @@ def install_crash_hook(report) -> None:
     sys.excepthook = hook
 
 
+def refusal_box(sentence: str):
+    """The dialog shown instead of a window when the database file is damaged."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Critical, "storeshift cannot open the database", sentence,
+                      QMessageBox.StandardButton.Ok)
+    box.setObjectName("databaseRefusedBox")
+    return box
+
+
+def show_refusal(sentence: str) -> None:
+    app = application()
+    if app.platformName() in ("offscreen", "minimal"):
+        return  # nobody could see it (tests, services): the command line's line says it
+    refusal_box(sentence).exec()
+
+
 def create_window(kind: str, storage: Storage, watcher: DatabaseWatcher, **options):
     if kind == "kiosk":
         from .kiosk.window import KioskWindow

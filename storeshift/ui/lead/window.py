@@ -10,7 +10,7 @@ from typing import Callable
 from PySide6.QtCore import QEvent, QObject, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
-                               QPushButton, QStackedWidget, QVBoxLayout, QWidget)
+                               QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
 from ... import APP_NAME
 from ...errors import UserError
@@ -18,6 +18,7 @@ from ...services import pin, settings
 from ...storage.db import Storage
 from ...timeutil import local
 from ..watcher import DatabaseWatcher
+from ..widgets import VerdictWatch
 from .common import ERROR, INFO, WARNING, Banner, LeadContext, LockScreen
 
 log = logging.getLogger("storeshift.ui.lead")
@@ -159,6 +160,9 @@ class LeadWindow(QMainWindow):
         self.kiosk_button.clicked.connect(self.open_kiosk)
         self.lock_button.clicked.connect(self.lock)
         self.lock_screen.unlocked.connect(self.on_unlocked)
+        self.verdict = VerdictWatch(storage, self)
+        self.verdict.problem.connect(self.on_database_refused)
+        self.ctx.storage_replaced.connect(lambda: self.verdict.watch(self.storage))
 
         self._set_tab_order()
         self.update_status()
@@ -245,6 +249,20 @@ class LeadWindow(QMainWindow):
 
     def report_problem(self, text: str) -> None:
         self.show_message(text, ERROR)
+
+    def on_database_refused(self, sentence: str) -> None:
+        """The file opened is damaged (or from a newer storeshift): said at once, on the lock
+        screen too, in a box that does not block, and in the banner that stays."""
+        self.show_message(sentence, ERROR)
+        if self.is_locked():
+            self.lock_screen.reset(sentence)
+        box = QMessageBox(QMessageBox.Icon.Critical, "The database needs attention", sentence,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("databaseRefusedBox")
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.finished.connect(lambda _=0: box.deleteLater())
+        self.refused_box = box
+        box.open()
 
     # -- the PIN lock -------------------------------------------------------------------------
     def check_pin(self, text: str) -> bool:
