@@ -15,6 +15,7 @@ from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, PageBreak
 
 from ..errors import UserError
 from ..services.observations import CATEGORIES, IMPACTS, STATUSES
+from ..storage import audit
 from ..storage.db import Storage
 from ..timeutil import local
 from . import blocks, charts, data, fonts, layout, tables, text, themes
@@ -39,7 +40,11 @@ def build_weekly_report(storage: Storage, year: int, week: int, out: str | Path,
     _step(progress, 2)
     story = weekly_story(week_data, found, layout.page_size(paper))
     _step(progress, 3)
-    render(story, out, paper, page_info(week_data, "Weekly insight report"))
+    info = page_info(week_data, "Weekly insight report")
+    # The audit chain's head on every page, and on record here: removing the newest entries shows.
+    audit.remember_head(storage, f"report {year}-W{week:02d}")
+    info.generated += f" · {audit.head_text(storage)}"
+    render(story, out, paper, info)
     _step(progress, STEPS)
     return out
 

@@ -341,9 +341,10 @@ def head(storage: Storage, site_id: str | None = None) -> tuple[int, str]:
 
 
 def head_text(storage: Storage) -> str:
-    """The chain head in a line short enough for a report footer: 'audit 1234 · k1:9f2c4e1a'."""
+    """The chain head, short enough for a report footer: 'audit 1234:9f2c4e1a' (entry and the
+    start of its hash); kept off-site on paper, it shows later if the newest entries go."""
     seq, hashed = head(storage)
-    return f"audit {seq} · {hashed[:11]}"
+    return f"audit {seq}:{hashed.removeprefix(KEYED)[:8]}"
 
 
 def remember_head(storage: Storage, seen_in: str) -> tuple[int, str]:
