@@ -120,7 +120,7 @@ def test_two_processes_writing_at_once_never_see_database_is_locked(db_path):
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for name in ("Kiosk", "Lead")]
     outputs = [p.communicate(timeout=120) for p in procs]
-    for proc, (out, err) in zip(procs, outputs):
+    for proc, (_out, err) in zip(procs, outputs):
         assert proc.returncode == 0, err
         assert "locked" not in err
     storage = open_storage(db_path)
@@ -166,11 +166,12 @@ def test_sqlite_errors_become_sentences_by_their_code(tmp_path):
     conn.execute("ROLLBACK")
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all " * 100)
-    assert isinstance(dbmod.translate(_raised(lambda: sqlite3.connect(junk).execute("SELECT * FROM t"))),
-                      errors.DamagedDatabase)
+    stranger = sqlite3.connect(junk)
+    assert isinstance(dbmod.translate(_raised(lambda: stranger.execute("SELECT * FROM t"))), errors.DamagedDatabase)
+    stranger.close()
     # Words in a message mean nothing: these are bugs, named by code and never quoted.
     for sql in ("SELECT fullname FROM t", "SELECT * FROM locked_rows", "SELECT * FROM busy_readonly_full"):
-        bug = dbmod.translate(_raised(lambda: conn.execute(sql)))
+        bug = dbmod.translate(_raised(lambda sql=sql: conn.execute(sql)))
         assert isinstance(bug, errors.UnexpectedDatabaseError) and "SQLITE_ERROR" in str(bug)
         assert "fullname" not in str(bug) and "locked_rows" not in str(bug)
     for c in (conn, readonly, other):

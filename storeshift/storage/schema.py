@@ -287,15 +287,15 @@ def opens_without_writing(path: Path) -> bool:
 def ensure_home_site(storage: Storage, site_name: str) -> None:
     row = storage.one("SELECT id FROM sites WHERE is_home = 1")
     if row is None or storage.value("SELECT count(*) FROM organisation") == 0:
-        from ..services import badges
         from . import audit
+        from .orgkey import create_org_key
 
         with storage.write("create the site"):
             row = storage.one("SELECT id FROM sites WHERE is_home = 1")
             storage.site_id = row["id"] if row else new_id()
             # The key first: it keys the audit chain, whose first entry is the site.
             if storage.value("SELECT count(*) FROM organisation") == 0:
-                badges.create_org_key(storage)
+                create_org_key(storage)
             if row is None:
                 audit.insert(storage, "sites", {"id": storage.site_id, "name": site_name,
                                                 "timezone": "Europe/London", "is_home": 1},
