@@ -145,8 +145,11 @@ def backup(storage: Storage, out: str | Path, on_note: Callable[[str], None] | N
         settings.put(storage, "last_backup_at", now_iso(), "system")
         audit.remember_head(storage, f"backup {target.name}")
     except (DatabaseBusy, DiskFull, ReadOnlyDatabase, NewerDatabase) as exc:
+        why = {DatabaseBusy: "another program is using the database", DiskFull: "the disk is full",
+               ReadOnlyDatabase: "the database file cannot be written",
+               NewerDatabase: "the database is from a newer storeshift"}[type(exc)]
         if on_note is not None:
-            on_note(f"The backup is sound, but its time could not be saved in the database ({exc})")
+            on_note(f"The backup is sound; the database could not record when it was taken ({why}).")
     return target
 
 
