@@ -55,6 +55,8 @@ def _verify(storage: Storage, report: CheckReport) -> CheckReport:
         report.audit = audit.verify(storage, heads=heads)
     except sqlite3.Error as exc:  # damage SQLite met while reading rows: the code, never the row
         report.integrity = [f"reading the rows failed: {translate(exc, 'read the database')}"]
+    except UnicodeDecodeError:
+        report.integrity = ["reading the rows failed: SQLite reported damage in words that are not text"]
     return report
 
 
@@ -94,6 +96,9 @@ def check_file(path: Path) -> CheckReport:
             problem = translate(exc, "read the database")
             report.integrity = ["the file is not a readable SQLite database (its header or first page is damaged)"
                                 if isinstance(problem, DamagedDatabase) else str(problem)]
+            return report
+        except UnicodeDecodeError:  # SQLite's own message quotes a damaged name from the schema
+            report.integrity = ["the database's list of tables and indexes is damaged"]
             return report
         if report.integrity != ["ok"]:
             return report

@@ -195,15 +195,17 @@ def problems(path: Path, full: bool, opened: Callable[[sqlite3.Connection], None
         try:
             pragma = f"PRAGMA integrity_check({limit})" if full else "PRAGMA quick_check(1)"
             verdict = [row[0] for row in probe.execute(pragma)]
+            if verdict != ["ok"]:
+                return [f"SQLite: {line}" for line in verdict] or ["SQLite's check said nothing"]
+            if not full:
+                return []
+            return _audit_problems(probe, path, limit)
         except sqlite3.DatabaseError as exc:
             if error_code(exc) in (SQLITE_CORRUPT, SQLITE_NOTADB):
                 return ["the file is not a readable SQLite database (its header or first page is damaged)"]
             raise
-        if verdict != ["ok"]:
-            return [f"SQLite: {line}" for line in verdict] or ["SQLite's check said nothing"]
-        if not full:
-            return []
-        return _audit_problems(probe, path, limit)
+        except UnicodeDecodeError:  # SQLite's message quotes a damaged name from the schema
+            return ["the database's list of tables and indexes is damaged"]
     finally:
         probe.close()
 
@@ -215,7 +217,7 @@ def _audit_problems(probe: sqlite3.Connection, path: Path, limit: int) -> list[s
     from .db import Storage
 
     tables = {row[0] for row in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if "audit_log" not in tables or "sites" not in tables:
+    if not {"audit_log", "sites", "organisation", "_sqlite_migrations"} <= tables:
         return []  # not set up yet: nothing written by storeshift to check against
     storage = Storage(Database(probe), path)
     home = probe.execute("SELECT id FROM sites WHERE is_home = 1").fetchone()

@@ -152,7 +152,7 @@ def test_check_names_text_that_is_not_utf8_and_exits_1(tmp_path):
     assert SECRET_NAME not in out + err
 
 
-@pytest.mark.parametrize("where", ["header", "first page", "last page", "truncated"])
+@pytest.mark.parametrize("where", ["header", "first page", "last page", "truncated", "schema text"])
 def test_check_reports_every_kind_of_damage_as_a_sentence_with_exit_1(tmp_path, where):
     db = tmp_path / "store.db"
     store_with_notes(db)
@@ -162,6 +162,9 @@ def test_check_reports_every_kind_of_damage_as_a_sentence_with_exit_1(tmp_path, 
         data[0:16] = b"\xff" * 16
     elif where == "first page":
         data[100:108] = b"\xa5" * 8
+    elif where == "schema text":  # a byte that is not UTF-8 in a name SQLite then quotes
+        at = data.find(b"INDEX people_name")
+        data[at + len(b"INDEX people")] = 0xC0
     elif where == "last page":
         data[-size:-size + 8] = b"\xa5" * 8
     else:
