@@ -282,7 +282,7 @@ def opens_without_writing(path: Path) -> bool:
                     and probe.execute("SELECT count(*) FROM organisation").fetchone()[0] > 0)
         finally:
             probe.close()
-    except sqlite3.Error:
+    except (sqlite3.Error, UnicodeDecodeError):  # the latter: SQLite quoting a damaged name
         return False
 
 

@@ -19,6 +19,10 @@ from storeshift.services import badges, maintenance, roster, visits
 from storeshift.storage import audit, open_storage, soundness
 from storeshift.sync import export_bundle, merge_bundles
 from storeshift.sync.bundle import BundleRefused, content_checksum
+# Imported here, not in the tests: Qt's multimedia libraries warn once as they load.
+from storeshift.ui.kiosk.window import KioskWindow
+from storeshift.ui.lead.window import LeadWindow
+from storeshift.ui.watcher import DatabaseWatcher
 
 from .support import cli, row_counts, seed_store, spawn
 from .test_damage_and_migrations import digest, page_size, store_with_notes
@@ -112,9 +116,6 @@ def test_a_file_closed_cleanly_gets_the_cheap_check_and_a_changed_one_the_full(t
 
 
 def test_the_lead_window_says_damaged_at_open(tmp_path, qtbot):
-    from storeshift.ui.lead.window import LeadWindow
-    from storeshift.ui.watcher import DatabaseWatcher
-
     db = tmp_path / "kiosk.db"
     store_with_notes(db)
     flip_inside(db, b"Observation marker 4-0")
@@ -130,6 +131,30 @@ def test_the_lead_window_says_damaged_at_open(tmp_path, qtbot):
         assert window.banner.isVisible() and "damaged" in window.banner.text()
     finally:
         window.close()
+        watcher.stop()
+        storage.close()
+    assert digest(db) == damaged
+
+
+@pytest.mark.qt_log_ignore("Couldn't (load|resolve) va")  # the video libraries, absent here, as Qt loads
+def test_the_kiosk_says_it_cannot_record_at_open(tmp_path, qtbot):
+    db = tmp_path / "kiosk.db"
+    store_with_notes(db)
+    flip_inside(db, b"Observation marker 4-0")
+    damaged = digest(db)
+    storage = open_storage(db, check_in_background=True)
+    watcher = DatabaseWatcher(db)
+    kiosk = KioskWindow(storage, watcher, windowed=True, camera=False, sounds=False)
+    qtbot.addWidget(kiosk)
+    kiosk.show()
+    try:
+        qtbot.waitUntil(lambda: kiosk.banner.isVisible(), timeout=10_000)
+        assert "cannot record" in kiosk.banner.text() and "restore" in kiosk.banner.text()
+        kiosk.show_banner("Welcome back")  # later messages do not hide it
+        assert "cannot record" in kiosk.banner.text()
+    finally:
+        kiosk._may_close = True
+        kiosk.close()
         watcher.stop()
         storage.close()
     assert digest(db) == damaged

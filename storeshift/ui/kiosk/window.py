@@ -29,8 +29,7 @@ log = logging.getLogger("storeshift.ui.kiosk")
 
 CANT_RECORD = "Can't record right now, please tell the shift lead."
 # The file is damaged (or from a newer storeshift): nothing will be recorded until it is restored.
-CANT_RECORD_AT_ALL = ("This kiosk cannot record check-ins: its database needs the shift lead's attention "
-                      "(damaged — restore the latest backup).")
+CANT_RECORD_AT_ALL = "This kiosk cannot record check-ins: its database is damaged. Shift lead: restore the latest backup."
 # Errors of the database itself (as opposed to a rule refusing something): the calm banner.
 _DATABASE_ERRORS = (DatabaseBusy, DiskFull, ReadOnlyDatabase, DamagedDatabase, NewerDatabase)
 # Refusals that a scanner on the wrong keyboard layout can cause: worth a second reading.
