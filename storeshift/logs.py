@@ -30,10 +30,10 @@ class PrivateFormatter(logging.Formatter):
             seen.add(id(exc))
             frames = traceback.extract_tb(exc.__traceback__ if exc.__traceback__ is not None else tb)
             tb = None
-            parts.append("Traceback (most recent call last):\n" + "".join(traceback.format_list(frames))
-                         + describe_exception(exc))
+            parts.append("Traceback (most recent call last):\n"  # not translated: the log is for support
+                         + "".join(traceback.format_list(frames)) + describe_exception(exc))
             exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
-        return "\n\nwhile handling:\n".join(reversed(parts))
+        return "\n\nwhile handling:\n".join(reversed(parts))  # not translated: the log is for support
 
 
 def log_dir() -> Path:
