@@ -197,9 +197,26 @@ class Storage:
             self._integrity is None or (self._integrity.done and self._integrity.problem is None
                                         and self._integrity.completed))
         heads = self._chain_heads() if sound else {}
+        guard = None if sound or self.path is None else self._keep_wal_out()
         self.db.close()
+        if guard is not None:
+            guard.close()  # a read-only connection: the last to close, it folds nothing in
         if sound and heads is not None:
             soundness.record_clean_close(self.path, heads)
+
+    def _keep_wal_out(self) -> sqlite3.Connection | None:
+        """The last connection to close copies the WAL into the file. Before a sound verdict
+        (or after damage was found) that would write into the file, so a read-only connection
+        is kept open across our close: SQLite then leaves the WAL as it is."""
+        wal = Path(f"{self.path}-wal")
+        if not wal.exists() or wal.stat().st_size == 0:
+            return None
+        try:
+            guard = read_only(self.path)
+            guard.execute("SELECT count(*) FROM sqlite_master").fetchone()  # takes its shared lock
+            return guard
+        except sqlite3.Error:
+            return None
 
     def _chain_heads(self) -> dict[str, list] | None:
         """Each site's newest audit entry (seq, hash), remembered at a clean close so that

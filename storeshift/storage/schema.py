@@ -263,12 +263,10 @@ def opens_without_writing(path: Path) -> bool:
     """True when the database at path needs no migration and has its site and key, so
     opening it writes nothing (read through a read-only connection; False when unsure).
 
-    Also False when a WAL file is left over (after a power cut, the usual cause of damage:
-    closing would copy its pages into the file) or the file is not in WAL mode yet."""
+    Also False when the file is not in WAL mode yet. A WAL left over (after a power cut) is
+    no reason: nothing is committed before the check's verdict, and a connection closed before
+    a sound verdict leaves the WAL where it is (Storage.close)."""
     if not path.exists() or path.stat().st_size == 0:
-        return False
-    wal = Path(f"{path}-wal")
-    if wal.exists() and wal.stat().st_size > 0:
         return False
     with path.open("rb") as handle:
         header = handle.read(20)

@@ -222,13 +222,17 @@ def _merge_one(storage: Storage, manifest: Manifest, step) -> BundleResult:
                 result.audit_entries = conn.execute(
                     "INSERT INTO main.audit_log SELECT * FROM bundle.audit_log WHERE seq > ? ORDER BY id",
                     (head,)).rowcount
-            except sqlite3.IntegrityError as exc:
-                if "badges.person_id" in str(exc):
+            except sqlite3.IntegrityError:
+                # Which rule was broken is asked of the data, not read from SQLite's message.
+                same_badge = conn.execute(
+                    "SELECT 1 FROM bundle.badges n JOIN main.badges m ON m.person_id = n.person_id "
+                    "AND m.serial = n.serial AND m.id != n.id LIMIT 1").fetchone()
+                if same_badge:
                     what = (f"a person was given a new badge at {manifest.site_name} and also at another site "
                             "(or here), and both badges have the same number. Nothing from it was merged; "
                             "reissue the badge at one place only, then export again.")
                 else:
-                    what = f"its rows clash with rows already here ({exc}). Nothing from it was merged."
+                    what = "its rows clash with rows already here. Nothing from it was merged."
                 raise BundleRefused(f"{manifest.path.name} cannot be merged: {what}") from None
             step()
         return result

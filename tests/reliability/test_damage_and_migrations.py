@@ -120,10 +120,12 @@ def test_a_window_opens_a_damaged_file_but_writes_nothing_to_it(tmp_path):
     assert digest(db) == damaged, "the damaged file was written to"
 
 
-def test_a_file_with_a_wal_left_over_is_checked_before_a_window_opens_it(tmp_path):
-    """After a power cut the WAL still holds pages; closing would copy them into the file."""
+def test_a_file_with_a_wal_left_over_gets_the_full_check_in_the_background_and_keeps_its_wal(tmp_path):
+    """After a power cut the WAL still holds pages, and closing would copy them into the file:
+    a window opens at once, the full check runs in the background, and a window closed before a
+    sound verdict (or on damage) leaves the file and its WAL exactly as they were."""
     db = tmp_path / "kiosk.db"
-    seed_store(db, people=3)
+    store_with_notes(db)
     writer = open_storage(db)
     writer.conn.execute("PRAGMA wal_autocheckpoint=0")
     roster.add_person(writer, name="Arrived Before The Power Cut")
@@ -132,14 +134,38 @@ def test_a_file_with_a_wal_left_over_is_checked_before_a_window_opens_it(tmp_pat
     for suffix in ("", "-wal"):                            # the files as a power cut leaves them
         (cut / f"kiosk.db{suffix}").write_bytes(Path(f"{db}{suffix}").read_bytes())
     writer.close()
+    power_cut = cut / "kiosk.db"
+    as_left = {suffix: Path(f"{power_cut}{suffix}").read_bytes() for suffix in ("", "-wal")}
     assert (cut / "kiosk.db-wal").stat().st_size > 0
-    assert not schema.opens_without_writing(cut / "kiosk.db")
-    assert schema.opens_without_writing(db)
-    storage = open_storage(cut / "kiosk.db", check_in_background=True)
+    assert schema.opens_without_writing(power_cut)
+    storage = open_storage(power_cut, check_in_background=True)
     try:
-        assert storage._integrity is None                  # checked before opening
+        assert storage._integrity is not None and storage._integrity.full
+        storage._integrity.join()
+        assert storage.verdict() == (True, None)
     finally:
         storage.close()
+    assert not (cut / "kiosk.db-wal").exists() or (cut / "kiosk.db-wal").stat().st_size == 0
+
+    # The same, damaged: nothing of the WAL goes into the file, before or after the verdict.
+    damaged_dir = tmp_path / "damaged"
+    damaged_dir.mkdir()
+    for suffix, content in as_left.items():
+        (damaged_dir / f"kiosk.db{suffix}").write_bytes(content)
+    damaged = damaged_dir / "kiosk.db"
+    data = bytearray(damaged.read_bytes())
+    data[data.find(b"Observation marker 6-0")] ^= 0x01
+    damaged.write_bytes(bytes(data))
+    before = {s: Path(f"{damaged}{s}").read_bytes() for s in ("", "-wal")}
+    for wait in (False, True):
+        storage = open_storage(damaged, check_in_background=True)
+        try:
+            if wait:
+                with pytest.raises(DamagedDatabase):
+                    storage.ensure_checked()
+        finally:
+            storage.close()
+        assert {s: Path(f"{damaged}{s}").read_bytes() for s in ("", "-wal")} == before
 
 
 def test_a_window_on_a_healthy_file_writes_once_the_check_passes(tmp_path):
