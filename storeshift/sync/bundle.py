@@ -38,7 +38,8 @@ FORMAT = "storeshift-bundle"
 BUNDLE_VERSION = 2
 _SEAL_CONTEXT = b"storeshift bundle seal v2"
 #: The tables a bundle carries, in the order they are checksummed and merged (one line per table).
-DATA_TABLES = ("sites", "people", "badges", "tasks", "visits", "assignments", "observations", "bookings")
+DATA_TABLES = ("sites", "people", "badges", "tasks", "visits", "assignments", "themes", "observations",
+               "bookings")
 #: Everything checksummed: the rows, the site's audit log, and `known`: the record hashes other
 #: sites' logs (merged into the exporting database) hold for the carried rows, which tells the
 #: receiving site whether the exporting site had seen its version of a row before changing it.
