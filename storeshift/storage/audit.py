@@ -29,13 +29,13 @@ from .db import Storage, new_id, now_iso
 #: Tables whose every row is covered by the audit chain.
 AUDITED_TABLES = ("sites", "settings", "people", "badges", "tasks", "visits",
                   "assignments", "observations", "bookings", "themes", "organisation")
+#: Columns added to a table after its rows were first hashed: hashed only once they hold a
+#: value, so adding one leaves the hash of every existing row (and the audit chain) valid.
+LATER_COLUMNS = frozenset({"theme_id"})
 #: The key column of audited tables that have no `id`.
 ID_COLUMNS = {"organisation": "key_id"}
 #: Tables whose rows stay at their site: other sites' log entries for them do not name rows here.
 LOCAL_TABLES = ("organisation",)
-#: Columns added to a table after its rows were first hashed: hashed only once they hold a
-#: value, so adding one leaves the hash of every existing row (and the audit chain) valid.
-LATER_COLUMNS = frozenset({"theme_id"})
 GENESIS = "0" * 64
 KEYED = "k1:"
 _CHAIN_CONTEXT = b"storeshift audit chain v1"
