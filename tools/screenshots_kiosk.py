@@ -23,7 +23,7 @@ def _pick_people(storage):
     someone on the floor with a task, and someone on the floor to check out."""
     from storeshift.services import bookings, roster, visits
 
-    on_floor = visits.on_floor(storage)
+    on_floor = visits.on_floor(storage, DEMO_NOW)
     floor_ids = {row["person_id"] for row in on_floor}
     left_ids = {row["person_id"] for row in visits.left_today(storage, DEMO_NOW)}
     active = [p for p in roster.list_people(storage, include_inactive=False)

@@ -35,12 +35,14 @@ def _db_path(ctx: click.Context, value: str | None) -> Path:
     return Path(chosen) if chosen else default_db_path()
 
 
-def with_storage(func=None, *, window: bool = False):
+def with_storage(func=None, *, window: bool = False, close_visits: bool = True):
     """Give a command --db and an open Storage; turn user errors into one line, bugs into a logged line.
 
-    A window opens at once and checks the file's integrity in the background (writes wait for it)."""
+    A window opens at once and checks the file's integrity in the background (writes wait for it),
+    then closes forgotten visits itself (and again at each closing time). Any other command closes
+    them first (unless close_visits=False: the commands that look after the file itself)."""
     if func is None:
-        return functools.partial(with_storage, window=window)
+        return functools.partial(with_storage, window=window, close_visits=close_visits)
 
     @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
                   help="Database file (default: storeshift.db in your user data folder).")
@@ -50,6 +52,11 @@ def with_storage(func=None, *, window: bool = False):
         storage = None
         try:
             storage = open_storage(_db_path(ctx, db_path), check_in_background=window)
+            if close_visits and not window:
+                from ..services.visits import close_forgotten_visits
+                from ..timeutil import utc_now
+
+                close_forgotten_visits(storage, utc_now())
             return func(storage, **kwargs)
         except UserError as exc:
             raise Fail(str(exc), 1) from None
@@ -306,7 +313,7 @@ def org_key_import(storage, file: str) -> None:
 
 @main.command()
 @click.option("--out", required=True, type=click.Path(), help="Backup file (or folder).")
-@with_storage
+@with_storage(close_visits=False)
 def backup(storage, out: str) -> None:
     """Copy the database safely while it is in use (SQLite online backup)."""
     from ..services import maintenance
@@ -342,7 +349,7 @@ def restore(ctx, backup_file: str | None, db_path: str | None, yes: bool) -> Non
 
 
 @main.command()
-@with_storage
+@with_storage(close_visits=False)
 def check(storage) -> None:
     """Verify the database file and the audit log's hash chain."""
     from ..services import maintenance
@@ -356,9 +363,9 @@ def check(storage) -> None:
 
 def _register_feature_commands() -> None:
     """Commands of a feature live in a module of their own in this package, each with register()."""
-    from . import reports, sync
+    from . import floor, reports, sync
 
-    for module in (reports, sync):
+    for module in (floor, reports, sync):
         module.register(main, with_storage, Fail)
 
 

@@ -19,7 +19,7 @@ from ..services.observations import CATEGORIES
 from ..storage.db import Storage
 from ..timeutil import local, utc_now, week_bounds
 from . import charts, data, fonts, layout, tables, text, themes
-from .weekly import hours_text, page_info, render
+from .weekly import hours_cell, hours_label, hours_note, hours_text, page_info, render
 
 Progress = Callable[[int, int], None] | None
 STEPS = 5
@@ -109,17 +109,19 @@ def _site_figures(storage: Storage, site_ids: list[str], start: str, end: str,
                   now: dt.datetime) -> tuple[dict[str, data.Figures], dict[str, set[str]]]:
     """data.figures for many sites at once (grouped queries: fifty sites cost what one does),
     with the same definitions; and who came to each site."""
-    from ..services.visits import visit_minutes
-
     marks = ",".join("?" * len(site_ids))
     result = {site_id: data.Figures() for site_id in site_ids}
     people: dict[str, set[str]] = {site_id: set() for site_id in site_ids}
+    spans, frozen = data.Spans(storage, now), data.frozen_at(end, now)
     for visit in storage.rows(
-            "SELECT site_id, person_id, check_in_at, check_out_at, auto_closed FROM visits "
-            f"WHERE check_in_at >= ? AND check_in_at < ? AND site_id IN ({marks})", [start, end, *site_ids]):
+            f"SELECT {data.VISIT_COLUMNS} FROM visits v "
+            f"WHERE v.check_in_at >= ? AND v.check_in_at < ? AND v.site_id IN ({marks})", [start, end, *site_ids]):
         figures = result[visit["site_id"]]
         figures.visits += 1
-        figures.minutes += visit_minutes(visit, now)
+        visit_span = spans(visit, frozen)
+        figures.minutes += visit_span.minutes
+        figures.estimated_minutes += visit_span.estimated_minutes
+        figures.open_visits += visit_span.open
         if visit["person_id"]:
             people[visit["site_id"]].add(visit["person_id"])
     for site_id, found in people.items():
@@ -177,17 +179,16 @@ def _site_weeks(storage: Storage, sites: list[dict], year: int, week: int, now: 
 def _returners(storage: Storage, week_data: data.WeekData) -> list[Returner]:
     """Everyone on the floor this week, with where they went and how many weeks they have come."""
     rows = storage.rows(
-        "SELECT v.person_id, v.check_in_at, v.check_out_at, v.auto_closed, v.department, s.name AS site_name "
+        f"SELECT {data.VISIT_COLUMNS}, s.name AS site_name "
         "FROM visits v LEFT JOIN sites s ON s.id = v.site_id "
         "WHERE v.check_in_at >= ? AND v.check_in_at < ? AND v.person_id IS NOT NULL", (week_data.start, week_data.end))
-    from ..services.visits import visit_minutes
-
+    spans, frozen = data.Spans(storage, week_data.generated_at), data.frozen_at(week_data.end, week_data.generated_at)
     this_week: dict[str, dict] = {}
     for row in rows:
         entry = this_week.setdefault(row["person_id"], {"sites": set(), "visits": 0, "minutes": 0})
         entry["sites"].add(row["site_name"] or "?")
         entry["visits"] += 1
-        entry["minutes"] += visit_minutes(row, week_data.generated_at)
+        entry["minutes"] += spans(row, frozen).minutes
     if not this_week:
         return []
     history: dict[str, dict] = {}
@@ -331,7 +332,7 @@ def _cover(report: Consolidated, st: layout.Styles, width: float) -> list:
         _figure_grid([
             ("Sites visited", f"{visited:,} of {total_sites:,}", _change(visited, previous_visited)),
             ("People who came", f"{f.people:,}", _change(f.people, p.people)),
-            ("Hours delivered", hours_text(f.minutes), _change(f.minutes, p.minutes, as_hours=True)),
+            (hours_label(f), hours_text(f.minutes), _change(f.minutes, p.minutes, as_hours=True)),
             ("Tasks done", f"{f.tasks_done:,}", _change(f.tasks_done, p.tasks_done)),
             ("Observations", f"{f.observations:,}", _change(f.observations, p.observations)),
             ("Follow-ups open", f"{f.follow_ups_open:,}", _change(f.follow_ups_open, p.follow_ups_open,
@@ -340,8 +341,7 @@ def _cover(report: Consolidated, st: layout.Styles, width: float) -> list:
         Spacer(1, 3 * mm),
         Paragraph(text.markup(
             f"Figures for the whole week ({w.timezone} time); each site's row below is counted in the site's own "
-            "time zone, as its own weekly report counts it. Hours run from check-in to check-out; an open visit "
-            "counts up to the time of this report."), st.note),
+            "time zone, as its own weekly report counts it. " + hours_note(w)), st.note),
         Spacer(1, 3 * mm), Paragraph("At a glance", st.h2)]
     points = []
     shared = [(t, s) for t, s in zip(report.themes, report.theme_sites) if len(s) > 1]
@@ -388,13 +388,15 @@ def _sites_section(report: Consolidated, st: layout.Styles, width: float) -> lis
         f = site.figures
         last = local(site.last_visit, site.timezone).strftime("%d %b %Y") if site.last_visit else "never"
         rows.append([site.name + (" (this database)" if site.is_home else ""), f.people, f.visits,
-                     hours_text(f.minutes), f.tasks_done, f.observations, site.follow_ups_open, last])
+                     hours_cell(f.minutes, f.estimated_minutes), f.tasks_done, f.observations, site.follow_ups_open,
+                     last])
         if not f.visits:
             shaded.append(index)
     total = report.week.figures
-    rows.append(["All sites", total.people, total.visits, hours_text(total.minutes), total.tasks_done,
+    rows.append(["All sites", total.people, total.visits, hours_cell(total.minutes, total.estimated_minutes),
+                 total.tasks_done,
                  total.observations, sum(s.follow_ups_open for s in report.sites), ""])
-    widths = [0.19, 0.10, 0.08, 0.08, 0.09, 0.15, 0.15, 0.16]
+    widths = [0.18, 0.08, 0.07, 0.15, 0.08, 0.13, 0.15, 0.16]
     table = tables.table(["Site", "People", "Visits", "Hours", "Tasks done", "Observations", "Open follow-ups",
                           "Last visit"], rows, [width * w for w in widths], st, numeric=(1, 2, 3, 4, 5, 6),
                          highlight=shaded)

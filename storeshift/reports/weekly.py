@@ -14,6 +14,7 @@ from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, PageBreak
                                 TableStyle)
 
 from ..errors import UserError
+from ..services import hours
 from ..services.observations import CATEGORIES, IMPACTS, STATUSES
 from ..storage.db import Storage
 from ..timeutil import local
@@ -84,7 +85,33 @@ def _date_range(days: list[dt.date]) -> str:
 
 def hours_text(minutes: int) -> str:
     """Hours as the report prints them: one decimal ('46.1')."""
-    return f"{minutes / 60:,.1f}"
+    return hours.hours_text(minutes)
+
+
+def hours_cell(minutes: int, estimated: int) -> str:
+    """An hours cell that says how much of it is estimated: '3.5' or '3.5 (1.0 est.)'."""
+    return hours_text(minutes) + (f" ({hours_text(estimated)} est.)" if estimated else "")
+
+
+def hours_label(f: data.Figures) -> str:
+    """The headline's label: 'Hours delivered' and, when some are, how many are estimated."""
+    return "Hours delivered" + (f", {hours_text(f.estimated_minutes)} h of it estimated" if f.estimated_minutes
+                                else "")
+
+
+def hours_note(week_data: data.WeekData) -> str:
+    """How the hours were counted, in the words of this week's state."""
+    f = week_data.figures
+    note = (f"Hours run from check-in to check-out ({f.minutes:,} minutes in all). A visit nobody checked out "
+            "ends at the site's closing time and counts as estimated until someone confirms a time"
+            + (f": {hours.Hours(f.minutes, f.estimated_minutes).text()}." if f.estimated_minutes else "."))
+    if week_data.finished:
+        note += (" The figures are those known at the end of the week, so they stay the same when the report is "
+                 "made again; later corrections are listed in the next week's report.")
+    elif f.open_visits:
+        note += (f" {f.open_visits:,} visit{'s are' if f.open_visits != 1 else ' is'} still on the floor, counted up "
+                 "to the time of this report.")
+    return note
 
 
 def _day(day: dt.date) -> str:
@@ -123,6 +150,7 @@ def weekly_story(week_data: data.WeekData, found: list[themes.Theme], size: tupl
     story += follow_ups(week_data, st, width)
     story += chart_pages(week_data, st, width)
     story += who_came(week_data, st, width)
+    story += changed_since(week_data, st, width)
     story += coverage(week_data, st, width)
     return story
 
@@ -139,7 +167,7 @@ def cover(week_data: data.WeekData, found: list[themes.Theme], st: layout.Styles
     cells = [
         ("People who came", f"{f.people:,}", _change(f.people, p.people)),
         ("Visits", f"{f.visits:,}", _change(f.visits, p.visits)),
-        ("Hours delivered", hours_text(f.minutes), _change(f.minutes, p.minutes, " h", as_hours=True)),
+        (hours_label(f), hours_text(f.minutes), _change(f.minutes, p.minutes, " h", as_hours=True)),
         ("Tasks done", f"{f.tasks_done:,}", _change(f.tasks_done, p.tasks_done)),
         ("Observations", f"{f.observations:,}", _change(f.observations, p.observations)),
         ("Follow-ups open", f"{f.follow_ups_open:,}", _change(f.follow_ups_open, p.follow_ups_open,
@@ -162,10 +190,8 @@ def cover(week_data: data.WeekData, found: list[themes.Theme], st: layout.Styles
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
     ]))
     story += [figure_table, Spacer(1, 3 * mm),
-              Paragraph(text.markup(f"Hours are counted from check-in to check-out ({f.minutes:,} minutes in "
-                                    f"all; a visit still open counts up to the time of this report). "
-                                    f"Follow-ups open: observations raised up to the end of the week that are "
-                                    f"still new or triaged today."), st.note)]
+              Paragraph(text.markup(hours_note(week_data) + " Follow-ups open: observations raised up to the end "
+                                    "of the week that are still new or triaged today."), st.note)]
     if week_data.empty:
         story += [Spacer(1, 10 * mm), _banner(
             "No visits this week",
@@ -397,16 +423,44 @@ def who_came(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     story: list = [CondPageBreak(60 * mm), Paragraph("Who came: thank you", st.h1),
                    Paragraph(text.markup(
                        f"Thank you to the {f.people:,} people who gave {hours_text(f.minutes)} hours at "
-                       f"{week_data.site['name']} this week."), st.body), Spacer(1, 2 * mm)]
-    rows = [[p["name"], p["department"], p["visits"], hours_text(p["minutes"]), p["tasks_done"], p["observations"]]
-            for p in week_data.people]
+                       f"{week_data.site['name']} this week"
+                       + (f" ({hours_text(f.estimated_minutes)} h of it estimated: visits nobody checked out, ended "
+                          "at closing time)." if f.estimated_minutes else ".")), st.body), Spacer(1, 2 * mm)]
+    rows = [[p["name"], p["department"], p["visits"], hours_cell(p["minutes"], p.get("estimated_minutes", 0)),
+             p["tasks_done"], p["observations"]] for p in week_data.people]
     if week_data.anonymous_visits:
         story.append(Paragraph(text.markup(
             f"{week_data.anonymous_visits:,} visit(s) by people whose details have since been erased are counted "
             "in the hours but not named."), st.note))
     story.append(tables.table(["Name", "Department", "Visits", "Hours", "Tasks done", "Observations"], rows,
-                              [width * 0.31, width * 0.22, width * 0.09, width * 0.09, width * 0.12, width * 0.17],
+                              [width * 0.27, width * 0.22, width * 0.09, width * 0.15, width * 0.12, width * 0.15],
                               st, numeric=(2, 3, 4, 5)))
+    return story
+
+
+def changed_since(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
+    """Departures of earlier weeks' visits recorded this week: those weeks' reports keep the
+    figures they had, and the change is listed here."""
+    items = week_data.corrections
+    if not items:
+        return []
+    tz = week_data.timezone
+    delta = sum(c["minutes_after"] - c["minutes_before"] for c in items)
+    story: list = [CondPageBreak(40 * mm), Paragraph("Changes to earlier weeks", st.h1), Paragraph(text.markup(
+        f"Recorded this week for {len(items):,} visit{'s' if len(items) != 1 else ''} of earlier weeks: forgotten "
+        f"check-outs confirmed or corrected, and check-outs made after a week had ended. Those weeks' reports keep "
+        f"their figures; the change, {'+' if delta >= 0 else '−'}{hours_text(abs(delta))} h in all, is listed "
+        "here."), st.note)]
+    rows = []
+    for item in items:
+        before = hours_text(item["minutes_before"]) + (" (estimated)" if item["was_estimated"] else "")
+        after = hours_text(item["minutes_after"]) + (" (estimated)" if item["estimated"] else "")
+        change = item["minutes_after"] - item["minutes_before"]
+        rows.append([item["person_name"] or "(name erased)", f"{_when(item['check_in_at'], tz)} ({item['week']})",
+                     before, after, f"{'+' if change >= 0 else '−'}{hours_text(abs(change))}"])
+    story.append(tables.table(["Name", "Visit began", "Counted then (h)", "Now (h)", "Change (h)"], rows,
+                              [width * 0.26, width * 0.28, width * 0.17, width * 0.15, width * 0.14], st,
+                              numeric=(2, 3, 4)))
     return story
 
 

@@ -20,11 +20,16 @@ from .db import Storage, new_id, now_iso
 AUDITED_TABLES = ("sites", "settings", "people", "badges", "tasks", "visits",
                   "assignments", "observations", "bookings")
 GENESIS = "0" * 64
+#: Columns added after databases were already in use: hashed only once they hold a value, so a
+#: row written before the column existed keeps the hash its audit entry recorded.
+HASHED_WHEN_SET = frozenset({"estimated_out_at", "confirmed_at"})
 
 
 def record_hash(row: dict | None) -> str | None:
     if row is None:
         return None
+    if any(key in HASHED_WHEN_SET and value is None for key, value in row.items()):
+        row = {key: value for key, value in row.items() if key not in HASHED_WHEN_SET or value is not None}
     canonical = json.dumps(row, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -137,7 +142,8 @@ def insert_many(storage: Storage, table: str, rows: list[dict], actor: str, acti
     with values already in their stored types, so their hash equals that of the stored row."""
     if not rows:
         return
-    missing = set(columns(storage, table)) - set(rows[0])
+    # A column hashed only when set may be left out: it is stored NULL and hashed as absent.
+    missing = set(columns(storage, table)) - set(rows[0]) - HASHED_WHEN_SET
     if missing:
         raise ValueError(f"insert_many into {table}: rows lack {sorted(missing)}, so their audit hash would be wrong")
     with storage.write():

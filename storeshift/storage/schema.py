@@ -14,7 +14,7 @@ migrations = Migrations("storeshift")
 
 #: Bump when a migration changes tables or columns; bundles from a newer schema are refused.
 #: (Migrations that only add indexes, like m003, leave bundles readable by older versions.)
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Columns every synchronised table carries, so rows from many sites can be merged.
 COMMON = """
@@ -187,6 +187,20 @@ def m005_floor_board_indexes(db):
         "CREATE INDEX visits_check_in ON visits(check_in_at, check_out_at)",
         "DROP INDEX IF EXISTS bookings_start",
         "CREATE INDEX bookings_start ON bookings(start_at, person_id)",
+    ):
+        db.execute(statement)
+
+
+@migrations()
+def m007_visit_estimates(db):
+    # A visit nobody checked out ends at closing time as an estimate. The estimate stays beside a
+    # later correction, with the time of that correction, so that a finished week's report can be
+    # made again with the same figures and the next week's report can list the correction.
+    # (Both columns are hashed by the audit log only once set: see audit.HASHED_WHEN_SET.)
+    for statement in (
+        "ALTER TABLE visits ADD COLUMN estimated_out_at TEXT",
+        "ALTER TABLE visits ADD COLUMN confirmed_at TEXT",
+        "CREATE INDEX IF NOT EXISTS visits_confirmed ON visits(confirmed_at) WHERE confirmed_at IS NOT NULL",
     ):
         db.execute(statement)
 

@@ -83,9 +83,9 @@ def kiosk(qtbot, demo_storage, at):
 
 def newcomer(storage) -> dict:
     """An active person with a badge who is not on the floor and did not come today."""
-    on_floor = {row["person_id"] for row in visits.on_floor(storage)}
-    left = {row["person_id"] for row in visits.left_today(storage, dt.datetime(2026, 11, 25, 11, 0,
-                                                                               tzinfo=dt.timezone.utc))}
+    moment = dt.datetime(2026, 11, 25, 11, 0, tzinfo=dt.timezone.utc)
+    on_floor = {row["person_id"] for row in visits.on_floor(storage, moment)}
+    left = {row["person_id"] for row in visits.left_today(storage, moment)}
     for person, payload in badges.badge_payloads(storage):
         if person["id"] not in on_floor | left:
             return {**person, "payload": payload}

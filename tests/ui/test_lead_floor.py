@@ -69,7 +69,7 @@ def drop_task(page, task_title: str, row: int) -> bool:
 def test_board_lists_everyone_on_the_floor_with_time_and_task(window, demo_storage, qtmodeltester):
     page = window.floor
     assert window.stack.currentWidget() is page
-    expected = visits.on_floor(demo_storage)
+    expected = visits.on_floor(demo_storage, NOW)
     assert [r["visit_id"] for r in page.model.rows()] == [r["visit_id"] for r in expected]
     first = page.model.rows()[0]
     on_floor = page.model.data(page.model.index(0, page.model.column_of("on_floor")))
@@ -307,7 +307,7 @@ def test_columns_grow_for_longer_names_that_arrive_later(window, demo_storage, q
     from storeshift.services import roster
 
     page = window.floor
-    for row in visits.on_floor(demo_storage):
+    for row in visits.on_floor(demo_storage, NOW):
         visits.check_out_manually(demo_storage, row["visit_id"], "Shift ended", now=NOW)
     page.refresh()
     people = sorted(roster.list_people(demo_storage), key=lambda p: len(p["name"]))

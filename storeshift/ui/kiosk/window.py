@@ -17,7 +17,7 @@ from ...errors import DamagedDatabase, DatabaseBusy, DiskFull, ReadOnlyDatabase,
 from ...services import observations, pin, roster, settings, tasks, visits
 from ...services.badges import REASONS
 from ...storage.db import Storage
-from ...timeutil import format_duration, local, local_clock, utc_now
+from ...timeutil import local, local_clock, utc_now
 from ..app import style_sheet
 from ..camera import CameraScanner
 from ..scanner import WedgeScanner, from_azerty
@@ -322,9 +322,7 @@ class KioskWindow(QMainWindow):
                 self.show_welcome()
         elif result.kind == visits.CHECKED_OUT:
             self._observation_id = None
-            given = (f"You gave {format_duration(result.minutes_today)} today and "
-                     f"{format_duration(result.minutes_total)} in total.")
-            self.goodbye.reset(result.person["name"], given)
+            self.goodbye.reset(result.person["name"], result.given)
             self._show("goodbye", self._settings["debrief_idle_s"])
             self.goodbye.text.setFocus()  # a visitor with a keyboard can start typing at once
         else:

@@ -335,7 +335,7 @@ class FloorPage(QWidget):
         tz = settings.site_timezone(storage)
         for model in (self.model, self.expected_model, self.left_model):
             model.timezone = tz
-        self.model.set_rows(visits.on_floor(storage))
+        self.model.set_rows(visits.on_floor(storage, now))
         self.task_model.set_rows(task_service.list_tasks(storage))
         self.expected_model.set_rows(bookings.expected_today(storage, now, limit=EXPECTED_SHOWN))
         self.left_model.set_rows(visits.left_today(storage, now))
