@@ -19,9 +19,12 @@ from . import fonts, layout, text
 COLUMNS = {1: [("name", "Name", 0.33), ("department", "Department", 0.22), ("since", "Since", 0.13),
                ("task", "Task", 0.32)],
            2: [("name", "Name", 0.50), ("department", "Department", 0.32), ("since", "Since", 0.18)],
-           3: [("name", "Name", 0.68), ("since", "Since", 0.32)]}
-SIZES = (10.0, 9.0, 8.0, 7.0, 6.0, 5.0)
-LEADING = 1.55
+           3: [("name", "Name", 0.70), ("since", "Since", 0.30)],
+           4: [("name", "Name", 0.70), ("since", "Since", 0.30)]}
+#: (groups side by side, type size, line height as a multiple of it), most readable first: the
+#: type shrinks a little before the list splits into another group.
+LAYOUTS = [(1, 10.0, 1.55), (1, 9.0, 1.55), (1, 8.0, 1.5), (2, 8.0, 1.5), (2, 7.0, 1.5), (2, 6.5, 1.45),
+           (3, 6.5, 1.45), (3, 6.0, 1.4), (4, 6.0, 1.4), (4, 5.0, 1.35), (4, 4.5, 1.3)]
 BOX = 3.2 * mm
 
 
@@ -29,6 +32,7 @@ BOX = 3.2 * mm
 class Fit:
     groups: int
     size: float
+    leading: float
     per_group: int
 
 
@@ -41,15 +45,13 @@ def since_text(since_iso: str, now: dt.datetime, tz: str) -> str:
 
 
 def fit(rows: int, height: float) -> Fit:
-    """The largest type, in the fewest groups side by side, at which every row fits the page."""
-    for size in SIZES:
-        for groups in (1, 2, 3):
-            if groups > 1 and size > SIZES[1]:
-                continue  # shrink the type a little before splitting the list
-            per_group = int(height // (size * LEADING))
-            if per_group * groups >= rows:
-                return Fit(groups, size, per_group)
-    return Fit(3, SIZES[-1], int(height // (SIZES[-1] * LEADING)))
+    """The most readable layout in which every row fits the page's height (the last one, if none)."""
+    for groups, size, leading in LAYOUTS:
+        per_group = int(height // (size * leading))
+        if per_group * groups >= rows:
+            # Spread evenly: three groups of 40, not 60, 60 and none.
+            return Fit(groups, size, leading, -(-rows // groups))
+    return Fit(groups, size, leading, per_group)
 
 
 def build_roll_call(storage: Storage, out: str | Path, paper: str = "a4", now: dt.datetime | None = None) -> Path:
@@ -90,11 +92,14 @@ def _draw(canvas, people: list[dict], size: tuple[float, float], site: str, at: 
     title = f"Roll call — {site}"
     text.draw(canvas, left, y - 14, title, text.fit_size(title, right - left, 20, 9, fonts.BOLD), fonts.BOLD)
     y -= 24
-    canvas.setFillColor(layout.MUTED)
     count = len(people)
-    text.draw(canvas, left, y - 10, f"On site at {at:%H:%M} on {at:%A} {at.day} {at:%B %Y} ({tz}): "
-              f"{count:,} {'person' if count == 1 else 'people'}. Tick each person at the assembly point.", 10)
-    y -= 24
+    text.draw(canvas, left, y - 14, f"{count:,} {'person' if count == 1 else 'people'} on site at {at:%H:%M}", 14,
+              fonts.BOLD)
+    y -= 20
+    canvas.setFillColor(layout.MUTED)
+    line = f"{at:%A} {at.day} {at:%B %Y} ({tz}) · Tick each person at the assembly point."
+    text.draw(canvas, left, y - 10, line, text.fit_size(line, right - left, 10, 6))
+    y -= 22
     bottom = layout.MARGIN + 6 * mm
     if not people:
         canvas.setFillColor(layout.INK)
@@ -104,7 +109,7 @@ def _draw(canvas, people: list[dict], size: tuple[float, float], site: str, at: 
     gap = 6 * mm
     group_width = (right - left - gap * (layout_fit.groups - 1)) / layout_fit.groups
     columns = COLUMNS[layout_fit.groups]
-    row_height = layout_fit.size * LEADING
+    row_height = layout_fit.size * layout_fit.leading
     for group in range(layout_fit.groups):
         chunk = people[group * layout_fit.per_group:(group + 1) * layout_fit.per_group]
         if not chunk:

@@ -194,18 +194,23 @@ def test_check_in_by_hand_finds_the_person_by_typing(window, demo_storage, qtbot
     assert page.selected()["person_id"] == person["id"]
 
 
-def test_auto_closed_visits_are_marked_in_left_today(window, demo_storage):
+def test_visits_past_closing_time_leave_the_board_marked_estimated(window, demo_storage):
     page = window.floor
     settings.put(demo_storage, "closing_time", "10:00")
     early = [r for r in page.model.rows() if r["check_in_at"] < "2026-11-25T10:00:00Z"]
     assert early, "the demo has people in since before 10:00"
-    visits.close_forgotten_visits(demo_storage, NOW)
-    page.refresh()
-    marked = [r for r in page.left_model.rows() if r["auto_closed"]]
-    assert {r["visit_id"] for r in marked} == {r["visit_id"] for r in early}
     column = page.left_model.column_of("note")
-    row = page.left_model.index_of(marked[0]["visit_id"]).row()
-    assert "closed automatically" in page.left_model.data(page.left_model.index(row, column))
+    # Read as ended at closing time before anything closes them in the file, and the same after.
+    for close_in_the_file in (False, True):
+        if close_in_the_file:
+            assert visits.close_forgotten_visits(demo_storage, NOW) >= len(early)  # and yesterday's forgotten
+        page.refresh()
+        assert not {r["visit_id"] for r in early} & {r["visit_id"] for r in page.model.rows()}
+        marked = [r for r in page.left_model.rows() if r["estimated"]]
+        assert {r["visit_id"] for r in marked} == {r["visit_id"] for r in early}
+        row = page.left_model.index_of(marked[0]["visit_id"]).row()
+        assert "estimated" in page.left_model.data(page.left_model.index(row, column))
+        assert marked[0]["ended_at"] == "2026-11-25T10:00:00Z"
 
 
 def test_a_kiosk_in_another_process_shows_up_within_a_second_keeping_the_selection(

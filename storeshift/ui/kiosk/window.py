@@ -129,6 +129,10 @@ class KioskWindow(QMainWindow):
                                                    self.refused, self.forgotten, self.no_badge, self.pin_page)}
         for page in self.pages.values():
             self.stack.addWidget(page)
+        from ..closing import ClosingTimer
+
+        # Forgotten visits end at closing time even when nobody scans then.
+        self.closing = ClosingTimer(lambda: self.storage, self.now, self)
 
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
@@ -530,6 +534,7 @@ class KioskWindow(QMainWindow):
         self.camera.stop()
         for timer in (self.idle_timer, self.clock_timer, self.told_timer, self.retry_timer, self.autosave_timer):
             timer.stop()
+        self.closing.stop()
         from PySide6.QtWidgets import QApplication
 
         app = QApplication.instance()

@@ -136,8 +136,10 @@ class ReportsPage(QWidget):
         self.week.clear()
         for label, year, week in recent_weeks(self.ctx.now(), tz):
             self.week.addItem(label, (year, week))
-        # Last week is the one a lead reports on; otherwise keep what they picked.
-        index = self.week.findData(chosen) if chosen else 1
+        # Last week is the one a lead reports on; otherwise keep what they picked. (findData does
+        # not match the (year, week) tuples PySide hands back, so compare them here.)
+        index = next((i for i in range(self.week.count()) if tuple(self.week.itemData(i)) == tuple(chosen)), 1) \
+            if chosen else 1
         self.week.setCurrentIndex(max(0, index))
 
     def refresh(self) -> None:

@@ -151,7 +151,12 @@ class LeadWindow(QMainWindow):
         self._activity = _ActivityFilter(self.on_activity)
         QApplication.instance().installEventFilter(self._activity)
 
+        from ..closing import ClosingTimer
+
+        self.closing = ClosingTimer(lambda: self.ctx.storage, self.ctx.now, self)
+
         # Connections in one place.
+        self.closing.closed.connect(lambda _count: self.on_database_changed())
         self.nav.currentRowChanged.connect(self.on_nav_changed)
         self.ctx.message.connect(self.show_message)
         self.ctx.storage_replaced.connect(self.on_storage_replaced)
@@ -331,6 +336,7 @@ class LeadWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.save_geometry()
+        self.closing.stop()
         self.reports.cleanup()
         QApplication.instance().removeEventFilter(self._activity)
         super().closeEvent(event)
