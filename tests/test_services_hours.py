@@ -234,3 +234,68 @@ def test_roll_call_is_one_page_with_everyone_on_it(storage, tmp_path, at, count)
     assert all(name in words for name in names)
     assert "Forgot Yesterday" not in words
     assert local(at(11, 0), "Europe/London").strftime("%H:%M") in words
+
+
+@pytest.mark.parametrize("zone, night", [("Europe/London", dt.date(2026, 10, 24)),   # clocks go back
+                                         ("Europe/London", dt.date(2026, 3, 28)),    # clocks go forward
+                                         ("America/New_York", dt.date(2026, 10, 31)),
+                                         ("America/New_York", dt.date(2026, 3, 7))])
+def test_across_midnight_and_a_dst_night_a_visit_belongs_to_its_check_in_day(storage, people, zone, night):
+    """Checked in at 23:30 on the eve of a clock change, out at 03:30 the next morning (wall clock);
+    a second visit begun the same evening is forgotten. Both belong to the check-in day in the
+    kiosk's goodbye, the board, the roll call and the weekly report."""
+    from zoneinfo import ZoneInfo
+
+    (ana, ana_badge), (ben, ben_badge), _ = people
+    settings.put(storage, "timezone", zone)
+    tz = ZoneInfo(zone)
+    morning = night + dt.timedelta(days=1)
+    check_in = dt.datetime.combine(night, dt.time(23, 30), tz).astimezone(UTC)
+    check_out = dt.datetime.combine(morning, dt.time(3, 30), tz).astimezone(UTC)
+    real = int((check_out - check_in).total_seconds() // 60)
+    assert real in (180, 240, 300)  # the clock change is inside the visit
+    visits.scan(storage, ana_badge, now=check_in)
+    visits.scan(storage, ben_badge, now=check_in + dt.timedelta(minutes=5))
+    during = check_out - dt.timedelta(minutes=30)
+    assert {r["name"] for r in visits.roll_call(storage, during)} == {"Ana Ruiz", "Ben Okafor"}
+    from storeshift.reports.rollcall import since_text
+
+    assert since_text(check_in.isoformat(), during, zone) == f"{night:%a} {night.day} {night:%b} 23:30"
+    out = visits.scan(storage, ana_badge, now=check_out)
+    assert out.kind == visits.CHECKED_OUT and out.day == night and out.minutes_today == real
+    assert "on the shift you began yesterday" in out.given
+    # Next day at noon: Ana's visit is not "left today"; Ben's is ended at that day's closing
+    # time (the first after he began) and listed under the night he began.
+    noon = dt.datetime.combine(morning, dt.time(12, 0), tz).astimezone(UTC)
+    assert visits.left_today(storage, noon) == []
+    assert [r["name"] for r in visits.on_floor(storage, noon)] == ["Ben Okafor"]
+    later = dt.datetime.combine(morning + dt.timedelta(days=1), dt.time(9, 0), tz).astimezone(UTC)
+    day, forgotten = visits.didnt_check_out(storage, later)
+    assert day == night and [r["name"] for r in forgotten] == ["Ben Okafor"]
+    assert local(forgotten[0]["ended_at"], zone) == dt.datetime.combine(morning, dt.time(22, 0), tz)
+    year, week, _ = night.isocalendar()
+    report = data.week_data(storage, year, week, now=later + dt.timedelta(days=7))
+    index = report.days.index(night)
+    ben_minutes = forgotten[0]["minutes"]
+    assert report.minutes_per_day[index] == real + ben_minutes
+    assert report.estimated_per_day[index] == ben_minutes and sum(report.estimated_per_day) == ben_minutes
+
+
+def test_exports_and_the_consolidated_report_say_how_much_is_estimated(storage, people, at, tmp_path):
+    from storeshift.reports.consolidated import build_consolidated_report, consolidated_data
+    from storeshift.services import privacy
+
+    (ana, ana_badge), _, _ = people
+    visits.scan(storage, ana_badge, now=at(9, 0, day=MON))
+    visits.scan(storage, ana_badge, now=at(10, 30, day=MON))
+    visits.scan(storage, ana_badge, now=at(20, 0, day=TUE))          # forgotten: 2 h estimated
+    export = privacy.export_person(storage, ana["id"], now=at(9, 0, day=WED))
+    assert export["hours"] == {"minutes": 210, "estimated_minutes": 120,
+                               "text": "3.5 h given, 2.0 h of it estimated"}
+    assert [(v["minutes"], v["estimated"]) for v in export["visits"]] == [(90, False), (120, True)]
+    report = consolidated_data(storage, 2026, 48, now=at(9, 0, day=WED))
+    assert [(s.figures.minutes, s.figures.estimated_minutes) for s in report.sites] == [(210, 120)]
+    pdf = build_consolidated_report(storage, 2026, 48, tmp_path / "all.pdf", now=at(9, 0, day=WED))
+    words = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                                    check=True).stdout.split())
+    assert "2.0 h of it estimated" in words and "3.5 (2.0 est.)" in words

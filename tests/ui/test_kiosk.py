@@ -135,6 +135,18 @@ def test_check_in_shows_welcome_then_a_task_assigned_meanwhile_then_repeat(qtbot
     assert len(visits_of(demo_storage, person["id"])) == 1
 
 
+def test_goodbye_after_a_night_shift_tells_the_time_given_on_the_day_it_began(qtbot, kiosk, demo_storage):
+    # Begun after closing time (22:00): a night shift, ended at the next closing time at the latest.
+    person = newcomer(demo_storage)
+    kiosk.clock_fn.advance(hours=12, minutes=25)        # 23:30
+    scan(person["payload"])
+    assert kiosk.current_screen() == "welcome"
+    kiosk.clock_fn.advance(minutes=45)                  # 00:15 the next day
+    scan(person["payload"])
+    assert kiosk.current_screen() == "goodbye"
+    assert kiosk.goodbye.given.text() == "You gave 45 min on the shift you began yesterday and 45 min in total."
+
+
 def test_check_out_with_a_debrief_typed_and_saved(qtbot, kiosk, demo_storage):
     person = newcomer(demo_storage)
     scan(person["payload"])

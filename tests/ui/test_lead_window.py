@@ -139,6 +139,26 @@ def test_settings_form_is_built_from_the_declared_settings_and_saves(window, dem
     assert settings.get(demo_storage, "site_name") == "Harbour Street"
 
 
+def test_closing_time_per_weekday_is_typed_in_one_row(window, demo_storage, qtbot):
+    window.show_page("settings")
+    page = window.settings_page
+    saturday, sunday = page.fields["closing_time_sat"], page.fields["closing_time_sun"]
+    assert saturday.text() == "" and saturday.placeholderText() == "same"
+    qtbot.keyClicks(saturday, "18:00")
+    qtbot.keyClicks(sunday, "17:30")
+    click(qtbot, page.save_button)
+    assert settings.closing_times(demo_storage)[5:] == ("18:00", "17:30")
+    assert window.banner.level == "success" and "Closing time on Saturdays" in window.banner.text()
+    sunday.clear()
+    click(qtbot, page.save_button)
+    assert settings.closing_times(demo_storage)[6] == settings.get(demo_storage, "closing_time")
+    saturday.selectAll()
+    qtbot.keyClicks(saturday, "6pm")
+    click(qtbot, page.save_button)
+    assert window.banner.level == "error" and "Closing time on Saturdays" in window.banner.text()
+    assert settings.get(demo_storage, "closing_time_sat") == "18:00"
+
+
 def test_change_pin_needs_the_old_pin(window, demo_storage, qtbot):
     window.show_page("settings")
     page = window.settings_page

@@ -168,13 +168,17 @@ class DepartureDialog(FormDialog):
         self.time.setTime(QTime(guess.hour, guess.minute - guess.minute % 15))
         self.body.addWidget(self.time)
         self.keep_button = self.buttons.addButton(f"Keep {closed:%H:%M} (confirm)",
-                                                  QDialogButtonBox.ButtonRole.AcceptRole)
+                                                  QDialogButtonBox.ButtonRole.ActionRole)
         self.keep_button.setObjectName("keepClosingTime")
-        self.keep_button.clicked.connect(lambda: setattr(self, "keep_closing", True))
+        self.keep_button.clicked.connect(self.on_keep_clicked)
         self.buttons.accepted.connect(self.accept)
         self.finish_layout()
         self.resize(460, 180)
         self.arrived = arrived
+
+    def on_keep_clicked(self) -> None:
+        self.keep_closing = True
+        self.accept()
 
     def left_at(self) -> dt.datetime | None:
         """The chosen time on the visit's day (None: keep the closing time)."""
@@ -304,6 +308,7 @@ class FloorPage(QWidget):
         self.expected_title = QLabel("Expected today, not in yet")
         self.left_title = QLabel("Left today")
         self.didnt_title = QLabel("Didn't check out")
+        self.didnt_title.setWordWrap(True)
         catalogue_title = QLabel("Tasks — drag one onto a person")
         for label in (self.expected_title, self.left_title, self.didnt_title, catalogue_title):
             label.setObjectName("sectionTitle")
@@ -332,11 +337,17 @@ class FloorPage(QWidget):
         side_layout.addWidget(self.expected, 3)
         side_layout.addWidget(self.left_title)
         side_layout.addWidget(self.left, 3)
-        side_layout.addWidget(self.didnt_title)
-        side_layout.addWidget(self.didnt, 2)
+
+        # Under the board (which is empty in the morning, when this list matters), only when needed.
+        main = QWidget()
+        main_layout = QVBoxLayout(main)
+        main_layout.setContentsMargins(0, 0, 0, 0)
+        main_layout.addWidget(self.board_stack, 1)
+        main_layout.addWidget(self.didnt_title)
+        main_layout.addWidget(self.didnt)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.board_stack)
+        self.splitter.addWidget(main)
         self.splitter.addWidget(side)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 1)
@@ -407,16 +418,19 @@ class FloorPage(QWidget):
         if no_task:
             parts.append(f"<b style='color:#b45309'>{no_task} without a task</b>")
         parts += [f"{expected:,} expected", f"{left} left today"]
+        self.counts.setText("  ·  ".join(parts))
         day, forgotten = visits.didnt_check_out(storage, now)
         self.didnt_model.set_rows(forgotten)
-        if forgotten:
-            parts.append(f"<b style='color:#b45309'>{len(forgotten)} didn't check out</b>")
-        self.counts.setText("  ·  ".join(parts))
         estimated = sum(r["minutes"] for r in forgotten)
         when = "yesterday" if day == local(now, tz).date() - dt.timedelta(days=1) else \
             (f"{day:%a} {day.day} {day:%b}" if day else "")
         self.didnt_title.setText(f"Didn't check out {when} ({len(forgotten)} · {hours.hours_text(estimated)} h "
-                                 "estimated)")
+                                 "estimated) <span style='font-weight:normal'>— double-click one to set when they "
+                                 "left</span>")
+        # Up to four rows show without scrolling; the board keeps the rest of the height.
+        shown = min(4, len(forgotten))
+        self.didnt.setFixedHeight(self.didnt.horizontalHeader().sizeHint().height() + 2
+                                  + shown * self.didnt.verticalHeader().defaultSectionSize())
         for widget in (self.didnt_title, self.didnt):
             widget.setVisible(bool(forgotten))
         self.expected_title.setText(f"Expected today, not in yet ({expected:,})" if expected == shown_expected else
@@ -542,7 +556,7 @@ class FloorPage(QWidget):
 
         def save() -> None:
             left_at = dialog.left_at()
-            said = f"left at {left_at:%H:%M}" if left_at else f"stayed until closing ({dialog.keep_button.text()[5:10]})"
+            said = f"left at {left_at:%H:%M}" if left_at else "stayed until closing time (confirmed)"
             self._run(lambda: visits.correct_departure(self.ctx.storage, row["visit_id"], left_at, actor="shift lead",
                                                        now=self.ctx.now()),
                       f"Saved: {row['name']} {said}.")
