@@ -136,7 +136,7 @@ def test_report_hours_split_confirmed_and_estimated(storage, people, at, tmp_pat
     assert "2.0 h of it estimated" in words and "2.0 (2.0 est.)" in words
 
 
-def test_a_finished_week_keeps_its_figures_and_the_next_week_lists_the_corrections(storage, people, at):
+def test_a_finished_week_keeps_its_figures_and_the_next_week_lists_the_corrections(storage, people, at, tmp_path):
     (ana, ana_badge), (ben, ben_badge), (chloe, chloe_badge) = people
     sunday = 29
     visits.scan(storage, ana_badge, now=at(9, 0, day=MON))
@@ -166,6 +166,12 @@ def test_a_finished_week_keeps_its_figures_and_the_next_week_lists_the_correctio
                for c in nxt.corrections}
     assert changes == {"Ben Okafor": (240, 60, True, False), "Chloé Martin": (60, 480, True, False)}
     assert all(c["week"] == "2026-W48" for c in nxt.corrections)
+    from storeshift.reports.weekly import build_weekly_report
+
+    pdf = build_weekly_report(storage, 2026, 49, tmp_path / "w49.pdf", now=dt.datetime(2026, 12, 1, 12, 0, tzinfo=UTC))
+    words = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                                    check=True).stdout.split())
+    assert "Changes to earlier weeks" in words and "+4.0 h in all" in words
 
 
 def test_an_open_visit_never_counts_up_to_now_in_a_finished_week(storage, people, at):

@@ -388,9 +388,13 @@ def follow_ups(week_data: data.WeekData, st: layout.Styles, width: float) -> lis
 def chart_pages(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     half = (width - 8 * mm) / 2
     day_labels = [f"{d:%a} {d.day}" for d in week_data.days]
-    hours_per_day = charts.column_chart("Hours per day", day_labels,
-                                        [[m / 60 for m in week_data.minutes_per_day]], half, 150,
-                                        fmt=charts.hours)
+    per_day = [[m / 60 for m in week_data.minutes_per_day]]
+    if any(week_data.estimated_per_day):
+        # Beside each day's hours, how many of them are estimated (visits ended at closing time).
+        per_day.append([m / 60 for m in week_data.estimated_per_day])
+    hours_per_day = charts.column_chart("Hours per day", day_labels, per_day, half, 150, fmt=charts.hours,
+                                        names=["hours", "of them estimated"],
+                                        series_colours=[layout.ACCENT, layout.SERIES[1]])
     categories = list(CATEGORIES)
     per_category = charts.bar_chart("Observations per category", [CATEGORIES[c] for c in categories],
                                     [week_data.observations_per_category.get(c, 0) for c in categories], half,

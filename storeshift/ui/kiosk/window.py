@@ -381,7 +381,7 @@ class KioskWindow(QMainWindow):
 
     def _correct_departure(self, left_at: dt.datetime | None) -> None:
         try:
-            visits.correct_departure(self.storage, self._forgotten["id"], left_at, actor="visitor")
+            visits.correct_departure(self.storage, self._forgotten["id"], left_at, actor="visitor", now=self.now())
             log.info("departure confirmed visit=%s corrected=%s", self._forgotten["id"], left_at is not None)
         except UserError as exc:
             self.show_banner(CANT_RECORD if isinstance(exc, _DATABASE_ERRORS) else str(exc))
