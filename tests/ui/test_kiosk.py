@@ -82,12 +82,14 @@ def kiosk(qtbot, demo_storage, at):
 
 
 def newcomer(storage) -> dict:
-    """An active person with a badge who is not on the floor and did not come today."""
+    """An active person with a badge who is not on the floor, did not come today and did not
+    forget to scan out on the last open day."""
     moment = dt.datetime(2026, 11, 25, 11, 0, tzinfo=dt.timezone.utc)
     on_floor = {row["person_id"] for row in visits.on_floor(storage, moment)}
     left = {row["person_id"] for row in visits.left_today(storage, moment)}
+    forgot = {row["person_id"] for row in visits.didnt_check_out(storage, moment)[1]}  # asked about it first
     for person, payload in badges.badge_payloads(storage):
-        if person["id"] not in on_floor | left:
+        if person["id"] not in on_floor | left | forgot:
             return {**person, "payload": payload}
     raise AssertionError("the demo has nobody left to check in")
 
