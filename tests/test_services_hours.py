@@ -172,6 +172,13 @@ def test_a_finished_week_keeps_its_figures_and_the_next_week_lists_the_correctio
     words = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                                     check=True).stdout.split())
     assert "Changes to earlier weeks" in words and "+4.0 h in all" in words
+    from storeshift.reports.consolidated import build_consolidated_report
+
+    pdf = build_consolidated_report(storage, 2026, 49, tmp_path / "all49.pdf",
+                                    now=dt.datetime(2026, 12, 1, 12, 0, tzinfo=UTC))
+    words = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                                    check=True).stdout.split())
+    assert "Changes to earlier weeks" in words and "Chloé Martin" in words
 
 
 def test_an_open_visit_never_counts_up_to_now_in_a_finished_week(storage, people, at):

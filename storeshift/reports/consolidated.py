@@ -19,7 +19,7 @@ from ..services.observations import CATEGORIES
 from ..storage.db import Storage
 from ..timeutil import local, utc_now, week_bounds
 from . import charts, data, fonts, layout, tables, text, themes
-from .weekly import hours_cell, hours_label, hours_note, hours_text, page_info, render
+from .weekly import changed_since, hours_cell, hours_label, hours_note, hours_text, page_info, render
 
 Progress = Callable[[int, int], None] | None
 STEPS = 5
@@ -298,6 +298,7 @@ def consolidated_story(report: Consolidated, size: tuple[float, float]) -> list:
     story += _sites_section(report, st, width)
     story += _themes_section(report, st, width)
     story += _scorecard(report, st, width)
+    story += changed_since(report.week, st, width)
     return story
 
 
