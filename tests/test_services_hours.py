@@ -312,3 +312,41 @@ def test_exports_and_the_consolidated_report_say_how_much_is_estimated(storage, 
     words = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                                     check=True).stdout.split())
     assert "2.0 h of it estimated" in words and "3.5 (2.0 est.)" in words
+
+
+def test_a_database_from_before_the_estimates_upgrades_with_its_audit_chain_intact(tmp_path, at):
+    """Visits written (and hashed) before m007 keep their audit hashes once the columns exist; a
+    forgotten one closed before the upgrade still reads as estimated."""
+    from sqlite_utils import Database
+
+    from storeshift.services import maintenance
+    from storeshift.storage import db as storage_db, open_storage, schema
+
+    path = tmp_path / "old.db"
+    old = storage_db.Storage(Database(storage_db._connect(path)), path)
+    schema.migrations.apply(old.db, stop_before="m007_visit_estimates")
+    schema.ensure_home_site(old, "Old Store")
+    assert "estimated_out_at" not in audit.columns(old, "visits")
+    person = roster.add_person(old, name="Ana Ruiz")
+    # As the earlier version wrote them: a visit checked out by badge, and a forgotten one closed.
+    with old.write():
+        audit.insert(old, "visits", {"person_id": person["id"], "check_in_at": "2026-11-23T09:00:00Z",
+                                     "check_out_at": "2026-11-23T11:00:00Z", "source_out": "badge"},
+                     "kiosk", "check_in")
+        audit.insert(old, "visits", {"person_id": person["id"], "check_in_at": "2026-11-24T15:00:00Z",
+                                     "check_out_at": "2026-11-24T22:00:00Z", "source_out": "auto",
+                                     "auto_closed": 1}, "system", "auto_close")
+    old.close()
+
+    storage = open_storage(path)
+    try:
+        assert {"estimated_out_at", "confirmed_at"} <= set(audit.columns(storage, "visits"))
+        assert maintenance.check(storage).ok
+        week = data.week_data(storage, 2026, 48, now=at(9, 0, day=WED))
+        assert (week.figures.minutes, week.figures.estimated_minutes) == (120 + 420, 420)
+        forgotten = storage.one("SELECT id FROM visits WHERE auto_closed = 1")
+        visits.correct_departure(storage, forgotten["id"], at(17, 0, day=TUE), now=at(9, 5, day=WED))
+        assert maintenance.check(storage).ok
+        assert data.week_data(storage, 2026, 48, now=at(9, 10, day=WED)).figures.estimated_minutes == 0
+    finally:
+        storage.close()

@@ -19,17 +19,17 @@ from .db import Storage, new_id, now_iso
 #: Tables whose every row is covered by the audit chain.
 AUDITED_TABLES = ("sites", "settings", "people", "badges", "tasks", "visits",
                   "assignments", "observations", "bookings")
+#: Columns added to a table after its rows were first hashed: hashed only once they hold a
+#: value, so adding one leaves the hash of every existing row (and the audit chain) valid.
+LATER_COLUMNS = frozenset({"estimated_out_at", "confirmed_at"})
 GENESIS = "0" * 64
-#: Columns added after databases were already in use: hashed only once they hold a value, so a
-#: row written before the column existed keeps the hash its audit entry recorded.
-HASHED_WHEN_SET = frozenset({"estimated_out_at", "confirmed_at"})
 
 
 def record_hash(row: dict | None) -> str | None:
     if row is None:
         return None
-    if any(key in HASHED_WHEN_SET and value is None for key, value in row.items()):
-        row = {key: value for key, value in row.items() if key not in HASHED_WHEN_SET or value is not None}
+    if LATER_COLUMNS.intersection(row):
+        row = {k: v for k, v in row.items() if v is not None or k not in LATER_COLUMNS}
     canonical = json.dumps(row, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -143,7 +143,7 @@ def insert_many(storage: Storage, table: str, rows: list[dict], actor: str, acti
     if not rows:
         return
     # A column hashed only when set may be left out: it is stored NULL and hashed as absent.
-    missing = set(columns(storage, table)) - set(rows[0]) - HASHED_WHEN_SET
+    missing = set(columns(storage, table)) - set(rows[0]) - LATER_COLUMNS
     if missing:
         raise ValueError(f"insert_many into {table}: rows lack {sorted(missing)}, so their audit hash would be wrong")
     with storage.write():

@@ -196,7 +196,7 @@ def m007_visit_estimates(db):
     # A visit nobody checked out ends at closing time as an estimate. The estimate stays beside a
     # later correction, with the time of that correction, so that a finished week's report can be
     # made again with the same figures and the next week's report can list the correction.
-    # (Both columns are hashed by the audit log only once set: see audit.HASHED_WHEN_SET.)
+    # (Both columns are hashed by the audit log only once set: see audit.LATER_COLUMNS.)
     for statement in (
         "ALTER TABLE visits ADD COLUMN estimated_out_at TEXT",
         "ALTER TABLE visits ADD COLUMN confirmed_at TEXT",
