@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from storeshift.services import pin, settings
+from storeshift.services import pin, settings, visits
 from storeshift.storage import open_storage
 from storeshift.timeutil import UTC
 from storeshift.ui.lead.window import PAGES, LeadWindow
@@ -85,6 +85,18 @@ def test_pin_asked_on_start_wrong_pin_refused_right_pin_unlocks(make_window, dem
     assert not window.is_locked()
     assert window.idle_timer.isActive()
     assert window.idle_timer.interval() == settings.get(demo_storage, "lead_lock_min") * 60_000
+
+
+def test_the_roll_call_prints_from_the_lock_screen_without_the_pin(make_window, demo_storage, qtbot):
+    pin.set_pin(demo_storage, "4321")
+    window = make_window(demo_storage)
+    assert window.is_locked()
+    opened = []
+    window.floor.open_file = lambda path: opened.append(path) or True
+    click(qtbot, window.lock_screen.roll_call_button)
+    assert opened and opened[0].exists() and window.is_locked()
+    on_site = len(visits.roll_call(demo_storage, NOW))
+    assert on_site > 0 and f"Roll call of {on_site} people" in window.banner.text()
 
 
 def test_window_locks_after_inactivity_and_activity_postpones_it(make_window, demo_storage, qtbot):

@@ -164,6 +164,7 @@ class LeadWindow(QMainWindow):
         self.kiosk_button.clicked.connect(self.open_kiosk)
         self.lock_button.clicked.connect(self.lock)
         self.lock_screen.unlocked.connect(self.on_unlocked)
+        self.lock_screen.roll_call_requested.connect(self.floor.on_roll_call_clicked)
 
         self._set_tab_order()
         self.update_status()
