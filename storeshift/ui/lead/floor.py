@@ -157,16 +157,24 @@ class DepartureDialog(FormDialog):
         super().__init__(parent, f"When did {row['name']} leave?", ok_text="Save this time")
         self.setObjectName("departureDialog")
         self.keep_closing = False
-        self.body.addWidget(QLabel(f"<b>{row['name']}</b> arrived at {arrived:%H:%M} on {arrived:%A} {arrived.day} "
-                                   f"{arrived:%B} and did not scan out; the visit ended at closing time "
-                                   f"({closed:%H:%M}), as an estimate."))
+        story = QLabel(f"<b>{row['name']}</b> arrived at {arrived:%H:%M} on {arrived:%A} {arrived.day} "
+                       f"{arrived:%B} and did not scan out, so the visit ended at closing time "
+                       f"({closed:%H:%M}) as an estimate.")
+        story.setWordWrap(True)
+        self.body.addWidget(story)
         self.time = QTimeEdit()
         self.time.setObjectName("departureTime")
         self.time.setDisplayFormat("HH:mm")
         self.time.setTimeRange(QTime(arrived.hour, arrived.minute), QTime(closed.hour, closed.minute))
         guess = min(closed, arrived + dt.timedelta(hours=3))
         self.time.setTime(QTime(guess.hour, guess.minute - guess.minute % 15))
-        self.body.addWidget(self.time)
+        asked = QLabel("They left at")
+        asked.setBuddy(self.time)
+        line = QHBoxLayout()
+        line.addWidget(asked)
+        line.addWidget(self.time)
+        line.addStretch(1)
+        self.body.addLayout(line)
         self.keep_button = self.buttons.addButton(f"Keep {closed:%H:%M} (confirm)",
                                                   QDialogButtonBox.ButtonRole.ActionRole)
         self.keep_button.setObjectName("keepClosingTime")
