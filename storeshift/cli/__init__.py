@@ -12,6 +12,7 @@ import click
 
 from .. import __version__, logs
 from ..errors import UserError
+from ..services import settings
 from ..storage.db import default_db_path, open_storage
 
 log = logging.getLogger("storeshift.cli")
@@ -52,6 +53,7 @@ def with_storage(func=None, *, window: bool = False, close_visits: bool = True):
         storage = None
         try:
             storage = open_storage(_db_path(ctx, db_path), check_in_background=window)
+            settings.use_site_language(storage)
             if close_visits and not window:
                 from ..services.visits import close_forgotten_visits
                 from ..timeutil import utc_now

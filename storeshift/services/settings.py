@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from .. import i18n
 from ..errors import UserError
 from ..storage import audit
 from ..storage.db import Storage
@@ -81,6 +82,8 @@ SETTINGS = [
     Setting("lead_lock_min", _positive_int, 15, "Lock the shift-lead window after (minutes idle)"),
     Setting("scan_char_gap_ms", _positive_int, 35, "Scanner: most milliseconds between characters"),
     Setting("scan_min_length", _positive_int, 8, "Scanner: fewest characters in a scan"),
+    # The windows, the reports and the kiosk speak it (a visitor may pick their own at the kiosk).
+    Setting("language", i18n.normalise, i18n.SOURCE_LANGUAGE, "Language"),
 ]
 BY_KEY = {s.key: s for s in SETTINGS}
 # Kept in the settings table too but never shown as ordinary settings.
@@ -98,7 +101,10 @@ def get(storage: Storage, key: str) -> Any:
     if key in BY_KEY:
         if row is None or row["value"] is None:
             return BY_KEY[key].default
-        return BY_KEY[key].parse(row["value"])
+        try:
+            return BY_KEY[key].parse(row["value"])
+        except ValueError:  # stored by a newer storeshift (a language this one lacks): as if unset
+            return BY_KEY[key].default
     return None if row is None else row["value"]
 
 
@@ -141,3 +147,10 @@ def closing_times(storage: Storage, site_id: str | None = None) -> tuple[str, ..
         "SELECT key, value FROM settings WHERE site_id = ? AND key LIKE 'closing_time%'", (site_id,))}
     every_day = _closing_time(stored.get("closing_time") or BY_KEY["closing_time"].default)
     return tuple(_weekday_closing_time(stored.get(key)) or every_day for key in WEEKDAY_CLOSING_KEYS)
+
+
+def use_site_language(storage: Storage) -> str:
+    """Speak the site's language from now on (the command line and the windows call this when
+    they open a database); returns its code."""
+    i18n.set_site_language(get(storage, "language"))
+    return i18n.site_language()
