@@ -365,9 +365,9 @@ def check(storage) -> None:
 
 def _register_feature_commands() -> None:
     """Commands of a feature live in a module of their own in this package, each with register()."""
-    from . import floor, reports, sync
+    from . import floor, observations, reports, sync
 
-    for module in (floor, reports, sync):
+    for module in (floor, reports, sync, observations):
         module.register(main, with_storage, Fail)
 
 

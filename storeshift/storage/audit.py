@@ -18,10 +18,10 @@ from .db import Storage, new_id, now_iso
 
 #: Tables whose every row is covered by the audit chain.
 AUDITED_TABLES = ("sites", "settings", "people", "badges", "tasks", "visits",
-                  "assignments", "observations", "bookings")
+                  "assignments", "observations", "bookings", "themes")
 #: Columns added to a table after its rows were first hashed: hashed only once they hold a
 #: value, so adding one leaves the hash of every existing row (and the audit chain) valid.
-LATER_COLUMNS = frozenset({"estimated_out_at", "confirmed_at"})
+LATER_COLUMNS = frozenset({"theme_id", "estimated_out_at", "confirmed_at"})
 GENESIS = "0" * 64
 
 
