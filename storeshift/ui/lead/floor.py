@@ -334,6 +334,8 @@ class FloorPage(QWidget):
         self.left.setObjectName("leftList")
         self.didnt = _table(self.didnt_model, stretch_column=0)
         self.didnt.setObjectName("didntCheckOutList")
+        # Its height is set for its rows: a scroll bar would hide one.
+        self.didnt.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.didnt.setToolTip("Double-click (or Enter) to set when they left, or to confirm the closing time.")
         self.expected_title = QLabel("Expected today, not in yet")
         self.left_title = QLabel("Left today")
@@ -461,8 +463,7 @@ class FloorPage(QWidget):
         when = "yesterday" if day == local(now, tz).date() - dt.timedelta(days=1) else \
             (f"{day:%a} {day.day} {day:%b}" if day else "")
         self.didnt_title.setText(f"Didn't check out {when} ({len(forgotten)} · {hours.hours_text(estimated)} h "
-                                 "estimated) <span style='font-weight:normal'>— double-click one to set when they "
-                                 "left</span>")
+                                 "estimated) <span style='font-weight:normal'>— double-click one to correct</span>")
         # Up to four rows show without scrolling; the board keeps the rest of the height.
         shown = min(4, len(forgotten))
         self.didnt.setFixedHeight(self.didnt.horizontalHeader().sizeHint().height() + 2

@@ -274,8 +274,7 @@ class DidntCheckOutModel(RowTableModel):
     """Visits of the previous open day nobody checked out (services.visits.didnt_check_out):
     ended at closing time, estimated until the lead or the visitor confirms a time."""
 
-    columns = [("name", "Name"), ("department", "Department"), ("times", "Arrived – closing time"),
-               ("note", "Counted")]
+    columns = [("name", "Name"), ("times", "Arrived – closing time"), ("note", "Estimated")]
     key = "visit_id"
 
     def __init__(self, timezone: str = "Europe/London", parent=None):
@@ -286,18 +285,18 @@ class DidntCheckOutModel(RowTableModel):
         if name == "times":
             return f"{_clock_text(row['check_in_at'], self.timezone)}–{_clock_text(row['ended_at'], self.timezone)}"
         if name == "note":
-            return f"⚠ {format_duration(row['minutes'])}, estimated"
+            return f"⚠ {format_duration(row['minutes'])}"
         return row.get(name)
 
     def foreground(self, row: dict, name: str) -> QColor | None:
-        return WARN if name == "note" else (MUTED if name in ("times", "department") else None)
+        return WARN if name == "note" else (MUTED if name == "times" else None)
 
     def font(self, row: dict, name: str) -> QFont | None:
         return styled_font(bold=True) if name == "name" else None
 
     def tooltip(self, row: dict, name: str) -> str | None:
-        return (f"{row['name']} did not scan out. Double-click (or Enter) to set when they left, or to confirm "
-                "the closing time.")
+        return (f"{row['name']} ({row.get('department') or 'no department'}) did not scan out. Double-click (or "
+                "Enter) to set when they left, or to confirm the closing time.")
 
 
 class TaskModel(RowTableModel):
