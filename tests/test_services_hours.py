@@ -104,6 +104,12 @@ def test_the_lead_sets_a_time_or_confirms_the_estimate_in_one_step(storage, peop
                                     now=at(8, 6, day=WED))
     assert kept["check_out_at"] == "2026-11-24T22:00:00Z" and kept["departure_confirmed"] == 1
     assert visits.didnt_check_out(storage, at(8, 10, day=WED)) == (dt.date(2026, 11, TUE), [])
+    undone = visits.undo_departure(storage, fixed["id"])
+    assert undone["check_out_at"] == "2026-11-24T22:00:00Z" and not undone["departure_confirmed"]
+    assert [r["name"] for r in visits.didnt_check_out(storage, at(8, 11, day=WED))[1]] == ["Ana Ruiz"]
+    with pytest.raises(UserError, match="nothing to undo"):
+        visits.undo_departure(storage, fixed["id"])
+    fixed = visits.correct_departure(storage, fixed["id"], at(18, 15, day=TUE), now=at(8, 12, day=WED))
     sched = hours.schedule(storage)
     assert not hours.span(kept, sched, at(9, 0, day=WED)).estimated
     with pytest.raises(UserError, match="outside the visit"):

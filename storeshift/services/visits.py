@@ -272,6 +272,20 @@ def correct_departure(storage: Storage, visit_id: str, left_at: dt.datetime | No
         return audit.update(storage, "visits", visit_id, changes, actor, "correct_departure")
 
 
+def undo_departure(storage: Storage, visit_id: str, actor: str = "shift lead") -> dict:
+    """Take back a departure time set or confirmed (correct_departure): the visit ends at
+    closing time again, estimated, and is back on the "Didn't check out" list."""
+    with storage.write("undo the departure time"):
+        visit = storage.one("SELECT * FROM visits WHERE id = ?", (visit_id,))
+        if visit is None:
+            raise NotFound("There is no such visit.")
+        if not (visit["auto_closed"] and visit["departure_confirmed"] and visit["estimated_out_at"]):
+            raise UserError("That departure time is not confirmed any more, so there is nothing to undo.")
+        return audit.update(storage, "visits", visit_id, {"check_out_at": visit["estimated_out_at"],
+                                                          "departure_confirmed": 0, "confirmed_at": None},
+                            actor, "undo_departure")
+
+
 def on_floor(storage: Storage, now: dt.datetime | None = None) -> list[dict]:
     """Everyone on the floor now, with their current task: the Floor board's rows and the roll
     call. A visit that closing time has ended is never on the floor, closed in the file or not."""

@@ -370,6 +370,10 @@ def test_next_morning_the_board_lists_who_didnt_check_out_and_the_lead_corrects_
         qtbot.mouseClick(page.departure_dialog.keep_button, Qt.MouseButton.LeftButton)
         kept = visits.get_visit(demo_storage, second["visit_id"])
         assert kept["departure_confirmed"] == 1 and kept["check_out_at"] == kept["estimated_out_at"]
+        # Ctrl+Z takes the last one back: estimated again, back on the list.
+        qtbot.keyClick(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert visits.get_visit(demo_storage, second["visit_id"])["departure_confirmed"] == 0
+        assert second["visit_id"] in {r["visit_id"] for r in page.didnt_model.rows()}
         # The roll call in one click: one page, nobody on it this early.
         opened = []
         page.open_file = lambda path: opened.append(path) or True

@@ -609,7 +609,9 @@ class FloorPage(QWidget):
             said = f"left at {left_at:%H:%M}" if left_at else "stayed until closing time (confirmed)"
             self._run(lambda: visits.correct_departure(self.ctx.storage, row["visit_id"], left_at, actor="shift lead",
                                                        now=self.ctx.now()),
-                      f"Saved: {row['name']} {said}.")
+                      f"Saved: {row['name']} {said}.",
+                      undo=(f"the departure time of {row['name']}",
+                            lambda visit: visits.undo_departure(self.ctx.storage, visit["id"])))
 
         dialog.accepted.connect(save)
         dialog.open()
