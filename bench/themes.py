@@ -10,6 +10,7 @@ import random
 import statistics
 import subprocess
 import sys
+from collections import Counter
 
 import numpy as np
 
@@ -136,6 +137,14 @@ def run(quick: bool) -> list[Row]:
          grouping.cluster(embedding_only, 0.30, "average"))
     line("sentence encoder alone, complete linkage", 0.22, grouping.cluster(embedding_only, 0.22, "complete"))
     line("word overlap (reports/themes.py, before)", "—", word_overlap_labels(texts))
+
+    found = grouping.group(texts)
+    size = Counter(found)
+    lone = [i for i, g in enumerate(gold) if gold.count(g) == 1]
+    section += ["", f"Notes about a problem nobody else reported ({len(lone)} in the set): "
+                f"{sum(size[found[i]] == 1 for i in lone)} stay alone with the shipped grouping, "
+                f"{sum(size[found[i]] == 2 for i in lone)} are paired with one other note, "
+                f"{sum(size[found[i]] > 2 for i in lone)} are in a theme of three or more."]
 
     verdict = "meets" if shipped["all"][2] >= 0.85 and shipped["non-English"][2] >= 0.75 else "MISSES"
     rows.append(Row("themes", f"pairwise F1 of the theme grouping, {len(texts)} labelled notes", goal=F1_GOAL,

@@ -31,7 +31,7 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _CLAUSE = re.compile(r"\s*(?:[,;:.!?()\[\]]|\s[-–—]\s)\s*")
 
 #: Letters of one of the four alphabets and not of the other three.
-_LETTERS = {"en": set(), "fr": set("çœèêëîïôûù"), "de": set("ßäö"), "es": set("ñ¿¡")}
+_LETTERS = {"en": set(), "fr": set("çœèêëîïôûù"), "de": set("ßäö"), "es": set("ñ¿¡")}  # not translated: letters
 
 _lock = threading.Lock()
 _cache: dict[str, np.ndarray] = {}
@@ -83,7 +83,7 @@ def normalise(text: str) -> str:
 def warm_up() -> None:
     """Load the model now (about 2 s), e.g. from a background thread at start, so that the first
     grouping does not wait for it."""
-    embed(["warm up"])
+    embed(["warm up"])  # not translated: a sentence for the model, never shown
 
 
 def embed(texts: Sequence[str]) -> np.ndarray:
@@ -149,6 +149,9 @@ def cluster(sim: np.ndarray, threshold: float, linkage: str = "complete") -> lis
     n = len(sim)
     sim = sim.astype(np.float32, copy=True)  # 5,000 notes: 100 MB, the largest thing grouping holds
     np.fill_diagonal(sim, -np.inf)
+    # Groups merged away or final are masked when a row is read, rather than written out of every
+    # other row (a strided column write of n cells each time).
+    gone = np.zeros(n, dtype=np.float32)
     size = np.ones(n)
     parent = list(range(n))
     alive = set(range(n))
@@ -157,14 +160,13 @@ def cluster(sim: np.ndarray, threshold: float, linkage: str = "complete") -> lis
         if not chain:
             chain.append(next(iter(alive)))
         a = chain[-1]
-        row = sim[a]
+        row = sim[a] + gone
         b = int(np.argmax(row))
         best = row[b]
         if len(chain) > 1 and row[chain[-2]] >= best:
             b, best = chain[-2], row[chain[-2]]
         if best < threshold:
-            sim[a, :] = -np.inf
-            sim[:, a] = -np.inf
+            gone[a] = -np.inf
             alive.discard(a)
             chain.pop()
             continue
@@ -176,8 +178,7 @@ def cluster(sim: np.ndarray, threshold: float, linkage: str = "complete") -> lis
             sim[a, :] = merged
             sim[:, a] = merged
             sim[a, a] = -np.inf
-            sim[b, :] = -np.inf
-            sim[:, b] = -np.inf
+            gone[b] = -np.inf
             size[a] += size[b]
             parent[b] = a
             alive.discard(b)
