@@ -11,8 +11,10 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from .. import APP_NAME, __version__
+from ..services import settings
 from ..resources import resource, resource_root
 from ..storage.db import Storage
+from . import language
 from .watcher import DatabaseWatcher
 
 log = logging.getLogger("storeshift.ui")
@@ -63,6 +65,8 @@ def run(kind: str, storage: Storage, **options) -> int:
     """Open the kiosk or the shift-lead window on storage and run until it closes."""
     app = application()
     app.setStyleSheet(style_sheet(kind))
+    settings.use_site_language(storage)
+    language.follow()
     watcher = DatabaseWatcher(storage.path)
     window = create_window(kind, storage, watcher, **options)
     install_crash_hook(getattr(window, "report_problem", lambda text: None))
