@@ -127,6 +127,22 @@ def triage(storage: Storage, observation_id: str, *, status: str | None = None, 
     return audit.update(storage, "observations", observation_id, changes, actor, "triage") if changes else current
 
 
+TRIAGE_FIELDS = ("status", "owner", "follow_up")
+
+
+def undo_triage(storage: Storage, observation_id: str, before: dict, after: dict,
+                actor: str = "shift lead") -> dict:
+    """Put an observation's triage (status, owner, follow-up) back as it was before a save,
+    unless someone has changed it again since (then nothing changes)."""
+    with storage.write("undo the triage"):
+        current = get_observation(storage, observation_id)
+        if any(current.get(k) != after.get(k) for k in TRIAGE_FIELDS):
+            raise UserError("The triage has changed again since, so it was not undone.")
+        changes = {k: before.get(k) for k in TRIAGE_FIELDS if current.get(k) != before.get(k)}
+        changes["status"] = _check_choice(before.get("status") or "new", STATUSES, "status")
+        return audit.update(storage, "observations", observation_id, changes, actor, "undo_triage")
+
+
 def get_observation(storage: Storage, observation_id: str) -> dict:
     row = storage.one("SELECT * FROM observations WHERE id = ?", (observation_id,))
     if row is None:

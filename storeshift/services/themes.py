@@ -214,6 +214,20 @@ def update(storage: Storage, theme_id: str, *, status: str | None = None, owner:
         return audit.update(storage, "themes", theme_id, changes, actor, "triage")
 
 
+TRIAGE_FIELDS = ("status", "owner", "follow_up")
+
+
+def undo_update(storage: Storage, theme_id: str, before: dict, after: dict, actor: str = "shift lead") -> dict:
+    """Put a theme's triage (status, owner, follow-up and the times its statuses were reached) back as
+    it was before a save, unless someone has changed it again since (then nothing changes)."""
+    with storage.write("undo the triage"):
+        current = get_theme(storage, theme_id)
+        if any(current.get(k) != after.get(k) for k in TRIAGE_FIELDS):
+            raise UserError("The theme has changed again since, so it was not undone.")
+        changes = {k: before.get(k) for k in (*TRIAGE_FIELDS, *STAMPS.values()) if current.get(k) != before.get(k)}
+        return audit.update(storage, "themes", theme_id, changes, actor, "undo_triage") if changes else current
+
+
 # ---------------------------------------------------------------- suggestions and grouping
 
 def _theme_text(storage: Storage, theme: dict) -> str:

@@ -18,7 +18,7 @@ from ...errors import UserError
 from ...services import observations as obs_service, settings, themes, visits
 from ...services.csvio import write_csv
 from ...timeutil import local, week_bounds, week_days
-from .common import ERROR, SUCCESS, FormDialog, LeadContext, choose_file, record_table
+from .common import ERROR, SUCCESS, FormDialog, LeadContext, choose_file, guard_search_box, record_table
 from .models import ObservationModel
 
 #: The table shows at most this many (newest first); the filters narrow it down.
@@ -75,18 +75,22 @@ class ObservationsPage(QWidget):
         self.search.setObjectName("obsSearch")
         self.search.setPlaceholderText("Search text, quote, owner…")
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search observations")
+        guard_search_box(self.search, ctx)
         self.count = QLabel()
         self.count.setObjectName("hint")
-        self.export_button = QPushButton("Export CSV…")
+        self.export_button = QPushButton("E&xport CSV…")
         filters = QHBoxLayout()
         for widget in (self.week, self.category, self.status, self.impact):
             # Sized to what they show, not their longest choice, so the row fits a 1024-wide screen.
             widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             widget.setMinimumContentsLength(9)
             filters.addWidget(widget)
-        filters.addWidget(self.search, 1)
-        filters.addWidget(self.count)
-        filters.addWidget(self.export_button)
+        filters.addStretch(1)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.count)
+        search_row.addWidget(self.export_button)
         self.filters_layout = filters
 
         self.table = record_table(self.model, "obsTable")
@@ -95,7 +99,7 @@ class ObservationsPage(QWidget):
         # Status and theme title in a fixed width, elided: the note's own text gets the rest.
         header.setSectionResizeMode(self.model.column_of("status"), QHeaderView.ResizeMode.Fixed)
         header.resizeSection(self.model.column_of("status"), 170)
-        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
 
         # The detail pane: the whole note, then the triage form.
         self.detail = QLabel("Select an observation to read it in full and triage it.")
@@ -169,7 +173,7 @@ class ObservationsPage(QWidget):
         self.follow_up.setPlaceholderText("What was or will be done about it")
         self.follow_up.setTabChangesFocus(True)
         self.follow_up.setMaximumHeight(90)
-        self.save_button = QPushButton("Save theme")
+        self.save_button = QPushButton("&Save theme")
         self.save_button.setProperty("primary", True)
         form = QFormLayout()
         form.addRow("Owner", self.owner)
@@ -228,6 +232,7 @@ class ObservationsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addLayout(filters)
+        layout.addLayout(search_row)
         layout.addWidget(splitter, 1)
 
         # Typing in the search box waits for a pause, so each key is not a query.
@@ -250,6 +255,13 @@ class ObservationsPage(QWidget):
         self.group_button.clicked.connect(self.on_group_clicked)
         self.export_button.clicked.connect(self.on_export_clicked)
         self.refresh()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        # On a narrow window the note and its triage go below the table, which keeps the width.
+        wide = self.width() >= 900
+        self.splitter.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
+        self.splitter.widget(1).setMaximumWidth(500 if wide else 16777215)
 
     @staticmethod
     def _choice_box(name: str, everything: str, choices: dict) -> QComboBox:
@@ -364,11 +376,11 @@ class ObservationsPage(QWidget):
         self.split_button.setEnabled(count > 1)
         self.theme_box.show()
 
-    def _reselect(self, message: str) -> None:
-        """Show the change: the same note, its forms filled afresh."""
+    def _reselect(self, message: str, undo=None) -> None:
+        """Show the change: the same note, its forms filled afresh (undo: what Ctrl+Z takes back)."""
         self.shown_id = None
         self.refresh()
-        self.ctx.tell(message, SUCCESS)
+        self.ctx.tell(message, SUCCESS, undo=undo)
 
     def _theme_action(self, action) -> dict | None:
         try:
@@ -450,13 +462,15 @@ class ObservationsPage(QWidget):
         if row is None or not row.get("theme_id"):
             return
         try:
+            before = themes.get_theme(self.ctx.storage, row["theme_id"])
             saved = themes.update(self.ctx.storage, row["theme_id"], status=self.triage_status.currentData(),
                                   owner=self.owner.text(), follow_up=self.follow_up.toPlainText())
         except UserError as exc:
             self.ctx.tell(str(exc), ERROR)
             return
         owner = f", owner {saved['owner']}" if saved.get("owner") else ""
-        self._reselect(f"Theme saved: {obs_service.STATUSES[saved['status']]}{owner}.")
+        self._reselect(f"Theme saved: {obs_service.STATUSES[saved['status']]}{owner}.",
+                       undo=("the triage", lambda: themes.undo_update(self.ctx.storage, row["theme_id"], before, saved)))
 
     def on_export_clicked(self) -> None:
         suggested = f"observations-{self.ctx.now():%Y-%m-%d}.csv"
