@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from .. import __version__, logs
-from ..errors import UserError
+from ..errors import DamagedDatabase, UserError
 from ..services import settings
 from ..storage.db import default_db_path, open_storage
 
@@ -36,12 +36,14 @@ def _db_path(ctx: click.Context, value: str | None) -> Path:
     return Path(chosen) if chosen else default_db_path()
 
 
-def with_storage(func=None, *, window: bool = False):
+def with_storage(func=None, *, window: bool = False, close_visits: bool = True):
     """Give a command --db and an open Storage; turn user errors into one line, bugs into a logged line.
 
-    A window opens at once and checks the file's integrity in the background (writes wait for it)."""
+    A window opens at once and checks the file's integrity in the background (writes wait for it),
+    then closes forgotten visits itself (and again at each closing time). Any other command closes
+    them first (unless close_visits=False: the commands that look after the file itself)."""
     if func is None:
-        return functools.partial(with_storage, window=window)
+        return functools.partial(with_storage, window=window, close_visits=close_visits)
 
     @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
                   help="Database file (default: storeshift.db in your user data folder).")
@@ -52,8 +54,15 @@ def with_storage(func=None, *, window: bool = False):
         try:
             storage = open_storage(_db_path(ctx, db_path), check_in_background=window)
             settings.use_site_language(storage)
+            if close_visits and not window:
+                from ..services.visits import close_forgotten_visits
+                from ..timeutil import utc_now
+
+                close_forgotten_visits(storage, utc_now())
             return func(storage, **kwargs)
         except UserError as exc:
+            if window and storage is None and isinstance(exc, DamagedDatabase):
+                _show_refusal(str(exc))  # started from a desktop icon, stderr is read by nobody
             raise Fail(str(exc), 1) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
@@ -91,6 +100,15 @@ def main(ctx: click.Context, db: str | None, self_test: bool) -> None:
         ctx.exit(0)
     if ctx.invoked_subcommand is None:
         ctx.invoke(lead)
+
+
+def _show_refusal(sentence: str) -> None:
+    """The sentence in a dialog, for a window that will not open on a damaged file."""
+    try:
+        from ..ui import app
+    except ImportError:
+        return
+    app.show_refusal(sentence)
 
 
 def _open_window(kind: str, storage, **options) -> None:
@@ -308,12 +326,17 @@ def org_key_import(storage, file: str) -> None:
 
 @main.command()
 @click.option("--out", required=True, type=click.Path(), help="Backup file (or folder).")
-@with_storage
+@with_storage(close_visits=False)
 def backup(storage, out: str) -> None:
     """Copy the database safely while it is in use (SQLite online backup)."""
     from ..services import maintenance
 
-    click.echo(f"backup written to {maintenance.backup(storage, Path(out))}")
+    notes: list[str] = []
+    # The text as typed: a trailing slash says "a folder" even when it does not exist.
+    written = maintenance.backup(storage, out, on_note=notes.append)
+    click.echo(f"backup written to {written}")
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
 
 
 @main.command()
@@ -340,27 +363,40 @@ def restore(ctx, backup_file: str | None, db_path: str | None, yes: bool) -> Non
         kept = maintenance.restore(path, backup)
     except UserError as exc:
         raise Fail(str(exc), 1) from None
+    except OSError as exc:
+        raise Fail(f"Could not restore: {exc.strerror or exc}.", 1) from None
     click.echo(f"restored {backup.name}; the replaced database is kept as {kept.name}")
 
 
 @main.command()
-@with_storage
-def check(storage) -> None:
-    """Verify the database file and the audit log's hash chain."""
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
+              help="Database file (default: storeshift.db in your user data folder).")
+@click.pass_context
+def check(ctx, db_path: str | None) -> None:
+    """Verify the database file, its text and the audit log's hash chain (reads only)."""
     from ..services import maintenance
 
-    report = maintenance.check(storage)
+    # Not with_storage: a damaged file is what this command is for, and it must not upgrade
+    # or write the file it examines.
+    path = _db_path(ctx, db_path)
+    if not path.exists():
+        raise Fail(f"There is no database at {path}.", 1)
+    try:
+        report = maintenance.check_file(path)
+    except Exception as exc:  # a bug: the log gets the traceback (without row text), the user one line
+        log.exception("check failed")
+        raise Fail(f"the check could not finish ({type(exc).__name__}); details are in {logs.setup()}", 1) from None
     for line in report.lines():
         click.echo(line)
     if not report.ok:
-        raise Fail("the check found problems (listed above)", 1)
+        raise Fail(report.verdict(), 1)
 
 
 def _register_feature_commands() -> None:
     """Commands of a feature live in a module of their own in this package, each with register()."""
-    from . import observations, reports, sync
+    from . import floor, observations, reports, sync
 
-    for module in (reports, sync, observations):
+    for module in (floor, reports, sync, observations):
         module.register(main, with_storage, Fail)
 
 

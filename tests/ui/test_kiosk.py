@@ -82,12 +82,14 @@ def kiosk(qtbot, demo_storage, at):
 
 
 def newcomer(storage) -> dict:
-    """An active person with a badge who is not on the floor and did not come today."""
-    on_floor = {row["person_id"] for row in visits.on_floor(storage)}
-    left = {row["person_id"] for row in visits.left_today(storage, dt.datetime(2026, 11, 25, 11, 0,
-                                                                               tzinfo=dt.timezone.utc))}
+    """An active person with a badge who is not on the floor, did not come today and did not
+    forget to scan out on the last open day."""
+    moment = dt.datetime(2026, 11, 25, 11, 0, tzinfo=dt.timezone.utc)
+    on_floor = {row["person_id"] for row in visits.on_floor(storage, moment)}
+    left = {row["person_id"] for row in visits.left_today(storage, moment)}
+    forgot = {row["person_id"] for row in visits.didnt_check_out(storage, moment)[1]}  # asked about it first
     for person, payload in badges.badge_payloads(storage):
-        if person["id"] not in on_floor | left:
+        if person["id"] not in on_floor | left | forgot:
             return {**person, "payload": payload}
     raise AssertionError("the demo has nobody left to check in")
 
@@ -133,6 +135,18 @@ def test_check_in_shows_welcome_then_a_task_assigned_meanwhile_then_repeat(qtbot
     assert kiosk.current_screen() == "repeat"
     assert "already checked in since 11:05" in kiosk.repeat.headline.text()
     assert len(visits_of(demo_storage, person["id"])) == 1
+
+
+def test_goodbye_after_a_night_shift_tells_the_time_given_on_the_day_it_began(qtbot, kiosk, demo_storage):
+    # Begun after closing time (22:00): a night shift, ended at the next closing time at the latest.
+    person = newcomer(demo_storage)
+    kiosk.clock_fn.advance(hours=12, minutes=25)        # 23:30
+    scan(person["payload"])
+    assert kiosk.current_screen() == "welcome"
+    kiosk.clock_fn.advance(minutes=45)                  # 00:15 the next day
+    scan(person["payload"])
+    assert kiosk.current_screen() == "goodbye"
+    assert kiosk.goodbye.given.text() == "You gave 45 min on the shift you began yesterday and 45 min in total."
 
 
 def test_check_out_with_a_debrief_typed_and_saved(qtbot, kiosk, demo_storage):
@@ -375,20 +389,23 @@ def test_an_unexpected_error_is_logged_and_the_kiosk_goes_back_to_idle(qtbot, ki
 
     from storeshift.ui.app import install_crash_hook
 
-    scan(newcomer(demo_storage)["payload"])
+    visitor = newcomer(demo_storage)
+    scan(visitor["payload"])
     assert kiosk.current_screen() == "welcome"
     previous = sys.excepthook
     install_crash_hook(kiosk.report_problem)
     try:
         try:
-            raise RuntimeError("a bug in a slot")
+            raise RuntimeError(f"a bug while greeting {visitor['name']}")
         except RuntimeError:
             sys.excepthook(*sys.exc_info())
     finally:
         sys.excepthook = previous
     assert kiosk.current_screen() == "idle" and kiosk.isVisible()
     assert kiosk.banner.isVisible() and "Something went wrong" in kiosk.banner.text()
-    assert "RuntimeError: a bug in a slot" in (logs.log_dir() / "storeshift.log").read_text(encoding="utf-8")
+    logged = (logs.log_dir() / "storeshift.log").read_text(encoding="utf-8")
+    # The traceback and the kind of error, never its message (it may quote a visitor's words).
+    assert "builtins.RuntimeError" in logged and "test_kiosk.py" in logged and visitor["name"] not in logged
 
 
 def test_holding_the_site_name_asks_for_the_pin_and_a_tap_does_not(qtbot, kiosk):

@@ -6,30 +6,32 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import traceback
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
-from ...errors import DamagedDatabase, DatabaseBusy, DiskFull, ReadOnlyDatabase, UserError
+from ...errors import DamagedDatabase, DatabaseBusy, DiskFull, NewerDatabase, ReadOnlyDatabase, UserError
 from ...services import observations, pin, roster, settings, tasks, visits
 from ...services.badges import REASONS
 from ...storage.db import Storage
-from ...timeutil import format_duration, local, local_clock, utc_now
+from ...timeutil import local, local_clock, utc_now
 from ..app import style_sheet
 from ..camera import CameraScanner
 from ..scanner import WedgeScanner, from_azerty
 from ..watcher import DatabaseWatcher
+from ..widgets import VerdictWatch
 from .screens import (ForgottenPage, GoodbyePage, IdlePage, NoBadgePage, PinPage, RefusedPage, RepeatPage,
                       WelcomePage, forgotten_question)
 
 log = logging.getLogger("storeshift.ui.kiosk")
 
 CANT_RECORD = "Can't record right now, please tell the shift lead."
+# The file is damaged (or from a newer storeshift): nothing will be recorded until it is restored.
+CANT_RECORD_AT_ALL = "This kiosk cannot record check-ins: its database is damaged. Shift lead: restore the latest backup."
 # Errors of the database itself (as opposed to a rule refusing something): the calm banner.
-_DATABASE_ERRORS = (DatabaseBusy, DiskFull, ReadOnlyDatabase, DamagedDatabase)
+_DATABASE_ERRORS = (DatabaseBusy, DiskFull, ReadOnlyDatabase, DamagedDatabase, NewerDatabase)
 # Refusals that a scanner on the wrong keyboard layout can cause: worth a second reading.
 _LAYOUT_REASONS = {"not_ours", "damaged", "other_org"}
 RETRY_MS = 3000
@@ -80,6 +82,9 @@ class KioskWindow(QMainWindow):
                                     scope=self)
         self.scanner.scanned.connect(self.handle_payload)
         self.scanner.install()
+        self._out_of_order = False
+        self.verdict = VerdictWatch(storage, self)
+        self.verdict.problem.connect(self.on_database_refused)
         self.camera = CameraScanner(self)
         self.camera.scanned.connect(self.handle_payload)
         self.camera.preview.connect(self.idle.show_frame)
@@ -129,6 +134,10 @@ class KioskWindow(QMainWindow):
                                                    self.refused, self.forgotten, self.no_badge, self.pin_page)}
         for page in self.pages.values():
             self.stack.addWidget(page)
+        from ..closing import ClosingTimer
+
+        # Forgotten visits end at closing time even when nobody scans then.
+        self.closing = ClosingTimer(lambda: self.storage, self.now, self)
 
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
@@ -250,7 +259,7 @@ class KioskWindow(QMainWindow):
         try:
             self._handle(payload, self.now())
         except Exception:
-            log.error("unexpected error while handling a scan:\n%s", traceback.format_exc())
+            log.error("unexpected error while handling a scan", exc_info=True)
             self.report_problem("Something went wrong. Please scan again, or tell the shift lead.")
 
     def _handle(self, payload: str, at: dt.datetime) -> None:
@@ -322,9 +331,7 @@ class KioskWindow(QMainWindow):
                 self.show_welcome()
         elif result.kind == visits.CHECKED_OUT:
             self._observation_id = None
-            given = (f"You gave {format_duration(result.minutes_today)} today and "
-                     f"{format_duration(result.minutes_total)} in total.")
-            self.goodbye.reset(result.person["name"], given)
+            self.goodbye.reset(result.person["name"], result.given)
             self._show("goodbye", self._settings["debrief_idle_s"])
             self.goodbye.text.setFocus()  # a visitor with a keyboard can start typing at once
         else:
@@ -379,7 +386,7 @@ class KioskWindow(QMainWindow):
 
     def _correct_departure(self, left_at: dt.datetime | None) -> None:
         try:
-            visits.correct_departure(self.storage, self._forgotten["id"], left_at, actor="visitor")
+            visits.correct_departure(self.storage, self._forgotten["id"], left_at, actor="visitor", now=self.now())
             log.info("departure confirmed visit=%s corrected=%s", self._forgotten["id"], left_at is not None)
         except UserError as exc:
             self.show_banner(CANT_RECORD if isinstance(exc, _DATABASE_ERRORS) else str(exc))
@@ -532,6 +539,7 @@ class KioskWindow(QMainWindow):
         self.camera.stop()
         for timer in (self.idle_timer, self.clock_timer, self.told_timer, self.retry_timer, self.autosave_timer):
             timer.stop()
+        self.closing.stop()
         from PySide6.QtWidgets import QApplication
 
         app = QApplication.instance()
@@ -598,7 +606,15 @@ class KioskWindow(QMainWindow):
         super().resizeEvent(event)
 
     # --- telling people ---------------------------------------------------------------------
+    def on_database_refused(self, _sentence: str) -> None:
+        """The file is damaged: say so at once and for good (the sentence for the lead is in
+        the shift-lead window and the command line; a visitor needs only to know)."""
+        self._out_of_order = True
+        self.show_banner(CANT_RECORD_AT_ALL, sticky=True)
+
     def show_banner(self, text: str, sticky: bool = False) -> None:
+        if self._out_of_order:
+            text, sticky = CANT_RECORD_AT_ALL, True
         self.banner.setText(text)
         self.banner.setProperty("sticky", sticky)
         self.banner.show()

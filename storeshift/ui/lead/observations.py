@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QCompleter, QFormLayout, QFrame, QHBox
                                QSizePolicy, QSplitter, QVBoxLayout, QWidget)
 
 from ...errors import UserError
-from ...services import observations as obs_service, settings, themes, visits
+from ...services import hours, observations as obs_service, settings, themes, visits
 from ...services.csvio import write_csv
 from ...timeutil import local, week_bounds, week_days
 from .common import ERROR, SUCCESS, FormDialog, LeadContext, choose_file, guard_search_box, record_table
@@ -274,14 +274,16 @@ class ObservationsPage(QWidget):
         # On a narrow window the note and its triage go below the table, which keeps the width.
         wide = self.width() >= 900
         orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
-        if orientation != self.splitter.orientation():
-            self.splitter.setOrientation(orientation)
-            # Below the table the pane needs room for the note and its triage, not a sliver.
-            total = self.splitter.width() if wide else self.splitter.height()
-            self.splitter.setSizes([total * 3 // 4, total // 4] if wide else [total * 9 // 20, total * 11 // 20])
-        self.splitter.widget(1).setMaximumWidth(500 if wide else 16777215)
+        if orientation == self.splitter.orientation():
+            return
+        self.splitter.setOrientation(orientation)
+        self.splitter.widget(1).setMaximumWidth(520 if wide else 16777215)
         # Below the table the pane is wide and low: the note and its triage side by side.
         self.pane_layout.setDirection(QVBoxLayout.Direction.TopToBottom if wide else QVBoxLayout.Direction.LeftToRight)
+        if not wide:
+            # Below the table the triage form needs most of the height: suggestions, title, owner, status.
+            height = self.splitter.height()
+            self.splitter.setSizes([height * 2 // 5, height - height * 2 // 5])
 
     @staticmethod
     def _choice_box(name: str, everything: str, choices: dict) -> QComboBox:
@@ -339,7 +341,9 @@ class ObservationsPage(QWidget):
                  f"<b>Written:</b> {local(row['created_at'], tz):%a %d %b %Y %H:%M}"]
         visit = visits.get_visit(self.ctx.storage, row["visit_id"]) if row.get("visit_id") else None
         if visit:
-            until = f"{local(visit['check_out_at'], tz):%H:%M}" if visit["check_out_at"] else "still on the floor"
+            read = hours.span(visit, hours.schedule(self.ctx.storage, visit["site_id"]), self.ctx.now())
+            until = ("still on the floor" if read.open else f"{local(read.end, tz):%H:%M}"
+                     + (" (closing time, estimated)" if read.estimated else ""))
             facts.append(f"<b>Visit:</b> {local(visit['check_in_at'], tz):%a %d %b %H:%M}–{until}")
         self.detail.setText("".join(parts))
         self.facts.setText("<br>".join(facts))
