@@ -247,8 +247,8 @@ def cover(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
         ], st, width),
         Spacer(1, 2 * mm),
         Paragraph(text.markup(
-            hours_note(week_data) + " Statuses, owners and ages are as they stood at the end of the week, so this "
-            "report reads the same whenever it is printed."), st.note)]
+            hours_note(week_data) + " Follow-ups, with their status, owner and age, are as they stood at the "
+            "end of the week too."), st.note)]
     if week_data.empty:
         story += [Spacer(1, 6 * mm), _banner(
             "No visits this week",
