@@ -130,6 +130,7 @@ def test_the_pdf_shows_it_all(chain, tmp_path, paper):
     pdf = PdfReader(out)
     words = " ".join(" ".join((page.extract_text() or "").split()) for page in pdf.pages)
     for expected in ("Consolidated programme report", "Sites this week", "Seen at several sites",
+                     "Open follow-ups by owner", "No owner yet",
                      "Programme scorecard", "Departments on the floor", "Sites with no visit this week",
                      "Who came back", "Airport Kiosk", "Treasury", *STORES,
                      f"page 1 of {len(pdf.pages)}"):

@@ -173,3 +173,21 @@ def test_the_import_service_reports_per_line(site):
                                                                                           tzinfo=UTC))
     finally:
         storage.close()
+
+
+def test_report_appendix_is_on_for_a_short_week_and_can_be_turned_off(site, tmp_path):
+    import pypdf
+
+    path, *_ = site
+    sheet = write(tmp_path, "employee_id,at,category,text\nE1,2026-09-29 11:30,idea,A basket stand by the tills\n")
+    assert run("observations", "import", sheet, "--db", path).exit_code == 0
+
+    def text(*options) -> str:
+        out = tmp_path / f"report{len(options)}.pdf"
+        result = run("report", "--week", "2026-W40", "--db", path, "--out", out, *options)
+        assert result.exit_code == 0, result.output
+        return " ".join(page.extract_text() for page in pypdf.PdfReader(str(out)).pages)
+
+    assert "Appendix: every observation" in text()
+    assert "Appendix" not in text("--no-appendix")
+    assert "Appendix: every observation" in text("--appendix", "--paper", "a4")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
 
 import pypdf
 import pytest
@@ -320,3 +321,22 @@ def test_report_outline_author_language_departments_and_appendix(store, tmp_path
     for heading in ("What we learned", "What was done", "Still open"):
         assert heading in first_page
     assert re.search(r"2 people, 2 notes; not triaged yet", first_page)
+
+
+def test_a_bundle_from_a_store_not_yet_upgraded_is_refused_with_a_sentence(tmp_path):
+    store = open_storage(tmp_path / "store.db", site_name="Hilltop Store")
+    from storeshift.services import badges
+
+    badges.export_org_key(store, tmp_path / "org.key")
+    sent = export_bundle(store, tmp_path / "old.ssb")
+    store.close()
+    # What a store of the version before themes exports: no themes table, database version 2.
+    with sqlite3.connect(sent) as bundle:
+        bundle.execute("DROP TABLE themes")
+        bundle.execute("UPDATE manifest SET value = '2' WHERE key = 'schema_version'")
+    head = open_storage(tmp_path / "head.db", site_name="Head office")
+    badges.import_org_key(head, tmp_path / "org.key")
+    with pytest.raises(UserError, match="older storeshift .* Update storeshift at Hilltop Store"):
+        merge_bundles(head, [sent])
+    assert head.value("SELECT count(*) FROM sites") == 1
+    head.close()

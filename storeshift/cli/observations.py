@@ -59,5 +59,6 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
             status = "automatic, not triaged" if theme.automatic else theme.status
             owner = f", owner {theme.owner}" if theme.owner else ""
             where = f" at {len(theme.sites)} sites" if len(theme.sites) > 1 else ""
-            click.echo(f"{len(theme.observations):>3} notes, {theme.people} people{where}: {theme.title} "
-                       f"[{status}{owner}]")
+            notes = len(theme.observations)
+            who = f"{theme.people} {'person' if theme.people == 1 else 'people'}"
+            click.echo(f"{notes:>3} {'note' if notes == 1 else 'notes'}, {who}{where}: {theme.title} [{status}{owner}]")

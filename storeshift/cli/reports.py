@@ -17,9 +17,12 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
     @click.option("--all-sites", is_flag=True, help="One consolidated report across every site in the database.")
     @click.option("--paper", type=click.Choice(["a4", "letter"], case_sensitive=False), default="a4",
                   show_default=True)
+    @click.option("--appendix/--no-appendix", default=None,
+                  help="List every observation of the week at the end (default: for weeks of up to 60).")
     @click.option("--out", required=True, type=click.Path(dir_okay=False), help="PDF file to write.")
     @with_storage
-    def report(storage, week_text: str, site_id: str | None, all_sites: bool, paper: str, out: str) -> None:
+    def report(storage, week_text: str, site_id: str | None, all_sites: bool, paper: str, appendix: bool | None,
+               out: str) -> None:
         """Write the weekly insight report PDF: figures against last week, themes, observations,
         follow-ups, charts, who came and task coverage."""
         try:
@@ -37,7 +40,8 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
         else:
             from ..reports.weekly import build_weekly_report
 
-            path = build_weekly_report(storage, year, week, Path(out), paper=paper.lower(), site_id=site_id)
+            path = build_weekly_report(storage, year, week, Path(out), paper=paper.lower(), site_id=site_id,
+                                       appendix=appendix)
         click.echo(_("report for {week} written to {file}").format(week=f"{year}-W{week:02d}", file=path))
 
     @main.command("badges")

@@ -67,10 +67,53 @@ class Returner:
 
 
 @dataclass
+class ChainTheme:
+    """What people noticed across the chain: the sites' themes (and automatic groups) that the
+    grouping finds tell of the same thing."""
+    title: str
+    members: list[data.ReportTheme]
+
+    @property
+    def observations(self) -> list[dict]:
+        return [o for member in self.members for o in member.observations]
+
+    @property
+    def people(self) -> int:
+        return len({o.get("person_id") or o["id"] for o in self.observations})
+
+    @property
+    def sites(self) -> list[str]:
+        return sorted({site for member in self.members for site in member.sites}, key=str.casefold)
+
+    @property
+    def automatic(self) -> bool:
+        return all(member.automatic for member in self.members)
+
+
+def chain_themes(found: list[data.ReportTheme]) -> list[ChainTheme]:
+    """Join the week's themes of different sites that tell of the same thing, with the grouping
+    the sites' own reports use; the chain's title is that of the most reported triaged theme."""
+    from ..services import grouping
+
+    if not found:
+        return []
+    texts = [" ".join([t.title, *(o["text"] for o in t.observations[:3])]) for t in found]
+    joined: dict[int, list[data.ReportTheme]] = {}
+    for label, theme in zip(grouping.group(texts), found):
+        joined.setdefault(label, []).append(theme)
+    out = []
+    for members in joined.values():
+        named = sorted(members, key=lambda t: (t.automatic, -t.people, -len(t.observations)))
+        out.append(ChainTheme(title=named[0].title, members=named))
+    out.sort(key=lambda t: (-len(t.sites), -t.people, -len(t.observations), t.title.casefold()))
+    return out
+
+
+@dataclass
 class Consolidated:
     week: data.WeekData
     sites: list[SiteWeek]
-    themes: list[data.ReportTheme]
+    themes: list[ChainTheme]
     theme_sites: list[list[str]]
     people: list[Returner]
     departments: list[dict]
@@ -102,7 +145,7 @@ def consolidated_data(storage: Storage, year: int, week: int, now: dt.datetime |
     week_data.figures.follow_ups_open = sum(s.follow_ups_open for s in sites)
     week_data.previous.follow_ups_open = sum(s.follow_ups_before for s in sites)
     # Themes seen at several sites first: those are the chain's problems, not one store's.
-    found = sorted(week_data.themes, key=lambda t: (-len(t.sites), -t.people, -len(t.observations)))
+    found = chain_themes(week_data.themes)
     theme_sites = [t.sites for t in found]
     people = _returners(storage, week_data)
     departments, idle = _departments(storage, week_data, people)
@@ -253,7 +296,7 @@ def _change(current: float, previous: float, as_hours: bool = False, higher_is_g
     return f"{'▲' if delta > 0 else '▼'} {amount} on last week ({shown})", layout.GOOD if good else layout.BAD
 
 
-def seen_at(theme: data.ReportTheme, sites: list[str]) -> str:
+def seen_at(theme: ChainTheme, sites: list[str]) -> str:
     """'seen by 7 people at 3 sites' (or 'at Riverside Store' when one site saw it)."""
     who = _plural(theme.people, "person", "people")
     where = f"{len(sites)} sites" if len(sites) > 1 else (sites[0] if sites else "one site")
@@ -426,11 +469,12 @@ def _themes_section(report: Consolidated, st: layout.Styles, width: float) -> li
     single = [(t, s) for t, s in zip(report.themes, report.theme_sites) if len(s) == 1]
     if shared:
         story.append(Paragraph(text.markup(
-            "The same words and phrases written by different people at different sites this week: problems of "
-            "the chain rather than of one store. Most sites first."), st.note))
+            "What different people noticed at different sites this week, in whatever words: problems of the "
+            "chain rather than of one store. Most sites first; each site's theme with its status and owner as at "
+            "the end of the week."), st.note))
     else:
         story.append(Paragraph(text.markup(
-            "No phrase was written at more than one site this week."), st.note))
+            "Nothing was noticed at more than one site this week."), st.note))
     for number, (theme, sites) in enumerate(shared, start=1):
         headline = f"{number}. {theme.title} — {seen_at(theme, sites)}"
         kinds = ", ".join(f"{CATEGORIES.get(k, k).lower()} {v}" for k, v in
@@ -439,10 +483,12 @@ def _themes_section(report: Consolidated, st: layout.Styles, width: float) -> li
         high = sum(1 for o in theme.observations if o["impact"] == "high")
         if high:
             detail += f", {high} rated high impact"
-        detail += " · grouped automatically" if theme.automatic else f" · {_status(theme.item)}"
+        states = [f"{member.sites[0] if len(member.sites) == 1 else 'several sites'}: "
+                  + ("not triaged" if member.automatic else _status(member.item)) for member in theme.members]
+        detail += " · " + "; ".join(states[:6]) + (f"; {len(states) - 6} more" if len(states) > 6 else "")
         representative = _representative(theme.observations)
         parts = [Paragraph(text.markup(headline), st.h2),
-                 Paragraph(text.markup(detail + " · at " + _names(sites)), st.muted),
+                 Paragraph(text.markup(detail), st.muted),
                  text.para(tables.short(representative["text"], 500), st.body, width)]
         quote = next((o["quote"] for o in theme.observations if o.get("quote")), None)
         if quote:

@@ -557,11 +557,14 @@ def week_data(storage: Storage, year: int, week: int, site_id: str | None = None
                    "impact": i.impact, "status": i.status, "owner": i.owner, "text": i.title, "count": i.count,
                    "site_id": i.site_id, "age_days": max(0, (as_at - from_iso(i.opened_at)).days)}
                   for i in open_items]
-    done = sorted((i for i in items if i.done_at and start <= i.done_at < end), key=lambda i: i.done_at)
+    # Praise is passed on, not followed up: it is never counted as a follow-up, open or done.
+    done = sorted((i for i in items if i.done_at and start <= i.done_at < end and not i.praise_only),
+                  key=lambda i: i.done_at)
     flow = FollowUpFlow(opened=sum(1 for i in items if not i.praise_only and start <= i.opened_at < end),
                         done=len(done), open_now=len(open_items),
                         open_before=sum(1 for i in items if i.is_open_at(p_end)),
-                        done_before=sum(1 for i in items if i.done_at and p_start <= i.done_at < p_end))
+                        done_before=sum(1 for i in items if i.done_at and p_start <= i.done_at < p_end
+                                        and not i.praise_only))
     this_week.follow_ups_open, last_week.follow_ups_open = flow.open_now, flow.open_before
     running = sorted(((i, n) for i in items if (n := weeks_running(i, year, week, tz)) >= 2),
                      key=lambda pair: (-pair[1], -pair[0].count, pair[0].title.casefold()))

@@ -247,8 +247,8 @@ def cover(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
         ], st, width),
         Spacer(1, 2 * mm),
         Paragraph(text.markup(
-            hours_note(week_data) + " Statuses, owners and ages are as they stood at the end of the week, so this "
-            "report reads the same whenever it is printed."), st.note)]
+            hours_note(week_data) + " Follow-ups, with their status, owner and age, are as they stood at the "
+            "end of the week too."), st.note)]
     if week_data.empty:
         story += [Spacer(1, 6 * mm), _banner(
             "No visits this week",
@@ -282,6 +282,9 @@ def _learned_box(week_data: data.WeekData, st: layout.Styles, width: float) -> l
             "• " + f"<b>{text.markup(theme.title)}</b> — " + text.markup(
                 f"{_plural(theme.people, 'person', 'people')}, {_plural(len(theme.observations), 'note')}; "
                 f"{_status(theme.item)}"), st.body))
+    if week_data.running:
+        again = "; ".join(f"{item.title} ({n} weeks)" for item, n in week_data.running[:3])
+        story.append(Paragraph("• <b>Noted week after week:</b> " + text.markup(again), st.body))
     automatic = sum(len(t.observations) for t in found if t.automatic)
     if automatic:
         story.append(Paragraph(text.markup(
@@ -422,11 +425,11 @@ def follow_ups(week_data: data.WeekData, st: layout.Styles, width: float) -> lis
     flow = week_data.follow_up_flow
     story: list = [CondPageBreak(60 * mm), _heading("Follow-ups", st)]
     change, colour = _change(flow.open_now, flow.open_before, higher_is_good=False)
+    change_style = layout.ParagraphStyle("flow_change", parent=st.cell, textColor=colour)
     flow_table = tables.table(
         ["Opened this week", "Actioned or closed this week", "Open at the end of the week", "Change"],
-        [[flow.opened, flow.done, flow.open_now, change]], [width * 0.22, width * 0.28, width * 0.26, width * 0.24],
-        st, numeric=(0, 1, 2))
-    flow_table.setStyle(TableStyle([("TEXTCOLOR", (3, 1), (3, 1), colour)]))
+        [[flow.opened, flow.done, flow.open_now, Paragraph(text.markup(change), change_style)]],
+        [width * 0.22, width * 0.28, width * 0.26, width * 0.24], st, numeric=(0, 1, 2))
     story += [flow_table, Spacer(1, 2 * mm)]
     if not items:
         story.append(Paragraph("Nothing is waiting: every follow-up raised up to this week was actioned or closed.",
@@ -447,17 +450,23 @@ def follow_ups(week_data: data.WeekData, st: layout.Styles, width: float) -> lis
                            [width * 0.4, width * 0.12, width * 0.16, width * 0.16, width * 0.16], st,
                            numeric=(1, 2, 3, 4)), Spacer(1, 3 * mm)]
     tz = week_data.timezone
+    rows, firsts = [], []
     for owner, owned in owners:
         listed = sorted(owned, key=lambda i: (-i["age_days"], i["impact"] != "high"))[:PER_OWNER]
-        more = f", the {len(listed)} oldest listed" if len(owned) > len(listed) else ""
-        story.append(Paragraph(text.markup(owner) + f" <font color='#5f6b7a' size='8.5'>· {len(owned):,} open, "
-                               f"oldest {_plural(listed[0]['age_days'], 'day')}{more}</font>", st.h3))
-        rows = [[item["text"] + (" (not triaged yet)" if item["kind"] == "auto" else ""), _date(item["created_at"], tz),
-                 item["age_days"], item["count"], IMPACTS.get(item["impact"], item["impact"]),
-                 STATUSES.get(item["status"], item["status"])] for item in listed]
-        story.append(tables.table(["Theme", "Raised", "Days open", "Notes", "Impact", "Status"], rows,
-                                  [width * 0.5, width * 0.1, width * 0.1, width * 0.08, width * 0.1, width * 0.12], st,
-                                  numeric=(2, 3)))
+        firsts.append(len(rows))
+        for index, item in enumerate(listed):
+            rows.append([owner if index == 0 else "",
+                         item["text"] + (" (not triaged yet)" if item["kind"] == "auto" else ""),
+                         _date(item["created_at"], tz), item["age_days"], item["count"],
+                         IMPACTS.get(item["impact"], item["impact"]), STATUSES.get(item["status"], item["status"])])
+        if len(owned) > len(listed):
+            rows.append(["", f"… and {len(owned) - len(listed):,} more (the oldest are listed)", "", "", "", "", ""])
+    table = tables.table(["Owner", "Theme", "Raised", "Days open", "Notes", "Impact", "Status"], rows,
+                         [width * w for w in (0.16, 0.38, 0.09, 0.09, 0.08, 0.09, 0.11)], st, numeric=(3, 4))
+    # A rule above each owner's first row, so the groups read apart.
+    table.setStyle(TableStyle([("LINEABOVE", (0, first + 1), (-1, first + 1), 0.8, layout.MUTED)
+                               for first in firsts[1:]]))
+    story.append(table)
     return story
 
 

@@ -238,7 +238,8 @@ def _theme_text(storage: Storage, theme: dict) -> str:
 
 def suggestions(storage: Storage, observation_id: str, k: int = 3) -> list[dict]:
     """The k open themes of the observation's site most like it, best first (each with a
-    'score' 0..1); themes that share nothing with it are left out."""
+    'score' 0..1); a theme less alike than the automatic grouping's threshold is left out, so an
+    unrelated theme is never offered just to fill the list."""
     from . import grouping
 
     note = _observation(storage, observation_id)
@@ -248,7 +249,7 @@ def suggestions(storage: Storage, observation_id: str, k: int = 3) -> list[dict]
         return []
     texts = [_theme_text(storage, t) for t in candidates]
     found = grouping.similar(note["text"], texts, k=k)
-    return [{**candidates[index], "score": score} for index, score in found if score > 0][:k]
+    return [{**candidates[index], "score": score} for index, score in found if score >= grouping.THRESHOLD][:k]
 
 
 @dataclass

@@ -303,6 +303,11 @@ def read_manifest(path: str | Path, verify: bool = True) -> Manifest:
                     f"version {schema_version}; this one reads up to {SCHEMA_VERSION}). "
                     "Update storeshift here first; nothing was merged.")
             missing = [t for t in CARRIED_TABLES if t not in tables]
+            if missing and schema_version < SCHEMA_VERSION:
+                raise BundleRefused(
+                    f"{name} was exported by an older storeshift ({manifest.storeshift_version}, database version "
+                    f"{schema_version}), which has no {', '.join(missing)}. Update storeshift at "
+                    f"{manifest.site_name}, then export again; nothing was merged.")
             if missing:
                 raise BundleRefused(damaged)
             if verify:

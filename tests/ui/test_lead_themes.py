@@ -137,6 +137,7 @@ def test_triage_fits_small_screens(lead, qtbot, storage, size, tmp_path):
     page.shown_id = None
     page.refresh()
     qtbot.wait(50)
+    win.grab().save(str(tmp_path / f"triage-{size[0]}.png"))
     for button in page.same_as[:1] + [page.new_theme_button]:
         assert button.isVisible()
         assert button.visibleRegion().boundingRect().width() > 40, "the button is cut off"

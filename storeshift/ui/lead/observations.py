@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QStringListModel, Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QCompleter, QFormLayout, QFrame, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QScrollArea,
-                               QSplitter, QVBoxLayout, QWidget)
+                               QSizePolicy, QSplitter, QVBoxLayout, QWidget)
 
 from ...errors import UserError
 from ...services import hours, observations as obs_service, settings, themes, visits
@@ -123,6 +123,8 @@ class ObservationsPage(QWidget):
             button = QPushButton()
             button.setObjectName(f"sameAs{index}")
             button.setStyleSheet("text-align: left")
+            # The title is cut to fit the pane; the tooltip gives it whole.
+            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             button.clicked.connect(lambda _checked=False, i=index: self.on_same_as(i))
             suggest_layout.addWidget(button)
             self.same_as.append(button)
@@ -206,11 +208,22 @@ class ObservationsPage(QWidget):
 
         pane = QFrame()
         pane.setObjectName("detailPane")
-        pane_layout = QVBoxLayout(pane)
-        pane_layout.addWidget(self.detail)
-        pane_layout.addWidget(self.suggest_box)
-        pane_layout.addWidget(self.theme_box)
-        pane_layout.addStretch(1)
+        # The note, then what to do with it, then who wrote it and when: the triage stays near the top.
+        self.facts = QLabel()
+        self.facts.setObjectName("obsFacts")
+        self.facts.setWordWrap(True)
+        self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        note = QVBoxLayout()
+        note.addWidget(self.detail)
+        note.addWidget(self.facts)
+        note.addStretch(1)
+        triage = QVBoxLayout()
+        triage.addWidget(self.suggest_box)
+        triage.addWidget(self.theme_box)
+        triage.addStretch(1)
+        self.pane_layout = QVBoxLayout(pane)
+        self.pane_layout.addLayout(note)
+        self.pane_layout.addLayout(triage)
         # On a small screen the pane scrolls rather than squeezing the form.
         scroller = QScrollArea()
         scroller.setObjectName("detailScroll")
@@ -265,6 +278,8 @@ class ObservationsPage(QWidget):
             return
         self.splitter.setOrientation(orientation)
         self.splitter.widget(1).setMaximumWidth(520 if wide else 16777215)
+        # Below the table the pane is wide and low: the note and its triage side by side.
+        self.pane_layout.setDirection(QVBoxLayout.Direction.TopToBottom if wide else QVBoxLayout.Direction.LeftToRight)
         if not wide:
             # Below the table the triage form needs most of the height: suggestions, title, owner, status.
             height = self.splitter.height()
@@ -307,6 +322,7 @@ class ObservationsPage(QWidget):
         if row is None:
             self.shown_id = None
             self.detail.setText("Select an observation to read it in full and triage it.")
+            self.facts.hide()
             self.suggest_box.hide()
             self.theme_box.hide()
             return
@@ -329,8 +345,9 @@ class ObservationsPage(QWidget):
             until = ("still on the floor" if read.open else f"{local(read.end, tz):%H:%M}"
                      + (" (closing time, estimated)" if read.estimated else ""))
             facts.append(f"<b>Visit:</b> {local(visit['check_in_at'], tz):%a %d %b %H:%M}–{until}")
-        parts.append("<p>" + "<br>".join(facts) + "</p>")
         self.detail.setText("".join(parts))
+        self.facts.setText("<br>".join(facts))
+        self.facts.show()
         if row["id"] == self.shown_id and row.get("theme_id") == self.shown_theme:
             return  # only a new selection resets the forms, so a refresh never eats what the lead is typing
         self.shown_id, self.shown_theme = row["id"], row.get("theme_id")
@@ -350,7 +367,8 @@ class ObservationsPage(QWidget):
             if index < len(self.suggested):
                 theme = self.suggested[index]
                 notes = f"{theme['observations']} note{'s' if theme['observations'] != 1 else ''}"
-                button.setText(f"Same as: {theme['title']}  ({notes}, {obs_service.STATUSES[theme['status']]})")
+                title = theme["title"] if len(theme["title"]) <= 40 else theme["title"][:39] + "…"
+                button.setText(f"Same as: {title}  ({notes}, {obs_service.STATUSES[theme['status']].lower()})")
                 button.setToolTip(f"Put this note into the theme “{theme['title']}”.")
                 button.show()
             else:
@@ -360,6 +378,7 @@ class ObservationsPage(QWidget):
         from ...services import grouping
 
         self.new_title.setText(grouping.theme_title([row["text"]]) or row["text"][:60])
+        self.new_title.setCursorPosition(0)  # the title's start shows in a narrow pane
         self.suggest_box.show()
 
     def _show_theme(self, row: dict) -> None:
@@ -373,6 +392,7 @@ class ObservationsPage(QWidget):
         self.theme_heading.setText(f"Theme · {count} note{'s' if count != 1 else ''}, raised "
                                    f"{local(theme['opened_at'], self.model.timezone):%d %b}")
         self.theme_title.setText(theme["title"])
+        self.theme_title.setCursorPosition(0)
         self.owner.setText(theme["owner"] or "")
         self.triage_status.setCurrentIndex(self.triage_status.findData(theme["status"]))
         self.follow_up.setPlainText(theme["follow_up"] or "")
