@@ -175,6 +175,13 @@ def format_date(day: dt.date | dt.datetime, style: str = "full") -> str:
     return dates.format_skeleton(style, day, locale=babel_locale())
 
 
+def format_date_range(first: dt.date, last: dt.date) -> str:
+    """'30 Nov – 6 Dec 2026' / '30 nov. – 6 déc. 2026' / '2.–8. Nov. 2026' (a week, say)."""
+    from babel import dates
+
+    return dates.format_interval(first, last, "yMMMd", locale=babel_locale())
+
+
 def format_time(moment: dt.datetime | dt.time) -> str:
     """The time of day as the language writes it ('10:02')."""
     from babel import dates

@@ -34,6 +34,16 @@ def test_a_date_in_full_reads_as_the_language_writes_it(language, expected):
     assert local_date("2026-11-29T23:30:00Z", "Europe/Paris") == expected
 
 
+@pytest.mark.parametrize("language, expected", [
+    ("en", "30 Nov\u2009–\u20096 Dec 2026"),
+    ("fr", "30 nov.\u2009–\u20096 déc. 2026"),
+    ("de", "30. Nov.\u2009–\u20096. Dez. 2026"),
+])
+def test_a_week_as_a_date_range(language, expected):
+    i18n.set_site_language(language)
+    assert i18n.format_date_range(MONDAY, MONDAY + dt.timedelta(days=6)) == expected
+
+
 @pytest.mark.parametrize("language, number, decimal, percent", [
     ("en", "1,234", "12.5", "25%"),
     ("fr", "1\u202f234", "12,5", "25\u00a0%"),
