@@ -182,6 +182,8 @@ TECHNICAL_CALLS = {
     "setApplicationName", "setOrganizationName", "setApplicationDisplayName", "setDesktopFileName",
     "addLibraryPath", "setAttribute", "HexColor", "which", "run", "Popen", "check_output", "environ",
 }
+# Arguments whose strings are stored data, not messages.
+DATA_ARGUMENTS = {"actor"}
 _MARKUP = re.compile(r"<[^>]*>|&\w+;|\{[^}]*\}|%\(\w+\)\w")
 
 
@@ -270,6 +272,16 @@ def _not_for_people(tree: ast.AST) -> set[int]:
             inside(node.slice)
         elif isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "__all__" for t in node.targets):
             inside(node.value)
+        elif isinstance(node, ast.arguments):
+            # actor="shift lead": who did it, as the audit log records it (data, not a message).
+            positional = node.args[len(node.args) - len(node.defaults):]
+            for argument, default in [*zip(positional, node.defaults), *zip(node.kwonlyargs, node.kw_defaults)]:
+                if default is not None and argument.arg in DATA_ARGUMENTS:
+                    inside(default)
+        if isinstance(node, ast.Call):
+            for keyword in node.keywords:
+                if keyword.arg in DATA_ARGUMENTS:
+                    inside(keyword.value)
     return skip
 
 

@@ -1,14 +1,16 @@
 """The windows follow storeshift's language: Qt's own translations (dialog buttons, context menus)
-and number/date widgets switch with it, and every widget gets Qt's LanguageChange event."""
+and number/date widgets switch with it, every widget gets Qt's LanguageChange event, and the
+fixed texts a widget was given with keep() are translated again."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QObject, QTranslator
 
 from .. import i18n
+from ..i18n import _
 
 log = logging.getLogger(__name__)
 # Qt's catalogues for the widgets storeshift uses: QtWidgets' dialogs and buttons are in qtbase.
@@ -69,3 +71,33 @@ def follow() -> None:
 def installed_catalogues() -> list[str]:
     """File names of the Qt translators in use (for the self-test and tests)."""
     return [Path(t.filePath()).name for t in _installed]
+
+
+# --- fixed texts that follow the language --------------------------------------------------
+# A widget's fixed texts (a button's label, a field's placeholder) are kept as English message
+# ids in Qt properties of the widget itself, so they live exactly as long as it does, and
+# retranslate() finds them on any widget under a window.
+_SETTERS = {"text": "setText", "placeholder": "setPlaceholderText", "accessible": "setAccessibleName",
+            "tooltip": "setToolTip", "title": "setTitle", "window_title": "setWindowTitle"}
+_PREFIX = "i18n_"
+
+
+def keep(widget: QObject, **messages: str):
+    """Give widget its texts in the current language, and again at every language change.
+    messages: text=, placeholder=, accessible=, tooltip=, title=, window_title= with messages
+    marked N_("...") (English, so the catalogue has them). Returns widget."""
+    for role, message in messages.items():
+        setter = _SETTERS[role]
+        widget.setProperty(_PREFIX + setter, message)
+        getattr(widget, setter)(_(message) if message else "")
+    return widget
+
+
+def retranslate(root: QObject) -> None:
+    """Set every kept text under root (root included) in the current language."""
+    for widget in [root, *root.findChildren(QObject)]:
+        for name in widget.dynamicPropertyNames():
+            name = bytes(name).decode()
+            if name.startswith(_PREFIX):
+                message = widget.property(name)
+                getattr(widget, name[len(_PREFIX):])(_(message) if message else "")
