@@ -161,6 +161,8 @@ TEXT_CALLS = {
     "DiskFull": (0,), "ReadOnlyDatabase": (0,), "DamagedDatabase": (0,), "ScanResult": (1,),
     # PDFs
     "Paragraph": (0,), "para": (0,), "draw": (3,), "String": (2,),
+    # what could not be done, when the database refuses (storage.db.translate)
+    "translate": (1,),
 }
 TEXT_KEYWORDS = {"text", "title", "message", "caption", "label", "empty_note"}
 TRANSLATORS = {"_", "ngettext", "pgettext", "npgettext", "_l", "N_", "gettext"}
@@ -172,6 +174,7 @@ TECHNICAL_CALLS = {
     "update", "upsert", "get", "put", "setdefault", "pop", "getenv", "QSettings", "setValue",
     "compile", "match", "search", "sub", "fullmatch", "findall", "split", "startswith", "endswith",
     "replace", "strip", "encode", "decode", "strftime", "strptime", "fromisoformat", "format_skeleton",
+    "format_date", "local_date",
     "connect", "Signal", "Slot", "command", "group", "option", "argument", "Choice", "Path", "open",
     "resource", "QKeySequence", "addLiteral", "TTFont", "registerFont", "ParagraphStyle", "setFont",
     "ValueError", "TypeError", "RuntimeError", "KeyError", "AssertionError", "NotImplementedError",
@@ -183,7 +186,7 @@ TECHNICAL_CALLS = {
     "addLibraryPath", "setAttribute", "HexColor", "which", "run", "Popen", "check_output", "environ",
 }
 # Arguments whose strings are stored data, not messages.
-DATA_ARGUMENTS = {"actor"}
+DATA_ARGUMENTS = {"actor", "site_name"}
 _MARKUP = re.compile(r"<[^>]*>|&\w+;|\{[^}]*\}|%\(\w+\)\w")
 
 
@@ -198,11 +201,15 @@ def _prose(text: str) -> bool:
     if not _words(value):
         return False
     technical = (
-        r"[a-z_][a-z0-9_.\-/:*]*",                  # keys, identifiers, file patterns
+        r"[a-z_][A-Za-z0-9_.\-/:*]*",               # keys, identifiers (camelCase too), file patterns
         r"[A-Z][A-Z0-9_]+",                          # constants
         r"[A-Z][a-z]+(/[A-Za-z_]+)+",                 # time zones
         r"#[0-9a-fA-F]{3,8}",                        # colours
-        r"(?is)(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|PRAGMA|BEGIN|COMMIT|ROLLBACK|ALTER|DROP)\b.*",
+        r"(Ctrl|Alt|Shift|Meta)(\+\w+)+",              # key sequences
+        r"[\w\-.*/]*\.[a-z0-9]{1,4}",                 # file names and suffixes
+        r"[.\-:][\w.\-:]*",                          # suffixes and special names (.partial, -wal, :memory:)
+        r"(?is)(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|PRAGMA|BEGIN|COMMIT|ROLLBACK|ALTER|DROP|AND|OR|ORDER|"
+        r"GROUP|LIMIT|WHERE|FROM|JOIN|LEFT|SET|VALUES|IN)\b.*",    # SQL
     )
     return not any(re.fullmatch(pattern, value) for pattern in technical)
 
@@ -382,3 +389,29 @@ def test_the_check_catches_what_it_should(tmp_path):
         "_() of a composed string; use placeholders", "words outside the catalogue: 'Name'",
         "words outside the catalogue: 'Current task'", "words outside the catalogue: 'No task yet'",
         "write('save the task')"]
+
+
+def _binds_underscore(function: ast.AST) -> bool:
+    """Does this function (or lambda) make `_` a local name of its own?"""
+    args = function.args
+    if any(a.arg == "_" for a in [*args.args, *args.kwonlyargs, *args.posonlyargs, args.vararg, args.kwarg] if a):
+        return True
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store):
+            return True
+    return False
+
+
+def test_no_function_hides_the_translator_behind_a_throwaway_underscore():
+    """`year, week, _ = ...` in a function that also calls _() makes _ a local there: the call
+    then fails (UnboundLocalError) or calls the wrong thing."""
+    clashes = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and _binds_underscore(node):
+                calls = [c for c in ast.walk(node) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)
+                         and c.func.id == "_"]
+                if calls:
+                    clashes.append(f"{path.relative_to(ROOT).as_posix()}:{node.lineno}")
+    assert not clashes, "rename the throwaway `_` in: " + ", ".join(clashes)

@@ -15,6 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from ..errors import UserError
+from ..i18n import _, format_date, format_hours, format_list, format_number, ngettext
 from ..services.observations import CATEGORIES
 from ..storage.db import Storage
 from ..timeutil import local, utc_now, week_bounds
@@ -200,14 +201,14 @@ def _returners(storage: Storage, week_data: data.WeekData) -> list[Returner]:
                 "AND check_in_at < ?", [*part, week_data.end]):
             item = history.setdefault(row["person_id"], {"first": row["check_in_at"], "weeks": set()})
             item["first"] = min(item["first"], row["check_in_at"])
-            year, week, _ = local(row["check_in_at"], tz).isocalendar()
+            year, week, _weekday = local(row["check_in_at"], tz).isocalendar()
             item["weeks"].add((year, week))
     names = {p["id"]: p for p in week_data.people}
     out = []
     for person_id, entry in this_week.items():
         person = names.get(person_id, {})
         past = history.get(person_id, {"first": "", "weeks": set()})
-        out.append(Returner(id=person_id, name=person.get("name") or "(name erased)",
+        out.append(Returner(id=person_id, name=person.get("name") or _("(name erased)"),
                             department=person.get("department") or "", sites=sorted(entry["sites"], key=str.casefold),
                             visits=entry["visits"], minutes=entry["minutes"], first_visit=past["first"],
                             weeks_on_floor=len(past["weeks"])))
@@ -219,7 +220,7 @@ def _departments(storage: Storage, week_data: data.WeekData, people: list[Return
     """Floor time per department this week, and the departments on the roster that did none."""
     per: dict[str, dict] = defaultdict(lambda: {"people": set(), "sites": set(), "minutes": 0, "visits": 0})
     for person in people:
-        entry = per[person.department or "No department"]
+        entry = per[person.department or _("No department")]
         entry["people"].add(person.id)
         entry["sites"].update(person.sites)
         entry["visits"] += person.visits
@@ -247,13 +248,13 @@ def build_consolidated_report(storage: Storage, year: int, week: int, out: str |
     try:
         dt.date.fromisocalendar(year, week, 1)
     except ValueError:
-        raise UserError(f"{year}-W{week:02d} is not a week of the calendar.") from None
+        raise UserError(_("{week} is not a week of the calendar.").format(week=f"{year}-W{week:02d}")) from None
     report = consolidated_data(storage, year, week, now)
     _step(progress, 2)
     story = consolidated_story(report, size)
     _step(progress, 3)
-    render(story, out, paper, page_info(report.week, "Consolidated report",
-                                         site=f"All sites ({len(report.sites)})"))
+    render(story, out, paper, page_info(report.week, _("Consolidated report"),
+                                         site=_("All sites ({count})").format(count=format_number(len(report.sites)))))
     _step(progress, STEPS)
     return out
 
@@ -263,31 +264,35 @@ def _step(progress: Progress, done: int) -> None:
         progress(done, STEPS)
 
 
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
-
-
 def _names(names: list[str], limit: int = 8) -> str:
     if len(names) <= limit:
-        return ", ".join(names)
-    return ", ".join(names[:limit]) + f" and {len(names) - limit:,} more"
+        return format_list(names)
+    return format_list(names[:limit] + [_("{count} more").format(count=format_number(len(names) - limit))])
 
 
 def _change(current: float, previous: float, as_hours: bool = False, higher_is_good: bool = True):
     delta = current - previous
-    shown = hours_text(int(previous)) if as_hours else f"{previous:,.0f}"
+    shown = hours_text(int(previous)) if as_hours else format_number(round(previous))
     if delta == 0:
-        return f"same as last week ({shown})", layout.MUTED
-    amount = f"{abs(delta) / 60:,.1f} h" if as_hours else f"{abs(delta):,.0f}"
+        return _("same as last week ({previous})").format(previous=shown), layout.MUTED
+    amount = format_hours(abs(delta) / 60) if as_hours else format_number(round(abs(delta)))
     good = (delta > 0) == higher_is_good
-    return f"{'▲' if delta > 0 else '▼'} {amount} on last week ({shown})", layout.GOOD if good else layout.BAD
+    return (f"{'▲' if delta > 0 else '▼'} " + _("{amount} on last week ({previous})").format(amount=amount,
+                                                                                          previous=shown),
+            layout.GOOD if good else layout.BAD)
+
+
+def _last_visit(site) -> str:
+    return format_date(local(site.last_visit, site.timezone), "medium") if site.last_visit else _("never")
 
 
 def seen_at(theme: themes.Theme, sites: list[str]) -> str:
     """'seen by 7 people at 3 sites' (or 'at Riverside Store' when one site saw it)."""
-    who = _plural(theme.people, "person", "people")
-    where = f"{len(sites)} sites" if len(sites) > 1 else (sites[0] if sites else "one site")
-    return f"seen by {who} at {where}"
+    who = ngettext("{count} person", "{count} people", theme.people).format(count=format_number(theme.people))
+    if len(sites) > 1:
+        return ngettext("seen by {people} at {count} site", "seen by {people} at {count} sites", len(sites)).format(
+            people=who, count=format_number(len(sites)))
+    return _("seen by {people} at {site}").format(people=who, site=sites[0] if sites else _("one site"))
 
 
 def consolidated_story(report: Consolidated, size: tuple[float, float]) -> list:
@@ -324,92 +329,111 @@ def _cover(report: Consolidated, st: layout.Styles, width: float) -> list:
     visited, total_sites = len(report.visited), len(report.sites)
     previous_visited = sum(1 for s in report.sites if s.previous.visits)
     story: list = [
-        Paragraph("Consolidated programme report", st.subtitle),
-        text.para(f"All sites ({total_sites})" + (f" · {w.organisation}" if w.organisation else ""), st.title, width),
-        Paragraph(text.markup(f"Week {w.week} of {w.year} · {w.days[0]:%A %d %B} to {w.days[-1]:%A %d %B %Y}"),
-                  st.subtitle),
+        Paragraph(text.markup(_("Consolidated programme report")), st.subtitle),
+        text.para(_("All sites ({count})").format(count=format_number(total_sites))
+                  + (f" · {w.organisation}" if w.organisation else ""), st.title, width),
+        Paragraph(text.markup(_("Week {week} of {year} · {first} to {last}").format(
+            week=w.week, year=w.year, first=format_date(w.days[0]), last=format_date(w.days[-1]))), st.subtitle),
         _figure_grid([
-            ("Sites visited", f"{visited:,} of {total_sites:,}", _change(visited, previous_visited)),
-            ("People who came", f"{f.people:,}", _change(f.people, p.people)),
-            ("Hours delivered", hours_text(f.minutes), _change(f.minutes, p.minutes, as_hours=True)),
-            ("Tasks done", f"{f.tasks_done:,}", _change(f.tasks_done, p.tasks_done)),
-            ("Observations", f"{f.observations:,}", _change(f.observations, p.observations)),
-            ("Follow-ups open", f"{f.follow_ups_open:,}", _change(f.follow_ups_open, p.follow_ups_open,
-                                                                  higher_is_good=False)),
+            (_("Sites visited"), _("{count} of {total}").format(count=format_number(visited),
+                                                              total=format_number(total_sites)),
+             _change(visited, previous_visited)),
+            (_("People who came"), format_number(f.people), _change(f.people, p.people)),
+            (_("Hours delivered"), hours_text(f.minutes), _change(f.minutes, p.minutes, as_hours=True)),
+            (_("Tasks done"), format_number(f.tasks_done), _change(f.tasks_done, p.tasks_done)),
+            (_("Observations"), format_number(f.observations), _change(f.observations, p.observations)),
+            (_("Follow-ups open"), format_number(f.follow_ups_open), _change(f.follow_ups_open, p.follow_ups_open,
+                                                                             higher_is_good=False)),
         ], st, width),
         Spacer(1, 3 * mm),
-        Paragraph(text.markup(
-            f"Figures for the whole week ({w.timezone} time); each site's row below is counted in the site's own "
-            "time zone, as its own weekly report counts it. Hours run from check-in to check-out; an open visit "
-            "counts up to the time of this report."), st.note),
-        Spacer(1, 3 * mm), Paragraph("At a glance", st.h2)]
+        Paragraph(text.markup(_(
+            "Figures for the whole week ({zone} time); each site's row below is counted in the site's own time "
+            "zone, as its own weekly report counts it. Hours run from check-in to check-out; an open visit counts up "
+            "to the time of this report.").format(zone=w.timezone)), st.note),
+        Spacer(1, 3 * mm), Paragraph(text.markup(_("At a glance")), st.h2)]
     points = []
     shared = [(t, s) for t, s in zip(report.themes, report.theme_sites) if len(s) > 1]
     if shared:
         theme, sites = shared[0]
-        points.append(f"<b>Seen across the chain:</b> “{text.markup(theme.phrase)}” — "
-                      f"{text.markup(seen_at(theme, sites))}.")
+        points.append(_("<b>Seen across the chain:</b> “{phrase}” — {where}.").format(
+            phrase=text.markup(theme.phrase), where=text.markup(seen_at(theme, sites))))
         if len(shared) > 1:
-            points.append(f"<b>{len(shared):,}</b> themes were seen at more than one site this week.")
+            points.append(_("<b>{count}</b> themes were seen at more than one site this week.").format(
+                count=format_number(len(shared))))
     if not report.sites:
-        points.append("<b>No site is in this database yet.</b> Merge the sites' bundles first "
-                      "(storeshift merge, or Settings → Merge bundles).")
+        points.append(_("<b>No site is in this database yet.</b> Merge the sites' bundles first "
+                        "(storeshift merge, or Settings → Merge bundles)."))
     elif report.unvisited:
-        names = ", ".join(s.name for s in report.unvisited[:6])
-        more = f" and {len(report.unvisited) - 6:,} more" if len(report.unvisited) > 6 else ""
-        points.append(f"<b>No visit this week:</b> {text.markup(names + more)}.")
+        points.append(_("<b>No visit this week:</b> {sites}.").format(
+            sites=text.markup(_names([s.name for s in report.unvisited], 6))))
     else:
-        points.append("Every site had at least one visit this week.")
+        points.append(_("Every site had at least one visit this week."))
     if report.people:
         back = [r for r in report.people if not r.first_time]
         several = [r for r in report.people if len(r.sites) > 1]
-        points.append(f"<b>{len(back):,}</b> of {len(report.people):,} people had been on the floor in an earlier "
-                      f"week; <b>{len(report.people) - len(back):,}</b> came for the first time"
-                      + (f"; {len(several):,} worked at more than one site." if several else "."))
+        point = ngettext(
+            "<b>{back}</b> of {count} person had been on the floor in an earlier week; <b>{first}</b> came for the "
+            "first time",
+            "<b>{back}</b> of {count} people had been on the floor in an earlier week; <b>{first}</b> came for the "
+            "first time", len(report.people)).format(back=format_number(len(back)),
+                                                     count=format_number(len(report.people)),
+                                                     first=format_number(len(report.people) - len(back)))
+        if several:
+            point += "; " + _("{count} worked at more than one site.").format(count=format_number(len(several)))
+        points.append(point + ("" if several else "."))
     if report.departments:
         top = report.departments[0]
-        points.append(f"<b>{len(report.departments):,}</b> departments did floor time; the most was "
-                      f"<b>{text.markup(top['department'])}</b> ({hours_text(top['minutes'])} hours)"
-                      + (f"; none from {text.markup(', '.join(report.idle_departments[:6]))}."
-                         if report.idle_departments else "."))
+        point = ngettext("<b>{count}</b> department did floor time; the most was <b>{top}</b> ({hours} hours)",
+                         "<b>{count}</b> departments did floor time; the most was <b>{top}</b> ({hours} hours)",
+                         len(report.departments)).format(count=format_number(len(report.departments)),
+                                                        top=text.markup(top["department"]),
+                                                        hours=hours_text(top["minutes"]))
+        if report.idle_departments:
+            point += "; " + _("none from {departments}.").format(
+                departments=text.markup(format_list(report.idle_departments[:6])))
+        points.append(point + ("" if report.idle_departments else "."))
     for point in points:
         story.append(Paragraph("• " + point, st.body))
     return story
 
 
 def _sites_section(report: Consolidated, st: layout.Styles, width: float) -> list:
-    story: list = [CondPageBreak(70 * mm), Spacer(1, 4 * mm), Paragraph("Sites this week", st.h1),
-                   Paragraph(text.markup(
+    story: list = [CondPageBreak(70 * mm), Spacer(1, 4 * mm), Paragraph(text.markup(_("Sites this week")), st.h1),
+                   Paragraph(text.markup(_(
                        "Busiest first; sites with no visit at the end, shaded. Last visit: the latest check-in "
-                       "up to the end of the week."), st.note)]
+                       "up to the end of the week.")), st.note)]
     ordered = sorted(report.sites, key=lambda s: (-s.figures.minutes, -s.figures.observations, s.name.casefold()))
     rows, shaded = [], []
     for index, site in enumerate(ordered):
         f = site.figures
-        last = local(site.last_visit, site.timezone).strftime("%d %b %Y") if site.last_visit else "never"
-        rows.append([site.name + (" (this database)" if site.is_home else ""), f.people, f.visits,
+        last = _last_visit(site)
+        rows.append([site.name + (" " + _("(this database)") if site.is_home else ""), f.people, f.visits,
                      hours_text(f.minutes), f.tasks_done, f.observations, site.follow_ups_open, last])
         if not f.visits:
             shaded.append(index)
     total = report.week.figures
-    rows.append(["All sites", total.people, total.visits, hours_text(total.minutes), total.tasks_done,
+    rows.append([_("All sites"), total.people, total.visits, hours_text(total.minutes), total.tasks_done,
                  total.observations, sum(s.follow_ups_open for s in report.sites), ""])
     widths = [0.19, 0.10, 0.08, 0.08, 0.09, 0.15, 0.15, 0.16]
-    table = tables.table(["Site", "People", "Visits", "Hours", "Tasks done", "Observations", "Open follow-ups",
-                          "Last visit"], rows, [width * w for w in widths], st, numeric=(1, 2, 3, 4, 5, 6),
+    table = tables.table([_("Site"), _("People"), _("Visits"), _("Hours"), _("Tasks done"), _("Observations"),
+                          _("Open follow-ups"), _("Last visit")], rows, [width * w for w in widths], st,
+                         numeric=(1, 2, 3, 4, 5, 6),
                          highlight=shaded)
     table.setStyle(TableStyle([("FONTNAME", (0, len(rows)), (-1, len(rows)), fonts.BOLD),
                                ("LINEABOVE", (0, len(rows)), (-1, len(rows)), 0.8, layout.INK)]))
-    note = ("People are counted once per site; the All sites row counts each person once, so it can be less "
-            "than the sum of the rows.")
+    note = _("People are counted once per site; the All sites row counts each person once, so it can be less "
+             "than the sum of the rows.")
     if report.left_out:
-        note += f" Not listed: {', '.join(report.left_out)} (this database's own site, which has never had a visit)."
+        note += " " + _("Not listed: {sites} (this database's own site, which has never had a visit).").format(
+            sites=", ".join(report.left_out))
     story += [table, Spacer(1, 2 * mm), Paragraph(text.markup(note), st.muted)]
     busy = [s for s in ordered if s.figures.minutes]
     if len(busy) > 1:
         # The busiest only: one bar for "all the others" would dwarf every site shown.
         shown = busy[:MAX_SITE_BARS]
-        title = "Hours per site" + (f" (the {len(shown)} busiest of {len(busy)})" if len(busy) > len(shown) else "")
+        title = (_("Hours per site (the {shown} busiest of {count})").format(
+            shown=format_number(len(shown)), count=format_number(len(busy))) if len(busy) > len(shown)
+            else _("Hours per site"))
         story += [Spacer(1, 4 * mm), charts.bar_chart(title, [s.name for s in shown],
                                                         [s.figures.minutes / 60 for s in shown], width * 0.8,
                                                         fmt=charts.hours, label_share=0.3)]
@@ -417,87 +441,94 @@ def _sites_section(report: Consolidated, st: layout.Styles, width: float) -> lis
 
 
 def _themes_section(report: Consolidated, st: layout.Styles, width: float) -> list:
-    story: list = [CondPageBreak(60 * mm), Spacer(1, 4 * mm), Paragraph("Seen at several sites", st.h1)]
+    story: list = [CondPageBreak(60 * mm), Spacer(1, 4 * mm), Paragraph(text.markup(_("Seen at several sites")),
+                                                                         st.h1)]
     shared = [(t, s) for t, s in zip(report.themes, report.theme_sites) if len(s) > 1]
     single = [(t, s) for t, s in zip(report.themes, report.theme_sites) if len(s) == 1]
     if shared:
-        story.append(Paragraph(text.markup(
+        story.append(Paragraph(text.markup(_(
             "The same words and phrases written by different people at different sites this week: problems of "
-            "the chain rather than of one store. Most sites first."), st.note))
+            "the chain rather than of one store. Most sites first.")), st.note))
     else:
         story.append(Paragraph(text.markup(
-            "No phrase was written at more than one site this week."), st.note))
+            _("No phrase was written at more than one site this week.")), st.note))
     for number, (theme, sites) in enumerate(shared, start=1):
         # Quoted: a theme is the phrase people wrote, which can be a single word.
-        headline = f"{number}. “{theme.phrase}” — {seen_at(theme, sites)}"
-        kinds = ", ".join(f"{CATEGORIES.get(k, k).lower()} {v}" for k, v in theme.categories.most_common())
-        detail = f"{_plural(len(theme.observations), 'observation')} ({kinds})"
+        headline = f"{number}. " + _("“{phrase}” — {where}").format(phrase=theme.phrase, where=seen_at(theme, sites))
+        kinds = ", ".join(f"{CATEGORIES.get(k, k)} {format_number(v)}" for k, v in theme.categories.most_common())
+        detail = ngettext("{count} observation ({kinds})", "{count} observations ({kinds})",
+                          len(theme.observations)).format(count=format_number(len(theme.observations)), kinds=kinds)
         if theme.high_impact:
-            detail += f", {theme.high_impact} rated high impact"
+            detail += ", " + _("{count} rated high impact").format(count=format_number(theme.high_impact))
         parts = [Paragraph(text.markup(headline), st.h2),
-                 Paragraph(text.markup(detail + " · at " + _names(sites)), st.muted),
+                 Paragraph(text.markup(detail + " · " + _("at {sites}").format(sites=_names(sites))), st.muted),
                  text.para(tables.short(theme.representative["text"], 500), st.body, width)]
         if theme.quote:
-            parts.append(text.para(f"Customer: “{tables.short(theme.quote, 240)}”", st.quote, width - 10))
+            parts.append(text.para(_("Customer: “{quote}”").format(quote=tables.short(theme.quote, 240)), st.quote,
+                                   width - 10))
         story.append(KeepTogether(parts))
     if single:
-        story += [Spacer(1, 2 * mm), Paragraph("Seen at one site", st.h2)]
+        story += [Spacer(1, 2 * mm), Paragraph(text.markup(_("Seen at one site")), st.h2)]
         for theme, sites in single:
-            story.append(Paragraph("• " + text.markup(f"“{theme.phrase}” — {seen_at(theme, sites)}: "
-                                                      f"{tables.short(theme.representative['text'], 140)}"),
+            line = _("“{phrase}” — {where}").format(phrase=theme.phrase, where=seen_at(theme, sites))
+            story.append(Paragraph("• " + text.markup(f"{line}: {tables.short(theme.representative['text'], 140)}"),
                                    st.body))
     return story
 
 
 def _scorecard(report: Consolidated, st: layout.Styles, width: float) -> list:
-    story: list = [CondPageBreak(80 * mm), Spacer(1, 4 * mm), Paragraph("Programme scorecard", st.h1)]
+    story: list = [CondPageBreak(80 * mm), Spacer(1, 4 * mm), Paragraph(text.markup(_("Programme scorecard")), st.h1)]
     # Departments
-    story.append(Paragraph("Departments on the floor", st.h2))
+    story.append(Paragraph(text.markup(_("Departments on the floor")), st.h2))
     if report.departments:
         rows = [[d["department"], d["people"], d["visits"], hours_text(d["minutes"]), d["sites"]]
                 for d in report.departments]
-        story.append(tables.table(["Department", "People", "Visits", "Hours", "Sites"], rows,
+        story.append(tables.table([_("Department"), _("People"), _("Visits"), _("Hours"), _("Sites")], rows,
                                   [width * 0.44, width * 0.14, width * 0.14, width * 0.14, width * 0.14], st,
                                   numeric=(1, 2, 3, 4)))
     else:
-        story.append(Paragraph("No department did floor time this week.", st.note))
+        story.append(Paragraph(text.markup(_("No department did floor time this week.")), st.note))
     if report.idle_departments:
-        story.append(Paragraph(text.markup(
-            "No floor time this week from: " + ", ".join(report.idle_departments) + "."), st.body))
+        story.append(Paragraph(text.markup(_("No floor time this week from: {departments}.").format(
+            departments=", ".join(report.idle_departments))), st.body))
     # Sites without a visit
-    story += [Spacer(1, 3 * mm), Paragraph("Sites with no visit this week", st.h2)]
+    story += [Spacer(1, 3 * mm), Paragraph(text.markup(_("Sites with no visit this week")), st.h2)]
     if not report.sites:
-        story.append(Paragraph("No site is in this database yet.", st.note))
+        story.append(Paragraph(text.markup(_("No site is in this database yet.")), st.note))
     elif report.unvisited:
         rows = []
         for site in sorted(report.unvisited, key=lambda s: (s.last_visit or "", s.name.casefold())):
-            last = local(site.last_visit, site.timezone).strftime("%d %b %Y") if site.last_visit else "never"
-            rows.append([site.name, last, site.follow_ups_open, site.oldest_open_days if site.follow_ups_open else ""])
-        story.append(tables.table(["Site", "Last visit", "Open follow-ups", "Oldest open (days)"], rows,
+            rows.append([site.name, _last_visit(site), site.follow_ups_open,
+                         site.oldest_open_days if site.follow_ups_open else ""])
+        story.append(tables.table([_("Site"), _("Last visit"), _("Open follow-ups"), _("Oldest open (days)")], rows,
                                   [width * 0.46, width * 0.18, width * 0.18, width * 0.18], st, numeric=(2, 3)))
     else:
-        story.append(Paragraph("Every site had at least one visit this week.", st.note))
+        story.append(Paragraph(text.markup(_("Every site had at least one visit this week.")), st.note))
     # Who came back
-    story += [CondPageBreak(45 * mm), Spacer(1, 3 * mm), Paragraph("Who came back", st.h2)]
+    story += [CondPageBreak(45 * mm), Spacer(1, 3 * mm), Paragraph(text.markup(_("Who came back")), st.h2)]
     people = report.people
     if not people:
-        story.append(Paragraph("Nobody was on the floor this week.", st.note))
+        story.append(Paragraph(text.markup(_("Nobody was on the floor this week.")), st.note))
         return story
     back = [r for r in people if not r.first_time]
     story.append(Paragraph(text.markup(
-        f"{_plural(len(back), 'person', 'people')} of {len(people):,} had been on the floor in an earlier week; "
-        f"{len(people) - len(back):,} came for the first time. Weeks on the floor: the weeks with at least one "
-        "visit, at any site, up to this one."), st.note))
+        ngettext("{back} of {count} person had been on the floor in an earlier week; {first} came for the first time.",
+                 "{back} of {count} people had been on the floor in an earlier week; {first} came for the first time.",
+                 len(people)).format(back=format_number(len(back)), count=format_number(len(people)),
+                                     first=format_number(len(people) - len(back)))
+        + " " + _("Weeks on the floor: the weeks with at least one visit, at any site, up to this one.")), st.note))
     shown = people[:MAX_PEOPLE_ROWS]
     rows = []
     for person in shown:
-        first = local(person.first_visit, report.week.timezone).strftime("%d %b %Y") if person.first_visit else ""
+        first = format_date(local(person.first_visit, report.week.timezone), "medium") if person.first_visit else ""
         rows.append([person.name, person.department, ", ".join(person.sites), person.visits, hours_text(person.minutes),
-                     "first time" if person.first_time else person.weeks_on_floor, first])
-    story.append(tables.table(["Name", "Department", "Sites this week", "Visits", "Hours", "Weeks on the floor",
-                               "First visit"], rows,
+                     _("first time") if person.first_time else person.weeks_on_floor, first])
+    story.append(tables.table([_("Name"), _("Department"), _("Sites this week"), _("Visits"), _("Hours"),
+                               _("Weeks on the floor"), _("First visit")], rows,
                               [width * w for w in (0.2, 0.14, 0.24, 0.08, 0.08, 0.12, 0.14)], st,
                               numeric=(3, 4, 5)))
     if len(people) > len(shown):
-        story.append(Paragraph(text.markup(f"… and {len(people) - len(shown):,} more people."), st.muted))
+        story.append(Paragraph(text.markup(ngettext("… and {count} more person.", "… and {count} more people.",
+                                                    len(people) - len(shown)).format(
+            count=format_number(len(people) - len(shown)))), st.muted))
     return story

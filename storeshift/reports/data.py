@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ..errors import NotFound, UserError
+from ..i18n import _, format_number
 from ..services.observations import CATEGORIES
 from ..services.visits import visit_minutes
 from ..storage.db import Storage
@@ -80,13 +81,14 @@ def resolve_site(storage: Storage, site_id: str | None) -> tuple[dict, list[str]
     if site_id == ALL_SITES:
         home = storage.one("SELECT id, name, timezone FROM sites WHERE id = ?", (storage.site_id,))
         count = storage.value("SELECT count(*) FROM sites")
-        return {"id": ALL_SITES, "name": f"All sites ({count})", "timezone": home["timezone"]}, None
+        return {"id": ALL_SITES, "name": _("All sites ({count})").format(count=format_number(count)),
+                "timezone": home["timezone"]}, None
     wanted = site_id or storage.site_id
     site = storage.one("SELECT id, name, timezone FROM sites WHERE id = ?", (wanted,))
     if site is None:
         site = storage.one("SELECT id, name, timezone FROM sites WHERE lower(name) = lower(?)", (wanted,))
     if site is None:
-        raise NotFound(f"There is no site '{wanted}' in this database.")
+        raise NotFound(_("There is no site '{site}' in this database.").format(site=wanted))
     return site, [site["id"]]
 
 
@@ -127,13 +129,13 @@ def week_data(storage: Storage, year: int, week: int, site_id: str | None = None
     try:
         days = week_days(year, week)
     except ValueError:
-        raise UserError(f"{year}-W{week:02d} is not a week of the calendar.") from None
+        raise UserError(_("{week} is not a week of the calendar.").format(week=f"{year}-W{week:02d}")) from None
     now = now or utc_now()
     site, site_ids = resolve_site(storage, site_id)
     tz = site["timezone"]
     start, end = week_bounds(year, week, tz)
     previous_monday = days[0] - dt.timedelta(days=7)
-    p_year, p_week, _ = previous_monday.isocalendar()
+    p_year, p_week, _weekday = previous_monday.isocalendar()
     p_start, p_end = week_bounds(p_year, p_week, tz)
     organisation = storage.value("SELECT name FROM organisation LIMIT 1") or ""
 
@@ -246,7 +248,7 @@ def week_data(storage: Storage, year: int, week: int, site_id: str | None = None
 def current_week(storage: Storage, now: dt.datetime | None = None) -> tuple[int, int]:
     """(year, week) of now in this site's zone."""
     tz = storage.value("SELECT timezone FROM sites WHERE id = ?", (storage.site_id,)) or "UTC"
-    year, week, _ = local(now or utc_now(), tz).isocalendar()
+    year, week, _weekday = local(now or utc_now(), tz).isocalendar()
     return year, week
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DamagedDatabase, UserError
+from ..i18n import N_, _
 from ..storage import audit
 from ..storage.db import Storage, now_iso, read_only, translate
 from . import settings
@@ -57,14 +58,14 @@ def backup(storage: Storage, out: Path) -> Path:
         finally:
             target.close()
         if not ok:
-            raise DamagedDatabase("The backup did not pass its integrity check; the database may be damaged.")
+            raise DamagedDatabase(_("The backup did not pass its integrity check; the database may be damaged."))
         tmp.replace(out)
     except sqlite3.Error as exc:
         tmp.unlink(missing_ok=True)
-        raise translate(exc, "write the backup") from exc
+        raise translate(exc, N_("write the backup")) from exc
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise UserError(f"Could not write the backup to {out}: {exc.strerror}.") from exc
+        raise UserError(_("Could not write the backup to {file}: {reason}.").format(file=out, reason=exc.strerror)) from exc
     settings.put(storage, "last_backup_at", now_iso(), "system")
     return out
 
@@ -83,14 +84,15 @@ def restore(db_path: Path, backup_path: Path) -> Path:
     except sqlite3.Error:
         healthy = False
     if not healthy:
-        raise UserError(f"{backup_path.name} is not a healthy storeshift backup; nothing was changed.")
+        raise UserError(_("{file} is not a healthy storeshift backup; nothing was changed.").format(file=backup_path.name))
     kept = db_path.with_name(f"{db_path.stem}.replaced-{now_iso().replace(':', '')}{db_path.suffix}")
     try:
         if db_path.exists():
             db_path.replace(kept)
     except OSError as exc:  # Windows: another program (a kiosk, say) still has it open
-        raise UserError(f"Could not move {db_path.name} aside ({exc.strerror}): close every storeshift "
-                        "window using it, then restore again. Nothing was changed.") from None
+        raise UserError(_("Could not move {file} aside ({reason}): close every storeshift window using it, "
+                          "then restore again. Nothing was changed.").format(file=db_path.name, reason=exc.strerror)
+                        ) from None
     for suffix in ("-wal", "-shm"):
         side = Path(str(db_path) + suffix)
         if side.exists():

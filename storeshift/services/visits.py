@@ -7,9 +7,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..errors import NotFound, UserError
+from ..i18n import N_, _
 from ..storage import audit
 from ..storage.db import Storage
-from ..timeutil import (from_iso, local, local_clock, local_day_bounds, minutes_between, to_iso,
+from ..timeutil import (format_duration, from_iso, local, local_clock, local_day_bounds, minutes_between, to_iso,
                         utc_now, zone)
 from . import badges, settings
 
@@ -71,7 +72,7 @@ def close_forgotten_visits(storage: Storage, now: dt.datetime) -> int:
     # (a visit closes at the first closing time after it began), so today's open visits are
     # never read and the cost does not grow with the number of people on the floor.
     before = to_iso(_last_closing(now, closing, tz))
-    with storage.write("close forgotten visits"):
+    with storage.write(N_("close forgotten visits")):
         for visit in storage.rows("SELECT id, check_in_at FROM visits WHERE check_out_at IS NULL AND site_id = ? "
                                   "AND check_in_at < ?", (storage.site_id, before)):
             close_at = _closing_instant(visit["check_in_at"], closing, tz)
@@ -131,7 +132,7 @@ def scan(storage: Storage, payload: str, now: dt.datetime | None = None) -> Scan
     if not check.ok:
         return ScanResult(REFUSED, check.message, person=check.person, reason=check.reason)
     person = check.person
-    with storage.write("record the scan"):
+    with storage.write(N_("record the scan")):
         close_forgotten_visits(storage, now)
         tz = settings.get(storage, "timezone")
         window = settings.get(storage, "repeat_window_s")
@@ -139,15 +140,16 @@ def scan(storage: Storage, payload: str, now: dt.datetime | None = None) -> Scan
         if visit is not None:
             since = from_iso(visit["check_in_at"])
             if abs((now - since).total_seconds()) < window:
-                result = ScanResult(REPEAT, f"You're already checked in since {local_clock(since, tz)}.",
+                result = ScanResult(REPEAT, _("You're already checked in since {time}.").format(
+                                    time=local_clock(since, tz)),
                                     person, visit, task=current_task(storage, visit["id"]))
             else:
                 check_out_at = to_iso(max(now, since))
                 _end_assignment(storage, visit["id"], check_out_at, "kiosk")
                 visit = audit.update(storage, "visits", visit["id"],
                                      {"check_out_at": check_out_at, "source_out": "badge"}, "kiosk", "check_out")
-                result = ScanResult(CHECKED_OUT, f"Thank you, {person['name']}! You gave "
-                                    f"{visit_minutes(visit)} minutes today.", person, visit,
+                result = ScanResult(CHECKED_OUT, _("Thank you, {name}! You gave {duration} today.").format(
+                                    name=person["name"], duration=format_duration(visit_minutes(visit))), person, visit,
                                     task=storage.one("SELECT t.* FROM assignments a JOIN tasks t ON t.id = a.task_id "
                                                      "WHERE a.visit_id = ? ORDER BY a.assigned_at DESC LIMIT 1",
                                                      (visit["id"],)))
@@ -156,13 +158,13 @@ def scan(storage: Storage, payload: str, now: dt.datetime | None = None) -> Scan
                                "ORDER BY check_out_at DESC LIMIT 1", (person["id"],))
             if last and not last["auto_closed"] and \
                     abs((now - from_iso(last["check_out_at"])).total_seconds()) < window:
-                result = ScanResult(REPEAT, f"You're already checked out at "
-                                    f"{local_clock(last['check_out_at'], tz)}.", person, last)
+                result = ScanResult(REPEAT, _("You're already checked out at {time}.").format(
+                                    time=local_clock(last["check_out_at"], tz)), person, last)
             else:
                 visit = audit.insert(storage, "visits", {
                     "person_id": person["id"], "department": person["department"],
                     "check_in_at": to_iso(now), "source_in": "badge"}, "kiosk", "check_in")
-                result = ScanResult(CHECKED_IN, f"Welcome, {person['name']}!", person, visit,
+                result = ScanResult(CHECKED_IN, _("Welcome, {name}!").format(name=person["name"]), person, visit,
                                     booking=todays_booking(storage, person["id"], now, tz))
         result.minutes_today, result.minutes_total = _minutes_given(storage, person["id"], now, tz)
         if result.kind == CHECKED_IN:
@@ -174,15 +176,15 @@ def check_in_manually(storage: Storage, person_id: str, actor: str = "shift lead
                       now: dt.datetime | None = None) -> dict:
     """Check in a person who came without their badge (the shift lead confirmed who they are)."""
     now = now or utc_now()
-    with storage.write("check the person in"):
+    with storage.write(N_("check the person in")):
         close_forgotten_visits(storage, now)
         person = storage.one("SELECT * FROM people WHERE id = ?", (person_id,))
         if person is None:
-            raise NotFound("There is no such person.")
+            raise NotFound(_("There is no such person."))
         if not person["active"]:
-            raise UserError(f"{person['name']} is not active; reactivate them first.")
+            raise UserError(_("{name} is not active; reactivate them first.").format(name=person["name"]))
         if open_visit(storage, person_id):
-            raise UserError(f"{person['name']} is already checked in.")
+            raise UserError(_("{name} is already checked in.").format(name=person["name"]))
         return audit.insert(storage, "visits", {"person_id": person_id, "department": person["department"],
                                                 "check_in_at": to_iso(now), "source_in": "manual"},
                             actor, "check_in")
@@ -191,12 +193,12 @@ def check_in_manually(storage: Storage, person_id: str, actor: str = "shift lead
 def check_out_manually(storage: Storage, visit_id: str, reason: str = "", actor: str = "shift lead",
                        now: dt.datetime | None = None) -> dict:
     now = now or utc_now()
-    with storage.write("check the person out"):
+    with storage.write(N_("check the person out")):
         visit = storage.one("SELECT * FROM visits WHERE id = ?", (visit_id,))
         if visit is None:
-            raise NotFound("There is no such visit.")
+            raise NotFound(_("There is no such visit."))
         if visit["check_out_at"]:
-            raise UserError("This person has already checked out.")
+            raise UserError(_("This person has already checked out."))
         at = to_iso(max(now, from_iso(visit["check_in_at"])))
         _end_assignment(storage, visit_id, at, actor)
         return audit.update(storage, "visits", visit_id, {"check_out_at": at, "source_out": "manual",
@@ -208,16 +210,16 @@ def correct_departure(storage: Storage, visit_id: str, left_at: dt.datetime | No
                       actor: str = "visitor") -> dict:
     """Record when a person really left after a visit was closed automatically
     (left_at=None: they don't remember; the automatic time stands)."""
-    with storage.write("save the departure time"):
+    with storage.write(N_("save the departure time")):
         visit = storage.one("SELECT * FROM visits WHERE id = ?", (visit_id,))
         if visit is None:
-            raise NotFound("There is no such visit.")
+            raise NotFound(_("There is no such visit."))
         changes: dict = {"departure_confirmed": 1}
         if left_at is not None:
             if left_at.tzinfo is None:
                 raise ValueError("left_at needs a time zone")
             if not (from_iso(visit["check_in_at"]) <= left_at <= from_iso(visit["check_out_at"])):
-                raise UserError("That time is outside the visit: pick a time between arriving and closing.")
+                raise UserError(_("That time is outside the visit: pick a time between arriving and closing."))
             changes["check_out_at"] = to_iso(left_at)
         return audit.update(storage, "visits", visit_id, changes, actor, "correct_departure")
 

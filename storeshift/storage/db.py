@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from sqlite_utils.utils import dedupe_keys
 
 from .. import errors
+from ..i18n import N_, _
 from ..timeutil import to_iso, utc_now
 
 #: How long a write waits for another process's lock before telling the user.
@@ -54,31 +55,34 @@ def refuse_network_share(path: Path) -> None:
     on_share = text.startswith(("\\\\", "//")) or _mount_fstype(path.parent) in NETWORK_FILESYSTEMS
     if on_share:
         raise errors.UserError(
-            f"{path} is on a network drive. SQLite databases get damaged there; "
-            "keep the database on this PC's own disk and use 'storeshift export' to share data."
-        )
+            _("{path} is on a network drive. SQLite databases get damaged there; keep the database on this "
+              "PC's own disk and use 'storeshift export' to share data.").format(path=path))
 
 
-def translate(exc: sqlite3.Error, action: str = "save") -> errors.UserError:
-    """Turn an SQLite error into a sentence the user can act on."""
+def translate(exc: sqlite3.Error, action: str = N_("save")) -> errors.UserError:
+    """Turn an SQLite error into a sentence the user can act on. action: what could not be done,
+    a message marked N_() ('save the task'), said in the current language."""
     text = str(exc).lower()
+    action = _(action)
     if "locked" in text or "busy" in text:
         return errors.DatabaseBusy(
-            f"Could not {action}: another program is using the database. Try again in a moment.")
+            _("Could not {action}: another program is using the database. Try again in a moment.")
+            .format(action=action))
     if "full" in text:
         return errors.DiskFull(
-            f"Could not {action}: the disk is full. Free some space, then try again.")
+            _("Could not {action}: the disk is full. Free some space, then try again.").format(action=action))
     if "readonly" in text or "read-only" in text or "unable to open" in text:
         return errors.ReadOnlyDatabase(
-            f"Could not {action}: the database file cannot be written. "
-            "Check that the disk is not write-protected and the file is not read-only.")
+            _("Could not {action}: the database file cannot be written. Check that the disk is not "
+              "write-protected and the file is not read-only.").format(action=action))
     if "malformed" in text or "not a database" in text or "corrupt" in text:
         return errors.DamagedDatabase(
-            "The database file is damaged. Restore the latest backup (Settings → Restore), "
-            "or ask support for help.")
+            _("The database file is damaged. Restore the latest backup (Settings → Restore), "
+              "or ask support for help."))
     if "disk i/o" in text:
-        return errors.DiskFull(f"Could not {action}: the disk reported an error. Check the disk, then try again.")
-    return errors.UserError(f"Could not {action}: {exc}.")
+        return errors.DiskFull(_("Could not {action}: the disk reported an error. Check the disk, then try again.")
+                               .format(action=action))
+    return errors.UserError(_("Could not {action}: {reason}.").format(action=action, reason=exc))
 
 
 class Storage:
@@ -106,7 +110,7 @@ class Storage:
         return self.db.conn
 
     @contextlib.contextmanager
-    def write(self, action: str = "save") -> Iterator[Storage]:
+    def write(self, action: str = N_("save")) -> Iterator[Storage]:
         """One write transaction taken with BEGIN IMMEDIATE, so read-then-write never
         fails half-way with 'database is locked'; nested calls join the outer one."""
         if self.conn.in_transaction:
@@ -142,7 +146,7 @@ class Storage:
             keys = dedupe_keys(d[0] for d in cursor.description)
             return [dict(zip(keys, row)) for row in cursor]
         except sqlite3.Error as exc:
-            raise translate(exc, "read the database") from exc
+            raise translate(exc, N_("read the database")) from exc
 
     def one(self, sql: str, params: Any = ()) -> dict | None:
         found = self.rows(sql, params)
@@ -152,7 +156,7 @@ class Storage:
         try:
             row = self.conn.execute(sql, params).fetchone()
         except sqlite3.Error as exc:
-            raise translate(exc, "read the database") from exc
+            raise translate(exc, N_("read the database")) from exc
         return row[0] if row else None
 
     def data_version(self) -> int:
@@ -195,8 +199,9 @@ def _connect(path: Path | None) -> sqlite3.Connection:
 
 def _damaged_at_start(path: Path) -> errors.DamagedDatabase:
     # No window opens on a damaged file, so the way out is named here: the command line.
-    return errors.DamagedDatabase(f"The database file {path.name} is damaged, so storeshift did not open it. "
-                                  "Restore the latest backup with 'storeshift restore', or ask support for help.")
+    return errors.DamagedDatabase(_("The database file {file} is damaged, so storeshift did not open it. Restore "
+                                    "the latest backup with 'storeshift restore', or ask support for help.")
+                                  .format(file=path.name))
 
 
 def read_only(path: Path) -> sqlite3.Connection:
@@ -217,12 +222,12 @@ def _quick_check(path: Path, opened: Callable[[sqlite3.Connection], None] | None
         finally:
             probe.close()
     except sqlite3.Error as exc:
-        problem = translate(exc, f"open {path}")
+        problem = translate(exc, _("open {file}").format(file=path))
         if isinstance(problem, errors.DamagedDatabase):
             raise problem from exc
         return  # busy, unreadable or interrupted: the read-write connection reports it in its own words
     if verdict != ["ok"]:
-        raise errors.DamagedDatabase(verdict[0] if verdict else "quick_check said nothing")
+        raise errors.DamagedDatabase(verdict[0] if verdict else "quick_check said nothing")  # not translated: SQLite's words
 
 
 def refuse_damaged_file(path: Path) -> None:
@@ -242,7 +247,7 @@ class IntegrityCheck(threading.Thread):
     it to show. Writes wait for the verdict instead, so nothing is written to a damaged file."""
 
     def __init__(self, path: Path):
-        super().__init__(name="storeshift integrity check", daemon=True)
+        super().__init__(name="storeshift integrity check", daemon=True)  # not translated: a thread
         self.path = path
         self.problem: errors.DamagedDatabase | None = None
         self._probe: sqlite3.Connection | None = None
@@ -267,8 +272,9 @@ class IntegrityCheck(threading.Thread):
             _quick_check(self.path, self._opened)
         except errors.DamagedDatabase:
             self.problem = errors.DamagedDatabase(
-                f"The database file {self.path.name} is damaged, so storeshift saved nothing to it. Close "
-                "storeshift and restore the latest backup with 'storeshift restore', or ask support for help.")
+                _("The database file {file} is damaged, so storeshift saved nothing to it. Close storeshift and "
+                  "restore the latest backup with 'storeshift restore', or ask support for help.")
+                .format(file=self.path.name))
 
     def wait(self) -> None:
         self.join()
@@ -293,14 +299,15 @@ def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: st
         try:
             file_path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise errors.ReadOnlyDatabase(f"Cannot create the folder for {file_path}: {exc.strerror}.") from exc
+            raise errors.ReadOnlyDatabase(_("Cannot create the folder for {file}: {reason}.")
+                                          .format(file=file_path, reason=exc.strerror)) from exc
         if not (check_in_background and schema.opens_without_writing(file_path)):
             check_in_background = False
             refuse_damaged_file(file_path)
     try:
         conn = _connect(file_path)
     except sqlite3.Error as exc:
-        raise translate(exc, f"open {file_path}") from exc
+        raise translate(exc, _("open {file}").format(file=file_path)) from exc
     storage = Storage(Database(conn), file_path)
     if check_in_background:
         storage.check_in_background()
@@ -310,7 +317,7 @@ def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: st
         schema.ensure_home_site(storage, site_name)
     except sqlite3.Error as exc:
         storage.close()
-        raise translate(exc, "open the database") from exc
+        raise translate(exc, N_("open the database")) from exc
     except BaseException:
         storage.close()
         raise

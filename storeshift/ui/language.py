@@ -78,13 +78,15 @@ def installed_catalogues() -> list[str]:
 # ids in Qt properties of the widget itself, so they live exactly as long as it does, and
 # retranslate() finds them on any widget under a window.
 _SETTERS = {"text": "setText", "placeholder": "setPlaceholderText", "accessible": "setAccessibleName",
-            "tooltip": "setToolTip", "title": "setTitle", "window_title": "setWindowTitle"}
+            "tooltip": "setToolTip", "title": "setTitle", "window_title": "setWindowTitle",
+            "special": "setSpecialValueText"}
 _PREFIX = "i18n_"
+ITEM_MESSAGE_ROLE = 0x0100 + 77  # Qt.ItemDataRole.UserRole + 77: a combo box item's English
 
 
 def keep(widget: QObject, **messages: str):
     """Give widget its texts in the current language, and again at every language change.
-    messages: text=, placeholder=, accessible=, tooltip=, title=, window_title= with messages
+    messages: text=, placeholder=, accessible=, tooltip=, title=, window_title=, special= with messages
     marked N_("...") (English, so the catalogue has them). Returns widget."""
     for role, message in messages.items():
         setter = _SETTERS[role]
@@ -93,11 +95,25 @@ def keep(widget: QObject, **messages: str):
     return widget
 
 
+def add_item(box, message, data=None) -> None:
+    """A combo box entry whose text is message (N_() or a lazy label), kept like keep()'s texts."""
+    message = getattr(message, "source", message)
+    box.addItem(_(message), data)
+    box.setItemData(box.count() - 1, message, ITEM_MESSAGE_ROLE)
+
+
 def retranslate(root: QObject) -> None:
     """Set every kept text under root (root included) in the current language."""
+    from PySide6.QtWidgets import QComboBox
+
     for widget in [root, *root.findChildren(QObject)]:
         for name in widget.dynamicPropertyNames():
             name = bytes(name).decode()
             if name.startswith(_PREFIX):
                 message = widget.property(name)
                 getattr(widget, name[len(_PREFIX):])(_(message) if message else "")
+        if isinstance(widget, QComboBox):
+            for index in range(widget.count()):
+                message = widget.itemData(index, ITEM_MESSAGE_ROLE)
+                if message:
+                    widget.setItemText(index, _(message))

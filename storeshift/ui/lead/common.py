@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QDialog, QDialog
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton,
                                QTableView, QVBoxLayout, QWidget)
 
+from ...i18n import N_, _
+from ..language import keep
 from ...storage.db import Storage
 from ...timeutil import utc_now
 
@@ -134,7 +136,7 @@ class Banner(QFrame):
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         close = QPushButton("✕")
         close.setObjectName("bannerClose")
-        close.setToolTip("Hide this message")
+        keep(close, tooltip=N_("Hide this message"))
         close.setFlat(True)
         close.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         close.clicked.connect(self.hide)
@@ -172,7 +174,7 @@ def confirm(parent: QWidget, title: str, text: str, yes_text: str, on_yes: Calla
     box = QMessageBox(QMessageBox.Icon.Warning if danger else QMessageBox.Icon.Question, title, text,
                       QMessageBox.StandardButton.NoButton, parent)
     yes = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
-    cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+    cancel = box.addButton(_("Cancel"), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(cancel)
     box.setObjectName("confirmBox")
     box.yes_button, box.cancel_button = yes, cancel
@@ -226,12 +228,12 @@ def choose_folder(parent: QWidget, caption: str, on_chosen: Callable[[Path], Non
 class PinField(QLineEdit):
     """A masked field that takes digits only (4 to 12), as the PIN rules say."""
 
-    def __init__(self, placeholder: str = "PIN", parent=None):
+    def __init__(self, placeholder: str | None = None, parent=None):
         super().__init__(parent)
         self.setEchoMode(QLineEdit.EchoMode.Password)
         self.setValidator(QIntValidator(0, 2_147_483_647, self))
         self.setMaxLength(12)
-        self.setPlaceholderText(placeholder)
+        self.setPlaceholderText(placeholder or _("PIN"))
         self.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly | Qt.InputMethodHint.ImhSensitiveData)
 
 
@@ -248,7 +250,8 @@ class LockScreen(QWidget):
         self.setObjectName("lockScreen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._check = check
-        self.pad = PinPad("storeshift is locked — enter the shift-lead PIN", button_size=56)
+        self.pad = PinPad("", button_size=56)
+        keep(self.pad.title, text=N_("storeshift is locked — enter the shift-lead PIN"))
         self.pad.cancel_button.hide()
         self.pad.submitted.connect(self.on_submitted)
         box = QFrame()
@@ -284,14 +287,14 @@ class LockScreen(QWidget):
             self.pad.reset()
             self.unlocked.emit()
         else:
-            self.pad.show_message("That PIN is not right. Please try again.", error=True)
+            self.pad.show_message(_("That PIN is not right. Please try again."), error=True)
             self.pad.focus()
 
 
 class FormDialog(QDialog):
     """A small window-modal form that does not block the event loop (opened with open())."""
 
-    def __init__(self, parent: QWidget, title: str, ok_text: str = "Save"):
+    def __init__(self, parent: QWidget, title: str, ok_text: str | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setModal(True)
@@ -302,7 +305,7 @@ class FormDialog(QDialog):
         self.error.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(ok_text)
+        self.ok_button.setText(ok_text or _("Save"))
         self.ok_button.setProperty("primary", True)
         self.buttons.rejected.connect(self.reject)
 

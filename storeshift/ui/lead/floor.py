@@ -9,6 +9,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
                                QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSplitter,
                                QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
+from ...i18n import N_, _, format_number
+from ..language import keep
 from ...errors import UserError
 from ...services import bookings, roster, settings, tasks as task_service, visits
 from .common import ERROR, SUCCESS, FormDialog, LeadContext, fit_columns_to_contents, record_table
@@ -17,8 +19,8 @@ from .models import TASK_MIME, ExpectedModel, FloorModel, LeftTodayModel, TaskMo
 #: The side list of expected people shows the earliest this many (a list of thousands helps
 #: nobody, and reading them all slowed every refresh of the board); the title gives the count.
 EXPECTED_SHOWN = 200
-CHECKOUT_REASONS = ["Forgot to scan out", "Left early", "Went home unwell", "Badge not working",
-                    "Shift ended"]
+CHECKOUT_REASONS = [N_("Forgot to scan out"), N_("Left early"), N_("Went home unwell"), N_("Badge not working"),
+                    N_("Shift ended")]
 
 
 def _table(model, stretch_column: int | None = None) -> QTableView:
@@ -91,24 +93,25 @@ class TaskPicker(FormDialog):
     """Pick a task for one person: full and archived tasks are listed but cannot be chosen."""
 
     def __init__(self, parent, person_name: str, task_rows: list[dict], current_task_id: str | None):
-        super().__init__(parent, f"Give {person_name} a task", ok_text="Give task")
+        super().__init__(parent, _("Give {name} a task").format(name=person_name), ok_text=_("Give task"))
         self.setObjectName("taskPicker")
-        self.body.addWidget(QLabel(f"Which task should <b>{person_name}</b> do now?"))
+        self.body.addWidget(QLabel(_("Which task should <b>{name}</b> do now?").format(name=person_name)))
         self.list = QListWidget()
         self.list.setObjectName("taskPickerList")
         for row in task_rows:
-            places = ("no limit" if row["capacity"] is None
-                      else f"{row['taken']} of {row['capacity']} places taken")
-            text = f"{row['title']}   ·   {row['area'] or 'anywhere'}   ·   {places}"
+            places = (_("no limit") if row["capacity"] is None
+                      else _("{taken} of {capacity} places taken").format(taken=row["taken"], capacity=row["capacity"]))
+            text = f"{row['title']}   ·   {row['area'] or _('anywhere')}   ·   {places}"
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, row["id"])
             if row["id"] == current_task_id:
-                item.setText(text + "   (current task)")
+                item.setText(text + "   " + _("(current task)"))
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
             elif TaskModel.is_full(row):
-                item.setText(f"{row['title']}   ·   FULL ({row['taken']} of {row['capacity']})")
+                item.setText(f"{row['title']}   ·   " + _("FULL ({taken} of {capacity})").format(
+                    taken=row["taken"], capacity=row["capacity"]))
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
-                item.setToolTip("Full: finish or move someone first, or raise its capacity on the Tasks page.")
+                item.setToolTip(_("Full: finish or move someone first, or raise its capacity on the Tasks page."))
             self.list.addItem(item)
         self.list.itemDoubleClicked.connect(lambda _item: self.accept())
         self.list.currentItemChanged.connect(lambda *_: self.ok_button.setEnabled(self.chosen() is not None))
@@ -129,13 +132,14 @@ class CheckOutDialog(FormDialog):
     """Check a person out by hand, saying why (kept with the visit)."""
 
     def __init__(self, parent, person_name: str):
-        super().__init__(parent, f"Check {person_name} out", ok_text="Check out")
+        super().__init__(parent, _("Check {name} out").format(name=person_name), ok_text=_("Check out"))
         self.setObjectName("checkOutDialog")
-        self.body.addWidget(QLabel(f"Check <b>{person_name}</b> out now. Why are you doing it by hand?"))
+        self.body.addWidget(QLabel(_("Check <b>{name}</b> out now. Why are you doing it by hand?")
+                                   .format(name=person_name)))
         self.reason = QComboBox()
         self.reason.setObjectName("checkOutReason")
         self.reason.setEditable(True)
-        self.reason.addItems(CHECKOUT_REASONS)
+        self.reason.addItems([_(reason) for reason in CHECKOUT_REASONS])
         self.reason.setCurrentIndex(0)
         self.body.addWidget(self.reason)
         self.buttons.accepted.connect(self.accept)
@@ -147,17 +151,17 @@ class CheckInDialog(FormDialog):
     """Check in someone who came without their badge: find them by name."""
 
     def __init__(self, parent, people: list[dict]):
-        super().__init__(parent, "Check someone in by hand", ok_text="Check in")
+        super().__init__(parent, _("Check someone in by hand"), ok_text=_("Check in"))
         self.setObjectName("checkInDialog")
-        self.body.addWidget(QLabel("Only for someone you recognise who has no badge with them."))
+        self.body.addWidget(keep(QLabel(), text=N_("Only for someone you recognise who has no badge with them.")))
         self.search = QLineEdit()
         self.search.setObjectName("checkInSearch")
-        self.search.setPlaceholderText("Type part of their name…")
+        keep(self.search, placeholder=N_("Type part of their name…"))
         self.search.setClearButtonEnabled(True)
         self.list = QListWidget()
         self.list.setObjectName("checkInList")
         for person in people:
-            label = f"{person['name']}   ·   {person['department'] or 'no department'}"
+            label = f"{person['name']}   ·   {person['department'] or _('no department')}"
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, person["id"])
             self.list.addItem(item)
@@ -202,7 +206,7 @@ class CheckInDialog(FormDialog):
 class FloorPage(QWidget):
     """The default page: the live board and everything the lead does with people on the floor."""
 
-    title = "Floor"
+    title = N_("Floor")
 
     def __init__(self, ctx: LeadContext, parent=None):
         super().__init__(parent)
@@ -217,22 +221,23 @@ class FloorPage(QWidget):
         self.expected_model = ExpectedModel(tz, self)
         self.left_model = LeftTodayModel(tz, self)
 
-        self.heading = QLabel("On the floor now")
+        self.heading = keep(QLabel(), text=N_("On the floor now"))
         self.heading.setObjectName("pageTitle")
         self.counts = QLabel()
         self.counts.setObjectName("floorCounts")
-        self.assign_button = QPushButton("Give task…")
-        self.assign_button.setToolTip("Choose a task for the selected person (or drag a task onto them)")
-        self.done_button = QPushButton("Mark task done")
-        self.check_out_button = QPushButton("Check out…")
-        self.check_in_button = QPushButton("Check in by hand…")
+        self.assign_button = keep(QPushButton(), text=N_("Give task…"))
+        keep(self.assign_button, tooltip=N_("Choose a task for the selected person (or drag a task onto them)"))
+        self.done_button = keep(QPushButton(), text=N_("Mark task done"))
+        self.check_out_button = keep(QPushButton(), text=N_("Check out…"))
+        self.check_in_button = keep(QPushButton(), text=N_("Check in by hand…"))
         for button in (self.assign_button, self.done_button, self.check_out_button, self.check_in_button):
-            button.setObjectName(button.text().rstrip("…").replace(" ", "_").lower())
+            # Named from the English, so the name is the same in every language.
+            button.setObjectName(button.property("i18n_setText").rstrip("…").replace(" ", "_").lower())
         self.assign_button.setProperty("primary", True)
 
         self.board = FloorBoard(self.model)
-        self.empty = QLabel("Nobody is on the floor yet.\nPeople appear here as soon as they scan their "
-                            "badge at the kiosk,\nor when you check them in by hand.")
+        self.empty = keep(QLabel(), text=N_("Nobody is on the floor yet.\nPeople appear here as soon as they scan "
+                                            "their badge at the kiosk,\nor when you check them in by hand."))
         self.empty.setObjectName("emptyBoard")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.board_stack = QStackedWidget()
@@ -249,9 +254,9 @@ class FloorPage(QWidget):
         self.expected.setObjectName("expectedList")
         self.left = _table(self.left_model, stretch_column=0)
         self.left.setObjectName("leftList")
-        self.expected_title = QLabel("Expected today, not in yet")
-        self.left_title = QLabel("Left today")
-        catalogue_title = QLabel("Tasks — drag one onto a person")
+        self.expected_title = keep(QLabel(), text=N_("Expected today, not in yet"))
+        self.left_title = keep(QLabel(), text=N_("Left today"))
+        catalogue_title = keep(QLabel(), text=N_("Tasks — drag one onto a person"))
         for label in (self.expected_title, self.left_title, catalogue_title):
             label.setObjectName("sectionTitle")
 
@@ -261,7 +266,7 @@ class FloorPage(QWidget):
         top.addWidget(self.check_in_button)
         actions = QHBoxLayout()
         actions.addWidget(self.counts, 1)
-        self.selection_hint = QLabel("Selected person:")
+        self.selection_hint = keep(QLabel(), text=N_("Selected person:"))
         self.selection_hint.setObjectName("hint")
         actions.addWidget(self.selection_hint)
         for button in (self.assign_button, self.done_button, self.check_out_button):
@@ -311,7 +316,7 @@ class FloorPage(QWidget):
                               (self.check_in_button, self.catalogue), (self.catalogue, self.expected),
                               (self.expected, self.left)):
             QWidget.setTabOrder(before, after)
-        self.expected.setToolTip("Double-click someone who arrived without their badge to check them in.")
+        keep(self.expected, tooltip=N_("Double-click someone who arrived without their badge to check them in."))
 
         # The clock ticks the time-on-floor column; the database is never polled here.
         self.ticker = QTimer(self)
@@ -344,14 +349,18 @@ class FloorPage(QWidget):
         if expected == EXPECTED_SHOWN:
             expected = bookings.count_expected_today(storage, now)
         no_task = sum(1 for r in self.model.rows() if not r.get("task_title"))
-        parts = [f"<b>{on_floor}</b> on the floor"]
+        parts = [_("<b>{count}</b> on the floor").format(count=format_number(on_floor))]
         if no_task:
-            parts.append(f"<b style='color:#b45309'>{no_task} without a task</b>")
-        parts += [f"{expected:,} expected", f"{left} left today"]
+            parts.append("<b style='color:#b45309'>" + _("{count} without a task").format(count=format_number(no_task))
+                         + "</b>")
+        parts += [_("{count} expected").format(count=format_number(expected)),
+                  _("{count} left today").format(count=format_number(left))]
         self.counts.setText("  ·  ".join(parts))
-        self.expected_title.setText(f"Expected today, not in yet ({expected:,})" if expected == shown_expected else
-                                    f"Expected today, not in yet ({expected:,}; the first {shown_expected} shown)")
-        self.left_title.setText(f"Left today ({left})")
+        self.expected_title.setText(
+            _("Expected today, not in yet ({count})").format(count=format_number(expected)) if expected == shown_expected
+            else _("Expected today, not in yet ({count}; the first {shown} shown)").format(
+                count=format_number(expected), shown=format_number(shown_expected)))
+        self.left_title.setText(_("Left today ({count})").format(count=format_number(left)))
         self.board_stack.setCurrentWidget(self.board if on_floor else self.empty)
         self.on_selection_changed()
 
@@ -373,8 +382,8 @@ class FloorPage(QWidget):
         self.assign_button.setEnabled(person is not None)
         self.check_out_button.setEnabled(person is not None)
         self.done_button.setEnabled(bool(person and person.get("task_id")))
-        self.assign_button.setText("Change task…" if person and person.get("task_id") else "Give task…")
-        self.selection_hint.setText(f"{person['name']}:" if person else "Select a person to:")
+        self.assign_button.setText(_("Change task…") if person and person.get("task_id") else _("Give task…"))
+        self.selection_hint.setText(_("{name}:").format(name=person["name"]) if person else _("Select a person to:"))
 
     # -- doing --------------------------------------------------------------------------------
     def _run(self, action, success: str | None = None) -> bool:
@@ -391,14 +400,14 @@ class FloorPage(QWidget):
     def assign(self, visit_id: str, task_id: str) -> bool:
         row = next((r for r in self.model.rows() if r["visit_id"] == visit_id), None)
         task = next((t for t in self.task_model.rows() if t["id"] == task_id), None)
-        name = row["name"] if row else "The person"
-        title = task["title"] if task else "the task"
+        name = row["name"] if row else _("The person")
+        title = task["title"] if task else _("the task")
         if row and row.get("task_id") == task_id:
-            self.ctx.tell(f"{name} is already on '{title}'.")
+            self.ctx.tell(_("{name} is already on '{task}'.").format(name=name, task=title))
             return True
-        verb = "now does" if row and row.get("task_id") else "is on"
+        done = (_("{name} now does '{task}'.") if row and row.get("task_id") else _("{name} is on '{task}'."))
         return self._run(lambda: task_service.assign(self.ctx.storage, visit_id, task_id),
-                         f"{name} {verb} '{title}'.")
+                         done.format(name=name, task=title))
 
     def on_task_dropped(self, visit_id: str, task_id: str) -> None:
         self.assign(visit_id, task_id)
@@ -406,7 +415,7 @@ class FloorPage(QWidget):
     def on_assign_clicked(self) -> None:
         person = self.selected()
         if person is None:
-            self.ctx.tell("Select a person on the board first.")
+            self.ctx.tell(_("Select a person on the board first."))
             return
         self.picker = TaskPicker(self, person["name"], self.task_model.rows(), person.get("task_id"))
         visit_id = person["visit_id"]
@@ -417,22 +426,24 @@ class FloorPage(QWidget):
     def on_done_clicked(self) -> None:
         person = self.selected()
         if person is None or not person.get("task_id"):
-            self.ctx.tell("Select a person with a task first.")
+            self.ctx.tell(_("Select a person with a task first."))
             return
         self._run(lambda: task_service.complete(self.ctx.storage, person["visit_id"]),
-                  f"'{person['task_title']}' done — well done, {person['name']}. Give them their next task.")
+                  _("'{task}' done — well done, {name}. Give them their next task.").format(
+                      task=person["task_title"], name=person["name"]))
 
     def on_check_out_clicked(self) -> None:
         person = self.selected()
         if person is None:
-            self.ctx.tell("Select a person on the board first.")
+            self.ctx.tell(_("Select a person on the board first."))
             return
         self.check_out_dialog = CheckOutDialog(self, person["name"])
         dialog = self.check_out_dialog
         dialog.accepted.connect(lambda: self._run(
             lambda: visits.check_out_manually(self.ctx.storage, person["visit_id"], dialog.reason.currentText(),
                                               now=self.ctx.now()),
-            f"{person['name']} is checked out ({dialog.reason.currentText().strip() or 'no reason given'})."))
+            _("{name} is checked out ({reason}).").format(
+                name=person["name"], reason=dialog.reason.currentText().strip() or _("no reason given"))))
         dialog.open()
 
     def on_expected_double_clicked(self, index) -> None:
@@ -452,7 +463,7 @@ class FloorPage(QWidget):
                 return
             name = next(p["name"] for p in people if p["id"] == person_id)
             if self._run(lambda: visits.check_in_manually(self.ctx.storage, person_id, now=self.ctx.now()),
-                         f"{name} is checked in. Give them a task: drag one onto their name."):
+                         _("{name} is checked in. Give them a task: drag one onto their name.").format(name=name)):
                 self.select_person(person_id)
 
         dialog.accepted.connect(check_in)

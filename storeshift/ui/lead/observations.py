@@ -11,10 +11,12 @@ from PySide6.QtCore import QStringListModel, Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QCompleter, QFormLayout, QFrame, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPlainTextEdit, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
+from ...i18n import N_, _, format_date_range, format_datetime, format_number, ngettext
+from ..language import add_item, keep
 from ...errors import UserError
 from ...services import observations as obs_service, settings, visits
 from ...services.csvio import write_csv
-from ...timeutil import local, week_bounds, week_days
+from ...timeutil import local, local_clock, week_bounds, week_days
 from .common import ERROR, SUCCESS, LeadContext, choose_file, record_table
 from .models import ObservationModel
 
@@ -28,24 +30,24 @@ def week_choices(now: dt.datetime, tz: str, count: int = 12) -> list[tuple[str, 
     """(label, start, end) for 'All weeks', 'Last 4 weeks' and the last count ISO weeks in the
     site's zone."""
     today = local(now, tz).date()
-    year, week, _ = today.isocalendar()
-    _, this_week_end = week_bounds(year, week, tz)
+    year, week, _weekday = today.isocalendar()
+    _start, this_week_end = week_bounds(year, week, tz)
     four_back = (today - dt.timedelta(weeks=3)).isocalendar()
-    four_weeks_start, _ = week_bounds(four_back[0], four_back[1], tz)
-    choices: list[tuple[str, str | None, str | None]] = [("All weeks", None, None),
-                                                         ("Last 4 weeks", four_weeks_start, this_week_end)]
+    four_weeks_start, _end = week_bounds(four_back[0], four_back[1], tz)
+    choices: list[tuple[str, str | None, str | None]] = [(_("All weeks"), None, None),
+                                                         (_("Last 4 weeks"), four_weeks_start, this_week_end)]
     for back in range(count):
-        year, week, _ = (today - dt.timedelta(weeks=back)).isocalendar()
+        year, week, _weekday = (today - dt.timedelta(weeks=back)).isocalendar()
         days = week_days(year, week)
-        span = f"{days[0]:%d %b}–{days[-1]:%d %b}"
-        name = "This week" if back == 0 else "Last week" if back == 1 else f"{year}-W{week:02d}"
+        span = format_date_range(days[0], days[-1])
+        name = _("This week") if back == 0 else _("Last week") if back == 1 else f"{year}-W{week:02d}"
         start, end = week_bounds(year, week, tz)
         choices.append((f"{name} ({span})", start, end))
     return choices
 
 
 class ObservationsPage(QWidget):
-    title = "Observations"
+    title = N_("Observations")
 
     def __init__(self, ctx: LeadContext, parent=None):
         super().__init__(parent)
@@ -55,23 +57,23 @@ class ObservationsPage(QWidget):
         tz = settings.site_timezone(ctx.storage)
         self.model = ObservationModel(tz, self)
 
-        heading = QLabel("Observations")
+        heading = keep(QLabel(), text=N_("Observations"))
         heading.setObjectName("pageTitle")
         self.week = QComboBox()
         self.week.setObjectName("obsWeek")
         for label, start, end in week_choices(ctx.now(), tz):
             self.week.addItem(label, (start, end))
         self.week.setCurrentIndex(1)  # recent notes are what a lead triages
-        self.category = self._choice_box("obsCategory", "All categories", obs_service.CATEGORIES)
-        self.status = self._choice_box("obsStatus", "All statuses", obs_service.STATUSES)
-        self.impact = self._choice_box("obsImpact", "All impacts", obs_service.IMPACTS)
+        self.category = self._choice_box("obsCategory", N_("All categories"), obs_service.CATEGORIES)
+        self.status = self._choice_box("obsStatus", N_("All statuses"), obs_service.STATUSES)
+        self.impact = self._choice_box("obsImpact", N_("All impacts"), obs_service.IMPACTS)
         self.search = QLineEdit()
         self.search.setObjectName("obsSearch")
-        self.search.setPlaceholderText("Search text, quote, owner…")
+        keep(self.search, placeholder=N_("Search text, quote, owner…"))
         self.search.setClearButtonEnabled(True)
         self.count = QLabel()
         self.count.setObjectName("hint")
-        self.export_button = QPushButton("Export CSV…")
+        self.export_button = keep(QPushButton(), text=N_("Export CSV…"))
         filters = QHBoxLayout()
         for widget in (self.week, self.category, self.status, self.impact):
             filters.addWidget(widget)
@@ -85,14 +87,14 @@ class ObservationsPage(QWidget):
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         # The detail pane: the whole note, then the triage form.
-        self.detail = QLabel("Select an observation to read it in full and triage it.")
+        self.detail = keep(QLabel(), text=N_("Select an observation to read it in full and triage it."))
         self.detail.setObjectName("obsDetail")
         self.detail.setWordWrap(True)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.owner = QLineEdit()
         self.owner.setObjectName("obsOwner")
-        self.owner.setPlaceholderText("Who follows it up, e.g. Store manager")
+        keep(self.owner, placeholder=N_("Who follows it up, e.g. Store manager"))
         self.owner_names = QStringListModel(self)
         completer = QCompleter(self.owner_names, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -100,19 +102,19 @@ class ObservationsPage(QWidget):
         self.triage_status = QComboBox()
         self.triage_status.setObjectName("obsTriageStatus")
         for key, label in obs_service.STATUSES.items():
-            self.triage_status.addItem(label, key)
+            add_item(self.triage_status, label, key)
         self.follow_up = QPlainTextEdit()
         self.follow_up.setObjectName("obsFollowUp")
-        self.follow_up.setPlaceholderText("What was or will be done about it")
+        keep(self.follow_up, placeholder=N_("What was or will be done about it"))
         self.follow_up.setTabChangesFocus(True)
-        self.save_button = QPushButton("Save triage")
+        self.save_button = keep(QPushButton(), text=N_("Save triage"))
         self.save_button.setProperty("primary", True)
-        triage_title = QLabel("Triage")
+        triage_title = keep(QLabel(), text=N_("Triage"))
         triage_title.setObjectName("sectionTitle")
         form = QFormLayout()
-        form.addRow("Owner", self.owner)
-        form.addRow("Status", self.triage_status)
-        form.addRow("Follow-up", self.follow_up)
+        form.addRow(keep(QLabel(), text=N_("Owner")), self.owner)
+        form.addRow(keep(QLabel(), text=N_("Status")), self.triage_status)
+        form.addRow(keep(QLabel(), text=N_("Follow-up")), self.follow_up)
         self.triage_box = QFrame()
         self.triage_box.setObjectName("triageBox")
         triage_layout = QVBoxLayout(self.triage_box)
@@ -158,10 +160,17 @@ class ObservationsPage(QWidget):
     def _choice_box(name: str, everything: str, choices: dict) -> QComboBox:
         box = QComboBox()
         box.setObjectName(name)
-        box.addItem(everything, "")
+        add_item(box, everything, "")
         for key, label in choices.items():
-            box.addItem(label, key)
+            add_item(box, label, key)
         return box
+
+    def retranslate(self) -> None:
+        """The week choices name their weeks in the language (the other boxes keep their items)."""
+        tz = settings.site_timezone(self.ctx.storage)
+        for index, (label, _start, _end) in enumerate(week_choices(self.ctx.now(), tz)):
+            if index < self.week.count():
+                self.week.setItemText(index, label)
 
     def filters(self) -> dict:
         start, end = self.week.currentData() or (None, None)
@@ -176,8 +185,9 @@ class ObservationsPage(QWidget):
         rows = rows[:MAX_ROWS]
         self.model.set_rows(rows)
         new = sum(1 for r in rows if r["status"] == "new")
-        self.count.setText(f"newest {MAX_ROWS:,} shown — narrow the filters" if capped
-                           else f"{len(rows)} shown, {new} new")
+        self.count.setText(_("newest {count} shown — narrow the filters").format(count=format_number(MAX_ROWS))
+                           if capped else _("{count} shown, {new} new").format(count=format_number(len(rows)),
+                                                                               new=format_number(new)))
         owners = sorted({r["owner"] for r in rows if r.get("owner")} | set(self.owner_names.stringList()))
         self.owner_names.setStringList(owners)
         self.show_detail()
@@ -190,26 +200,31 @@ class ObservationsPage(QWidget):
         row = self.selected()
         if row is None:
             self.shown_id = None
-            self.detail.setText("Select an observation to read it in full and triage it.")
+            self.detail.setText(_("Select an observation to read it in full and triage it."))
             self.triage_box.setEnabled(False)
             return
         tz = self.model.timezone
         esc = html.escape
-        parts = [f"<p style='font-size:13pt'><b>{esc(obs_service.CATEGORIES[row['category']])}</b> · "
-                 f"impact <b>{esc(obs_service.IMPACTS[row['impact']])}</b> · "
-                 f"{esc(obs_service.STATUSES[row['status']])}</p>",
+        head = _("{category} · impact {impact} · {status}").format(
+            category=f"<b>{esc(str(obs_service.CATEGORIES[row['category']]))}</b>",
+            impact=f"<b>{esc(str(obs_service.IMPACTS[row['impact']]))}</b>",
+            status=esc(str(obs_service.STATUSES[row["status"]])))
+        parts = [f"<p style='font-size:13pt'>{head}</p>",
                  f"<p style='font-size:12pt'>{esc(row['text']).replace(chr(10), '<br>')}</p>"]
         if row.get("quote"):
-            parts.append(f"<p style='font-size:12pt'><i>“{esc(row['quote'])}”</i> — a customer</p>")
-        who = esc(row.get("person_name") or "someone since erased")
+            quote = _("“{text}”").format(text=esc(row["quote"]))
+            parts.append(f"<p style='font-size:12pt'><i>{quote}</i> — " + _("a customer") + "</p>")
+        who = esc(row.get("person_name") or _("someone since erased"))
         if row.get("department"):
             who += f" ({esc(row['department'])})"
-        facts = [f"<b>By:</b> {who}", f"<b>Task:</b> {esc(row.get('task_title') or 'none')}",
-                 f"<b>Written:</b> {local(row['created_at'], tz):%a %d %b %Y %H:%M}"]
+        facts = [_("<b>By:</b> {who}").format(who=who),
+                 _("<b>Task:</b> {task}").format(task=esc(row.get("task_title") or _("none"))),
+                 _("<b>Written:</b> {when}").format(when=format_datetime(local(row["created_at"], tz)))]
         visit = visits.get_visit(self.ctx.storage, row["visit_id"]) if row.get("visit_id") else None
         if visit:
-            until = f"{local(visit['check_out_at'], tz):%H:%M}" if visit["check_out_at"] else "still on the floor"
-            facts.append(f"<b>Visit:</b> {local(visit['check_in_at'], tz):%a %d %b %H:%M}–{until}")
+            until = local_clock(visit["check_out_at"], tz) if visit["check_out_at"] else _("still on the floor")
+            facts.append(_("<b>Visit:</b> {start}–{end}").format(
+                start=format_datetime(local(visit["check_in_at"], tz)), end=until))
         parts.append("<p>" + "<br>".join(facts) + "</p>")
         self.detail.setText("".join(parts))
         self.triage_box.setEnabled(True)
@@ -232,12 +247,13 @@ class ObservationsPage(QWidget):
             return
         self.shown_id = None
         self.refresh()
-        owner = f", owner {saved['owner']}" if saved.get("owner") else ""
-        self.ctx.tell(f"Triage saved: {obs_service.STATUSES[saved['status']]}{owner}.", SUCCESS)
+        status = obs_service.STATUSES[saved["status"]]
+        self.ctx.tell((_("Triage saved: {status}, owner {owner}.") if saved.get("owner")
+                       else _("Triage saved: {status}.")).format(status=status, owner=saved.get("owner")), SUCCESS)
 
     def on_export_clicked(self) -> None:
         suggested = f"observations-{self.ctx.now():%Y-%m-%d}.csv"
-        choose_file(self, "Export the observations shown", "CSV files (*.csv)", self.export_csv, save=True,
+        choose_file(self, _("Export the observations shown"), _("CSV files (*.csv)"), self.export_csv, save=True,
                     suggested=suggested)
 
     def export_csv(self, path: Path) -> None:
@@ -250,6 +266,8 @@ class ObservationsPage(QWidget):
         try:
             write_csv(path, CSV_HEADERS, rows)
         except OSError as exc:
-            self.ctx.tell(f"Could not write {path.name}: {exc.strerror or exc}.", ERROR)
+            self.ctx.tell(_("Could not write {file}: {reason}.").format(file=path.name, reason=exc.strerror or exc),
+                          ERROR)
             return
-        self.ctx.tell(f"{len(rows)} observations written to {path}.", SUCCESS)
+        self.ctx.tell(ngettext("{count} observation written to {file}.", "{count} observations written to {file}.",
+                               len(rows)).format(count=format_number(len(rows)), file=path), SUCCESS)

@@ -12,20 +12,24 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
-from ... import APP_NAME
+from ... import APP_NAME, i18n
+from ...i18n import N_, _, format_datetime
 from ...errors import UserError
 from ...services import pin, settings
 from ...storage.db import Storage
 from ...timeutil import local
+from .. import language
+from ..language import keep
 from ..watcher import DatabaseWatcher
 from .common import ERROR, INFO, WARNING, Banner, LeadContext, LockScreen
+from .models import RowTableModel
 
 log = logging.getLogger("storeshift.ui.lead")
 
 #: (page key, navigation label, shortcut)
-PAGES = [("floor", "Floor", "Ctrl+1"), ("tasks", "Tasks", "Ctrl+2"), ("people", "People & badges", "Ctrl+3"),
-         ("observations", "Observations", "Ctrl+4"), ("reports", "Reports", "Ctrl+5"),
-         ("settings", "Settings", "Ctrl+6")]
+PAGES = [("floor", N_("Floor"), "Ctrl+1"), ("tasks", N_("Tasks"), "Ctrl+2"),
+         ("people", N_("People & badges"), "Ctrl+3"), ("observations", N_("Observations"), "Ctrl+4"),
+         ("reports", N_("Reports"), "Ctrl+5"), ("settings", N_("Settings"), "Ctrl+6")]
 NAV_ICONS = {"floor": "◉", "tasks": "☰", "people": "☺", "observations": "✎", "reports": "▤",
              "settings": "⚙"}
 
@@ -54,7 +58,10 @@ class LeadWindow(QMainWindow):
         self.watcher = watcher
         self.kiosk_window = None
         self.qsettings = settings_store or QSettings(APP_NAME, "lead")
-        self.setWindowTitle(f"{settings.get(storage, 'site_name')} — storeshift")
+        # The site's language from the first frame, Qt's own texts with it, and every later change.
+        settings.use_site_language(storage)
+        language.follow()
+        self.setWindowTitle(_("{site} — storeshift").format(site=settings.get(storage, "site_name")))
         self.setMinimumSize(1024, 640)
 
         from .floor import FloorPage
@@ -81,24 +88,23 @@ class LeadWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.setObjectName("pageStack")
         for key, label, shortcut in PAGES:
-            item = QListWidgetItem(f"{NAV_ICONS[key]}   {label}")
+            item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, key)
-            item.setToolTip(f"{label} ({shortcut})")
             self.nav.addItem(item)
             self.stack.addWidget(self.pages[key])
-            action = QAction(label, self)
+            action = keep(QAction(self), text=label)
             action.setShortcut(QKeySequence(shortcut))
             action.triggered.connect(lambda _=False, k=key: self.show_page(k))
             self.addAction(action)
         self.site_label = QLabel()
         self.site_label.setObjectName("navSite")
         self.site_label.setWordWrap(True)
-        self.kiosk_button = QPushButton("Open kiosk on\nanother screen")
+        self.kiosk_button = keep(QPushButton(), text=N_("Open kiosk on\nanother screen"))
         self.kiosk_button.setObjectName("kioskButton")
-        self.lock_button = QPushButton("Lock")
+        self.lock_button = keep(QPushButton(), text=N_("Lock"))
         self.lock_button.setObjectName("lockButton")
-        self.lock_button.setToolTip("Lock the window now (Ctrl+L)")
-        lock_action = QAction("Lock", self)
+        keep(self.lock_button, tooltip=N_("Lock the window now (Ctrl+L)"))
+        lock_action = keep(QAction(self), text=N_("Lock"))
         lock_action.setShortcut(QKeySequence("Ctrl+L"))
         lock_action.triggered.connect(self.lock)
         self.addAction(lock_action)
@@ -107,7 +113,7 @@ class LeadWindow(QMainWindow):
         side.setObjectName("sidePanel")
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 12)
-        brand = QLabel("storeshift")
+        brand = QLabel("storeshift")  # not translated: the name
         brand.setObjectName("brand")
         side_layout.addWidget(brand)
         side_layout.addWidget(self.site_label)
@@ -161,6 +167,7 @@ class LeadWindow(QMainWindow):
         self.lock_screen.unlocked.connect(self.on_unlocked)
 
         self._set_tab_order()
+        self.label_navigation()
         self.update_status()
         self.restore_geometry()
         self.nav.setCurrentRow(0)
@@ -168,6 +175,7 @@ class LeadWindow(QMainWindow):
             self.lock("")
         else:
             self.restart_idle_timer()
+        self._built = True
 
     @property
     def storage(self) -> Storage:
@@ -186,6 +194,35 @@ class LeadWindow(QMainWindow):
         self.stack.setCurrentWidget(page)
         if key in self._stale:
             self._stale.discard(key)
+            self._refresh(key)
+
+    def label_navigation(self) -> None:
+        for row, (key, label, shortcut) in enumerate(PAGES):
+            item = self.nav.item(row)
+            item.setText(f"{NAV_ICONS[key]}   {_(label)}")
+            item.setToolTip(_("{page} ({shortcut})").format(page=_(label), shortcut=shortcut))
+
+    # -- language -----------------------------------------------------------------------------
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        # Only the site's language: a kiosk visitor's own (the kiosk may run in this process)
+        # is theirs alone. (Also sent while __init__ is still building the window.)
+        if (event.type() == QEvent.Type.LanguageChange and getattr(self, "_built", False)
+                and i18n.current() == i18n.site_language()):
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        """Every text again in the current language: kept texts, the navigation, the status bar,
+        and each page (its own texts, table headings and rows)."""
+        language.retranslate(self)
+        self.label_navigation()
+        self.update_status()
+        for model in self.findChildren(RowTableModel):
+            model.language_changed()
+        for key, page in self.pages.items():
+            retranslate = getattr(page, "retranslate", None)
+            if retranslate is not None:
+                retranslate()
             self._refresh(key)
 
     def _set_tab_order(self) -> None:
@@ -220,16 +257,16 @@ class LeadWindow(QMainWindow):
         storage = self.storage
         site = settings.get(storage, "site_name")
         tz = settings.site_timezone(storage)
-        self.setWindowTitle(f"{site} — storeshift")
+        self.setWindowTitle(_("{site} — storeshift").format(site=site))
         self.site_label.setText(f"{site}\n{tz}")
-        self.db_label.setText(f"{site}  ·  Database: {storage.path or 'in memory'}")
+        self.db_label.setText(_("{site}  ·  Database: {file}").format(site=site, file=storage.path or _("in memory")))
         last = settings.get(storage, "last_backup_at")
         if last:
             when = local(last, tz)
-            self.backup_label.setText(f"Last backup: {when:%a %d %b %Y %H:%M}")
+            self.backup_label.setText(_("Last backup: {when}").format(when=format_datetime(when)))
             self.backup_label.setProperty("stale", (self.ctx.now() - when).days >= 7)
         else:
-            self.backup_label.setText("Last backup: never — Settings → Back up now")
+            self.backup_label.setText(_("Last backup: never — Settings → Back up now"))
             self.backup_label.setProperty("stale", True)
         self.backup_label.style().unpolish(self.backup_label)
         self.backup_label.style().polish(self.backup_label)
@@ -254,7 +291,7 @@ class LeadWindow(QMainWindow):
 
     def lock(self, reason: str = "") -> None:
         if not pin.has_pin(self.storage):
-            self.show_message("Set a shift-lead PIN in Settings first; without one the window cannot lock.",
+            self.show_message(_("Set a shift-lead PIN in Settings first; without one the window cannot lock."),
                               WARNING)
             return
         self.idle_timer.stop()
@@ -282,14 +319,14 @@ class LeadWindow(QMainWindow):
             self.idle_timer.start()
 
     def on_idle(self) -> None:
-        self.lock("Locked after a while without use.")
+        self.lock(_("Locked after a while without use."))
 
     # -- the kiosk ----------------------------------------------------------------------------
     def open_kiosk(self) -> None:
         try:
             from ..kiosk.window import KioskWindow
         except ImportError:
-            self.show_message("The kiosk is not part of this installation.", ERROR)
+            self.show_message(_("The kiosk is not part of this installation."), ERROR)
             return
         screens = QGuiApplication.screens()
         mine = self.screen()
@@ -304,11 +341,11 @@ class LeadWindow(QMainWindow):
             self.kiosk_window.setScreen(target)
             self.kiosk_window.setGeometry(target.geometry())
             self.kiosk_window.showFullScreen()
-            self.show_message(f"The kiosk is open on the screen '{target.name()}'.")
+            self.show_message(_("The kiosk is open on the screen '{screen}'.").format(screen=target.name()))
         else:
             self.kiosk_window.show()
-            self.show_message("Only one screen is connected, so the kiosk opened in a window here. "
-                              "Connect a second screen for a full-screen kiosk.", WARNING)
+            self.show_message(_("Only one screen is connected, so the kiosk opened in a window here. "
+                              "Connect a second screen for a full-screen kiosk."), WARNING)
 
     # -- geometry -----------------------------------------------------------------------------
     def restore_geometry(self) -> None:
