@@ -126,7 +126,8 @@ def test_the_site_language_is_a_setting_of_the_site(storage):
     settings.put(storage, "language", "fr_FR")
     assert settings.get(storage, "language") == "fr"
     assert settings.use_site_language(storage) == "fr" and i18n.current() == "fr"
-    with pytest.raises(UserError, match="« klingon » n’est pas une langue de storeshift.*fr \\(Français\\)"):
+    # French typography: no-break spaces inside « » and before ; and :
+    with pytest.raises(UserError, match="^Langue\u00a0: «\u00a0klingon\u00a0» n’est pas une langue de storeshift.*fr \\(Français\\)"):
         settings.put(storage, "language", "klingon")
     assert settings.get(storage, "language") == "fr"
 

@@ -34,20 +34,9 @@ ENGLISH_ON_PURPOSE = {
 # Modules not yet taken through the catalogue. Each one must leave this list; the test below
 # also fails when a module on it no longer has anything to mark.
 NOT_YET_MARKED = {
-    "storeshift/cli/__init__.py",
-    "storeshift/reports/consolidated.py", "storeshift/reports/data.py", "storeshift/reports/weekly.py",
-    "storeshift/reports/themes.py",
-    "storeshift/services/badges.py", "storeshift/services/bookings.py", "storeshift/services/csvio.py",
-    "storeshift/services/demo.py", "storeshift/services/maintenance.py",
-    "storeshift/services/observations.py", "storeshift/services/pin.py", "storeshift/services/roster.py",
-    "storeshift/services/settings.py", "storeshift/services/tasks.py", "storeshift/services/visits.py",
-    "storeshift/storage/db.py", "storeshift/sync/bundle.py", "storeshift/sync/merge.py",
-    "storeshift/ui/app.py", "storeshift/ui/kiosk/screens.py",
-    "storeshift/ui/kiosk/window.py", "storeshift/ui/lead/common.py", "storeshift/ui/lead/floor.py",
-    "storeshift/ui/lead/imports.py", "storeshift/ui/lead/models.py", "storeshift/ui/lead/observations.py",
-    "storeshift/ui/lead/people.py", "storeshift/ui/lead/reports.py", "storeshift/ui/lead/settings.py",
-    "storeshift/ui/lead/tasks.py", "storeshift/ui/lead/window.py", "storeshift/ui/widgets.py",
-    "storeshift/ui/worker.py", "storeshift/storage/audit.py",
+    "storeshift/services/bookings.py", "storeshift/services/csvio.py", "storeshift/services/roster.py",
+    "storeshift/storage/audit.py", "storeshift/sync/bundle.py", "storeshift/sync/merge.py",
+    "storeshift/ui/widgets.py",
 }
 
 

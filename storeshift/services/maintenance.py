@@ -26,7 +26,7 @@ class CheckReport:
     def lines(self) -> list[str]:
         out = [f"integrity: {'ok' if self.integrity == ['ok'] else '; '.join(self.integrity[:10])}"]
         if self.audit is not None:
-            out.append(f"audit log: {self.audit.entries} entries, {self.audit.records} records, "
+            out.append(f"audit log: {self.audit.entries} entries, {self.audit.records} records, "  # not translated: read by support
                        f"{'ok' if self.audit.ok else 'PROBLEMS'}")
             out += [f"  {p}" for p in self.audit.problems]
         return out

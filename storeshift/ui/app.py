@@ -11,6 +11,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from .. import APP_NAME, __version__
+from ..i18n import _
 from ..services import settings
 from ..resources import resource, resource_root
 from ..storage.db import Storage
@@ -45,7 +46,7 @@ def install_crash_hook(report) -> None:
     def hook(kind, value, tb):
         log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
         try:
-            report("Something went wrong. It has been logged; please carry on or tell the shift lead.")
+            report(_("Something went wrong. It has been logged; please carry on or tell the shift lead."))
         except Exception:
             pass
     sys.excepthook = hook

@@ -10,6 +10,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from ..errors import UserError
+from ..i18n import _
 
 log = logging.getLogger("storeshift.ui.worker")
 
@@ -38,7 +39,7 @@ class _Job(QRunnable):
             self.signals.failed.emit(str(exc))
         except Exception:  # a bug: log it, tell the user briefly, keep the app up
             log.error("background job failed:\n%s", traceback.format_exc())
-            self.signals.failed.emit("Something went wrong; the details are in the log file.")
+            self.signals.failed.emit(_("Something went wrong; the details are in the log file."))
         else:
             self.signals.done.emit(result)
 
