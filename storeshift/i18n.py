@@ -142,6 +142,12 @@ class LazyString:
     def __len__(self) -> int:
         return len(str(self))
 
+    def __contains__(self, part: str) -> bool:
+        return part in str(self)
+
+    def __lt__(self, other: object) -> bool:
+        return str(self) < str(other)
+
     def __add__(self, other: str) -> str:
         return str(self) + other
 
@@ -151,6 +157,8 @@ class LazyString:
     def __eq__(self, other: object) -> bool:
         if isinstance(other, LazyString):
             return self.source == other.source
+        if isinstance(other, str):
+            return str(self) == other
         return NotImplemented
 
     def __hash__(self) -> int:

@@ -613,20 +613,33 @@ class KioskWindow(QMainWindow):
             self.idle_timer.start()  # reading again in another language takes a moment
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        # (The window hears of a language change also while __init__ is still building it.)
+        # (The window hears of a language change also while __init__ is still building it, and
+        # once closed; a hidden window catches up when it is shown again.)
         if event.type() == QEvent.Type.LanguageChange and getattr(self, "_built", False):
-            self.retranslate()
+            if self.isVisible():
+                self.retranslate()
+            else:
+                self._language_stale = True
         super().changeEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if getattr(self, "_language_stale", False):
+            self._language_stale = False
+            self.retranslate()
+        super().showEvent(event)
 
     def retranslate(self) -> None:
         """Every text on screen again in the current language (pages keep their own state)."""
         language.retranslate(self)
         self.on_clock()
         screen = self.current_screen()
-        if screen == "welcome" and self._person is not None:
-            self.show_welcome_texts()
-        elif screen == "goodbye" and self._person is not None:
-            self.goodbye.thank(self._person["name"], self._given_text())
+        try:
+            if screen == "welcome" and self._person is not None:
+                self.show_welcome_texts()
+            elif screen == "goodbye" and self._person is not None:
+                self.goodbye.thank(self._person["name"], self._given_text())
+        except UserError as exc:  # the database is busy: the texts follow with the next change
+            log.warning("texts not redrawn in the new language (%s)", type(exc).__name__)
 
     # --- size ------------------------------------------------------------------------------
     def _apply_scale(self, scale: float) -> None:

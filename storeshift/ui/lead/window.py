@@ -208,8 +208,17 @@ class LeadWindow(QMainWindow):
         # is theirs alone. (Also sent while __init__ is still building the window.)
         if (event.type() == QEvent.Type.LanguageChange and getattr(self, "_built", False)
                 and i18n.current() == i18n.site_language()):
-            self.retranslate()
+            if self.isVisible():
+                self.retranslate()
+            else:
+                self._language_stale = True  # closed, or not shown yet: catch up when shown
         super().changeEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if getattr(self, "_language_stale", False):
+            self._language_stale = False
+            self.retranslate()
+        super().showEvent(event)
 
     def retranslate(self) -> None:
         """Every text again in the current language: kept texts, the navigation, the status bar,
