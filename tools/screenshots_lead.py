@@ -31,8 +31,9 @@ def _wait(app, done, timeout: float = 60.0) -> None:
         time.sleep(0.05)
 
 
-def render(out_dir: str | Path, sizes: dict | None = None) -> list[Path]:
-    """Render each page (and the lock screen) at each size into out_dir; returns the PNG paths."""
+def render(out_dir: str | Path, sizes: dict | None = None, language: str | None = None) -> list[Path]:
+    """Render each page (and the lock screen) at each size into out_dir (in the site language
+    given, default English); returns the PNG paths."""
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
@@ -52,6 +53,10 @@ def render(out_dir: str | Path, sizes: dict | None = None) -> list[Path]:
         with tempfile.TemporaryDirectory() as folder:
             storage = open_storage(Path(folder) / "demo.db")
             demo.seed(storage, people=60, weeks=6, seed=1, now=DEMO_NOW)
+            if language:
+                from storeshift.services import settings
+
+                settings.put(storage, "language", language)
             watcher = DatabaseWatcher(storage.path)
             ini = QSettings(str(Path(folder) / "lead.ini"), QSettings.Format.IniFormat)
             window = LeadWindow(storage, watcher, clock=lambda: DEMO_NOW, settings_store=ini)
@@ -62,13 +67,13 @@ def render(out_dir: str | Path, sizes: dict | None = None) -> list[Path]:
 
             def shot(name: str) -> None:
                 _settle(app)
-                path = out / f"lead-{name}-{size_name}.png"
+                path = out / f"lead-{name}-{size_name}{'-' + language if language else ''}.png"
                 window.grab().save(str(path))
                 written.append(path)
 
             def dialog_shot(dialog, name: str) -> None:
                 _settle(app)
-                path = out / f"lead-{name}-{size_name}.png"
+                path = out / f"lead-{name}-{size_name}{'-' + language if language else ''}.png"
                 dialog.grab().save(str(path))
                 written.append(path)
 

@@ -15,7 +15,7 @@ from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, PageBreak
 
 from ..errors import UserError
 from ..i18n import (_, format_date, format_date_range, format_datetime, format_hours, format_list, format_number,
-                    format_time, ngettext)
+                    format_time, ngettext, weekday_names)
 from ..services.observations import CATEGORIES, IMPACTS, STATUSES
 from ..storage.db import Storage
 from ..timeutil import local
@@ -84,11 +84,6 @@ def _date_range(days: list[dt.date]) -> str:
 def hours_text(minutes: int) -> str:
     """Hours as the report prints them: one decimal ('46.1', German '46,1')."""
     return format_number(minutes / 60, 1)
-
-
-def _day(day: dt.date) -> str:
-    """'Monday 30 November' / 'lundi 30 novembre' / 'Montag, 30. November'."""
-    return format_date(day, "MMMMEEEEd")
 
 
 def _when(iso: str, tz: str) -> str:
@@ -209,7 +204,8 @@ def cover(week_data: data.WeekData, found: list[themes.Theme], st: layout.Styles
     if week_data.people:
         best_day = max(range(7), key=lambda i: week_data.minutes_per_day[i])
         points.append(_("The busiest day was <b>{day}</b> ({hours} hours).").format(
-            day=format_date(week_data.days[best_day], "EEEE"), hours=hours_text(week_data.minutes_per_day[best_day])))
+            day=weekday_names()[week_data.days[best_day].weekday()],
+            hours=hours_text(week_data.minutes_per_day[best_day])))
     no_shows = len(week_data.no_shows)
     past = [i for i, day in enumerate(week_data.days) if day < local(week_data.generated_at, week_data.timezone).date()]
     booked = sum(week_data.booked_per_day[i] for i in past)
