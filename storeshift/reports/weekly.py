@@ -1,6 +1,7 @@
-"""The weekly insight report of one site: cover with headline figures against last week,
-what we learned (themes, then every observation by category), follow-ups by owner and age,
-charts, who came, and how the task catalogue was covered."""
+"""The weekly insight report of one site, as the site stood at the end of the week: page 1 says
+what was learned, what was done and what is still open; then the themes, "you told us, we did",
+follow-ups by owner, eight weeks of trends, charts, departments, who came, task coverage, and
+every observation in an appendix."""
 
 from __future__ import annotations
 
@@ -15,35 +16,47 @@ from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, PageBreak
 
 from ..errors import UserError
 from ..i18n import (_, format_date, format_date_range, format_datetime, format_hours, format_list, format_number,
-                    format_time, ngettext, weekday_names)
+                    format_percent, format_time, ngettext)
+from ..services import settings
 from ..services.observations import CATEGORIES, IMPACTS, STATUSES
 from ..storage.db import Storage
-from ..timeutil import local
-from . import blocks, charts, data, fonts, layout, tables, text, themes
+from ..timeutil import from_iso, local
+from . import blocks, charts, data, fonts, layout, tables, text
 
 Progress = Callable[[int, int], None] | None
 STEPS = 5
 MAX_DEPARTMENT_BARS = 12
 #: Open follow-ups listed per owner (the oldest); the owner table counts them all.
 PER_OWNER = 12
+#: Themes printed in full; the rest of the week's themes are listed one line each.
+DETAILED_THEMES = 12
+#: Weeks with at most this many observations print every one in an appendix unless told not to.
+APPENDIX_UP_TO = 60
+STALE_DAYS = 14
 
 
 def build_weekly_report(storage: Storage, year: int, week: int, out: str | Path, paper: str = "a4",
                         progress: Progress = None, site_id: str | None = None,
-                        now: dt.datetime | None = None) -> Path:
-    """Write the weekly report PDF of one site (default: this database's own site) to out."""
+                        now: dt.datetime | None = None, appendix: bool | None = None) -> Path:
+    """Write the weekly report PDF of one site (default: this database's own site) to out.
+    appendix: list every observation at the end (None: only for weeks of up to APPENDIX_UP_TO)."""
     layout.page_size(paper)
     out = Path(out)
     _step(progress, 0)
     week_data = data.week_data(storage, year, week, site_id=site_id, now=now)
-    _step(progress, 1)
-    found = themes.find_themes(week_data.observations)
     _step(progress, 2)
-    story = weekly_story(week_data, found, layout.page_size(paper))
+    if appendix is None:
+        appendix = len(week_data.observations) <= APPENDIX_UP_TO
+    story = weekly_story(week_data, layout.page_size(paper), appendix=appendix)
     _step(progress, 3)
-    render(story, out, paper, page_info(week_data, _("Weekly insight report")))
+    render(story, out, paper, page_info(week_data, _("Weekly insight report"), language=report_language(storage)))
     _step(progress, STEPS)
     return out
+
+
+def report_language(storage: Storage) -> str:
+    """The document language the PDF declares: the site's language setting, English by default."""
+    return settings.get(storage, "language") or "en"
 
 
 def _step(progress: Progress, done: int) -> None:
@@ -64,14 +77,16 @@ def render(story: list, out: Path, paper: str, info: layout.PageInfo) -> None:
         raise UserError(_("Cannot write {file}: {reason}.").format(file=out, reason=exc.strerror or exc)) from None
 
 
-def page_info(week_data: data.WeekData, title: str, site: str | None = None) -> layout.PageInfo:
-    """The running header and footer: site (or what stands for it), week, generation time."""
+def page_info(week_data: data.WeekData, title: str, site: str | None = None, language: str = "en") -> layout.PageInfo:
+    """The running header and footer: site (or what stands for it), week, generation time; the
+    site is the PDF's author."""
     tz = week_data.timezone
     generated = f"{format_datetime(local(week_data.generated_at, tz))} ({tz})"
-    return layout.PageInfo(title=title, site=site or week_data.site["name"],
-                           period=_("Week {week} · {dates}").format(week=week_data.label,
-                                                                    dates=_date_range(week_data.days)),
-                           generated=generated, organisation=week_data.organisation)
+    name = site or week_data.site["name"]
+    period = _("Week {week} · {dates}").format(week=week_data.label, dates=_date_range(week_data.days))
+    return layout.PageInfo(title=title, site=name, period=period,
+                           generated=generated, organisation=week_data.organisation, author=name,
+                           language=language)
 
 
 # ---------------------------------------------------------------- formatting
@@ -91,6 +106,26 @@ def _when(iso: str, tz: str) -> str:
     return f"{format_date(moment, 'MMMEd')} {format_time(moment)}"
 
 
+def _date(iso: str, tz: str) -> str:
+    return format_date(local(iso, tz), "MMMd")
+
+
+def _people(count: int) -> str:
+    return ngettext("{count} person", "{count} people", count).format(count=format_number(count))
+
+
+def _notes(count: int) -> str:
+    return ngettext("{count} note", "{count} notes", count).format(count=format_number(count))
+
+
+def _days(count: int) -> str:
+    return ngettext("{count} day", "{count} days", count).format(count=format_number(count))
+
+
+def _days_between(start: str, end: str) -> int:
+    return max(0, (from_iso(end) - from_iso(start)).days)
+
+
 def _change(current: float, previous: float, unit: str = "", higher_is_good: bool = True,
             as_hours: bool = False) -> tuple[str, colors.Color]:
     delta = current - previous
@@ -107,43 +142,47 @@ def _change(current: float, previous: float, unit: str = "", higher_is_good: boo
             layout.GOOD if good else layout.BAD)
 
 
+def _hex(colour: colors.Color) -> str:
+    return "#" + colour.hexval()[2:]
+
+
+def _status(item: data.FollowUp) -> str:
+    if item.automatic:
+        return _("not triaged yet")
+    shown = str(STATUSES.get(item.status, item.status))
+    return shown + (f" — {item.owner}" if item.owner else "")
+
+
+def _heading(title: str, st: layout.Styles, outline: str | None = None) -> layout.Heading:
+    return layout.Heading(text.markup(title), st.h1, outline=outline or title)
+
+
 # ---------------------------------------------------------------- story
 
-def weekly_story(week_data: data.WeekData, found: list[themes.Theme], size: tuple[float, float]) -> list:
+def weekly_story(week_data: data.WeekData, size: tuple[float, float], appendix: bool = True) -> list:
     st = layout.styles()
     width = size[0] - 2 * layout.MARGIN
-    story: list = cover(week_data, found, st, width)
+    story: list = cover(week_data, st, width)
     if week_data.empty:
+        story += [Spacer(1, 6 * mm)] + follow_ups(week_data, st, width) + trends(week_data, st, width)
         return story
     story += [PageBreak()]
-    story += learned(week_data, found, st, width)
+    story += learned(week_data, st, width)
+    story += we_did(week_data, st, width)
     story += follow_ups(week_data, st, width)
+    story += trends(week_data, st, width)
     story += chart_pages(week_data, st, width)
+    story += departments(week_data, st, width)
     story += who_came(week_data, st, width)
     story += coverage(week_data, st, width)
+    if appendix:
+        story += observation_appendix(week_data, st, width)
     return story
 
 
-def cover(week_data: data.WeekData, found: list[themes.Theme], st: layout.Styles, width: float) -> list:
-    f, p = week_data.figures, week_data.previous
-    story: list = [
-        Paragraph(text.markup(_("Weekly insight report")), st.subtitle),
-        text.para(week_data.site["name"], st.title, width),
-        Paragraph(text.markup(_("Week {week} of {year} · {first} to {last}").format(
-            week=week_data.week, year=week_data.year, first=format_date(week_data.days[0]),
-            last=format_date(week_data.days[-1]))), st.subtitle),
-    ]
-    cells = [
-        (_("People who came"), format_number(f.people), _change(f.people, p.people)),
-        (_("Visits"), format_number(f.visits), _change(f.visits, p.visits)),
-        (_("Hours delivered"), hours_text(f.minutes), _change(f.minutes, p.minutes, as_hours=True)),
-        (_("Tasks done"), format_number(f.tasks_done), _change(f.tasks_done, p.tasks_done)),
-        (_("Observations"), format_number(f.observations), _change(f.observations, p.observations)),
-        (_("Follow-ups open"), format_number(f.follow_ups_open), _change(f.follow_ups_open, p.follow_ups_open,
-                                                                         higher_is_good=False)),
-    ]
+def _figure_grid(cells: list, st: layout.Styles, width: float) -> Table:
     grid = []
-    for row_start in (0, 3):
+    for row_start in range(0, len(cells), 3):
         row = []
         for label, value, (change, colour) in cells[row_start:row_start + 3]:
             change_style = layout.ParagraphStyle("change", parent=st.figure_change, textColor=colour)
@@ -155,88 +194,127 @@ def cover(week_data: data.WeekData, found: list[themes.Theme], st: layout.Styles
         ("BOX", (0, 0), (-1, -1), 0.6, layout.RULE),
         ("INNERGRID", (0, 0), (-1, -1), 0.6, layout.RULE),
         ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fafbfc")),
-        ("TOPPADDING", (0, 0), (-1, -1), 9), ("BOTTOMPADDING", (0, 0), (-1, -1), 9),
+        ("TOPPADDING", (0, 0), (-1, -1), 7), ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
     ]))
-    story += [figure_table, Spacer(1, 3 * mm),
-              Paragraph(text.markup(_(
-                  "Hours are counted from check-in to check-out ({minutes} minutes in all; a visit still open counts "
-                  "up to the time of this report). Follow-ups open: observations raised up to the end of the week "
-                  "that are still new or triaged today.").format(minutes=format_number(f.minutes))), st.note)]
+    return figure_table
+
+
+def cover(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
+    f, p = week_data.figures, week_data.previous
+    flow = week_data.follow_up_flow
+    story: list = [
+        Paragraph(text.markup(_("Weekly insight report")), st.subtitle),
+        text.para(week_data.site["name"], st.title, width),
+        Paragraph(text.markup(_("Week {week} of {year} · {first} to {last}").format(
+            week=week_data.week, year=week_data.year, first=format_date(week_data.days[0]),
+            last=format_date(week_data.days[-1]))), st.subtitle),
+        _figure_grid([
+            (_("People who came"), format_number(f.people), _change(f.people, p.people)),
+            (_("Visits"), format_number(f.visits), _change(f.visits, p.visits)),
+            (_("Hours delivered"), hours_text(f.minutes), _change(f.minutes, p.minutes, as_hours=True)),
+            (_("Observations"), format_number(f.observations), _change(f.observations, p.observations)),
+            (_("Follow-ups open at the end of the week"), format_number(flow.open_now),
+             _change(flow.open_now, flow.open_before, higher_is_good=False)),
+            (_("Follow-ups actioned or closed"), format_number(flow.done), _change(flow.done, flow.done_before)),
+        ], st, width),
+        Spacer(1, 2 * mm),
+        Paragraph(text.markup(_(
+            "Hours are counted from check-in to check-out ({minutes} minutes in all; a visit still open counts up "
+            "to the time of this report). Statuses, owners and ages are as they stood at the end of the week, so "
+            "this report reads the same whenever it is printed.").format(minutes=format_number(f.minutes))),
+            st.note)]
     if week_data.empty:
         still_open = (ngettext("{count} follow-up from earlier weeks is still open.",
-                               "{count} follow-ups from earlier weeks are still open.", f.follow_ups_open)
-                      .format(count=format_number(f.follow_ups_open)) if f.follow_ups_open
+                               "{count} follow-ups from earlier weeks are still open.", flow.open_now)
+                      .format(count=format_number(flow.open_now)) if flow.open_now
                       else _("There are no open follow-ups."))
-        story += [Spacer(1, 10 * mm), _banner(
+        story += [Spacer(1, 6 * mm), _banner(
             _("No visits this week"),
             _("Nobody checked in at {site} between {first} and {last}, and no observations were written.").format(
                 site=week_data.site["name"], first=format_date(week_data.days[0], "MMMMd"),
                 last=format_date(week_data.days[-1], "long")) + " " + still_open, st, width)]
         return story
-    story += [Spacer(1, 4 * mm), Paragraph(text.markup(_("At a glance")), st.h2)]
-    points = []
-    if found:
-        top = found[0]
-        points.append(_("<b>Most reported:</b> {theme}.").format(theme=text.markup(top.headline)))
-        if len(found) > 1:
-            others = "; ".join(text.markup(t.headline) for t in found[1:3])
-            points.append(_("<b>Also:</b> {themes}.").format(themes=others))
-    high = sum(1 for o in week_data.observations if o["impact"] == "high")
-    if week_data.observations:
-        busiest = max(week_data.observations_per_category.items(), key=lambda kv: kv[1])
-        points.append(ngettext(
-            "<b>{high}</b> of {count} observation was rated high impact; the most common kind was <b>{kind}</b> "
-            "({kind_count}).",
-            "<b>{high}</b> of {count} observations were rated high impact; the most common kind was <b>{kind}</b> "
-            "({kind_count}).", len(week_data.observations)).format(
-            high=format_number(high), count=format_number(len(week_data.observations)),
-            kind=text.markup(CATEGORIES[busiest[0]]), kind_count=format_number(busiest[1])))
-    stale = [item for item in week_data.follow_ups if item["age_days"] > 14]
-    unowned = [item for item in week_data.follow_ups if not item["owner"]]
-    if week_data.follow_ups:
-        points.append(
-            ngettext("<b>{count}</b> open follow-up has no owner yet;", "<b>{count}</b> open follow-ups have no owner yet;",
-                     len(unowned)).format(count=format_number(len(unowned))) + " "
-            + ngettext("<b>{count}</b> has been open more than two weeks.",
-                       "<b>{count}</b> have been open more than two weeks.", len(stale))
-            .format(count=format_number(len(stale))))
-    if week_data.people:
-        best_day = max(range(7), key=lambda i: week_data.minutes_per_day[i])
-        points.append(_("The busiest day was <b>{day}</b> ({hours} hours).").format(
-            day=weekday_names()[week_data.days[best_day].weekday()],
-            hours=hours_text(week_data.minutes_per_day[best_day])))
-    no_shows = len(week_data.no_shows)
-    past = [i for i, day in enumerate(week_data.days) if day < local(week_data.generated_at, week_data.timezone).date()]
-    booked = sum(week_data.booked_per_day[i] for i in past)
-    if booked:
-        came = sum(week_data.attended_per_day[i] for i in past)
-        attended = _("{came} of {booked} booked slots were attended").format(
-            came=format_number(came), booked=format_number(booked))
-        points.append(attended + ("; " + ngettext("{count} no-show.", "{count} no-shows.", no_shows).format(
-            count=format_number(no_shows)) if no_shows else "."))
-    elif sum(week_data.booked_per_day):
-        points.append(ngettext("{count} slot is booked for the rest of the week.",
-                               "{count} slots are booked for the rest of the week.", sum(week_data.booked_per_day))
-                      .format(count=format_number(sum(week_data.booked_per_day))))
-    for point in points:
-        story.append(Paragraph("• " + point, st.body))
-    if found:
-        story += [Spacer(1, 4 * mm), Paragraph(text.markup(_("What people noticed most")), st.h2)]
-        for theme in found[:3]:
-            parts = [Paragraph(text.markup(theme.headline), st.h3),
-                     text.para(tables.short(theme.representative["text"], 220), st.body, width)]
-            if theme.quote:
-                parts.append(text.para(_("Customer: “{quote}”").format(quote=tables.short(theme.quote, 160)),
-                                       st.quote, width - 10))
-            story.append(KeepTogether(parts))
-    actioned = [o for o in week_data.observations if o["status"] == "actioned" and o.get("follow_up")]
-    if actioned:
-        story += [Spacer(1, 3 * mm), Paragraph(text.markup(_("You told us, we did")), st.h2)]
-        for obs in actioned[:3]:
-            story.append(Paragraph("• " + text.markup(tables.short(obs["follow_up"], 200))
-                                   + f" <font color='#5f6b7a'>({text.markup(tables.short(obs['text'], 90))})</font>",
-                                   st.body))
+    story += _learned_box(week_data, st, width) + _done_box(week_data, st, width) + _open_box(week_data, st, width)
+    return story
+
+
+def _box_title(title: str, st: layout.Styles) -> Paragraph:
+    return Paragraph(text.markup(title), st.h2)
+
+
+def _learned_box(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
+    found = week_data.themes
+    notes = len(week_data.observations)
+    story: list = [_box_title(_("What we learned"), st)]
+    if not found:
+        return story + [Paragraph(text.markup(_("No observations were written this week.")), st.note)]
+    shared = [t for t in found if t.people > 1]
+    writers = len({o["person_id"] for o in week_data.observations})
+    lead = ngettext("{observations} from {people} made {count} theme", "{observations} from {people} made {count} themes",
+                    len(found)).format(
+        observations=ngettext("{count} observation", "{count} observations", notes).format(count=format_number(notes)),
+        people=_people(writers), count=format_number(len(found)))
+    lead += ("; " + _("{count} of them seen by more than one person.").format(count=format_number(len(shared)))
+             if shared else ".")
+    story.append(Paragraph(text.markup(lead), st.body))
+    for theme in found[:3]:
+        story.append(Paragraph(
+            "• " + f"<b>{text.markup(theme.title)}</b> — " + text.markup(
+                f"{_people(theme.people)}, {_notes(len(theme.observations))}; {_status(theme.item)}"), st.body))
+    automatic = sum(len(t.observations) for t in found if t.automatic)
+    if automatic:
+        story.append(Paragraph(text.markup(
+            _("{count} of {total} notes were not triaged yet: the report grouped them automatically.").format(
+                count=format_number(automatic), total=format_number(notes))), st.muted))
+    return story
+
+
+def _done_box(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
+    done = week_data.done
+    story: list = [_box_title(_("What was done: you told us, we did"), st)]
+    if not done:
+        return story + [Paragraph(text.markup(_("No follow-up was actioned or closed this week.")), st.note)]
+    tz = week_data.timezone
+    for item in done[:3]:
+        what = item.follow_up or str(STATUSES.get(item.status, item.status))
+        story.append(Paragraph(
+            "• " + f"<b>{text.markup(item.title)}</b>: " + text.markup(
+                _("{what} (raised {day}, done in {days})").format(
+                    what=tables.short(what, 160), day=_date(item.opened_at, tz),
+                    days=_days(_days_between(item.opened_at, item.done_at)))), st.body))
+    if len(done) > 3:
+        story.append(Paragraph(text.markup(_("… and {count} more, listed inside.").format(
+            count=format_number(len(done) - 3))), st.muted))
+    return story
+
+
+def _open_box(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
+    items = week_data.follow_ups
+    flow = week_data.follow_up_flow
+    story: list = [_box_title(_("Still open"), st)]
+    if not items:
+        return story + [Paragraph(text.markup(
+            _("Nothing is waiting: every follow-up raised so far was actioned or closed.")), st.note)]
+    unowned = sum(1 for i in items if not i["owner"])
+    stale = sum(1 for i in items if i["age_days"] > STALE_DAYS)
+    change = flow.open_now - flow.open_before
+    trend = (_("the same as a week before") if change == 0 else
+             f"<font color='{_hex(layout.GOOD)}'>" + _("{count} fewer than a week before").format(
+                 count=format_number(abs(change))) + "</font>" if change < 0
+             else f"<font color='{_hex(layout.BAD)}'>" + _("{count} more than a week before").format(
+                 count=format_number(change)) + "</font>")
+    story.append(Paragraph(
+        ngettext("<b>{count}</b> follow-up open at the end of the week, {trend}; <b>{unowned}</b> without an owner, "
+                 "<b>{stale}</b> open more than two weeks.",
+                 "<b>{count}</b> follow-ups open at the end of the week, {trend}; <b>{unowned}</b> without an owner, "
+                 "<b>{stale}</b> open more than two weeks.", flow.open_now).format(
+            count=format_number(flow.open_now), trend=trend, unowned=format_number(unowned),
+            stale=format_number(stale)), st.body))
+    for item in sorted(items, key=lambda i: -i["age_days"])[:3]:
+        owner = item["owner"] or _("no owner yet")
+        story.append(Paragraph("• " + text.markup(_("{text} — {owner}, open {days}").format(
+            text=item["text"], owner=owner, days=_days(item["age_days"]))), st.body))
     return story
 
 
@@ -253,37 +331,180 @@ def _person(obs: dict) -> str:
     return obs.get("person_name") or _("Someone (name erased)")
 
 
-def learned(week_data: data.WeekData, found: list[themes.Theme], st: layout.Styles, width: float) -> list:
-    tz = week_data.timezone
-    story: list = [Paragraph(text.markup(_("What we learned")), st.h1)]
-    if found:
-        story.append(Paragraph(text.markup(_(
-            "Themes: the same words and phrases written by different people this week, the most reported first.")),
-            st.note))
-    else:
-        story.append(Paragraph(text.markup(_(
-            "No theme this week: no phrase was written by more than one person. Every observation is listed "
-            "by category below.")), st.note))
-    for number, theme in enumerate(found, start=1):
-        parts = [Paragraph(f"{number}. " + text.markup(theme.headline), st.h2)]
-        kinds = ", ".join(f"{CATEGORIES.get(k, k)} {format_number(v)}" for k, v in theme.categories.most_common())
-        detail = ngettext("{count} observation ({kinds})", "{count} observations ({kinds})",
-                          len(theme.observations)).format(count=format_number(len(theme.observations)), kinds=kinds)
-        if theme.high_impact:
-            detail += ", " + _("{count} rated high impact").format(count=format_number(theme.high_impact))
-        names = theme.names[:6]
-        if len(theme.names) > 6:
-            names = names + [_("{count} more").format(count=format_number(len(theme.names) - 6))]
-        who = format_list(names)
-        parts.append(Paragraph(text.markup(detail + (" · " + _("from {people}").format(people=who) if who else "")),
-                               st.muted))
-        parts.append(text.para(tables.short(theme.representative["text"], 600), st.body, width))
-        if theme.quote:
-            parts.append(text.para(_("“{quote}”").format(quote=tables.short(theme.quote, 300)), st.quote, width - 10))
+def learned(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
+    found = week_data.themes
+    story: list = [_heading(_("What we learned"), st)]
+    automatic = [t for t in found if t.automatic]
+    note = _("Themes: what different people noticed about the same thing, the most reported first. Status and "
+             "owner as at the end of the week.")
+    if automatic and len(automatic) == len(found):
+        note += " " + _("Nobody has triaged this week's notes yet, so the report grouped them automatically.")
+    elif automatic:
+        note += " " + ngettext("{count} group marked “grouped automatically” is made of notes nobody has triaged yet.",
+                               "{count} groups marked “grouped automatically” are made of notes nobody has triaged "
+                               "yet.", len(automatic)).format(count=format_number(len(automatic)))
+    story.append(Paragraph(text.markup(note), st.note))
+    for number, theme in enumerate(found[:DETAILED_THEMES], start=1):
+        parts = [Paragraph(f"{number}. " + text.markup(theme.title), st.h2)]
+        kinds = ", ".join(f"{CATEGORIES.get(k, k)} {format_number(v)}" for k, v in
+                          _counts(o["category"] for o in theme.observations))
+        high = sum(1 for o in theme.observations if o["impact"] == "high")
+        detail = f"{_people(theme.people)} · {_notes(len(theme.observations))} ({kinds})"
+        if high:
+            detail += " · " + _("{count} rated high impact").format(count=format_number(high))
+        detail += " · " + (_("grouped automatically") if theme.automatic else _status(theme.item))
+        parts.append(Paragraph(text.markup(detail), st.muted))
+        representative = _representative(theme.observations)
+        parts.append(text.para(tables.short(representative["text"], 500), st.body, width))
+        quote = next((o["quote"] for o in theme.observations if o.get("quote")), None)
+        if quote:
+            parts.append(text.para(_("Customer: “{quote}”").format(quote=tables.short(quote, 240)), st.quote,
+                                   width - 10))
         story.append(KeepTogether(parts))
-    story += [Spacer(1, 3 * mm), Paragraph(text.markup(_("Observations by category")), st.h1)]
+    rest = found[DETAILED_THEMES:]
+    if rest:
+        story += [Spacer(1, 2 * mm), Paragraph(text.markup(
+            ngettext("{count} more theme", "{count} more themes", len(rest)).format(count=format_number(len(rest)))),
+            st.h3)]
+        for theme in rest:
+            story.append(Paragraph("• " + text.markup(f"{theme.title} — {_people(theme.people)}"), st.small))
+    running = week_data.running
+    if running:
+        story += [Spacer(1, 3 * mm), layout.Heading(text.markup(_("Raised several weeks running")), st.h2, level=1,
+                                                    outline=_("Raised several weeks running")),
+                  Paragraph(text.markup(_("Themes noted in this week and each week before it without a break.")),
+                            st.note)]
+        rows = [[item.title, n, item.count, _status(item)] for item, n in running]
+        story.append(tables.table([_("Theme"), _("Weeks running"), _("Notes so far"), _("Status")], rows,
+                                  [width * 0.5, width * 0.14, width * 0.13, width * 0.23], st, numeric=(1, 2)))
+    return story
+
+
+def _counts(values) -> list[tuple[str, int]]:
+    counted: dict[str, int] = {}
+    for value in values:
+        counted[value] = counted.get(value, 0) + 1
+    return sorted(counted.items(), key=lambda kv: -kv[1])
+
+
+def _representative(notes: list[dict]) -> dict:
+    """The note to quote for a theme: high impact first, then the fullest."""
+    rank = {"high": 0, "medium": 1, "low": 2}
+    return min(notes, key=lambda o: (rank.get(o["impact"], 3), -min(len(o["text"]), 300), o["created_at"]))
+
+
+def we_did(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
+    done = week_data.done
+    story: list = [CondPageBreak(50 * mm), _heading(_("You told us, we did"), st)]
+    if not done:
+        return story + [Paragraph(text.markup(_("No follow-up was actioned or closed this week.")), st.note)]
+    story.append(Paragraph(text.markup(
+        _("Every follow-up actioned or closed this week, whenever it was raised, and how long it took.")), st.note))
+    tz = week_data.timezone
+    rows = [[item.title, item.follow_up or "", _date(item.opened_at, tz), _days_between(item.opened_at, item.done_at),
+             STATUSES.get(item.status, item.status)] for item in done]
+    story.append(tables.table([_("Theme"), _("What was done"), _("Raised"), _("Days taken"), _("Status")], rows,
+                              [width * 0.3, width * 0.42, width * 0.1, width * 0.09, width * 0.09], st,
+                              numeric=(3,)))
+    return story
+
+
+def follow_ups(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
+    items = week_data.follow_ups
+    flow = week_data.follow_up_flow
+    story: list = [CondPageBreak(60 * mm), _heading(_("Follow-ups"), st)]
+    change, colour = _change(flow.open_now, flow.open_before, higher_is_good=False)
+    flow_table = tables.table(
+        [_("Opened this week"), _("Actioned or closed this week"), _("Open at the end of the week"), _("Change")],
+        [[flow.opened, flow.done, flow.open_now, change]], [width * 0.22, width * 0.28, width * 0.26, width * 0.24],
+        st, numeric=(0, 1, 2))
+    flow_table.setStyle(TableStyle([("TEXTCOLOR", (3, 1), (3, 1), colour)]))
+    story += [flow_table, Spacer(1, 2 * mm)]
+    if not items:
+        story.append(Paragraph(text.markup(
+            _("Nothing is waiting: every follow-up raised up to this week was actioned or closed.")), st.note))
+        return story
+    story.append(Paragraph(text.markup(_(
+        "Open at the end of the week, by owner, the oldest first; one line per theme. Days open are counted to the "
+        "end of the week. Praise needs no owner and is not listed.")), st.note))
+    by_owner: dict[str, list[dict]] = {}
+    no_owner = _("No owner yet")
+    for item in items:
+        by_owner.setdefault(item["owner"] or no_owner, []).append(item)
+    owners = sorted(by_owner.items(), key=lambda kv: (kv[0] != no_owner, -max(i["age_days"] for i in kv[1]),
+                                                      kv[0].casefold()))
+    summary_rows = [[owner, len(owned), max(i["age_days"] for i in owned),
+                     sum(1 for i in owned if i["impact"] == "high"),
+                     sum(1 for i in owned if i["age_days"] > STALE_DAYS)] for owner, owned in owners]
+    story += [tables.table([_("Owner"), _("Open"), _("Oldest (days)"), _("High impact"), _("Over 2 weeks")],
+                           summary_rows,
+                           [width * 0.4, width * 0.12, width * 0.16, width * 0.16, width * 0.16], st,
+                           numeric=(1, 2, 3, 4)), Spacer(1, 3 * mm)]
+    tz = week_data.timezone
+    for owner, owned in owners:
+        listed = sorted(owned, key=lambda i: (-i["age_days"], i["impact"] != "high"))[:PER_OWNER]
+        facts = _("{count} open, oldest {days}").format(count=format_number(len(owned)),
+                                                      days=_days(listed[0]["age_days"]))
+        if len(owned) > len(listed):
+            facts += ", " + _("the {count} oldest listed").format(count=format_number(len(listed)))
+        story.append(Paragraph(text.markup(owner) + f" <font color='#5f6b7a' size='8.5'>· {text.markup(facts)}</font>",
+                               st.h3))
+        rows = [[item["text"] + (" " + _("(not triaged yet)") if item["kind"] == "auto" else ""),
+                 _date(item["created_at"], tz), item["age_days"], item["count"],
+                 IMPACTS.get(item["impact"], item["impact"]), STATUSES.get(item["status"], item["status"])]
+                for item in listed]
+        story.append(tables.table([_("Theme"), _("Raised"), _("Days open"), _("Notes"), _("Impact"), _("Status")], rows,
+                                  [width * 0.5, width * 0.1, width * 0.1, width * 0.08, width * 0.1, width * 0.12], st,
+                                  numeric=(2, 3)))
+    return story
+
+
+def trends(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
+    weeks = week_data.trend
+    if not weeks:
+        return []
+    third = (width - 8 * mm) / 3
+    labels = [label for label, _figures in weeks]
+    drawings = [
+        charts.column_chart(_("Hours"), labels, [[f.minutes / 60 for _week, f in weeks]], third, 120,
+                            fmt=charts.hours),
+        charts.column_chart(_("Visits"), labels, [[f.visits for _week, f in weeks]], third, 120,
+                            series_colours=[layout.SERIES[1]]),
+        charts.column_chart(_("Observations"), labels, [[f.observations for _week, f in weeks]], third, 120,
+                            series_colours=[layout.SERIES[2]]),
+    ]
+    grid = Table([drawings], colWidths=[third + 4 * mm] * 3, hAlign="LEFT")
+    grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    return [CondPageBreak(60 * mm), _heading(_("Trends: the last {count} weeks").format(count=len(weeks)), st,
+                                             _("Trends")),
+            Paragraph(text.markup(_("Weeks {first} to {last}, this week on the right.").format(
+                first=labels[0], last=labels[-1])), st.note), grid]
+
+
+def departments(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
+    rows = week_data.departments
+    story: list = [CondPageBreak(50 * mm), _heading(_("Departments this quarter ({quarter})").format(
+        quarter=week_data.quarter), st, _("Departments"))]
+    if not rows:
+        return story + [Paragraph(text.markup(_("The roster is empty.")), st.note)]
+    story.append(Paragraph(text.markup(_(
+        "Each department's share of its people on the roster who did at least one visit here in {quarter}, up to "
+        "the end of this week. Departments nobody came from are listed at zero.").format(quarter=week_data.quarter)),
+        st.note))
+    zero = [i for i, r in enumerate(rows) if not r["came"]]
+    story.append(tables.table([_("Department"), _("On the roster"), _("Took part"), _("Share")],
+                              [[r["department"], r["people"], r["came"], format_percent(r["share"])] for r in rows],
+                              [width * 0.46, width * 0.18, width * 0.18, width * 0.18], st, numeric=(1, 2, 3),
+                              highlight=zero))
+    return story
+
+
+def observation_appendix(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
+    tz = week_data.timezone
+    story: list = [PageBreak(), _heading(_("Appendix: every observation of the week"), st,
+                                         _("Appendix: observations"))]
     counts = week_data.observations_per_category
-    summary = tables.table([_("Category"), _("Observations"), _("High impact"), _("Still new")],
+    summary = tables.table([_("Category"), _("Observations"), _("High impact"), _("Not triaged")],
                            [[CATEGORIES[key], counts.get(key, 0),
                              sum(1 for o in week_data.observations if o["category"] == key and o["impact"] == "high"),
                              sum(1 for o in week_data.observations if o["category"] == key and o["status"] == "new")]
@@ -301,6 +522,15 @@ def learned(week_data: data.WeekData, found: list[themes.Theme], st: layout.Styl
         for index, obs in enumerate(items):
             story += _observation(obs, st, width, tz, f"{label} ({format_number(len(items))})" if index == 0 else None)
     return story
+
+
+def _banner(title: str, body: str, st: layout.Styles, width: float) -> Table:
+    box = Table([[Paragraph(text.markup(title), st.h1)], [Paragraph(text.markup(body), st.body)]],
+                colWidths=[width], hAlign="LEFT")
+    box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), layout.ACCENT_LIGHT),
+                             ("LEFTPADDING", (0, 0), (-1, -1), 12), ("RIGHTPADDING", (0, 0), (-1, -1), 12),
+                             ("TOPPADDING", (0, 0), (-1, -1), 8), ("BOTTOMPADDING", (0, 0), (-1, -1), 10)]))
+    return box
 
 
 _LOOKS: dict[str, blocks.Look] = {}
@@ -329,6 +559,8 @@ def _observation(obs: dict, st: layout.Styles, width: float, tz: str, heading: s
     meta.append(_("task: {task}").format(task=obs["task_title"]) if obs.get("task_title") else _("no task"))
     meta.append(_("impact: {impact}").format(impact=IMPACTS.get(obs["impact"], obs["impact"])))
     meta.append(status)
+    if obs.get("theme"):
+        meta.append(_("theme: {theme}").format(theme=obs["theme"]))
     looks = _looks()
     segments = [(" · ".join(meta), looks["meta"]), (obs["text"], looks["body"])]
     if obs.get("quote"):
@@ -338,51 +570,6 @@ def _observation(obs: dict, st: layout.Styles, width: float, tz: str, heading: s
     if heading:
         return [blocks.TextBlock([(heading, looks["heading"]), *segments], keep=3)]
     return [blocks.TextBlock(segments)]
-
-
-def follow_ups(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
-    items = week_data.follow_ups
-    story: list = [CondPageBreak(60 * mm), Paragraph(text.markup(_("Follow-ups still open")), st.h1)]
-    if not items:
-        story.append(Paragraph(text.markup(
-            _("Nothing is waiting: every observation up to this week has been actioned or closed.")), st.note))
-        return story
-    story.append(Paragraph(text.markup(
-        ngettext("{count} observation raised up to the end of the week is still new or triaged.",
-                 "{count} observations raised up to the end of the week are still new or triaged.", len(items))
-        .format(count=format_number(len(items))) + " "
-        + _("By owner, oldest first; age is in days, counted to the time of this report.")), st.note))
-    by_owner: dict[str, list[dict]] = {}
-    no_owner = _("No owner yet")
-    for item in items:
-        by_owner.setdefault(item["owner"] or no_owner, []).append(item)
-    owners = sorted(by_owner.items(), key=lambda kv: (kv[0] != no_owner, -len(kv[1]), kv[0].casefold()))
-    summary_rows = [[owner, len(owned), max(i["age_days"] for i in owned),
-                     sum(1 for i in owned if i["impact"] == "high"),
-                     sum(1 for i in owned if i["age_days"] > 14)] for owner, owned in owners]
-    story += [tables.table([_("Owner"), _("Open"), _("Oldest (days)"), _("High impact"), _("Over 2 weeks")],
-                           summary_rows,
-                           [width * 0.4, width * 0.12, width * 0.16, width * 0.16, width * 0.16], st,
-                           numeric=(1, 2, 3, 4)), Spacer(1, 3 * mm)]
-    for owner, owned in owners:
-        oldest = max(i["age_days"] for i in owned)
-        listed = sorted(owned, key=lambda i: (-i["age_days"], i["impact"] != "high"))[:PER_OWNER]
-        facts = _("{count} open, oldest {days}").format(
-            count=format_number(len(owned)),
-            days=ngettext("{count} day", "{count} days", oldest).format(count=format_number(oldest)))
-        if len(owned) > len(listed):
-            facts += ", " + _("the {count} oldest listed").format(count=format_number(len(listed)))
-        story.append(Paragraph(text.markup(owner) + f" <font color='#5f6b7a' size='8.5'>· {text.markup(facts)}</font>",
-                               st.h3))
-        rows = [[item["age_days"], format_date(local(item["created_at"], week_data.timezone), "MMMd"),
-                 CATEGORIES.get(item["category"], item["category"]), IMPACTS.get(item["impact"], item["impact"]),
-                 STATUSES.get(item["status"], item["status"]), item["text"]]
-                for item in listed]
-        story.append(tables.table([_("Days open"), _("Raised"), _("Category"), _("Impact"), _("Status"),
-                                   _("Observation")], rows,
-                                  [width * 0.09, width * 0.12, width * 0.14, width * 0.09, width * 0.1,
-                                   width * 0.46], st, numeric=(0,)))
-    return story
 
 
 def chart_pages(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
@@ -411,7 +598,7 @@ def chart_pages(week_data: data.WeekData, st: layout.Styles, width: float) -> li
                  hAlign="LEFT")
     grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                               ("BOTTOMPADDING", (0, 0), (-1, -1), 10)]))
-    story: list = [CondPageBreak(120 * mm), Paragraph(text.markup(_("The week in charts")), st.h1), grid]
+    story: list = [CondPageBreak(120 * mm), _heading(_("The week in charts"), st), grid]
     if week_data.no_shows:
         names = [f"{n['name']} ({format_date(n['day'], 'EEE')})" for n in week_data.no_shows[:40]]
         if len(week_data.no_shows) > 40:
@@ -423,7 +610,7 @@ def chart_pages(week_data: data.WeekData, st: layout.Styles, width: float) -> li
 
 def who_came(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     f = week_data.figures
-    story: list = [CondPageBreak(60 * mm), Paragraph(text.markup(_("Who came: thank you")), st.h1),
+    story: list = [CondPageBreak(60 * mm), _heading(_("Who came: thank you"), st),
                    Paragraph(text.markup(
                        ngettext("Thank you to the {count} person who gave {hours} hours at {site} this week.",
                                 "Thank you to the {count} people who gave {hours} hours at {site} this week.",
@@ -447,15 +634,17 @@ def who_came(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
 
 def coverage(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     tasks = week_data.tasks
-    story: list = [CondPageBreak(50 * mm), Paragraph(text.markup(_("Task catalogue coverage")), st.h1)]
+    story: list = [CondPageBreak(50 * mm), _heading(_("Task catalogue coverage"), st)]
     if not tasks:
         story.append(Paragraph(text.markup(_("The task catalogue is empty.")), st.note))
         return story
     covered = [t for t in tasks if t["assigned"]]
     idle = [t for t in tasks if not t["assigned"] and t["active"]]
-    summary = ngettext("{covered} of {count} task was given to someone this week.",
-                       "{covered} of {count} tasks were given to someone this week.", len(tasks)).format(
-        covered=format_number(len(covered)), count=format_number(len(tasks)))
+    done = week_data.figures.tasks_done
+    summary = ngettext("{covered} of {count} task was given to someone this week;",
+                       "{covered} of {count} tasks were given to someone this week;", len(tasks)).format(
+        covered=format_number(len(covered)), count=format_number(len(tasks))) + " " + ngettext(
+        "{count} task done.", "{count} tasks done.", done).format(count=format_number(done))
     if idle:
         titles = ", ".join(t["title"] for t in idle[:30]) + (" …" if len(idle) > 30 else "")
         summary += " " + _("Not covered: {tasks}.").format(tasks=titles)
@@ -472,4 +661,5 @@ def coverage(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     return story
 
 
-__all__ = ["build_weekly_report", "weekly_story", "render", "page_info", "hours_text", "Flowable", "fonts"]
+__all__ = ["build_weekly_report", "weekly_story", "render", "page_info", "hours_text", "report_language", "Flowable",
+           "fonts"]

@@ -12,7 +12,7 @@ from ...i18n import N_, _, format_number, ngettext
 from ..language import keep
 from ...errors import UserError
 from ...services import badges, privacy, roster
-from .common import ERROR, SUCCESS, FormDialog, LeadContext, choose_file, confirm, record_table
+from .common import ERROR, SUCCESS, FormDialog, LeadContext, choose_file, confirm, guard_search_box, record_table
 from .imports import ImportPreview
 from .models import PeopleModel
 
@@ -67,10 +67,13 @@ class PeoplePage(QWidget):
         self.search.setObjectName("peopleSearch")
         keep(self.search, placeholder=N_("Search name, email, id…"))
         self.search.setClearButtonEnabled(True)
+        keep(self.search, accessible=N_("Search people"))
+        guard_search_box(self.search, ctx)
         self.department = QComboBox()
         self.department.setObjectName("peopleDepartment")
-        self.department.setMinimumWidth(200)
-        self.show_inactive = keep(QCheckBox(), text=N_("Show inactive"))
+        self.department.setMinimumContentsLength(12)
+        self.department.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.show_inactive = keep(QCheckBox(), text=N_("Show inac&tive"))
         self.show_inactive.setChecked(True)
         self.count = QLabel()
         self.count.setObjectName("hint")
@@ -79,39 +82,39 @@ class PeoplePage(QWidget):
         filters.addWidget(self.department, 1)
         filters.addWidget(self.show_inactive)
         filters.addWidget(self.count)
-        filters.addStretch(1)
 
         self.table = record_table(self.model, "peopleTable", stretch_column=0, multi_select=True)
 
-        self.add_button = keep(QPushButton(), text=N_("Add person…"))
+        self.add_button = keep(QPushButton(), text=N_("&Add person…"))
         self.add_button.setProperty("primary", True)
-        self.edit_button = keep(QPushButton(), text=N_("Edit…"))
-        self.active_button = keep(QPushButton(), text=N_("Deactivate"))
-        self.import_button = keep(QPushButton(), text=N_("Import CSV…"))
-        self.sheet_button = keep(QPushButton(), text=N_("Badge sheet…"))
-        self.reissue_button = keep(QPushButton(), text=N_("Reissue badge"))
-        self.revoke_button = keep(QPushButton(), text=N_("Revoke badge"))
+        self.edit_button = keep(QPushButton(), text=N_("&Edit…"))
+        self.active_button = keep(QPushButton(), text=N_("Deacti&vate"))
+        self.import_button = keep(QPushButton(), text=N_("&Import CSV…"))
+        self.sheet_button = keep(QPushButton(), text=N_("Badge &sheet…"))
+        self.reissue_button = keep(QPushButton(), text=N_("&Reissue badge…"))
+        self.revoke_button = keep(QPushButton(), text=N_("Revo&ke badge…"))
         self.erase_button = keep(QPushButton(), text=N_("Erase…"))
         self.erase_button.setProperty("danger", True)
-        filters.addWidget(self.add_button)
-        filters.addWidget(self.import_button)
+        # The roster's buttons above the table, the badges' below: rows short enough for 1024 px.
         roster_row = QHBoxLayout()
-        for button in (self.edit_button, self.active_button):
-            roster_row.addWidget(button)
-        roster_row.addSpacing(24)
-        badge_label = keep(QLabel(), text=N_("Badges:"))
-        badge_label.setObjectName("hint")
-        roster_row.addWidget(badge_label)
-        for button in (self.sheet_button, self.reissue_button, self.revoke_button):
+        for button in (self.add_button, self.import_button, self.edit_button, self.active_button):
             roster_row.addWidget(button)
         roster_row.addStretch(1)
         roster_row.addWidget(self.erase_button)
+        badge_row = QHBoxLayout()
+        badge_label = keep(QLabel(), text=N_("Badges:"))
+        badge_label.setObjectName("hint")
+        badge_row.addWidget(badge_label)
+        for button in (self.sheet_button, self.reissue_button, self.revoke_button):
+            badge_row.addWidget(button)
+        badge_row.addStretch(1)
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addLayout(filters)
-        layout.addWidget(self.table, 1)
         layout.addLayout(roster_row)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(badge_row)
 
         self.search.textChanged.connect(lambda _text: self.refresh())
         self.department.currentIndexChanged.connect(lambda _i: self.refresh())
@@ -172,11 +175,11 @@ class PeoplePage(QWidget):
                        self.erase_button):
             button.setEnabled(one)
         if one:
-            self.active_button.setText(_("Deactivate") if chosen[0]["active"] else _("Reactivate"))
+            self.active_button.setText(_("Deacti&vate") if chosen[0]["active"] else _("Reacti&vate"))
             valid = chosen[0].get("badge_serial") and not chosen[0].get("badge_revoked_at")
             self.revoke_button.setEnabled(bool(valid))
-        self.sheet_button.setText(_("Print badges for {count}…").format(count=format_number(len(chosen)))
-                                  if len(chosen) > 1 else _("Print this badge…") if one else _("Print all badges…"))
+        self.sheet_button.setText(_("Print badge&s for {count}…").format(count=format_number(len(chosen)))
+                                  if len(chosen) > 1 else _("Print thi&s badge…") if one else _("Print all badge&s…"))
 
     # -- doing --------------------------------------------------------------------------------
     def _do(self, action, success: str) -> bool:
@@ -244,9 +247,19 @@ class PeoplePage(QWidget):
         if len(chosen) != 1:
             return
         person = chosen[0]
-        self._do(lambda: badges.issue(self.ctx.storage, person["id"]),
-                 _("New badge issued for {name}; any older badge of theirs no longer works. "
-                   "Print it with 'Print this badge'.").format(name=person["name"]))
+        if person.get("badge_serial"):
+            question = _("Give {name} a new badge? Their printed badge #{serial} stops working at the kiosk at "
+                         "once, so print the new one before they come in.")
+            done = _("New badge issued for {name}; badge #{serial} no longer works. Print it with 'Print this badge'.")
+        else:
+            question = _("Give {name} a new badge? Any older badge of theirs stops working at the kiosk at once, "
+                         "so print the new one before they come in.")
+            done = _("New badge issued for {name}; any older badge of theirs no longer works. "
+                     "Print it with 'Print this badge'.")
+        values = {"name": person["name"], "serial": person.get("badge_serial")}
+        confirm(self, _("Reissue badge"), question.format(**values), _("Reissue badge"),
+                lambda: self._do(lambda: badges.issue(self.ctx.storage, person["id"]), done.format(**values)),
+                danger=True)
 
     def on_revoke(self) -> None:
         chosen = self.selected_people()

@@ -46,7 +46,7 @@ class TasksPage(QWidget):
         keep(self.new_capacity, special=N_("no limit"))
         self.new_capacity.setPrefix("")
         keep(self.new_capacity, tooltip=N_("How many people can do it at once (0 = no limit)"))
-        self.add_button = keep(QPushButton(), text=N_("Add task"))
+        self.add_button = keep(QPushButton(), text=N_("&Add task"))
         self.add_button.setProperty("primary", True)
         add_row = QHBoxLayout()
         add_row.addWidget(self.new_title, 3)
@@ -62,6 +62,7 @@ class TasksPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                    | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
@@ -70,9 +71,9 @@ class TasksPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(self.model.column_of("description"),
                                                            QHeaderView.ResizeMode.Stretch)
 
-        self.show_archived = keep(QCheckBox(), text=N_("Show archived tasks"))
-        self.archive_button = keep(QPushButton(), text=N_("Archive"))
-        self.import_button = keep(QPushButton(), text=N_("Import CSV…"))
+        self.show_archived = keep(QCheckBox(), text=N_("Show arc&hived tasks"))
+        self.archive_button = keep(QPushButton(), text=N_("A&rchive"))
+        self.import_button = keep(QPushButton(), text=N_("&Import CSV…"))
         actions = QHBoxLayout()
         actions.addWidget(self.show_archived)
         actions.addStretch(1)
@@ -105,7 +106,7 @@ class TasksPage(QWidget):
     def on_selection_changed(self, *_args) -> None:
         task = self.selected()
         self.archive_button.setEnabled(task is not None)
-        self.archive_button.setText(_("Restore") if task and not task["active"] else _("Archive"))
+        self.archive_button.setText(_("Resto&re") if task and not task["active"] else _("A&rchive"))
 
     def on_edit(self, task_id: str, field: str, value) -> bool:
         try:
