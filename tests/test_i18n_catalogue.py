@@ -199,6 +199,7 @@ def _prose(text: str) -> bool:
         r"[.\-:][\w.\-:]*",                          # suffixes and special names (.partial, -wal, :memory:)
         r"(?is)(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|PRAGMA|BEGIN|COMMIT|ROLLBACK|ALTER|DROP|AND|OR|ORDER|"
         r"GROUP|LIMIT|WHERE|FROM|JOIN|LEFT|SET|VALUES|IN)\b.*",    # SQL
+        r"(?s)(coalesce\(.*|[a-z_]+(\.[a-z_]+)?\s+(IN|IS|=|<|>|<=|>=|LIKE|NOT)\s.*)",  # SQL conditions
     )
     return not any(re.fullmatch(pattern, value) for pattern in technical)
 

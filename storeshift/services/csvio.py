@@ -42,12 +42,15 @@ class ImportReport:
     applied: bool = False
 
     def summary(self, kind: str) -> str:
-        """'3 people added, 1 updated, 0 unchanged' (kind: people, tasks or bookings)."""
+        """'3 people added, 1 updated, 0 unchanged' (kind: people, tasks, bookings or observations)."""
         count = format_number(self.added)
         if kind == "people":
             added = ngettext("{count} person added", "{count} people added", self.added).format(count=count)
         elif kind == "tasks":
             added = ngettext("{count} task added", "{count} tasks added", self.added).format(count=count)
+        elif kind == "observations":
+            added = ngettext("{count} observation added", "{count} observations added", self.added).format(
+                count=count)
         else:
             added = ngettext("{count} booking added", "{count} bookings added", self.added).format(count=count)
         parts = [added, _("{count} updated").format(count=format_number(self.updated)),

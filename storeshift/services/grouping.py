@@ -31,7 +31,7 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _CLAUSE = re.compile(r"\s*(?:[,;:.!?()\[\]]|\s[-–—]\s)\s*")
 
 #: Letters of one of the four alphabets and not of the other three.
-_LETTERS = {"en": set(), "fr": set("çœèêëîïôûù"), "de": set("ßäö"), "es": set("ñ¿¡")}
+_LETTERS = {"en": set(), "fr": set("çœèêëîïôûù"), "de": set("ßäö"), "es": set("ñ¿¡")}  # not translated: letters
 
 _lock = threading.Lock()
 _cache: dict[str, np.ndarray] = {}
@@ -83,7 +83,7 @@ def normalise(text: str) -> str:
 def warm_up() -> None:
     """Load the model now (about 2 s), e.g. from a background thread at start, so that the first
     grouping does not wait for it."""
-    embed(["warm up"])
+    embed(["warm up"])  # not translated: a sample for the model
 
 
 def embed(texts: Sequence[str]) -> np.ndarray:

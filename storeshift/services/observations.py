@@ -149,10 +149,10 @@ def undo_triage(storage: Storage, observation_id: str, before: dict, after: dict
                 actor: str = "shift lead") -> dict:
     """Put an observation's triage (status, owner, follow-up) back as it was before a save,
     unless someone has changed it again since (then nothing changes)."""
-    with storage.write("undo the triage"):
+    with storage.write(N_("undo the triage")):
         current = get_observation(storage, observation_id)
         if any(current.get(k) != after.get(k) for k in TRIAGE_FIELDS):
-            raise UserError("The triage has changed again since, so it was not undone.")
+            raise UserError(_("The triage has changed again since, so it was not undone."))
         changes = {k: before.get(k) for k in TRIAGE_FIELDS if current.get(k) != before.get(k)}
         changes["status"] = _check_choice(before.get("status") or "new", STATUSES, "status")
         return audit.update(storage, "observations", observation_id, changes, actor, "undo_triage")
@@ -223,7 +223,8 @@ def _choice_of(value: str, choices: dict) -> str | None:
     """A key of choices from its key or its label, in any case, with spaces, dashes or underscores."""
     wanted = "_".join(value.replace("-", " ").replace("_", " ").casefold().split())
     for key, label in choices.items():
-        if wanted in (key, "_".join(label.casefold().split())):
+        # The key, or the label in the language of the moment or in English.
+        if wanted in (key, "_".join(str(label).casefold().split()), "_".join(label.source.casefold().split())):
             return key
     return None
 
@@ -242,7 +243,7 @@ def import_observations(storage: Storage, source, skip_invalid: bool = False, ac
 
     table = read_csv(source, required=("at", "category", "text"), known=OBSERVATION_FIELDS)
     if "employee_id" not in table.headers and "email" not in table.headers:
-        raise UserError("The header line needs an 'employee_id' or 'email' column to say who noticed it.")
+        raise UserError(_("The header line needs an 'employee_id' or 'email' column to say who noticed it."))
     report = ImportReport(errors=list(table.errors))
     tz = settings.get(storage, "timezone")
     people = storage.rows("SELECT id, employee_id, lower(email) AS email FROM people")
@@ -258,29 +259,31 @@ def import_observations(storage: Storage, source, skip_invalid: bool = False, ac
         person_id = by_employee.get(employee) if employee else by_email.get(email)
         if person_id is None:
             who = employee or values.get("email") or ""
-            report.errors.append(LineError(line, f"{who} is not on the roster" if who
-                                           else "says nobody: employee_id or email is empty"))
+            report.errors.append(LineError(line, _("{who} is not on the roster").format(who=who) if who
+                                           else _("says nobody: employee_id or email is empty")))
             continue
         try:
             at = parse_local(values["at"], tz)
         except ValueError:
-            report.errors.append(LineError(line, f"at '{values['at']}' is not a time such as 2026-11-25 14:30"))
+            report.errors.append(LineError(line, _("at '{value}' is not a time such as 2026-11-25 14:30").format(
+                value=values["at"])))
             continue
         if at > now:
-            report.errors.append(LineError(line, f"at {values['at']} is in the future"))
+            report.errors.append(LineError(line, _("at {value} is in the future").format(value=values["at"])))
             continue
         category = _choice_of(values["category"], CATEGORIES)
         if category is None:
-            report.errors.append(LineError(line, f"category '{values['category']}' is not one of: "
-                                                 f"{', '.join(c.lower() for c in CATEGORIES.values())}"))
+            report.errors.append(LineError(line, _("category '{value}' is not one of: {choices}").format(
+                value=values["category"], choices=", ".join(c.lower() for c in CATEGORIES.values()))))
             continue
         impact = _choice_of(values.get("impact") or "medium", IMPACTS)
         if impact is None:
-            report.errors.append(LineError(line, f"impact '{values['impact']}' is not low, medium or high"))
+            report.errors.append(LineError(line, _("impact '{value}' is not low, medium or high").format(
+                value=values["impact"])))
             continue
         try:
             text = _clean_text(values["text"], MAX_TEXT, "observation", True)
-            quote = _clean_text(values.get("quote"), MAX_QUOTE, "customer quote", False)
+            quote = _clean_text(values.get("quote"), MAX_QUOTE, "quote", False)
         except UserError as exc:
             report.errors.append(LineError(line, str(exc)))
             continue
@@ -292,8 +295,8 @@ def import_observations(storage: Storage, source, skip_invalid: bool = False, ac
         planned.append((person_id, to_iso(at), category, impact, text, quote))
     report.errors.sort(key=lambda e: e.line)
     if report.errors and not skip_invalid:
-        raise CsvRefused(Path(source).name if isinstance(source, (str, Path)) else "the file", report.errors)
-    with storage.write("import the observations"):
+        raise CsvRefused(Path(source).name if isinstance(source, (str, Path)) else _("the file"), report.errors)
+    with storage.write(N_("import the observations")):
         rows = []
         for person_id, at, category, impact, text, quote in planned:
             visit = storage.one(

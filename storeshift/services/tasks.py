@@ -178,17 +178,19 @@ def _free_place(storage: Storage, task_id: str) -> None:
     task = get_task(storage, task_id)
     taken = storage.value("SELECT count(*) FROM assignments WHERE task_id = ? AND status = 'active'", (task_id,))
     if task["capacity"] is not None and taken >= task["capacity"]:
-        raise Refused(f"'{task['title']}' is full now ({taken} of {task['capacity']} places), so it cannot "
-                      "be given back; nothing was changed.")
+        raise Refused(_("'{task}' is full now ({taken} of {capacity} places), so it cannot be given back; nothing "
+                        "was changed.").format(task=task["title"], taken=format_number(taken),
+                                               capacity=format_number(task["capacity"])))
 
 
 def _assignment_on_open_visit(storage: Storage, assignment_id: str) -> dict:
     row = storage.one("SELECT a.*, v.check_out_at, p.name FROM assignments a JOIN visits v ON v.id = a.visit_id "
                       "LEFT JOIN people p ON p.id = v.person_id WHERE a.id = ?", (assignment_id,))
     if row is None:
-        raise NotFound("There is no such assignment.")
+        raise NotFound(_("There is no such assignment."))
     if row["check_out_at"]:
-        raise Refused(f"{row['name'] or 'This person'} has checked out since; nothing was changed.")
+        raise Refused(_("{name} has checked out since; nothing was changed.").format(name=row["name"]) if row["name"]
+                      else _("This person has checked out since; nothing was changed."))
     return row
 
 
@@ -197,10 +199,10 @@ def undo_assign(storage: Storage, assignment_id: str, previous_id: str | None = 
     """Take back an assignment just made: it ends, and the task it replaced (previous_id, if
     any) is the person's task again. Refused, changing nothing, once the board has moved on
     (the task ended, the person checked out, or the earlier task filled up)."""
-    with storage.write("undo the assignment"):
+    with storage.write(N_("undo the assignment")):
         current = _assignment_on_open_visit(storage, assignment_id)
         if current["status"] != "active":
-            raise Refused("That task has ended or changed since, so there is nothing to undo.")
+            raise Refused(_("That task has ended or changed since, so there is nothing to undo."))
         audit.update(storage, "assignments", assignment_id, {"status": "replaced", "ended_at": now_iso()}, actor,
                      "undo_assign")
         previous = storage.one("SELECT * FROM assignments WHERE id = ? AND visit_id = ?",
@@ -213,13 +215,14 @@ def undo_assign(storage: Storage, assignment_id: str, previous_id: str | None = 
 
 def undo_complete(storage: Storage, assignment_id: str, actor: str = "shift lead") -> dict:
     """Take back 'Mark task done': the task is the person's current task again."""
-    with storage.write("undo 'task done'"):
+    with storage.write(N_("undo 'task done'")):
         done = _assignment_on_open_visit(storage, assignment_id)
         if done["status"] != "done":
-            raise Refused("That task is not marked done any more, so there is nothing to undo.")
+            raise Refused(_("That task is not marked done any more, so there is nothing to undo."))
         if storage.value("SELECT count(*) FROM assignments WHERE visit_id = ? AND status = 'active'",
                          (done["visit_id"],)):
-            raise Refused(f"{done['name'] or 'This person'} has another task now; nothing was changed.")
+            raise Refused(_("{name} has another task now; nothing was changed.").format(name=done["name"])
+                          if done["name"] else _("This person has another task now; nothing was changed."))
         _free_place(storage, done["task_id"])
         return audit.update(storage, "assignments", assignment_id, {"status": "active", "ended_at": None}, actor,
                             "undo_complete")

@@ -210,17 +210,17 @@ def undo_check_out(storage: Storage, visit_id: str, actor: str = "shift lead") -
     """Take back a check-out: the person is on the floor again, on the task the check-out
     ended (if it still has a place). Refused, changing nothing, when they have checked in
     again since or the visit was closed automatically (confirm its time instead)."""
-    with storage.write("undo the check-out"):
+    with storage.write(N_("undo the check-out")):
         visit = get_visit(storage, visit_id)
         if visit is None:
-            raise NotFound("There is no such visit.")
-        who = visit["name"] or "This person"
+            raise NotFound(_("There is no such visit."))
+        who = visit["name"] or _("This person")
         if not visit["check_out_at"]:
-            raise UserError(f"{who} is still checked in; there is nothing to undo.")
+            raise UserError(_("{name} is still checked in; there is nothing to undo.").format(name=who))
         if visit["auto_closed"]:
-            raise UserError("This visit was closed at closing time, not checked out; there is nothing to undo.")
+            raise UserError(_("This visit was closed at closing time, not checked out; there is nothing to undo."))
         if open_visit(storage, visit["person_id"]):
-            raise UserError(f"{who} has checked in again since; nothing was changed.")
+            raise UserError(_("{name} has checked in again since; nothing was changed.").format(name=who))
         ended = storage.one("SELECT a.*, t.capacity, (SELECT count(*) FROM assignments o WHERE o.task_id = a.task_id "
                             "AND o.status = 'active') AS taken FROM assignments a JOIN tasks t ON t.id = a.task_id "
                             "WHERE a.visit_id = ? AND a.status = 'done' AND a.ended_at = ?",
