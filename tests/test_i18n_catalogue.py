@@ -34,7 +34,7 @@ ENGLISH_ON_PURPOSE = {
 # Modules not yet taken through the catalogue. Each one must leave this list; the test below
 # also fails when a module on it no longer has anything to mark.
 NOT_YET_MARKED = {
-    "storeshift/services/bookings.py", "storeshift/services/csvio.py", "storeshift/services/roster.py",
+    "storeshift/services/csvio.py", "storeshift/services/roster.py",
     "storeshift/storage/audit.py", "storeshift/sync/bundle.py", "storeshift/sync/merge.py",
     "storeshift/ui/widgets.py",
 }
@@ -148,6 +148,7 @@ TEXT_CALLS = {
     "echo": (0,), "secho": (0,), "Fail": (0,), "ClickException": (0,), "BadParameter": (0,),
     "UsageError": (0,), "UserError": (0,), "NotFound": (0,), "Refused": (0,), "DatabaseBusy": (0,),
     "DiskFull": (0,), "ReadOnlyDatabase": (0,), "DamagedDatabase": (0,), "ScanResult": (1,),
+    "LineError": (1,),  # why a line of a CSV file cannot be imported
     # PDFs
     "Paragraph": (0,), "para": (0,), "draw": (3,), "String": (2,),
     # what could not be done, when the database refuses (storage.db.translate)

@@ -43,22 +43,22 @@ def import_bookings(storage: Storage, source: str | Path | bytes, skip_invalid: 
     for line, values in table.rows:
         person_id = by_employee.get(values.get("employee_id", "")) or by_email.get(values.get("email", "").lower())
         if person_id is None:
-            who = values.get("employee_id") or values.get("email") or "nobody"
-            report.errors.append(LineError(line, f"{who} is not on the roster"))
+            who = values.get("employee_id") or values.get("email") or _("nobody")
+            report.errors.append(LineError(line, _("{who} is not on the roster").format(who=who)))
             continue
         try:
             start, end = parse_local(values["start"], tz), parse_local(values["end"], tz)
         except ValueError:
-            report.errors.append(LineError(line, "start and end must be times such as 2026-11-25 09:00"))
+            report.errors.append(LineError(line, _("start and end must be times such as 2026-11-25 09:00")))
             continue
         if end <= start:
-            report.errors.append(LineError(line, "ends before it starts"))
+            report.errors.append(LineError(line, _("ends before it starts")))
             continue
         task_id = None
         if values.get("task"):
             task_id = tasks.get(values["task"].casefold())
             if task_id is None:
-                report.errors.append(LineError(line, f"there is no task '{values['task']}'"))
+                report.errors.append(LineError(line, _("there is no task '{task}'").format(task=values["task"])))
                 continue
         key = (person_id, to_iso(start))
         if key in existing:

@@ -91,7 +91,7 @@ def plan_tasks_import(storage: Storage, source) -> tuple[ImportReport, list[dict
             continue
         key = task["title"].casefold()
         if key in seen:
-            report.errors.append(LineError(line, f"task '{task['title']}' is also on line {seen[key]}"))
+            report.errors.append(LineError(line, _("task '{task}' is also on line {line}").format(task=task["title"], line=seen[key])))
             continue
         seen[key] = line
         match = existing.get(key)
