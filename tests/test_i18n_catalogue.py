@@ -30,12 +30,13 @@ ENGLISH_ON_PURPOSE = {
     "storeshift/reports/fonts.py": "font names",
     "storeshift/storage/schema.py": "SQL",
     "storeshift/services/demo.py": "the demo store's sample data, as if typed by its people",
+    "storeshift/storage/audit.py": "the integrity check's findings, read by support ('storeshift check')",
 }
 # Modules not yet taken through the catalogue. Each one must leave this list; the test below
 # also fails when a module on it no longer has anything to mark.
 NOT_YET_MARKED = {
     "storeshift/services/csvio.py", "storeshift/services/roster.py",
-    "storeshift/storage/audit.py", "storeshift/sync/merge.py",
+    "storeshift/sync/merge.py",
     "storeshift/ui/widgets.py",
 }
 

@@ -150,6 +150,7 @@ def test_lead_window_follows_the_language_chosen_in_settings(qtbot, demo_storage
     ini = QSettings(str(tmp_path / "lead.ini"), QSettings.Format.IniFormat)
     window = LeadWindow(demo_storage, watcher, clock=lambda: NOW, settings_store=ini)
     qtbot.addWidget(window)
+    window.resize(1366, 768)  # wide enough for the navigation's words (narrower shows icons only)
     window.show()
     try:
         assert window.nav.item(0).text().endswith("Floor")
@@ -161,7 +162,7 @@ def test_lead_window_follows_the_language_chosen_in_settings(qtbot, demo_storage
         assert settings.get(demo_storage, "language") == "fr"
         assert [window.nav.item(i).text().split()[-1] for i in range(window.nav.count())] == [
             "Terrain", "Missions", "Personnes", "Observations", "Rapports", "Réglages"]
-        assert window.settings_page.save_button.text() == "Enregistrer les réglages"
+        assert window.settings_page.save_button.text().replace("&", "") == "Enregistrer les réglages"
         assert window.floor.model.headerData(0, Qt.Orientation.Horizontal) == "Nom"
         window.show_page("floor")
         assert window.floor.heading.text() == "Sur le terrain maintenant"
