@@ -36,7 +36,6 @@ ENGLISH_ON_PURPOSE = {
 # also fails when a module on it no longer has anything to mark.
 NOT_YET_MARKED = {
     "storeshift/services/csvio.py", "storeshift/services/roster.py",
-    "storeshift/sync/merge.py",
     "storeshift/ui/widgets.py",
 }
 
@@ -200,8 +199,8 @@ def _prose(text: str) -> bool:
         r"[\w\-.*/]*\.[a-z0-9]{1,4}",                 # file names and suffixes
         r"[.\-:][\w.\-:]*",                          # suffixes and special names (.partial, -wal, :memory:)
         r"(?is)(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|PRAGMA|BEGIN|COMMIT|ROLLBACK|ALTER|DROP|AND|OR|ORDER|"
-        r"GROUP|LIMIT|WHERE|FROM|JOIN|LEFT|SET|VALUES|IN)\b.*",    # SQL
-        r"(?s)(coalesce\(.*|[a-z_]+(\.[a-z_]+)?\s+(IN|IS|=|<|>|<=|>=|LIKE|NOT)\s.*)",  # SQL conditions
+        r"GROUP|LIMIT|WHERE|FROM|JOIN|LEFT|SET|VALUES|IN|EXISTS|NOT EXISTS)\b.*",    # SQL
+        r"(?s)(coalesce\(.*|[a-z_]+(\.[a-z_\[\]]+)?\s+(IN|IS|=|<|>|<=|>=|LIKE|NOT)\s.*)",  # SQL conditions
         r"[a-z_]+(, [a-z_]+)+",                      # column lists
     )
     return not any(re.fullmatch(pattern, value) for pattern in technical)
