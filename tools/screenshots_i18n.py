@@ -62,7 +62,7 @@ def render(language: str, out_dir: Path) -> list[Path]:
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written = screenshots_kiosk.render(out_dir, {"1024x768": (1024, 768)}, language=language)
-    written += screenshots_lead.render(out_dir, {"1366x768": (1366, 768)}, language=language)
+    written += screenshots_lead.render(out_dir, {"1366x768": (1366, 768, 1.0)}, language=language)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "demo.db"
         storage = open_storage(path)
@@ -81,7 +81,7 @@ def docs_copies(paths: list[Path], language: str, target: Path) -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
     by_screen = {}
     for path in paths:
-        stem = path.stem.replace(f"-{language}", "")
+        stem = path.stem.removesuffix(f"-{language}")  # not replace(): "-de" is also in "-debrief"
         for size in ("-1024x768", "-1366x768"):
             stem = stem.replace(size, "")
         by_screen[stem] = path
