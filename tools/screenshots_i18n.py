@@ -73,6 +73,15 @@ def render(language: str, out_dir: Path) -> list[Path]:
     return written
 
 
+def _fewer_colours(path: Path) -> None:
+    """128 colours are plenty for text and flat panels, and make the file a third of the size."""
+    from PIL import Image  # Pillow comes with reportlab
+
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=128, dither=Image.Dither.NONE)
+    small.save(path, optimize=True)
+
+
 def docs_copies(paths: list[Path], language: str, target: Path) -> list[Path]:
     """The DOCS_SET, scaled to DOCS_WIDTH, as target/<language>-<screen>.png."""
     from PySide6.QtCore import Qt
@@ -91,6 +100,7 @@ def docs_copies(paths: list[Path], language: str, target: Path) -> list[Path]:
         small = image.scaledToWidth(DOCS_WIDTH, Qt.TransformationMode.SmoothTransformation)
         copy = target / f"{language}-{screen}.png"
         small.save(str(copy), "PNG", 0)  # 0: the smallest file
+        _fewer_colours(copy)
         copies.append(copy)
     return copies
 
