@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QApplication, QDialog, QHBoxLayout, QLabel, QLine
                                QVBoxLayout, QWidget)
 
 from ... import APP_NAME, __version__, i18n
-from ...i18n import N_, _, format_datetime
+from ...i18n import N_, _, format_datetime, pgettext
 from ...errors import UserError
 from ...logs import log_dir
 from ...services import pin, settings
@@ -156,7 +156,7 @@ class LeadWindow(QMainWindow):
         self.site_label.setWordWrap(True)
         self.kiosk_button = QPushButton()  # its text (long or compact) is set by label_navigation()
         self.kiosk_button.setObjectName("kioskButton")
-        self.lock_button = keep(QPushButton(), text=N_("Lock"))
+        self.lock_button = QPushButton()  # its text (long or compact) is set by label_navigation()
         self.lock_button.setObjectName("lockButton")
         keep(self.lock_button, tooltip=N_("Lock the window now (Ctrl+L)"))
         self.about_button = QPushButton()  # its text is set by label_navigation()
@@ -289,6 +289,8 @@ class LeadWindow(QMainWindow):
             item.setToolTip(_("{page} ({shortcut})").format(page=_(label), shortcut=shortcut))
         self.kiosk_button.setText(_("Kiosk") if compact else _("Open &kiosk on\nanother screen"))
         self.kiosk_button.setToolTip(_("Open the kiosk on another screen"))
+        # A narrow side has room for a short word only ("Verrouiller" does not fit).
+        self.lock_button.setText(pgettext("narrow side button", "Lock") if compact else _("Lock"))
         self.about_button.setText("?" if compact else _("About"))
 
     # -- language -----------------------------------------------------------------------------
