@@ -274,10 +274,12 @@ def m008_keyed_audit_chain(db):
     # entry, written here, covers the last plain one and audits the organisation key itself.
     # audit_heads: chain heads seen by backups, bundles and reports, checked by `check`.
     # storeshift_upgrades: which version applied each migration, to name it to older versions.
+    # WITHOUT ROWID: one b-tree each, not a table and its key's index (a kiosk PC's disk is small).
     db.execute("CREATE TABLE IF NOT EXISTS audit_heads (site_id TEXT NOT NULL, seq INTEGER NOT NULL, "
-               "hash TEXT NOT NULL, seen_in TEXT NOT NULL, seen_at TEXT NOT NULL, PRIMARY KEY (site_id, seq))")
+               "hash TEXT NOT NULL, seen_in TEXT NOT NULL, seen_at TEXT NOT NULL, PRIMARY KEY (site_id, seq)) "
+               "WITHOUT ROWID")
     db.execute("CREATE TABLE IF NOT EXISTS storeshift_upgrades (name TEXT PRIMARY KEY, version TEXT NOT NULL, "
-               "at TEXT NOT NULL)")
+               "at TEXT NOT NULL) WITHOUT ROWID")
     home = db.execute("SELECT id FROM sites WHERE is_home = 1").fetchone()
     org = db.execute("SELECT key_id FROM organisation ORDER BY key_id LIMIT 1").fetchone()
     if home and org:
