@@ -58,7 +58,11 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
             click.echo(_("no observations in {week}").format(week=f"{year}-W{week:02d}"))
             return
         for theme in found:
-            status = _("automatic, not triaged") if theme.automatic else str(STATUSES.get(theme.status, theme.status))
+            if theme.automatic:
+                status = _("automatic, not triaged")
+            else:  # the status's label, lower-case inside the brackets ("triaged", "zugewiesen")
+                label = str(STATUSES.get(theme.status, theme.status))
+                status = label[:1].lower() + label[1:]
             if theme.owner:
                 status = _("{status}, owner {owner}").format(status=status, owner=theme.owner)
             counts = ngettext("{count} note", "{count} notes", len(theme.observations)).format(
