@@ -17,7 +17,7 @@ from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, PageBreak
 from ..errors import UserError
 from ..i18n import (_, format_date, format_date_range, format_datetime, format_hours, format_list, format_number,
                     format_percent, format_time, ngettext)
-from ..services import settings
+from ..services import hours, settings
 from ..services.observations import CATEGORIES, IMPACTS, STATUSES
 from ..storage import audit
 from ..storage.db import Storage
@@ -103,7 +103,42 @@ def _date_range(days: list[dt.date]) -> str:
 
 def hours_text(minutes: int) -> str:
     """Hours as the report prints them: one decimal ('46.1', German '46,1')."""
-    return format_number(minutes / 60, 1)
+    return hours.hours_text(minutes)
+
+
+def hours_cell(minutes: int, estimated: int) -> str:
+    """An hours cell that says how much of it is estimated: '3.5' or '3.5 (1.0 est.)'."""
+    if not estimated:
+        return hours_text(minutes)
+    return _("{hours} ({estimated} est.)").format(hours=hours_text(minutes), estimated=hours_text(estimated))
+
+
+def hours_label(f: data.Figures) -> str:
+    """The headline's label: 'Hours delivered' and, when some are, how many are estimated."""
+    if f.estimated_minutes:
+        return _("Hours delivered, {hours} h of it estimated").format(hours=hours_text(f.estimated_minutes))
+    return _("Hours delivered")
+
+
+def hours_note(week_data: data.WeekData) -> str:
+    """How the hours were counted, in the words of this week's state."""
+    f = week_data.figures
+    if f.estimated_minutes:
+        note = _("Hours run from check-in to check-out ({minutes} minutes in all). A visit nobody checked out ends "
+                 "at the site's closing time and counts as estimated until someone confirms a time: {hours}.").format(
+            minutes=format_number(f.minutes), hours=hours.Hours(f.minutes, f.estimated_minutes).text())
+    else:
+        note = _("Hours run from check-in to check-out ({minutes} minutes in all). A visit nobody checked out ends "
+                 "at the site's closing time and counts as estimated until someone confirms a time.").format(
+            minutes=format_number(f.minutes))
+    if week_data.finished:
+        note += " " + _("The figures are those known at the end of the week, so they stay the same when the report "
+                        "is made again; later corrections are listed in the next week's report.")
+    elif f.open_visits:
+        note += " " + ngettext("{count} visit is still on the floor, counted up to the time of this report.",
+                               "{count} visits are still on the floor, counted up to the time of this report.",
+                               f.open_visits).format(count=format_number(f.open_visits))
+    return note
 
 
 def _when(iso: str, tz: str) -> str:
@@ -179,6 +214,7 @@ def weekly_story(week_data: data.WeekData, size: tuple[float, float], appendix: 
     story += chart_pages(week_data, st, width)
     story += departments(week_data, st, width)
     story += who_came(week_data, st, width)
+    story += changed_since(week_data, st, width)
     story += coverage(week_data, st, width)
     if appendix:
         story += observation_appendix(week_data, st, width)
@@ -217,18 +253,16 @@ def cover(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
         _figure_grid([
             (_("People who came"), format_number(f.people), _change(f.people, p.people)),
             (_("Visits"), format_number(f.visits), _change(f.visits, p.visits)),
-            (_("Hours delivered"), hours_text(f.minutes), _change(f.minutes, p.minutes, as_hours=True)),
+            (hours_label(f), hours_text(f.minutes), _change(f.minutes, p.minutes, as_hours=True)),
             (_("Observations"), format_number(f.observations), _change(f.observations, p.observations)),
             (_("Follow-ups open at the end of the week"), format_number(flow.open_now),
              _change(flow.open_now, flow.open_before, higher_is_good=False)),
             (_("Follow-ups actioned or closed"), format_number(flow.done), _change(flow.done, flow.done_before)),
         ], st, width),
         Spacer(1, 2 * mm),
-        Paragraph(text.markup(_(
-            "Hours are counted from check-in to check-out ({minutes} minutes in all; a visit still open counts up "
-            "to the time of this report). Statuses, owners and ages are as they stood at the end of the week, so "
-            "this report reads the same whenever it is printed.").format(minutes=format_number(f.minutes))),
-            st.note)]
+        Paragraph(text.markup(
+            hours_note(week_data) + " " + _("Statuses, owners and ages are as they stood at the end of the week, so "
+                                            "this report reads the same whenever it is printed.")), st.note)]
     if week_data.empty:
         still_open = (ngettext("{count} follow-up from earlier weeks is still open.",
                                "{count} follow-ups from earlier weeks are still open.", flow.open_now)
@@ -580,9 +614,13 @@ def _observation(obs: dict, st: layout.Styles, width: float, tz: str, heading: s
 def chart_pages(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     half = (width - 8 * mm) / 2
     day_labels = [format_date(d, "EEEd") for d in week_data.days]
-    hours_per_day = charts.column_chart(_("Hours per day"), day_labels,
-                                        [[m / 60 for m in week_data.minutes_per_day]], half, 150,
-                                        fmt=charts.hours)
+    per_day = [[m / 60 for m in week_data.minutes_per_day]]
+    if any(week_data.estimated_per_day):
+        # Beside each day's hours, how many of them are estimated (visits ended at closing time).
+        per_day.append([m / 60 for m in week_data.estimated_per_day])
+    hours_per_day = charts.column_chart(_("Hours per day"), day_labels, per_day, half, 150, fmt=charts.hours,
+                                        names=[_("hours"), _("of them estimated")],
+                                        series_colours=[layout.ACCENT, layout.SERIES[1]])
     categories = list(CATEGORIES)
     per_category = charts.bar_chart(_("Observations per category"), [str(CATEGORIES[c]) for c in categories],
                                     [week_data.observations_per_category.get(c, 0) for c in categories], half,
@@ -620,9 +658,12 @@ def who_came(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
                        ngettext("Thank you to the {count} person who gave {hours} hours at {site} this week.",
                                 "Thank you to the {count} people who gave {hours} hours at {site} this week.",
                                 f.people).format(count=format_number(f.people), hours=hours_text(f.minutes),
-                                                 site=week_data.site["name"])), st.body), Spacer(1, 2 * mm)]
-    rows = [[p["name"], p["department"], p["visits"], hours_text(p["minutes"]), p["tasks_done"], p["observations"]]
-            for p in week_data.people]
+                                                 site=week_data.site["name"])
+                       + (" " + _("({hours} h of it estimated: visits nobody checked out, ended at closing "
+                                  "time.)").format(hours=hours_text(f.estimated_minutes))
+                          if f.estimated_minutes else "")), st.body), Spacer(1, 2 * mm)]
+    rows = [[p["name"], p["department"], p["visits"], hours_cell(p["minutes"], p.get("estimated_minutes", 0)),
+             p["tasks_done"], p["observations"]] for p in week_data.people]
     if week_data.anonymous_visits:
         story.append(Paragraph(text.markup(
             ngettext("{count} visit by someone whose details have since been erased is counted in the hours but "
@@ -632,8 +673,41 @@ def who_came(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
             st.note))
     story.append(tables.table([_("Name"), _("Department"), _("Visits"), _("Hours"), _("Tasks done"),
                                _("Observations")], rows,
-                              [width * 0.31, width * 0.22, width * 0.09, width * 0.09, width * 0.12, width * 0.17],
+                              [width * 0.27, width * 0.22, width * 0.09, width * 0.15, width * 0.12, width * 0.15],
                               st, numeric=(2, 3, 4, 5)))
+    return story
+
+
+def changed_since(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
+    """Departures of earlier weeks' visits recorded this week: those weeks' reports keep the
+    figures they had, and the change is listed here."""
+    items = week_data.corrections
+    if not items:
+        return []
+    tz = week_data.timezone
+    delta = sum(c["minutes_after"] - c["minutes_before"] for c in items)
+    sign = "+" if delta >= 0 else "−"
+    story: list = [CondPageBreak(40 * mm), Paragraph(text.markup(_("Changes to earlier weeks")), st.h1),
+                   Paragraph(text.markup(ngettext(
+                       "Recorded this week for {count} visit of earlier weeks: forgotten check-outs confirmed or "
+                       "corrected, and check-outs made after a week had ended. Those weeks' reports keep their "
+                       "figures; the change, {change} h in all, is listed here.",
+                       "Recorded this week for {count} visits of earlier weeks: forgotten check-outs confirmed or "
+                       "corrected, and check-outs made after a week had ended. Those weeks' reports keep their "
+                       "figures; the change, {change} h in all, is listed here.", len(items)).format(
+                       count=format_number(len(items)), change=sign + hours_text(abs(delta)))), st.note)]
+    rows = []
+    estimated = " " + _("(estimated)")
+    for item in items:
+        before = hours_text(item["minutes_before"]) + (estimated if item["was_estimated"] else "")
+        after = hours_text(item["minutes_after"]) + (estimated if item["estimated"] else "")
+        change = item["minutes_after"] - item["minutes_before"]
+        rows.append([item["person_name"] or _("(name erased)"), f"{_when(item['check_in_at'], tz)} ({item['week']})",
+                     before, after, f"{'+' if change >= 0 else '−'}{hours_text(abs(change))}"])
+    story.append(tables.table([_("Name"), _("Visit began"), _("Counted then (h)"), _("Now (h)"), _("Change (h)")],
+                              rows,
+                              [width * 0.26, width * 0.28, width * 0.17, width * 0.15, width * 0.14], st,
+                              numeric=(2, 3, 4)))
     return story
 
 

@@ -105,8 +105,11 @@ def add_item(box, message, data=None) -> None:
 def retranslate(root: QObject) -> None:
     """Set every kept text under root (root included) in the current language."""
     from PySide6.QtWidgets import QComboBox
+    from shiboken6 import isValid
 
     for widget in [root, *root.findChildren(QObject)]:
+        if not isValid(widget):  # deleted meanwhile (a text set above may replace a helper object)
+            continue
         for name in widget.dynamicPropertyNames():
             name = bytes(name).decode()
             if name.startswith(_PREFIX):

@@ -18,7 +18,7 @@ from ...i18n import N_, _, format_date, format_time
 from ...services import observations, pin, roster, settings, tasks, visits
 from ...services.badges import REASONS
 from ...storage.db import Storage
-from ...timeutil import format_duration, local, local_clock, utc_now
+from ...timeutil import local, local_clock, utc_now
 from ..app import style_sheet
 from ..camera import CameraScanner
 from .. import language
@@ -72,7 +72,7 @@ class KioskWindow(QMainWindow):
         self._chosen_person: str | None = None
         self._booking: dict | None = None
         self._settings: dict = {}
-        self._given = (0, 0)
+        self._given: tuple = (0, 0, None)
         keep(self, window_title=N_("storeshift kiosk"))
         self.setObjectName("kiosk")
         # The site's language from the first frame, Qt's own texts with it, and every later change.
@@ -144,6 +144,10 @@ class KioskWindow(QMainWindow):
                                                    self.refused, self.forgotten, self.no_badge, self.pin_page)}
         for page in self.pages.values():
             self.stack.addWidget(page)
+        from ..closing import ClosingTimer
+
+        # Forgotten visits end at closing time even when nobody scans then.
+        self.closing = ClosingTimer(lambda: self.storage, self.now, self)
 
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
@@ -342,7 +346,7 @@ class KioskWindow(QMainWindow):
                 self.show_welcome()
         elif result.kind == visits.CHECKED_OUT:
             self._observation_id = None
-            self._given = (result.minutes_today, result.minutes_total)
+            self._given = (result.minutes_today, result.minutes_total, result.day)
             self.goodbye.reset(result.person["name"], self._given_text())
             self._show("goodbye", self._settings["debrief_idle_s"])
             self.goodbye.text.setFocus()  # a visitor with a keyboard can start typing at once
@@ -351,9 +355,10 @@ class KioskWindow(QMainWindow):
             self._show("repeat", self._settings["kiosk_idle_s"])
 
     def _given_text(self) -> str:
-        today, total = self._given
-        return _("You gave {today} today and {total} in total.").format(
-            today=format_duration(today), total=format_duration(total))
+        """The time given, in the current language (a visitor may switch it on the goodbye screen)."""
+        minutes_day, minutes_total, day = self._given
+        today = local(self.now(), self._settings["timezone"]).date()
+        return visits.given_sentence(minutes_day, minutes_total, day or today, today)
 
     def show_welcome(self) -> None:
         self.show_welcome_texts()
@@ -407,7 +412,7 @@ class KioskWindow(QMainWindow):
 
     def _correct_departure(self, left_at: dt.datetime | None) -> None:
         try:
-            visits.correct_departure(self.storage, self._forgotten["id"], left_at, actor="visitor")
+            visits.correct_departure(self.storage, self._forgotten["id"], left_at, actor="visitor", now=self.now())
             log.info("departure confirmed visit=%s corrected=%s", self._forgotten["id"], left_at is not None)
         except UserError as exc:
             self.show_banner(_(CANT_RECORD) if isinstance(exc, _DATABASE_ERRORS) else str(exc))
@@ -561,6 +566,7 @@ class KioskWindow(QMainWindow):
         self.camera.stop()
         for timer in (self.idle_timer, self.clock_timer, self.told_timer, self.retry_timer, self.autosave_timer):
             timer.stop()
+        self.closing.stop()
         from PySide6.QtWidgets import QApplication
 
         app = QApplication.instance()

@@ -174,6 +174,14 @@ def _clock_text(iso: str | None, tz: str) -> str:
     return local_clock(iso, tz) if iso else ""
 
 
+def since_text(iso: str, tz: str, now: dt.datetime) -> str:
+    """'09:12' today; 'Tue 24 Nov 23:10' for a visit begun on another day (a night shift)."""
+    moment = local(iso, tz)
+    if moment.date() == local(now, tz).date():
+        return format_time(moment)
+    return f"{format_date(moment, 'MMMEd')} {format_time(moment)}"
+
+
 class FloorModel(RowTableModel):
     """Everyone on the floor now: name, department, since, time on the floor (ticking), task."""
 
@@ -188,11 +196,12 @@ class FloorModel(RowTableModel):
 
     def display(self, row: dict, name: str) -> Any:
         if name == "since":
-            return _clock_text(row["check_in_at"], self.timezone)
+            return since_text(row["check_in_at"], self.timezone, self.clock())
         if name == "on_floor":
+            now = self.clock()
             return _("{duration} (since {time})").format(
-                duration=format_duration(minutes_between(row["check_in_at"], self.clock())),
-                time=_clock_text(row["check_in_at"], self.timezone))
+                duration=format_duration(minutes_between(row["check_in_at"], now)),
+                time=since_text(row["check_in_at"], self.timezone, now))
         if name == "task_title":
             return row.get("task_title") or _("No task yet")
         return row.get(name)
@@ -214,7 +223,7 @@ class FloorModel(RowTableModel):
     def tooltip(self, row: dict, name: str) -> str | None:
         how = (_("{name} was checked in by hand at {time}.") if row.get("source_in") == "manual"
                else _("{name} scanned their badge at {time}."))
-        return how.format(name=row["name"], time=_clock_text(row["check_in_at"], self.timezone))
+        return how.format(name=row["name"], time=since_text(row["check_in_at"], self.timezone, self.clock()))
 
     def tick(self) -> None:
         """The clock moved on: only the time-on-floor column changes."""
@@ -242,7 +251,8 @@ class ExpectedModel(RowTableModel):
 
 
 class LeftTodayModel(RowTableModel):
-    """Those who left today, with visits closed automatically marked."""
+    """Today's visits that have ended (services.visits.left_today: ended_at, minutes, estimated),
+    those ended at closing time marked estimated."""
 
     columns = [("name", N_("Name")), ("times", N_("Was in")), ("note", "")]
     key = "visit_id"
@@ -253,24 +263,52 @@ class LeftTodayModel(RowTableModel):
 
     def display(self, row: dict, name: str) -> Any:
         if name == "times":
-            arrived = _clock_text(row["check_in_at"], self.timezone)
-            return f"{arrived}–{_clock_text(row['check_out_at'], self.timezone)}"
+            return f"{_clock_text(row['check_in_at'], self.timezone)}–{_clock_text(row['ended_at'], self.timezone)}"
         if name == "note":
-            if row.get("auto_closed"):
-                return "⚠ " + _("closed automatically")
-            return format_duration(minutes_between(row["check_in_at"], row["check_out_at"]))
+            duration = format_duration(row["minutes"])
+            return "⚠ " + _("{duration} estimated").format(duration=duration) if row.get("estimated") else duration
         return row.get(name)
 
     def foreground(self, row: dict, name: str) -> QColor | None:
-        if name == "note" and row.get("auto_closed"):
+        if name == "note" and row.get("estimated"):
             return WARN
         return MUTED if name == "times" else None
 
     def tooltip(self, row: dict, name: str) -> str | None:
-        if row.get("auto_closed"):
-            return _("{name} did not scan out; the visit was closed automatically at closing time. They are asked "
-                     "when they really left at their next scan.").format(name=row["name"])
+        if row.get("estimated"):
+            return _("{name} did not scan out; the visit ended at closing time and counts as estimated. They are "
+                     "asked when they really left at their next scan.").format(name=row["name"])
         return None
+
+
+class DidntCheckOutModel(RowTableModel):
+    """Visits of the previous open day nobody checked out (services.visits.didnt_check_out):
+    ended at closing time, estimated until the lead or the visitor confirms a time."""
+
+    columns = [("name", N_("Name")), ("times", N_("Arrived – closing time")), ("note", N_("Estimated"))]
+    key = "visit_id"
+
+    def __init__(self, timezone: str = "Europe/London", parent=None):
+        super().__init__(parent)
+        self.timezone = timezone
+
+    def display(self, row: dict, name: str) -> Any:
+        if name == "times":
+            return f"{_clock_text(row['check_in_at'], self.timezone)}–{_clock_text(row['ended_at'], self.timezone)}"
+        if name == "note":
+            return f"⚠ {format_duration(row['minutes'])}"
+        return row.get(name)
+
+    def foreground(self, row: dict, name: str) -> QColor | None:
+        return WARN if name == "note" else (MUTED if name == "times" else None)
+
+    def font(self, row: dict, name: str) -> QFont | None:
+        return styled_font(bold=True) if name == "name" else None
+
+    def tooltip(self, row: dict, name: str) -> str | None:
+        return _("{name} ({department}) did not scan out. Double-click (or Enter) to set when they left, or to "
+                 "confirm the closing time.").format(name=row["name"],
+                                                     department=row.get("department") or _("no department"))
 
 
 class TaskModel(RowTableModel):

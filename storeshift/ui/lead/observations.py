@@ -14,12 +14,12 @@ from PySide6.QtWidgets import (QComboBox, QCompleter, QFormLayout, QFrame, QHBox
                                QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QScrollArea,
                                QSplitter, QVBoxLayout, QWidget)
 
-from ...i18n import N_, _, format_date, format_date_range, format_datetime, format_number, ngettext
+from ...i18n import N_, _, format_date, format_date_range, format_datetime, format_number, format_time, ngettext
 from ..language import add_item, keep
 from ...errors import UserError
-from ...services import observations as obs_service, settings, themes, visits
+from ...services import hours, observations as obs_service, settings, themes, visits
 from ...services.csvio import write_csv
-from ...timeutil import local, local_clock, week_bounds, week_days
+from ...timeutil import local, week_bounds, week_days
 from .common import ERROR, SUCCESS, FormDialog, LeadContext, choose_file, guard_search_box, record_table
 from .models import ObservationModel
 
@@ -339,7 +339,13 @@ class ObservationsPage(QWidget):
                  _("<b>Written:</b> {when}").format(when=format_datetime(local(row["created_at"], tz)))]
         visit = visits.get_visit(self.ctx.storage, row["visit_id"]) if row.get("visit_id") else None
         if visit:
-            until = local_clock(visit["check_out_at"], tz) if visit["check_out_at"] else _("still on the floor")
+            read = hours.span(visit, hours.schedule(self.ctx.storage, visit["site_id"]), self.ctx.now())
+            if read.open:
+                until = _("still on the floor")
+            elif read.estimated:
+                until = _("{time} (closing time, estimated)").format(time=format_time(local(read.end, tz)))
+            else:
+                until = format_time(local(read.end, tz))
             facts.append(_("<b>Visit:</b> {start}–{end}").format(
                 start=format_datetime(local(visit["check_in_at"], tz)), end=until))
         parts.append("<p>" + "<br>".join(facts) + "</p>")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QStringListModel, Qt, QTime
-from PySide6.QtWidgets import (QBoxLayout, QComboBox, QCompleter, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox, QTimeEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QBoxLayout, QComboBox, QCompleter, QFileDialog, QFormLayout, QGridLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox, QTimeEdit, QVBoxLayout, QWidget)
 
 from ...i18n import N_, _, format_datetime, format_list
 from ..language import keep
@@ -37,14 +37,28 @@ class SettingsPage(QWidget):
         # Site settings: one field per declared setting.
         site_box = keep(QGroupBox(), title=N_("This site"))
         form = QFormLayout(site_box)
+        days = QGridLayout()
+        days.setContentsMargins(0, 0, 0, 0)
+        self.day_labels: list[QLabel] = []
         for setting in settings.SETTINGS:
             if setting.hidden:
                 continue
             field = self._field_for(setting)
             field.setObjectName(f"setting_{setting.key}")
             self.fields[setting.key] = field
+            if setting.key in settings.WEEKDAY_CLOSING_KEYS:
+                # Seven small fields in one row: a day's own closing time, empty for "as every day".
+                column = settings.WEEKDAY_CLOSING_KEYS.index(setting.key)
+                day_label = QLabel()
+                self.day_labels.append(day_label)
+                days.addWidget(day_label, 0, column)
+                days.addWidget(field, 1, column)
+                if column == len(settings.WEEKDAY_CLOSING_KEYS) - 1:
+                    form.addRow(keep(QLabel(), text=N_("Closing time by day")), days)
+                continue
             form.addRow(keep(QLabel(), text=setting.label.source), field)
         self.save_button = keep(QPushButton(), text=N_("&Save settings"))
+        self.name_days()
         self.save_button.setProperty("primary", True)
         self.revert_button = keep(QPushButton(), text=N_("Undo changes"))
         buttons = QHBoxLayout()
@@ -173,6 +187,13 @@ class SettingsPage(QWidget):
             edit = QTimeEdit()
             edit.setDisplayFormat("HH:mm")
             return edit
+        if setting.key in settings.WEEKDAY_CLOSING_KEYS:
+            edit = QLineEdit()
+            keep(edit, placeholder=N_("same"))
+            edit.setMaxLength(5)
+            edit.setMinimumWidth(48)
+            edit.setToolTip(f"{setting.label}, e.g. 18:00")
+            return edit
         if isinstance(setting.default, int):
             spin = QSpinBox()
             spin.setRange(1, 100000)
@@ -202,7 +223,7 @@ class SettingsPage(QWidget):
         elif isinstance(field, QSpinBox):
             field.setValue(int(value))
         else:
-            field.setText(str(value))
+            field.setText("" if value is None else str(value))
 
     def load(self) -> None:
         storage = self.ctx.storage
@@ -211,8 +232,14 @@ class SettingsPage(QWidget):
                 self._write_field(key, value)
         self.refresh_states()
 
+    def name_days(self) -> None:
+        """Monday to Sunday, short, in the current language."""
+        for label, name in zip(self.day_labels, i18n.weekday_names("abbreviated")):
+            label.setText(name)
+
     def refresh(self) -> None:
         """Another change arrived: update the facts shown, never the fields being edited."""
+        self.name_days()
         self.refresh_states()
 
     def refresh_states(self) -> None:
@@ -241,7 +268,7 @@ class SettingsPage(QWidget):
             with storage.write(N_("save the settings")):
                 for key in self.fields:
                     value = self._read_field(key)
-                    if str(value) != str(current[key]):
+                    if str(value).strip() != ("" if current[key] is None else str(current[key])):
                         settings.put(storage, key, value)
                         changed.append(str(settings.BY_KEY[key].label))
         except UserError as exc:
