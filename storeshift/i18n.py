@@ -16,6 +16,8 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 # British way (24-hour clock, day before month), as the stores it began in do.
 FORMAT_LOCALES = {"en": "en_GB"}
 
+NO_BREAK = "\u00a0"
+
 _site_language = SOURCE_LANGUAGE
 _visitor_language: str | None = None
 _listeners: list[Callable[[str], None]] = []
@@ -119,8 +121,8 @@ def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
 
 class LazyString:
     """A message that translates itself each time it is read: for labels declared once at
-    import (settings, categories), before any language is chosen. str(), f-strings and
-    format() give the current language; Qt refuses it, so str() it before a setText."""
+    import (settings, categories), before any language is chosen. str(), f-strings, format()
+    and str's methods give the current language; Qt refuses it (loudly), so str() it for Qt."""
 
     __slots__ = ("source",)
 
@@ -133,6 +135,19 @@ class LazyString:
     def __format__(self, spec: str) -> str:
         return format(str(self), spec)
 
+    def __getattr__(self, name: str):
+        # str's methods (lower, split...) on the translated text.
+        return getattr(str(self), name)
+
+    def __len__(self) -> int:
+        return len(str(self))
+
+    def __contains__(self, part: str) -> bool:
+        return part in str(self)
+
+    def __lt__(self, other: object) -> bool:
+        return str(self) < str(other)
+
     def __add__(self, other: str) -> str:
         return str(self) + other
 
@@ -142,6 +157,8 @@ class LazyString:
     def __eq__(self, other: object) -> bool:
         if isinstance(other, LazyString):
             return self.source == other.source
+        if isinstance(other, str):
+            return str(self) == other
         return NotImplemented
 
     def __hash__(self) -> int:
@@ -173,6 +190,13 @@ def format_date(day: dt.date | dt.datetime, style: str = "full") -> str:
     if style in ("full", "long", "medium", "short"):
         return dates.format_date(day, style, locale=babel_locale())
     return dates.format_skeleton(style, day, locale=babel_locale())
+
+
+def format_date_range(first: dt.date, last: dt.date) -> str:
+    """'30 Nov – 6 Dec 2026' / '30 nov. – 6 déc. 2026' / '2.–8. Nov. 2026' (a week, say)."""
+    from babel import dates
+
+    return dates.format_interval(first, last, "yMMMd", locale=babel_locale())
 
 
 def format_time(moment: dt.datetime | dt.time) -> str:
@@ -221,15 +245,17 @@ def format_duration(minutes: int) -> str:
     """Time given, in hours and minutes: '2 h 05 min' / '2 h 05 min' / '2 Std. 5 Min.'."""
     hours, mins = divmod(max(0, int(minutes)), 60)
     if hours and mins:
-        return _("{hours} h {minutes:02d} min").format(hours=format_number(hours), minutes=mins)
-    if hours:
-        return _("{hours} h").format(hours=format_number(hours))
-    return _("{minutes} min").format(minutes=mins)
+        text = _("{hours} h {minutes:02d} min").format(hours=format_number(hours), minutes=mins)
+    elif hours:
+        text = _("{hours} h").format(hours=format_number(hours))
+    else:
+        text = _("{minutes} min").format(minutes=mins)
+    return text.replace(" ", NO_BREAK)  # a duration never breaks across lines
 
 
 def format_hours(hours: float) -> str:
     """A total of hours with one decimal, as the reports' figures give it: '12.5 h' / '12,5 h'."""
-    return _("{hours} h").format(hours=format_number(hours, 1))
+    return _("{hours} h").format(hours=format_number(hours, 1)).replace(" ", NO_BREAK)
 
 
 def weekday_names(style: str = "wide") -> list[str]:

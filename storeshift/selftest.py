@@ -95,6 +95,9 @@ def _run(folder: Path, step: _Steps) -> None:
     with step("qt"):
         app = _start_qt()
 
+    with step("languages"):
+        _check_languages()
+
     with step("database"):
         from .storage.db import open_storage
 
@@ -210,6 +213,31 @@ def _check_resources() -> None:
                 raise SelfTestFailed(f"{name} is not a WAV file ({exc})") from None
         elif path.suffix == ".qss":
             _check("{" in path.read_text(encoding="utf-8"), f"{name} holds no style rules")
+
+
+def _check_languages() -> None:
+    """Each shipped language's catalogue, Babel's rules for it and Qt's own translation load (the
+    bundle must carry all three, or a French store sees English screens)."""
+    import datetime as dt
+
+    from . import i18n
+    from .ui import language
+
+    found = i18n.available()
+    _check({"fr", "de"} <= set(found), f"languages found: {', '.join(found)}")
+    monday = dt.date(2026, 11, 30)
+    expected = {"fr": "lundi 30 novembre 2026", "de": "Montag, 30. November 2026"}
+    try:
+        for code in found[1:]:
+            i18n.set_site_language(code)
+            _check(i18n._("Scan your badge") != "Scan your badge", f"the {code} catalogue translates nothing")
+            if code in expected:
+                _check(i18n.format_date(monday) == expected[code], f"{code} dates read {i18n.format_date(monday)!r}")
+            language.apply(code)
+            _check(language.installed_catalogues() == [f"qtbase_{code}.qm"], f"Qt's {code} translation is missing")
+    finally:
+        i18n.set_site_language(i18n.SOURCE_LANGUAGE)
+        language.apply(i18n.SOURCE_LANGUAGE)
 
 
 def _start_qt():

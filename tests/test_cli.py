@@ -55,7 +55,7 @@ def test_people_import_refusal_and_skip_invalid(db_path, tmp_path):
     code, out, _ = run("--db", str(db_path), "people", "list")
     assert out == ""
     code, out, err = run("--db", str(db_path), "people", "import", "--skip-invalid", str(bad))
-    assert code == 0 and "1 people added" in out and "line 3" in err
+    assert code == 0 and "1 person added" in out and "line 3" in err
 
 
 def test_org_key_export_import_and_backup(db_path, tmp_path):

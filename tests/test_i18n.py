@@ -34,6 +34,16 @@ def test_a_date_in_full_reads_as_the_language_writes_it(language, expected):
     assert local_date("2026-11-29T23:30:00Z", "Europe/Paris") == expected
 
 
+@pytest.mark.parametrize("language, expected", [
+    ("en", "30 Nov\u2009–\u20096 Dec 2026"),
+    ("fr", "30 nov.\u2009–\u20096 déc. 2026"),
+    ("de", "30. Nov.\u2009–\u20096. Dez. 2026"),
+])
+def test_a_week_as_a_date_range(language, expected):
+    i18n.set_site_language(language)
+    assert i18n.format_date_range(MONDAY, MONDAY + dt.timedelta(days=6)) == expected
+
+
 @pytest.mark.parametrize("language, number, decimal, percent", [
     ("en", "1,234", "12.5", "25%"),
     ("fr", "1\u202f234", "12,5", "25\u00a0%"),
@@ -54,7 +64,8 @@ def test_numbers_by_the_language_rules(language, number, decimal, percent):
 ])
 def test_durations_in_each_language(language, both, whole, short):
     i18n.set_site_language(language)
-    assert (format_duration(125), format_duration(60), format_duration(5)) == (both, whole, short)
+    shown = (format_duration(125), format_duration(60), format_duration(5))
+    assert shown == tuple(text.replace(" ", "\u00a0") for text in (both, whole, short))  # never broken
 
 
 def test_clock_times_are_24_hour_in_the_site_zone():
@@ -115,7 +126,8 @@ def test_the_site_language_is_a_setting_of_the_site(storage):
     settings.put(storage, "language", "fr_FR")
     assert settings.get(storage, "language") == "fr"
     assert settings.use_site_language(storage) == "fr" and i18n.current() == "fr"
-    with pytest.raises(UserError, match="« klingon » n’est pas une langue de storeshift.*fr \\(Français\\)"):
+    # French typography: no-break spaces inside « » and before ; and :
+    with pytest.raises(UserError, match="^Langue\u00a0: «\u00a0klingon\u00a0» n’est pas une langue de storeshift.*fr \\(Français\\)"):
         settings.put(storage, "language", "klingon")
     assert settings.get(storage, "language") == "fr"
 

@@ -114,7 +114,7 @@ def test_report_shows_site_figures_categories_and_every_script(week_db, tmp_path
     # Against last week's own sums: 2 people, 90 minutes.
     assert "(2)" in content and "(1.5)" in content
     for label in observations.CATEGORIES.values():
-        assert label in content
+        assert str(label) in content
     for key in ("latin", "greek", "cyrillic", "cjk"):
         assert NAMES[key] in content, key
     # Shaped Arabic extracts as presentation forms in visual order: exactly what we drew.
@@ -130,7 +130,7 @@ def test_report_shows_site_figures_categories_and_every_script(week_db, tmp_path
     assert re.search(r"1\. [^\n]*\bbags\b[^\n]*\n3 people · 3 notes", content), content
     assert "grouped them automatically" in flat
     assert "Unexpected item in the bagging area!" in content
-    assert re.search(r"page 1 of \d+", content) and "Week 2026-W40" in content and "Generated 06 Oct 2026" in content
+    assert re.search(r"page 1 of \d+", content) and "Week 2026-W40" in content and "Generated 6 Oct 2026, 10:00" in content
 
 
 def test_week_data_matches_the_database(week_db):

@@ -80,8 +80,8 @@ def test_a_night_shift_begun_after_closing_ends_at_the_next_closing(storage, peo
     assert out.kind == visits.CHECKED_OUT
     # The visit belongs to Monday: the goodbye says so, and gives its 8 hours, not "today's" 0.
     assert out.day == dt.date(2026, 11, MON) and out.minutes_today == 480
-    assert out.given == "You gave 8 h on the shift you began yesterday and 8 h in total."
-    assert "8 h on the shift you began yesterday" in out.message
+    assert out.given.replace("\xa0", " ") == "You gave 8 h on the shift you began yesterday and 8 h in total."
+    assert "8 h on the shift you began yesterday" in out.message.replace("\xa0", " ")
     assert visits.left_today(storage, at(8, 0, day=TUE)) == []
 
 

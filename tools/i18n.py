@@ -77,10 +77,11 @@ def main(argv: list[str]) -> int:
     if len(argv) == 2 and argv[0] == "init":
         init(argv[1])
         return 0
-    if len(argv) != 1 or argv[0] not in commands:
+    if not argv or any(name not in commands for name in argv):
         print(__doc__)
         return 2
-    commands[argv[0]]()
+    for name in argv:  # "extract update compile" in one go
+        commands[name]()
     return 0
 
 

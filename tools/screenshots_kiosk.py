@@ -40,8 +40,9 @@ def _pick_people(storage):
     return newcomer, leaver, spare
 
 
-def render(out_dir: str | Path, sizes: dict | None = None) -> list[Path]:
-    """Render each kiosk state at each size into out_dir; returns the PNG paths."""
+def render(out_dir: str | Path, sizes: dict | None = None, language: str | None = None) -> list[Path]:
+    """Render each kiosk state at each size into out_dir (in the site language given, default
+    English); returns the PNG paths."""
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
@@ -59,6 +60,10 @@ def render(out_dir: str | Path, sizes: dict | None = None) -> list[Path]:
         with tempfile.TemporaryDirectory() as folder:
             storage = open_storage(Path(folder) / "demo.db")
             demo.seed(storage, people=40, weeks=3, seed=7, now=DEMO_NOW)
+            if language:
+                from storeshift.services import settings
+
+                settings.put(storage, "language", language)
             moment = [DEMO_NOW + dt.timedelta(minutes=2)]
             watcher = DatabaseWatcher(storage.path)
             window = KioskWindow(storage, watcher, windowed=True, clock=lambda: moment[0], camera=False,
@@ -69,7 +74,7 @@ def render(out_dir: str | Path, sizes: dict | None = None) -> list[Path]:
 
             def shot(state: str) -> None:
                 app.processEvents()
-                path = out / f"kiosk-{state}-{size_name}.png"
+                path = out / f"kiosk-{state}-{size_name}{'-' + language if language else ''}.png"
                 window.grab().save(str(path))
                 written.append(path)
 

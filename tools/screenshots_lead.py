@@ -46,14 +46,16 @@ def _wait(app, done, timeout: float = 60.0) -> None:
         time.sleep(0.05)
 
 
-def render(out_dir: str | Path, sizes: dict | None = None) -> list[Path]:
-    """Render each page (and the lock screen) at each size into out_dir; returns the PNG paths.
-    Each size is rendered by a process of its own whose (offscreen) screen has that size and
-    scale, so the window is placed and clamped as it would be on such a screen."""
+def render(out_dir: str | Path, sizes: dict | None = None, language: str | None = None) -> list[Path]:
+    """Render each page (and the lock screen) at each size into out_dir, in the site language
+    given (default English); returns the PNG paths. Each size is rendered by a process of its
+    own whose (offscreen) screen has that size and scale, so the window is placed and clamped as
+    it would be on such a screen."""
     sizes = SIZES if sizes is None else sizes
+    language = language or os.environ.get("STORESHIFT_SHOT_LANGUAGE") or None
     if os.environ.get("STORESHIFT_SHOT_SIZE") in sizes:
         name = os.environ["STORESHIFT_SHOT_SIZE"]
-        return _render(out_dir, {name: sizes[name]})
+        return _render(out_dir, {name: sizes[name]}, language)
     written: list[Path] = []
     for name, (width, height, scale) in sizes.items():
         with tempfile.TemporaryDirectory() as folder:
@@ -63,13 +65,14 @@ def render(out_dir: str | Path, sizes: dict | None = None) -> list[Path]:
                 {"name": name, "x": 0, "y": 0, "width": width, "height": height, "logicalDpi": 96,
                  "logicalBaseDpi": 96, "dpr": 1}]}))
             env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={screen}",
-                   "QT_SCALE_FACTOR": str(scale), "STORESHIFT_SHOT_SIZE": name}
+                   "QT_SCALE_FACTOR": str(scale), "STORESHIFT_SHOT_SIZE": name,
+                   "STORESHIFT_SHOT_LANGUAGE": language or ""}
             subprocess.run([sys.executable, __file__, str(out_dir), "--size", name], env=env, check=True)
-        written += sorted(Path(out_dir).glob(f"lead-*-{name}.png"))
+        written += sorted(Path(out_dir).glob(f"lead-*-{name}{'-' + language if language else ''}.png"))
     return written
 
 
-def _render(out_dir: str | Path, sizes: dict) -> list[Path]:
+def _render(out_dir: str | Path, sizes: dict, language: str | None = None) -> list[Path]:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
@@ -90,6 +93,10 @@ def _render(out_dir: str | Path, sizes: dict) -> list[Path]:
         with tempfile.TemporaryDirectory() as folder:
             storage = open_storage(Path(folder) / "demo.db")
             demo.seed(storage, people=60, weeks=6, seed=1, now=DEMO_NOW)
+            if language:
+                from storeshift.services import settings
+
+                settings.put(storage, "language", language)
             watcher = DatabaseWatcher(storage.path)
             ini = QSettings(str(Path(folder) / "lead.ini"), QSettings.Format.IniFormat)
             window = LeadWindow(storage, watcher, clock=lambda: DEMO_NOW, settings_store=ini)
@@ -99,13 +106,13 @@ def _render(out_dir: str | Path, sizes: dict) -> list[Path]:
 
             def shot(name: str) -> None:
                 _settle(app)
-                path = out / f"lead-{name}-{size_name}.png"
+                path = out / f"lead-{name}-{size_name}{'-' + language if language else ''}.png"
                 window.grab().save(str(path))
                 written.append(path)
 
             def dialog_shot(dialog, name: str) -> None:
                 _settle(app)
-                path = out / f"lead-{name}-{size_name}.png"
+                path = out / f"lead-{name}-{size_name}{'-' + language if language else ''}.png"
                 dialog.grab().save(str(path))
                 written.append(path)
 

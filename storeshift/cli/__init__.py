@@ -12,6 +12,7 @@ import click
 
 from .. import __version__, logs
 from ..errors import DamagedDatabase, UserError
+from ..i18n import _, format_number
 from ..services import settings
 from ..storage.db import default_db_path, open_storage
 
@@ -28,7 +29,7 @@ class Fail(click.ClickException):
         self.exit_code = exit_code
 
     def show(self, file=None) -> None:
-        click.echo(f"storeshift: {self.message}", err=True)
+        click.echo(f"storeshift: {self.message}", err=True)  # not translated: the program's name
 
 
 def _db_path(ctx: click.Context, value: str | None) -> Path:
@@ -71,7 +72,8 @@ def with_storage(func=None, *, window: bool = False, close_visits: bool = True):
             return None
         except Exception as exc:  # a bug: log the traceback, show one line
             log.exception("command %s failed", ctx.info_name)
-            raise Fail(f"unexpected error ({type(exc).__name__}); details are in {logs.setup()}", 2) from None
+            raise Fail(_("unexpected error ({kind}); details are in {file}").format(kind=type(exc).__name__,
+                                                                                   file=logs.setup()), 2) from None
         finally:
             if storage is not None:
                 storage.close()
@@ -95,8 +97,8 @@ def main(ctx: click.Context, db: str | None, self_test: bool) -> None:
             run_self_test()
         except Exception as exc:
             log.exception("self-test failed")
-            raise Fail(f"self-test failed: {exc}", 2) from None
-        click.echo("self-test ok")
+            raise Fail(f"self-test failed: {exc}", 2) from None  # not translated: read by support
+        click.echo("self-test ok")  # not translated: read by support and scripts
         ctx.exit(0)
     if ctx.invoked_subcommand is None:
         ctx.invoke(lead)
@@ -115,7 +117,7 @@ def _open_window(kind: str, storage, **options) -> None:
     try:
         from ..ui import app
     except ImportError as exc:
-        raise UserError(f"The {kind} window cannot start: {exc}. Reinstall storeshift.") from None
+        raise UserError(_("The window cannot start: {reason}. Reinstall storeshift.").format(reason=exc)) from None
     sys.exit(app.run(kind, storage, **options))
 
 
@@ -135,8 +137,8 @@ def kiosk(storage, windowed: bool) -> None:
 
     # Without a PIN, the PIN pad lets anyone leave kiosk mode or confirm a check-in by name.
     if not windowed and not pin.has_pin(storage):
-        raise UserError("Set the shift-lead PIN first (shift-lead window → Settings): "
-                        "without it anyone could leave kiosk mode.")
+        raise UserError(_("Set the shift-lead PIN first (shift-lead window → Settings): without it anyone could "
+                          "leave kiosk mode."))
     _open_window("kiosk", storage, windowed=windowed)
 
 
@@ -153,13 +155,14 @@ def demo(storage, seed_only: bool, people: int, weeks: int, seed: int, observati
 
     counts = demo_data.seed(storage, people=people, weeks=weeks, seed=seed,
                             observations_per_visit=observations_per_visit)
-    click.echo(f"demo database {storage.path}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    click.echo(f"demo database {storage.path}: "  # not translated: the demo's own report
+               + ", ".join(f"{v} {k}" for k, v in counts.items()))
     from ..services import pin
 
     if not pin.has_pin(storage):
         # The kiosk needs a shift-lead PIN; a demo one, said out loud, lets people try it.
         pin.set_pin(storage, DEMO_PIN, actor="demo")
-        click.echo(f"shift-lead PIN: {DEMO_PIN} (change it in Settings)")
+        click.echo(_("shift-lead PIN: {pin} (change it in Settings)").format(pin=DEMO_PIN))
     if not seed_only:
         _open_window("lead", storage)
 
@@ -180,7 +183,7 @@ def people_import(storage, file: str, skip_invalid: bool) -> None:
     report = roster.import_people(storage, file, skip_invalid=skip_invalid)
     click.echo(report.summary("people"))
     for error in report.errors:
-        click.echo(f"  skipped {error}", err=True)
+        click.echo("  " + _("skipped: {reason}").format(reason=error), err=True)
 
 
 @people.command("list")
@@ -195,7 +198,7 @@ def people_list(storage, search: str, as_json: bool) -> None:
         if as_json:
             click.echo(json.dumps(person, ensure_ascii=False))
         else:
-            state = "" if person["active"] else "  (inactive)"
+            state = "" if person["active"] else "  " + _("(inactive)")
             click.echo(f"{person['id']}  {person['employee_id'] or '-':<10} {person['name']}  "
                        f"[{person['department'] or '-'}]{state}")
 
@@ -233,7 +236,11 @@ def people_erase(storage, ref: str, yes: bool) -> None:
     if not yes:
         click.confirm(privacy.erase_summary(storage, person_id), abort=True)
     counts = privacy.erase_person(storage, person_id)
-    click.echo("erased: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    click.echo(_("erased: {badges} badges, {bookings} bookings; {visits} visits and {observations} observations kept "
+                 "without a name").format(badges=format_number(counts["badges"]),
+                                          bookings=format_number(counts["bookings"]),
+                                          visits=format_number(counts["visits anonymised"]),
+                                          observations=format_number(counts["observations anonymised"])))
 
 
 @main.group()
@@ -252,7 +259,7 @@ def tasks_import(storage, file: str, skip_invalid: bool) -> None:
     report = task_service.import_tasks(storage, file, skip_invalid=skip_invalid)
     click.echo(report.summary("tasks"))
     for error in report.errors:
-        click.echo(f"  skipped {error}", err=True)
+        click.echo("  " + _("skipped: {reason}").format(reason=error), err=True)
 
 
 @tasks.command("list")
@@ -263,7 +270,8 @@ def tasks_list(storage) -> None:
 
     for task in task_service.list_tasks(storage):
         capacity = f"{task['taken']}/{task['capacity']}" if task["capacity"] else f"{task['taken']}"
-        click.echo(f"{task['id']}  {task['title']}  [{task['area'] or '-'}]  on it now: {capacity}")
+        click.echo(f"{task['id']}  {task['title']}  [{task['area'] or '-'}]  "
+                   + _("on it now: {count}").format(count=capacity))
 
 
 @main.group()
@@ -282,7 +290,7 @@ def bookings_import(storage, file: str, skip_invalid: bool) -> None:
     report = booking_service.import_bookings(storage, file, skip_invalid=skip_invalid)
     click.echo(report.summary("bookings"))
     for error in report.errors:
-        click.echo(f"  skipped {error}", err=True)
+        click.echo("  " + _("skipped: {reason}").format(reason=error), err=True)
 
 
 @main.command()
@@ -311,7 +319,8 @@ def org_key_export(storage, out: str) -> None:
     """Write the organisation key to a file, to import at another site. Keep it secret."""
     from ..services import badges
 
-    click.echo(f"organisation key {badges.export_org_key(storage, Path(out))} written to {out}")
+    click.echo(_("organisation key {key} written to {file}").format(key=badges.export_org_key(storage, Path(out)),
+                                                                   file=out))
 
 
 @org_key.command("import")
@@ -321,7 +330,7 @@ def org_key_import(storage, file: str) -> None:
     """Use another site's organisation key in this (new or empty) database."""
     from ..services import badges
 
-    click.echo(f"organisation key {badges.import_org_key(storage, Path(file))} in use")
+    click.echo(_("organisation key {key} in use").format(key=badges.import_org_key(storage, Path(file))))
 
 
 @main.command()
@@ -334,9 +343,9 @@ def backup(storage, out: str) -> None:
     notes: list[str] = []
     # The text as typed: a trailing slash says "a folder" even when it does not exist.
     written = maintenance.backup(storage, out, on_note=notes.append)
-    click.echo(f"backup written to {written}")
+    click.echo(_("backup written to {file}").format(file=written))
     for note in notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(_("note: {note}").format(note=note), err=True)
 
 
 @main.command()
@@ -356,16 +365,17 @@ def restore(ctx, backup_file: str | None, db_path: str | None, yes: bool) -> Non
     folder = path.parent / "backups"
     backup = Path(backup_file) if backup_file else maintenance.latest_backup(folder)
     if backup is None:
-        raise Fail(f"There is no backup in {folder}; name the backup file to restore.", 1)
+        raise Fail(_("There is no backup in {folder}; name the backup file to restore.").format(folder=folder), 1)
     if not yes:
-        click.confirm(f"Replace {path} with the backup {backup.name}?", abort=True)
+        click.confirm(_("Replace {file} with the backup {backup}?").format(file=path, backup=backup.name), abort=True)
     try:
         kept = maintenance.restore(path, backup)
     except UserError as exc:
         raise Fail(str(exc), 1) from None
     except OSError as exc:
-        raise Fail(f"Could not restore: {exc.strerror or exc}.", 1) from None
-    click.echo(f"restored {backup.name}; the replaced database is kept as {kept.name}")
+        raise Fail(_("Could not restore: {reason}.").format(reason=exc.strerror or exc), 1) from None
+    click.echo(_("restored {backup}; the replaced database is kept as {kept}").format(backup=backup.name,
+                                                                                     kept=kept.name))
 
 
 @main.command()
@@ -380,12 +390,13 @@ def check(ctx, db_path: str | None) -> None:
     # or write the file it examines.
     path = _db_path(ctx, db_path)
     if not path.exists():
-        raise Fail(f"There is no database at {path}.", 1)
+        raise Fail(_("There is no database at {file}.").format(file=path), 1)
     try:
         report = maintenance.check_file(path)
     except Exception as exc:  # a bug: the log gets the traceback (without row text), the user one line
         log.exception("check failed")
-        raise Fail(f"the check could not finish ({type(exc).__name__}); details are in {logs.setup()}", 1) from None
+        raise Fail(_("the check could not finish ({kind}); details are in {file}").format(
+            kind=type(exc).__name__, file=logs.setup()), 1) from None
     for line in report.lines():
         click.echo(line)
     if not report.ok:

@@ -6,6 +6,8 @@ import json
 
 import click
 
+from ..i18n import _, format_number, ngettext
+
 
 def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the core passes the class)
     @main.command("floor")
@@ -32,13 +34,14 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
             return
         tz = settings.site_timezone(storage)
         if not people:
-            click.echo("Nobody is on site.")
+            click.echo(_("Nobody is on site."))
             return
         rows = [(p["name"], p["department"] or "", since_text(p["since"], now, tz), p["task"] or "-")
                 for p in people]
-        widths = [max(len(heading), *(len(r[i]) for r in rows))
-                  for i, heading in enumerate(("Name", "Department", "Since", "Task"))]
-        for line in [("Name", "Department", "Since", "Task"), *rows]:
+        headings = (_("Name"), _("Department"), _("Since"), _("Task"))
+        widths = [max(len(heading), *(len(r[i]) for r in rows)) for i, heading in enumerate(headings)]
+        for line in [headings, *rows]:
             click.echo("  ".join(value.ljust(width) for value, width in zip(line, widths)).rstrip())
-        click.echo(f"{len(people)} {'person' if len(people) == 1 else 'people'} on site"
-                   + (f"; roll call written to {pdf}" if pdf else ""))
+        count = ngettext("{count} person on site", "{count} people on site", len(people)).format(
+            count=format_number(len(people)))
+        click.echo(_("{count}; roll call written to {file}").format(count=count, file=pdf) if pdf else count)

@@ -6,6 +6,8 @@ import json
 
 import click
 
+from ..i18n import _, format_number, ngettext
+from ..services.observations import STATUSES
 from ..timeutil import parse_week
 
 
@@ -28,7 +30,7 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
         report = import_observations(storage, file, skip_invalid=skip_invalid)
         click.echo(report.summary("observations"))
         for error in report.errors:
-            click.echo(f"  skipped {error}", err=True)
+            click.echo("  " + _("skipped: {reason}").format(reason=error), err=True)
 
     @main.command("themes")
     @click.option("--week", "week_text", required=True, help="ISO week such as 2026-W48 (in the site's time zone).")
@@ -53,12 +55,19 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
             click.echo(json.dumps([theme.as_json() for theme in found], ensure_ascii=False, indent=1))
             return
         if not found:
-            click.echo(f"no observations in {year}-W{week:02d}")
+            click.echo(_("no observations in {week}").format(week=f"{year}-W{week:02d}"))
             return
         for theme in found:
-            status = "automatic, not triaged" if theme.automatic else theme.status
-            owner = f", owner {theme.owner}" if theme.owner else ""
-            where = f" at {len(theme.sites)} sites" if len(theme.sites) > 1 else ""
-            notes = len(theme.observations)
-            who = f"{theme.people} {'person' if theme.people == 1 else 'people'}"
-            click.echo(f"{notes:>3} {'note' if notes == 1 else 'notes'}, {who}{where}: {theme.title} [{status}{owner}]")
+            if theme.automatic:
+                status = _("automatic, not triaged")
+            else:  # the status's label, lower-case inside the brackets ("triaged", "zugewiesen")
+                label = str(STATUSES.get(theme.status, theme.status))
+                status = label[:1].lower() + label[1:]
+            if theme.owner:
+                status = _("{status}, owner {owner}").format(status=status, owner=theme.owner)
+            counts = ngettext("{count} note", "{count} notes", len(theme.observations)).format(
+                count=format_number(len(theme.observations))) + ", " + ngettext(
+                "{count} person", "{count} people", theme.people).format(count=format_number(theme.people))
+            if len(theme.sites) > 1:
+                counts += " " + _("at {count} sites").format(count=format_number(len(theme.sites)))
+            click.echo(f"{counts}: {theme.title} [{status}]")

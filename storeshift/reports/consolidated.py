@@ -17,7 +17,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from ..errors import UserError
-from ..services.observations import CATEGORIES
+from ..i18n import _, format_date, format_hours, format_list, format_number, ngettext
+from ..services.observations import CATEGORIES, STATUSES
 from ..storage.db import Storage
 from ..timeutil import local, utc_now, week_bounds
 from . import charts, data, fonts, layout, tables, text
@@ -213,14 +214,14 @@ def _returners(storage: Storage, week_data: data.WeekData) -> list[Returner]:
                 "AND check_in_at < ?", [*part, week_data.end]):
             item = history.setdefault(row["person_id"], {"first": row["check_in_at"], "weeks": set()})
             item["first"] = min(item["first"], row["check_in_at"])
-            year, week, _ = local(row["check_in_at"], tz).isocalendar()
+            year, week, _weekday = local(row["check_in_at"], tz).isocalendar()
             item["weeks"].add((year, week))
     names = {p["id"]: p for p in week_data.people}
     out = []
     for person_id, entry in this_week.items():
         person = names.get(person_id, {})
         past = history.get(person_id, {"first": "", "weeks": set()})
-        out.append(Returner(id=person_id, name=person.get("name") or "(name erased)",
+        out.append(Returner(id=person_id, name=person.get("name") or _("(name erased)"),
                             department=person.get("department") or "", sites=sorted(entry["sites"], key=str.casefold),
                             visits=entry["visits"], minutes=entry["minutes"], first_visit=past["first"],
                             weeks_on_floor=len(past["weeks"])))
@@ -232,7 +233,7 @@ def _departments(storage: Storage, week_data: data.WeekData, people: list[Return
     """Floor time per department this week, and the departments on the roster that did none."""
     per: dict[str, dict] = defaultdict(lambda: {"people": set(), "sites": set(), "minutes": 0, "visits": 0})
     for person in people:
-        entry = per[person.department or "No department"]
+        entry = per[person.department or _("No department")]
         entry["people"].add(person.id)
         entry["sites"].update(person.sites)
         entry["visits"] += person.visits
@@ -260,12 +261,13 @@ def build_consolidated_report(storage: Storage, year: int, week: int, out: str |
     try:
         dt.date.fromisocalendar(year, week, 1)
     except ValueError:
-        raise UserError(f"{year}-W{week:02d} is not a week of the calendar.") from None
+        raise UserError(_("{week} is not a week of the calendar.").format(week=f"{year}-W{week:02d}")) from None
     report = consolidated_data(storage, year, week, now)
     _step(progress, 2)
     story = consolidated_story(report, size)
     _step(progress, 3)
-    render(story, out, paper, page_info(report.week, "Consolidated report", site=f"All sites ({len(report.sites)})",
+    render(story, out, paper, page_info(report.week, _("Consolidated report"),
+                                         site=_("All sites ({count})").format(count=format_number(len(report.sites))),
                                          language=report_language(storage)))
     _step(progress, STEPS)
     return out
@@ -276,31 +278,39 @@ def _step(progress: Progress, done: int) -> None:
         progress(done, STEPS)
 
 
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+def _follow_ups(count: int) -> str:
+    return ngettext("{count} follow-up", "{count} follow-ups", count).format(count=format_number(count))
 
 
 def _names(names: list[str], limit: int = 8) -> str:
     if len(names) <= limit:
-        return ", ".join(names)
-    return ", ".join(names[:limit]) + f" and {len(names) - limit:,} more"
+        return format_list(names)
+    return format_list(names[:limit] + [_("{count} more").format(count=format_number(len(names) - limit))])
 
 
 def _change(current: float, previous: float, as_hours: bool = False, higher_is_good: bool = True):
     delta = current - previous
-    shown = hours_text(int(previous)) if as_hours else f"{previous:,.0f}"
+    shown = hours_text(int(previous)) if as_hours else format_number(round(previous))
     if delta == 0:
-        return f"same as last week ({shown})", layout.MUTED
-    amount = f"{abs(delta) / 60:,.1f} h" if as_hours else f"{abs(delta):,.0f}"
+        return _("same as last week ({previous})").format(previous=shown), layout.MUTED
+    amount = format_hours(abs(delta) / 60) if as_hours else format_number(round(abs(delta)))
     good = (delta > 0) == higher_is_good
-    return f"{'▲' if delta > 0 else '▼'} {amount} on last week ({shown})", layout.GOOD if good else layout.BAD
+    return (f"{'▲' if delta > 0 else '▼'} " + _("{amount} on last week ({previous})").format(amount=amount,
+                                                                                          previous=shown),
+            layout.GOOD if good else layout.BAD)
+
+
+def _last_visit(site) -> str:
+    return format_date(local(site.last_visit, site.timezone), "medium") if site.last_visit else _("never")
 
 
 def seen_at(theme: ChainTheme, sites: list[str]) -> str:
     """'seen by 7 people at 3 sites' (or 'at Riverside Store' when one site saw it)."""
-    who = _plural(theme.people, "person", "people")
-    where = f"{len(sites)} sites" if len(sites) > 1 else (sites[0] if sites else "one site")
-    return f"seen by {who} at {where}"
+    who = ngettext("{count} person", "{count} people", theme.people).format(count=format_number(theme.people))
+    if len(sites) > 1:
+        return ngettext("seen by {people} at {count} site", "seen by {people} at {count} sites", len(sites)).format(
+            people=who, count=format_number(len(sites)))
+    return _("seen by {people} at {site}").format(people=who, site=sites[0] if sites else _("one site"))
 
 
 def consolidated_story(report: Consolidated, size: tuple[float, float]) -> list:
@@ -339,109 +349,133 @@ def _cover(report: Consolidated, st: layout.Styles, width: float) -> list:
     visited, total_sites = len(report.visited), len(report.sites)
     previous_visited = sum(1 for s in report.sites if s.previous.visits)
     story: list = [
-        Paragraph("Consolidated programme report", st.subtitle),
-        text.para(f"All sites ({total_sites})" + (f" · {w.organisation}" if w.organisation else ""), st.title, width),
-        Paragraph(text.markup(f"Week {w.week} of {w.year} · {w.days[0]:%A %d %B} to {w.days[-1]:%A %d %B %Y}"),
-                  st.subtitle),
+        Paragraph(text.markup(_("Consolidated programme report")), st.subtitle),
+        text.para(_("All sites ({count})").format(count=format_number(total_sites))
+                  + (f" · {w.organisation}" if w.organisation else ""), st.title, width),
+        Paragraph(text.markup(_("Week {week} of {year} · {first} to {last}").format(
+            week=w.week, year=w.year, first=format_date(w.days[0]), last=format_date(w.days[-1]))), st.subtitle),
         _figure_grid([
-            ("Sites visited", f"{visited:,} of {total_sites:,}", _change(visited, previous_visited)),
-            ("People who came", f"{f.people:,}", _change(f.people, p.people)),
+            (_("Sites visited"), _("{count} of {total}").format(count=format_number(visited),
+                                                              total=format_number(total_sites)),
+             _change(visited, previous_visited)),
+            (_("People who came"), format_number(f.people), _change(f.people, p.people)),
             (hours_label(f), hours_text(f.minutes), _change(f.minutes, p.minutes, as_hours=True)),
-            ("Observations", f"{f.observations:,}", _change(f.observations, p.observations)),
-            ("Follow-ups open at the end of the week", f"{f.follow_ups_open:,}",
+            (_("Observations"), format_number(f.observations), _change(f.observations, p.observations)),
+            (_("Follow-ups open at the end of the week"), format_number(f.follow_ups_open),
              _change(f.follow_ups_open, p.follow_ups_open, higher_is_good=False)),
-            ("Follow-ups actioned or closed", f"{w.follow_up_flow.done:,}",
+            (_("Follow-ups actioned or closed"), format_number(w.follow_up_flow.done),
              _change(w.follow_up_flow.done, w.follow_up_flow.done_before)),
         ], st, width),
         Spacer(1, 3 * mm),
         Paragraph(text.markup(
-            f"Figures for the whole week ({w.timezone} time); each site's row below is counted in the site's own "
-            "time zone, as its own weekly report counts it. " + hours_note(w) + " Follow-ups as they stood at "
-            "the end of the week."), st.note),
-        Spacer(1, 3 * mm), Paragraph("At a glance", st.h2)]
+            _("Figures for the whole week ({zone} time); each site's row below is counted in the site's own time "
+              "zone, as its own weekly report counts it.").format(zone=w.timezone) + " " + hours_note(w) + " "
+            + _("Follow-ups as they stood at the end of the week.")), st.note),
+        Spacer(1, 3 * mm), Paragraph(text.markup(_("At a glance")), st.h2)]
     points = []
     names = {site.id: site.name for site in report.sites}
     if w.done:
         shown = "; ".join(f"{text.markup(i.title)} ({text.markup(names.get(i.site_id, '?'))})" for i in w.done[:3])
-        points.append(f"<b>Done this week:</b> {_plural(len(w.done), 'follow-up')} actioned or closed — {shown}"
-                      + (f" and {len(w.done) - 3:,} more." if len(w.done) > 3 else "."))
+        if len(w.done) > 3:
+            shown += " " + _("and {count} more").format(count=format_number(len(w.done) - 3))
+        points.append(_("<b>Done this week:</b> {follow_ups} actioned or closed — {which}.").format(
+            follow_ups=_follow_ups(len(w.done)), which=shown))
     open_items = [(i, site) for site in report.sites for i in site.open_items]
     if open_items:
         item, site = min(open_items, key=lambda pair: pair[0].opened_at)
-        unowned = sum(1 for i, _ in open_items if not i.owner)
+        unowned = sum(1 for i, _site in open_items if not i.owner)
         age = max(0, (min(w.generated_at, dt.datetime.fromisoformat(w.end.replace("Z", "+00:00")))
                       - dt.datetime.fromisoformat(item.opened_at.replace("Z", "+00:00"))).days)
-        points.append(f"<b>Still open:</b> {_plural(len(open_items), 'follow-up')}, {unowned:,} without an owner; "
-                      f"the oldest, {text.markup(tables.short(item.title, 70))} at {text.markup(site.name)}, "
-                      f"for {_plural(age, 'day')}.")
+        points.append(_("<b>Still open:</b> {follow_ups}, {unowned} without an owner; the oldest, {title} at {site}, "
+                        "for {days}.").format(
+            follow_ups=_follow_ups(len(open_items)), unowned=format_number(unowned),
+            title=text.markup(tables.short(item.title, 70)), site=text.markup(site.name),
+            days=ngettext("{count} day", "{count} days", age).format(count=format_number(age))))
     shared = [(t, s) for t, s in zip(report.themes, report.theme_sites) if len(s) > 1]
     if shared:
         theme, sites = shared[0]
-        points.append(f"<b>Seen across the chain:</b> {text.markup(theme.title)} — "
-                      f"{text.markup(seen_at(theme, sites))}.")
+        points.append(_("<b>Seen across the chain:</b> {theme} — {where}.").format(
+            theme=text.markup(theme.title), where=text.markup(seen_at(theme, sites))))
         if len(shared) > 1:
-            points.append(f"<b>{len(shared):,}</b> themes were seen at more than one site this week.")
+            points.append(_("<b>{count}</b> themes were seen at more than one site this week.").format(
+                count=format_number(len(shared))))
     if not report.sites:
-        points.append("<b>No site is in this database yet.</b> Merge the sites' bundles first "
-                      "(storeshift merge, or Settings → Merge bundles).")
+        points.append(_("<b>No site is in this database yet.</b> Merge the sites' bundles first "
+                        "(storeshift merge, or Settings → Merge bundles)."))
     elif report.unvisited:
-        names = ", ".join(s.name for s in report.unvisited[:6])
-        more = f" and {len(report.unvisited) - 6:,} more" if len(report.unvisited) > 6 else ""
-        points.append(f"<b>No visit this week:</b> {text.markup(names + more)}.")
+        points.append(_("<b>No visit this week:</b> {sites}.").format(
+            sites=text.markup(_names([s.name for s in report.unvisited], 6))))
     else:
-        points.append("Every site had at least one visit this week.")
+        points.append(_("Every site had at least one visit this week."))
     if report.people:
         back = [r for r in report.people if not r.first_time]
         several = [r for r in report.people if len(r.sites) > 1]
-        points.append(f"<b>{len(back):,}</b> of {len(report.people):,} people had been on the floor in an earlier "
-                      f"week; <b>{len(report.people) - len(back):,}</b> came for the first time"
-                      + (f"; {len(several):,} worked at more than one site." if several else "."))
+        point = ngettext(
+            "<b>{back}</b> of {count} person had been on the floor in an earlier week; <b>{first}</b> came for the "
+            "first time",
+            "<b>{back}</b> of {count} people had been on the floor in an earlier week; <b>{first}</b> came for the "
+            "first time", len(report.people)).format(back=format_number(len(back)),
+                                                     count=format_number(len(report.people)),
+                                                     first=format_number(len(report.people) - len(back)))
+        if several:
+            point += "; " + _("{count} worked at more than one site.").format(count=format_number(len(several)))
+        points.append(point + ("" if several else "."))
     if report.departments:
         top = report.departments[0]
-        points.append(f"<b>{len(report.departments):,}</b> departments did floor time; the most was "
-                      f"<b>{text.markup(top['department'])}</b> ({hours_text(top['minutes'])} hours)"
-                      + (f"; none from {text.markup(', '.join(report.idle_departments[:6]))}."
-                         if report.idle_departments else "."))
+        point = ngettext("<b>{count}</b> department did floor time; the most was <b>{top}</b> ({hours} hours)",
+                         "<b>{count}</b> departments did floor time; the most was <b>{top}</b> ({hours} hours)",
+                         len(report.departments)).format(count=format_number(len(report.departments)),
+                                                        top=text.markup(top["department"]),
+                                                        hours=hours_text(top["minutes"]))
+        if report.idle_departments:
+            point += "; " + _("none from {departments}.").format(
+                departments=text.markup(format_list(report.idle_departments[:6])))
+        points.append(point + ("" if report.idle_departments else "."))
     for point in points:
         story.append(Paragraph("• " + point, st.body))
     return story
 
 
 def _sites_section(report: Consolidated, st: layout.Styles, width: float) -> list:
-    story: list = [CondPageBreak(70 * mm), Spacer(1, 4 * mm), layout.Heading("Sites this week", st.h1, outline="Sites this week"),
-                   Paragraph(text.markup(
+    story: list = [CondPageBreak(70 * mm), Spacer(1, 4 * mm),
+                   layout.Heading(text.markup(_("Sites this week")), st.h1, outline=_("Sites this week")),
+                   Paragraph(text.markup(_(
                        "Busiest first; sites with no visit at the end, shaded. Last visit: the latest check-in "
-                       "up to the end of the week."), st.note)]
+                       "up to the end of the week.")), st.note)]
     ordered = sorted(report.sites, key=lambda s: (-s.figures.minutes, -s.figures.observations, s.name.casefold()))
     rows, shaded = [], []
     for index, site in enumerate(ordered):
         f, p = site.figures, site.previous
-        last = local(site.last_visit, site.timezone).strftime("%d %b %Y") if site.last_visit else "never"
-        rows.append([site.name + (" (this database)" if site.is_home else ""), f.people,
+        last = _last_visit(site)
+        rows.append([site.name + (" " + _("(this database)") if site.is_home else ""), f.people,
                      _cell(hours_cell(f.minutes, f.estimated_minutes), _delta(f.minutes - p.minutes, hours=True), st),
-                     _cell(f"{f.observations:,}", _delta(f.observations - p.observations), st),
-                     _cell(f"{site.follow_ups_open:,}", _delta(site.follow_ups_open - site.follow_ups_before,
-                                                               higher_is_good=False), st), last])
+                     _cell(format_number(f.observations), _delta(f.observations - p.observations), st),
+                     _cell(format_number(site.follow_ups_open), _delta(site.follow_ups_open - site.follow_ups_before,
+                                                                       higher_is_good=False), st), last])
         if not f.visits:
             shaded.append(index)
     total = report.week.figures
-    rows.append(["All sites", total.people, hours_cell(total.minutes, total.estimated_minutes), f"{total.observations:,}",
-                 f"{total.follow_ups_open:,}", ""])
+    rows.append([_("All sites"), total.people, hours_cell(total.minutes, total.estimated_minutes),
+                 format_number(total.observations), format_number(total.follow_ups_open), ""])
     widths = [0.25, 0.1, 0.17, 0.17, 0.17, 0.14]
-    table = tables.table(["Site", "People", "Hours", "Observations", "Open follow-ups", "Last visit"], rows,
+    table = tables.table([_("Site"), _("People"), _("Hours"), _("Observations"), _("Open follow-ups"),
+                          _("Last visit")], rows,
                          [width * w for w in widths], st, numeric=(1, 2, 3, 4), highlight=shaded)
     table.setStyle(TableStyle([("FONTNAME", (0, len(rows)), (-1, len(rows)), fonts.BOLD),
                                ("LINEABOVE", (0, len(rows)), (-1, len(rows)), 0.8, layout.INK)]))
-    note = ("Each figure with its change on the week before (green: better, red: worse). People are counted once "
-            "per site; the All sites row counts each person once, so it can be less than the sum of the rows.")
+    note = _("Each figure with its change on the week before (green: better, red: worse). People are counted once "
+             "per site; the All sites row counts each person once, so it can be less than the sum of the rows.")
     if report.left_out:
-        note += f" Not listed: {', '.join(report.left_out)} (this database's own site, which has never had a visit)."
+        note += " " + _("Not listed: {sites} (this database's own site, which has never had a visit).").format(
+            sites=", ".join(report.left_out))
     story += [table, Spacer(1, 2 * mm), Paragraph(text.markup(note), st.muted)]
     busy = [s for s in ordered if s.figures.minutes]
     if len(busy) > 1:
         # The busiest only: one bar for "all the others" would dwarf every site shown.
         shown = busy[:MAX_SITE_BARS]
-        title = "Hours per site" + (f" (the {len(shown)} busiest of {len(busy)})" if len(busy) > len(shown) else "")
+        title = (_("Hours per site (the {shown} busiest of {count})").format(
+            shown=format_number(len(shown)), count=format_number(len(busy))) if len(busy) > len(shown)
+            else _("Hours per site"))
         story += [Spacer(1, 4 * mm), charts.bar_chart(title, [s.name for s in shown],
                                                         [s.figures.minutes / 60 for s in shown], width * 0.8,
                                                         fmt=charts.hours, label_share=0.3)]
@@ -450,8 +484,8 @@ def _sites_section(report: Consolidated, st: layout.Styles, width: float) -> lis
 
 def _delta(amount: float, hours: bool = False, higher_is_good: bool = True) -> tuple[str, colors.Color]:
     if not amount:
-        return "same", layout.MUTED
-    shown = f"{abs(amount) / 60:,.1f}" if hours else f"{abs(amount):,.0f}"
+        return _("same"), layout.MUTED
+    shown = format_number(abs(amount) / 60, 1) if hours else format_number(round(abs(amount)))
     good = (amount > 0) == higher_is_good
     return f"{'▲' if amount > 0 else '▼'} {shown}", layout.GOOD if good else layout.BAD
 
@@ -464,43 +498,43 @@ def _cell(value: str, change: tuple[str, colors.Color], st: layout.Styles) -> Pa
 
 
 def _themes_section(report: Consolidated, st: layout.Styles, width: float) -> list:
-    story: list = [CondPageBreak(60 * mm), Spacer(1, 4 * mm), layout.Heading("Seen at several sites", st.h1, outline="Seen at several sites")]
+    story: list = [CondPageBreak(60 * mm), Spacer(1, 4 * mm),
+                   layout.Heading(text.markup(_("Seen at several sites")), st.h1, outline=_("Seen at several sites"))]
     shared = [(t, s) for t, s in zip(report.themes, report.theme_sites) if len(s) > 1]
     single = [(t, s) for t, s in zip(report.themes, report.theme_sites) if len(s) == 1]
     if shared:
-        story.append(Paragraph(text.markup(
-            "What different people noticed at different sites this week, in whatever words: problems of the "
-            "chain rather than of one store. Most sites first; each site's theme with its status and owner as at "
-            "the end of the week."), st.note))
+        story.append(Paragraph(text.markup(_(
+            "The same words and phrases written by different people at different sites this week: problems of "
+            "the chain rather than of one store. Most sites first.")), st.note))
     else:
         story.append(Paragraph(text.markup(
-            "Nothing was noticed at more than one site this week."), st.note))
+            _("No phrase was written at more than one site this week.")), st.note))
     for number, (theme, sites) in enumerate(shared, start=1):
         headline = f"{number}. {theme.title} — {seen_at(theme, sites)}"
-        kinds = ", ".join(f"{CATEGORIES.get(k, k).lower()} {v}" for k, v in
+        kinds = ", ".join(f"{CATEGORIES.get(k, k)} {format_number(v)}" for k, v in
                           Counter(o["category"] for o in theme.observations).most_common())
-        detail = f"{_plural(len(theme.observations), 'observation')} ({kinds})"
+        detail = ngettext("{count} observation ({kinds})", "{count} observations ({kinds})",
+                          len(theme.observations)).format(count=format_number(len(theme.observations)), kinds=kinds)
         high = sum(1 for o in theme.observations if o["impact"] == "high")
         if high:
-            detail += f", {high} rated high impact"
-        states = [f"{member.sites[0] if len(member.sites) == 1 else 'several sites'}: "
-                  + ("not triaged" if member.automatic else _status(member.item)) for member in theme.members]
-        detail += " · " + "; ".join(states[:6]) + (f"; {len(states) - 6} more" if len(states) > 6 else "")
+            detail += ", " + _("{count} rated high impact").format(count=format_number(high))
+        detail += " · " + (_("grouped automatically") if theme.automatic else _status(theme.item))
         representative = _representative(theme.observations)
         parts = [Paragraph(text.markup(headline), st.h2),
-                 Paragraph(text.markup(detail), st.muted),
+                 Paragraph(text.markup(detail + " · " + _("at {sites}").format(sites=_names(sites))), st.muted),
                  text.para(tables.short(representative["text"], 500), st.body, width)]
         quote = next((o["quote"] for o in theme.observations if o.get("quote")), None)
         if quote:
-            parts.append(text.para(f"Customer: “{tables.short(quote, 240)}”", st.quote, width - 10))
+            parts.append(text.para(_("Customer: “{quote}”").format(quote=tables.short(quote, 240)), st.quote,
+                                   width - 10))
         story.append(KeepTogether(parts))
     if single:
-        story += [Spacer(1, 2 * mm), Paragraph("Seen at one site", st.h2)]
+        story += [Spacer(1, 2 * mm), Paragraph(text.markup(_("Seen at one site")), st.h2)]
         for theme, sites in single[:MAX_SINGLE_THEMES]:
             story.append(Paragraph("• " + text.markup(f"{theme.title} — {seen_at(theme, sites)}"), st.body))
         if len(single) > MAX_SINGLE_THEMES:
-            story.append(Paragraph(text.markup(f"… and {len(single) - MAX_SINGLE_THEMES:,} more, in each site's "
-                                               "own weekly report."), st.muted))
+            story.append(Paragraph(text.markup(_("… and {count} more, in each site's own weekly report.").format(
+                count=format_number(len(single) - MAX_SINGLE_THEMES))), st.muted))
     return story
 
 
@@ -512,30 +546,33 @@ def _owners_section(report: Consolidated, st: layout.Styles, width: float) -> li
               "age_days": max(0, (as_at - dt.datetime.fromisoformat(i.opened_at.replace("Z", "+00:00"))).days)}
              for site in report.sites for i in site.open_items]
     story: list = [CondPageBreak(60 * mm), Spacer(1, 4 * mm),
-                   layout.Heading("Open follow-ups by owner", st.h1, outline="Open follow-ups by owner")]
+                   layout.Heading(text.markup(_("Open follow-ups by owner")), st.h1,
+                                  outline=_("Open follow-ups by owner"))]
     if not items:
-        return story + [Paragraph("Nothing is waiting at any site.", st.note)]
+        return story + [Paragraph(text.markup(_("Nothing is waiting at any site.")), st.note)]
     names = {s.id: s.name for s in report.sites}
     by_owner: dict[str, list[dict]] = defaultdict(list)
+    no_owner = _("No owner yet")
     for item in items:
-        by_owner[item["owner"] or "No owner yet"].append(item)
+        by_owner[item["owner"] or no_owner].append(item)
     rows = []
-    for owner, owned in sorted(by_owner.items(), key=lambda kv: (kv[0] != "No owner yet",
+    for owner, owned in sorted(by_owner.items(), key=lambda kv: (kv[0] != no_owner,
                                                                  -max(i["age_days"] for i in kv[1]))):
         sites = sorted({names.get(i["site_id"], "?") for i in owned}, key=str.casefold)
         oldest = max(owned, key=lambda i: i["age_days"])
         rows.append([owner, len(owned), _names(sites, 4), oldest["age_days"],
                      sum(1 for i in owned if i["age_days"] > STALE_DAYS), tables.short(oldest["text"], 90)])
-    story.append(Paragraph(text.markup(
+    story.append(Paragraph(text.markup(_(
         "Each theme once, as it stood at the end of the week; praise needs no owner and is not counted. "
-        "Days: the oldest open item's age at the end of the week."), st.note))
-    story.append(tables.table(["Owner", "Open", "Sites", "Oldest (days)", "Over 2 weeks", "Oldest item"], rows,
+        "Days: the oldest open item's age at the end of the week.")), st.note))
+    story.append(tables.table([_("Owner"), _("Open"), _("Sites"), _("Oldest (days)"), _("Over 2 weeks"),
+                               _("Oldest item")], rows,
                               [width * w for w in (0.2, 0.08, 0.22, 0.11, 0.11, 0.28)], st, numeric=(1, 3, 4)))
     return story
 
 
 def _status(item: data.FollowUp) -> str:
-    shown = item.status.capitalize()
+    shown = str(STATUSES.get(item.status, item.status.capitalize()))
     return shown + (f" — {item.owner}" if item.owner else "")
 
 
@@ -545,54 +582,59 @@ def _representative(notes: list[dict]) -> dict:
 
 
 def _scorecard(report: Consolidated, st: layout.Styles, width: float) -> list:
-    story: list = [CondPageBreak(80 * mm), Spacer(1, 4 * mm), layout.Heading("Programme scorecard", st.h1, outline="Programme scorecard")]
+    story: list = [CondPageBreak(80 * mm), Spacer(1, 4 * mm),
+                   layout.Heading(text.markup(_("Programme scorecard")), st.h1, outline=_("Programme scorecard"))]
     # Departments
-    story.append(Paragraph("Departments on the floor", st.h2))
+    story.append(Paragraph(text.markup(_("Departments on the floor")), st.h2))
     if report.departments:
         rows = [[d["department"], d["people"], d["visits"], hours_text(d["minutes"]), d["sites"]]
                 for d in report.departments]
-        story.append(tables.table(["Department", "People", "Visits", "Hours", "Sites"], rows,
+        story.append(tables.table([_("Department"), _("People"), _("Visits"), _("Hours"), _("Sites")], rows,
                                   [width * 0.44, width * 0.14, width * 0.14, width * 0.14, width * 0.14], st,
                                   numeric=(1, 2, 3, 4)))
     else:
-        story.append(Paragraph("No department did floor time this week.", st.note))
+        story.append(Paragraph(text.markup(_("No department did floor time this week.")), st.note))
     if report.idle_departments:
-        story.append(Paragraph(text.markup(
-            "No floor time this week from: " + ", ".join(report.idle_departments) + "."), st.body))
+        story.append(Paragraph(text.markup(_("No floor time this week from: {departments}.").format(
+            departments=", ".join(report.idle_departments))), st.body))
     # Sites without a visit
-    story += [Spacer(1, 3 * mm), Paragraph("Sites with no visit this week", st.h2)]
+    story += [Spacer(1, 3 * mm), Paragraph(text.markup(_("Sites with no visit this week")), st.h2)]
     if not report.sites:
-        story.append(Paragraph("No site is in this database yet.", st.note))
+        story.append(Paragraph(text.markup(_("No site is in this database yet.")), st.note))
     elif report.unvisited:
         rows = []
         for site in sorted(report.unvisited, key=lambda s: (s.last_visit or "", s.name.casefold())):
-            last = local(site.last_visit, site.timezone).strftime("%d %b %Y") if site.last_visit else "never"
-            rows.append([site.name, last, site.follow_ups_open, site.oldest_open_days if site.follow_ups_open else ""])
-        story.append(tables.table(["Site", "Last visit", "Open follow-ups", "Oldest open (days)"], rows,
+            rows.append([site.name, _last_visit(site), site.follow_ups_open,
+                         site.oldest_open_days if site.follow_ups_open else ""])
+        story.append(tables.table([_("Site"), _("Last visit"), _("Open follow-ups"), _("Oldest open (days)")], rows,
                                   [width * 0.46, width * 0.18, width * 0.18, width * 0.18], st, numeric=(2, 3)))
     else:
-        story.append(Paragraph("Every site had at least one visit this week.", st.note))
+        story.append(Paragraph(text.markup(_("Every site had at least one visit this week.")), st.note))
     # Who came back
-    story += [CondPageBreak(45 * mm), Spacer(1, 3 * mm), Paragraph("Who came back", st.h2)]
+    story += [CondPageBreak(45 * mm), Spacer(1, 3 * mm), Paragraph(text.markup(_("Who came back")), st.h2)]
     people = report.people
     if not people:
-        story.append(Paragraph("Nobody was on the floor this week.", st.note))
+        story.append(Paragraph(text.markup(_("Nobody was on the floor this week.")), st.note))
         return story
     back = [r for r in people if not r.first_time]
     story.append(Paragraph(text.markup(
-        f"{_plural(len(back), 'person', 'people')} of {len(people):,} had been on the floor in an earlier week; "
-        f"{len(people) - len(back):,} came for the first time. Weeks on the floor: the weeks with at least one "
-        "visit, at any site, up to this one."), st.note))
+        ngettext("{back} of {count} person had been on the floor in an earlier week; {first} came for the first time.",
+                 "{back} of {count} people had been on the floor in an earlier week; {first} came for the first time.",
+                 len(people)).format(back=format_number(len(back)), count=format_number(len(people)),
+                                     first=format_number(len(people) - len(back)))
+        + " " + _("Weeks on the floor: the weeks with at least one visit, at any site, up to this one.")), st.note))
     shown = people[:MAX_PEOPLE_ROWS]
     rows = []
     for person in shown:
-        first = local(person.first_visit, report.week.timezone).strftime("%d %b %Y") if person.first_visit else ""
+        first = format_date(local(person.first_visit, report.week.timezone), "medium") if person.first_visit else ""
         rows.append([person.name, person.department, ", ".join(person.sites), person.visits, hours_text(person.minutes),
-                     "first time" if person.first_time else person.weeks_on_floor, first])
-    story.append(tables.table(["Name", "Department", "Sites this week", "Visits", "Hours", "Weeks on the floor",
-                               "First visit"], rows,
+                     _("first time") if person.first_time else person.weeks_on_floor, first])
+    story.append(tables.table([_("Name"), _("Department"), _("Sites this week"), _("Visits"), _("Hours"),
+                               _("Weeks on the floor"), _("First visit")], rows,
                               [width * w for w in (0.2, 0.14, 0.24, 0.08, 0.08, 0.12, 0.14)], st,
                               numeric=(3, 4, 5)))
     if len(people) > len(shown):
-        story.append(Paragraph(text.markup(f"… and {len(people) - len(shown):,} more people."), st.muted))
+        story.append(Paragraph(text.markup(ngettext("… and {count} more person.", "… and {count} more people.",
+                                                    len(people) - len(shown)).format(
+            count=format_number(len(people) - len(shown)))), st.muted))
     return story

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ..errors import NotFound, UserError
+from ..i18n import _, format_number
 from ..services import hours, themes as theme_service
 from ..services.observations import CATEGORIES
 from ..storage.db import Storage
@@ -104,13 +105,14 @@ def resolve_site(storage: Storage, site_id: str | None) -> tuple[dict, list[str]
     if site_id == ALL_SITES:
         home = storage.one("SELECT id, name, timezone FROM sites WHERE id = ?", (storage.site_id,))
         count = storage.value("SELECT count(*) FROM sites")
-        return {"id": ALL_SITES, "name": f"All sites ({count})", "timezone": home["timezone"]}, None
+        return {"id": ALL_SITES, "name": _("All sites ({count})").format(count=format_number(count)),
+                "timezone": home["timezone"]}, None
     wanted = site_id or storage.site_id
     site = storage.one("SELECT id, name, timezone FROM sites WHERE id = ?", (wanted,))
     if site is None:
         site = storage.one("SELECT id, name, timezone FROM sites WHERE lower(name) = lower(?)", (wanted,))
     if site is None:
-        raise NotFound(f"There is no site '{wanted}' in this database.")
+        raise NotFound(_("There is no site '{site}' in this database.").format(site=wanted))
     return site, [site["id"]]
 
 
@@ -409,7 +411,7 @@ def week_themes(storage: Storage, year: int, week: int, site_id: str | None = No
 
 def weeks_before(year: int, week: int, tz: str, count: int) -> str:
     monday = dt.date.fromisocalendar(year, week, 1) - dt.timedelta(weeks=count)
-    y, w, _ = monday.isocalendar()
+    y, w, _weekday = monday.isocalendar()
     return week_bounds(y, w, tz)[0]
 
 
@@ -454,13 +456,13 @@ def week_data(storage: Storage, year: int, week: int, site_id: str | None = None
     try:
         days = week_days(year, week)
     except ValueError:
-        raise UserError(f"{year}-W{week:02d} is not a week of the calendar.") from None
+        raise UserError(_("{week} is not a week of the calendar.").format(week=f"{year}-W{week:02d}")) from None
     now = now or utc_now()
     site, site_ids = resolve_site(storage, site_id)
     tz = site["timezone"]
     start, end = week_bounds(year, week, tz)
     previous_monday = days[0] - dt.timedelta(days=7)
-    p_year, p_week, _ = previous_monday.isocalendar()
+    p_year, p_week, _weekday = previous_monday.isocalendar()
     p_start, p_end = week_bounds(p_year, p_week, tz)
     organisation = storage.value("SELECT name FROM organisation LIMIT 1") or ""
 
@@ -570,7 +572,7 @@ def week_data(storage: Storage, year: int, week: int, site_id: str | None = None
                      key=lambda pair: (-pair[1], -pair[0].count, pair[0].title.casefold()))
     trend = []
     for back in range(TREND_WEEKS - 1, -1, -1):
-        y, w, _ = (days[0] - dt.timedelta(weeks=back)).isocalendar()
+        y, w, _weekday = (days[0] - dt.timedelta(weeks=back)).isocalendar()
         figures_then = this_week if back == 0 else last_week if back == 1 else \
             figures(storage, *week_bounds(y, w, tz), site_ids, now)
         trend.append((f"W{w:02d}", figures_then))
@@ -610,7 +612,7 @@ def week_data(storage: Storage, year: int, week: int, site_id: str | None = None
 def current_week(storage: Storage, now: dt.datetime | None = None) -> tuple[int, int]:
     """(year, week) of now in this site's zone."""
     tz = storage.value("SELECT timezone FROM sites WHERE id = ?", (storage.site_id,)) or "UTC"
-    year, week, _ = local(now or utc_now(), tz).isocalendar()
+    year, week, _weekday = local(now or utc_now(), tz).isocalendar()
     return year, week
 
 

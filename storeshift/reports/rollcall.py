@@ -10,17 +10,18 @@ from pathlib import Path
 from reportlab.lib.units import mm
 
 from ..errors import UserError
+from ..i18n import N_, _, format_date, format_datetime, format_number, format_time, ngettext
 from ..services import settings, visits
 from ..storage.db import Storage
 from ..timeutil import local, utc_now
 from . import fonts, layout, text
 
 #: (key, heading, share of a group's width); groups beside each other keep fewer columns.
-COLUMNS = {1: [("name", "Name", 0.33), ("department", "Department", 0.22), ("since", "Since", 0.13),
-               ("task", "Task", 0.32)],
-           2: [("name", "Name", 0.50), ("department", "Department", 0.32), ("since", "Since", 0.18)],
-           3: [("name", "Name", 0.70), ("since", "Since", 0.30)],
-           4: [("name", "Name", 0.70), ("since", "Since", 0.30)]}
+COLUMNS = {1: [("name", N_("Name"), 0.33), ("department", N_("Department"), 0.22), ("since", N_("Since"), 0.13),
+               ("task", N_("Task"), 0.32)],
+           2: [("name", N_("Name"), 0.50), ("department", N_("Department"), 0.32), ("since", N_("Since"), 0.18)],
+           3: [("name", N_("Name"), 0.70), ("since", N_("Since"), 0.30)],
+           4: [("name", N_("Name"), 0.70), ("since", N_("Since"), 0.30)]}
 #: (groups side by side, type size, line height as a multiple of it), most readable first: the
 #: type shrinks a little before the list splits into another group.
 LAYOUTS = [(1, 10.0, 1.55), (1, 9.0, 1.55), (1, 8.0, 1.5), (2, 8.0, 1.5), (2, 7.0, 1.5), (2, 6.5, 1.45),
@@ -40,8 +41,8 @@ def since_text(since_iso: str, now: dt.datetime, tz: str) -> str:
     """'09:12' today, 'Tue 24 Nov 23:10' for a visit begun on an earlier day (a night shift)."""
     moment = local(since_iso, tz)
     if moment.date() == local(now, tz).date():
-        return f"{moment:%H:%M}"
-    return f"{moment:%a} {moment.day} {moment:%b %H:%M}"
+        return format_time(moment)
+    return f"{format_date(moment, 'MMMEd')} {format_time(moment)}"
 
 
 def fit(rows: int, height: float) -> Fit:
@@ -63,23 +64,23 @@ def build_roll_call(storage: Storage, out: str | Path, paper: str = "a4", now: d
     site = settings.get(storage, "site_name")
     people = visits.roll_call(storage, now)
     at = local(now, tz)
-    info = layout.PageInfo(title="Roll call", site=site, period=f"{at:%a} {at.day} {at:%b %Y %H:%M}",
-                           generated=f"{at:%d %b %Y %H:%M} ({tz})",
+    info = layout.PageInfo(title=_("Roll call"), site=site, period=format_datetime(at),
+                           generated=f"{format_datetime(at)} ({tz})",
                            organisation=storage.value("SELECT name FROM organisation LIMIT 1") or "")
     fonts.register()
     try:
         canvas = layout.NumberedCanvas(str(out), pagesize=size, decorate=layout.decorator(info, *size))
-        canvas.setTitle(f"Roll call — {site} — {at:%Y-%m-%d %H:%M}")
+        canvas.setTitle(_("Roll call — {site} — {time}").format(site=site, time=f"{at:%Y-%m-%d %H:%M}"))
         canvas.setAuthor("storeshift")
         _draw(canvas, people, size, site, at, tz, now)
         canvas.showPage()
         canvas.save()
     except PermissionError:
-        raise UserError(f"Cannot write {out}: permission denied. Choose another folder.") from None
+        raise UserError(_("Cannot write {file}: permission denied. Choose another folder.").format(file=out)) from None
     except FileNotFoundError:
-        raise UserError(f"Cannot write {out}: the folder does not exist.") from None
+        raise UserError(_("Cannot write {file}: the folder does not exist.").format(file=out)) from None
     except OSError as exc:
-        raise UserError(f"Cannot write {out}: {exc.strerror or exc}.") from None
+        raise UserError(_("Cannot write {file}: {reason}.").format(file=out, reason=exc.strerror or exc)) from None
     return out
 
 
@@ -89,21 +90,23 @@ def _draw(canvas, people: list[dict], size: tuple[float, float], site: str, at: 
     left, right = layout.MARGIN, width - layout.MARGIN
     y = height - layout.MARGIN - layout.HEADER_SPACE
     canvas.setFillColor(layout.INK)
-    title = f"Roll call — {site}"
+    title = _("Roll call — {site}").format(site=site)
     text.draw(canvas, left, y - 14, title, text.fit_size(title, right - left, 20, 9, fonts.BOLD), fonts.BOLD)
     y -= 24
     count = len(people)
-    text.draw(canvas, left, y - 14, f"{count:,} {'person' if count == 1 else 'people'} on site at {at:%H:%M}", 14,
+    text.draw(canvas, left, y - 14, ngettext("{count} person on site at {time}", "{count} people on site at {time}",
+                                             count).format(count=format_number(count), time=format_time(at)), 14,
               fonts.BOLD)
     y -= 20
     canvas.setFillColor(layout.MUTED)
-    line = f"{at:%A} {at.day} {at:%B %Y} ({tz}) · Tick each person at the assembly point."
+    line = _("{date} ({zone}) · Tick each person at the assembly point.").format(date=format_date(at, "full"),
+                                                                                 zone=tz)
     text.draw(canvas, left, y - 10, line, text.fit_size(line, right - left, 10, 6))
     y -= 22
     bottom = layout.MARGIN + 6 * mm
     if not people:
         canvas.setFillColor(layout.INK)
-        text.draw(canvas, left, y - 16, "Nobody is checked in on site.", 14, fonts.BOLD)
+        text.draw(canvas, left, y - 16, _("Nobody is checked in on site."), 14, fonts.BOLD)
         return
     layout_fit = fit(count, y - bottom - 14)
     gap = 6 * mm
@@ -120,8 +123,8 @@ def _draw(canvas, people: list[dict], size: tuple[float, float], site: str, at: 
     if shown < count:
         # More people than a page holds even in small type: say so, never drop them silently.
         canvas.setFillColor(layout.BAD)
-        text.draw(canvas, left, bottom - 2, f"… and {count - shown:,} more not shown: run 'storeshift floor' "
-                  "for the whole list.", 8, fonts.BOLD)
+        text.draw(canvas, left, bottom - 2, _("… and {count} more not shown: run 'storeshift floor' for the whole "
+                                              "list.").format(count=format_number(count - shown)), 8, fonts.BOLD)
 
 
 def _group(canvas, rows: list[dict], x0: float, top: float, group_width: float, columns, size: float,
@@ -134,7 +137,7 @@ def _group(canvas, rows: list[dict], x0: float, top: float, group_width: float, 
     x = x0 + box_space
     for _key, heading, share in columns:
         canvas.setFillColorRGB(1, 1, 1)
-        text.draw(canvas, x + 1, top - row_height + size * 0.35, heading, size, fonts.BOLD)
+        text.draw(canvas, x + 1, top - row_height + size * 0.35, _(heading), size, fonts.BOLD)
         x += usable * share
     y = top - row_height - 1
     box = min(BOX, row_height * 0.7)

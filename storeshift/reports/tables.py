@@ -22,13 +22,25 @@ def short(value: object, limit: int = CELL_LIMIT) -> str:
     return cleaned[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + " …"
 
 
+def _heading(title: str, style, width: float) -> Paragraph:
+    """A column heading that wraps between words but never inside one: a heading whose longest
+    word is wider than the column (German 'Beobachtungen' in a narrow one) is set smaller."""
+    words = text.prepare(title).split() or [""]
+    longest = max(words, key=lambda word: fonts.string_width(word, style.fontSize, style.fontName))
+    size = text.fit_size(longest, width - 8, style.fontSize, 6, style.fontName)
+    if size < style.fontSize:
+        style = layout.ParagraphStyle(f"{style.name}-{size:.2f}", parent=style, fontSize=size,
+                                      leading=size * style.leading / style.fontSize)
+    return Paragraph(text.markup(title), style)
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[float],
           styles: layout.Styles, numeric: Sequence[int] = (), highlight: Sequence[int] = ()) -> LongTable:
     """headers and rows of plain values (typed text is escaped here); widths in points, summing
     to at most the frame width; numeric: column indexes set right-aligned; highlight: row
     indexes (0 = first data row) drawn in the accent tint."""
     head_right = layout.ParagraphStyle("cell_head_right", parent=styles.cell_head, alignment=2)
-    head = [Paragraph(text.markup(h), head_right if i in numeric else styles.cell_head)
+    head = [_heading(h, head_right if i in numeric else styles.cell_head, widths[i])
             for i, h in enumerate(headers)]
     body = []
     for row in rows:

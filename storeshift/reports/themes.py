@@ -9,6 +9,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..i18n import format_number, ngettext
+
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being
 below between both but by can could did do does doing down during each even ever every few for from
@@ -97,8 +99,8 @@ class Theme:
 
     @property
     def headline(self) -> str:
-        who = "1 person" if self.people == 1 else f"{self.people} people"
-        return f"{who} noticed: {self.phrase}"
+        return ngettext("{count} person noticed: {phrase}", "{count} people noticed: {phrase}", self.people).format(
+            count=format_number(self.people), phrase=self.phrase)
 
 
 def _who(obs: dict) -> str:

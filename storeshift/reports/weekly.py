@@ -15,6 +15,8 @@ from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, PageBreak
                                 TableStyle)
 
 from ..errors import UserError
+from ..i18n import (_, format_date, format_date_range, format_datetime, format_hours, format_list, format_number,
+                    format_percent, format_time, ngettext)
 from ..services import hours, settings
 from ..services.observations import CATEGORIES, IMPACTS, STATUSES
 from ..storage import audit
@@ -48,9 +50,9 @@ def build_weekly_report(storage: Storage, year: int, week: int, out: str | Path,
         appendix = len(week_data.observations) <= APPENDIX_UP_TO
     story = weekly_story(week_data, layout.page_size(paper), appendix=appendix)
     _step(progress, 3)
-    info = page_info(week_data, "Weekly insight report", language=report_language(storage))
+    info = page_info(week_data, _("Weekly insight report"), language=report_language(storage))
     # The audit chain's head on every page, and on record here: removing the newest entries shows.
-    audit.remember_head(storage, f"report {year}-W{week:02d}")
+    audit.remember_head(storage, f"report {year}-W{week:02d}")  # not translated: the audit log's note
     info.generated += f" · {audit.head_text(storage)}"
     render(story, out, paper, info)
     _step(progress, STEPS)
@@ -73,20 +75,21 @@ def render(story: list, out: Path, paper: str, info: layout.PageInfo) -> None:
     try:
         doc.build(story, canvasmaker=maker)
     except PermissionError:
-        raise UserError(f"Cannot write {out}: permission denied. Choose another folder.") from None
+        raise UserError(_("Cannot write {file}: permission denied. Choose another folder.").format(file=out)) from None
     except FileNotFoundError:
-        raise UserError(f"Cannot write {out}: the folder does not exist.") from None
+        raise UserError(_("Cannot write {file}: the folder does not exist.").format(file=out)) from None
     except OSError as exc:
-        raise UserError(f"Cannot write {out}: {exc.strerror or exc}.") from None
+        raise UserError(_("Cannot write {file}: {reason}.").format(file=out, reason=exc.strerror or exc)) from None
 
 
 def page_info(week_data: data.WeekData, title: str, site: str | None = None, language: str = "en") -> layout.PageInfo:
     """The running header and footer: site (or what stands for it), week, generation time; the
     site is the PDF's author."""
     tz = week_data.timezone
-    generated = local(week_data.generated_at, tz).strftime("%d %b %Y %H:%M") + f" ({tz})"
+    generated = f"{format_datetime(local(week_data.generated_at, tz))} ({tz})"
     name = site or week_data.site["name"]
-    return layout.PageInfo(title=title, site=name, period=f"Week {week_data.label} · {_date_range(week_data.days)}",
+    period = _("Week {week} · {dates}").format(week=week_data.label, dates=_date_range(week_data.days))
+    return layout.PageInfo(title=title, site=name, period=period,
                            generated=generated, organisation=week_data.organisation, author=name,
                            language=language)
 
@@ -94,59 +97,69 @@ def page_info(week_data: data.WeekData, title: str, site: str | None = None, lan
 # ---------------------------------------------------------------- formatting
 
 def _date_range(days: list[dt.date]) -> str:
-    first, last = days[0], days[-1]
-    if first.month == last.month:
-        return f"{first.day}–{last.day} {last:%b %Y}"
-    if first.year == last.year:
-        return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
-    return f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
+    """'30 Nov – 6 Dec 2026', by the language's rules."""
+    return format_date_range(days[0], days[-1])
 
 
 def hours_text(minutes: int) -> str:
-    """Hours as the report prints them: one decimal ('46.1')."""
+    """Hours as the report prints them: one decimal ('46.1', German '46,1')."""
     return hours.hours_text(minutes)
 
 
 def hours_cell(minutes: int, estimated: int) -> str:
     """An hours cell that says how much of it is estimated: '3.5' or '3.5 (1.0 est.)'."""
-    return hours_text(minutes) + (f" ({hours_text(estimated)} est.)" if estimated else "")
+    if not estimated:
+        return hours_text(minutes)
+    return _("{hours} ({estimated} est.)").format(hours=hours_text(minutes), estimated=hours_text(estimated))
 
 
 def hours_label(f: data.Figures) -> str:
     """The headline's label: 'Hours delivered' and, when some are, how many are estimated."""
-    return "Hours delivered" + (f", {hours_text(f.estimated_minutes)} h of it estimated" if f.estimated_minutes
-                                else "")
+    if f.estimated_minutes:
+        return _("Hours delivered, {hours} h of it estimated").format(hours=hours_text(f.estimated_minutes))
+    return _("Hours delivered")
 
 
 def hours_note(week_data: data.WeekData) -> str:
     """How the hours were counted, in the words of this week's state."""
     f = week_data.figures
-    note = (f"Hours run from check-in to check-out ({f.minutes:,} minutes in all). A visit nobody checked out "
-            "ends at the site's closing time and counts as estimated until someone confirms a time"
-            + (f": {hours.Hours(f.minutes, f.estimated_minutes).text()}." if f.estimated_minutes else "."))
+    if f.estimated_minutes:
+        note = _("Hours run from check-in to check-out ({minutes} minutes in all). A visit nobody checked out ends "
+                 "at the site's closing time and counts as estimated until someone confirms a time: {hours}.").format(
+            minutes=format_number(f.minutes), hours=hours.Hours(f.minutes, f.estimated_minutes).text())
+    else:
+        note = _("Hours run from check-in to check-out ({minutes} minutes in all). A visit nobody checked out ends "
+                 "at the site's closing time and counts as estimated until someone confirms a time.").format(
+            minutes=format_number(f.minutes))
     if week_data.finished:
-        note += (" The figures are those known at the end of the week, so they stay the same when the report is "
-                 "made again; later corrections are listed in the next week's report.")
+        note += " " + _("The figures are those known at the end of the week, so they stay the same when the report "
+                        "is made again; later corrections are listed in the next week's report.")
     elif f.open_visits:
-        note += (f" {f.open_visits:,} visit{'s are' if f.open_visits != 1 else ' is'} still on the floor, counted up "
-                 "to the time of this report.")
+        note += " " + ngettext("{count} visit is still on the floor, counted up to the time of this report.",
+                               "{count} visits are still on the floor, counted up to the time of this report.",
+                               f.open_visits).format(count=format_number(f.open_visits))
     return note
 
 
-def _day(day: dt.date) -> str:
-    return f"{day:%A} {day.day} {day:%B}"
-
-
 def _when(iso: str, tz: str) -> str:
-    return local(iso, tz).strftime("%a %d %b %H:%M")
+    moment = local(iso, tz)
+    return f"{format_date(moment, 'MMMEd')} {format_time(moment)}"
 
 
 def _date(iso: str, tz: str) -> str:
-    return f"{local(iso, tz).day} {local(iso, tz):%b}"
+    return format_date(local(iso, tz), "MMMd")
 
 
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+def _people(count: int) -> str:
+    return ngettext("{count} person", "{count} people", count).format(count=format_number(count))
+
+
+def _notes(count: int) -> str:
+    return ngettext("{count} note", "{count} notes", count).format(count=format_number(count))
+
+
+def _days(count: int) -> str:
+    return ngettext("{count} day", "{count} days", count).format(count=format_number(count))
 
 
 def _days_between(start: str, end: str) -> int:
@@ -156,16 +169,17 @@ def _days_between(start: str, end: str) -> int:
 def _change(current: float, previous: float, unit: str = "", higher_is_good: bool = True,
             as_hours: bool = False) -> tuple[str, colors.Color]:
     delta = current - previous
-    shown_previous = hours_text(int(previous)) if as_hours else f"{previous:,.0f}"
+    shown_previous = hours_text(int(previous)) if as_hours else format_number(round(previous))
     if as_hours:
-        amount = f"{abs(delta) / 60:,.1f}{unit}"
+        amount = format_hours(abs(delta) / 60)
     else:
-        amount = f"{abs(delta):,.0f}{unit}"
+        amount = format_number(round(abs(delta)))
     if delta == 0:
-        return f"same as last week ({shown_previous})", layout.MUTED
+        return _("same as last week ({previous})").format(previous=shown_previous), layout.MUTED
     arrow = "▲" if delta > 0 else "▼"
     good = (delta > 0) == higher_is_good
-    return f"{arrow} {amount} on last week ({shown_previous})", layout.GOOD if good else layout.BAD
+    return (f"{arrow} " + _("{amount} on last week ({previous})").format(amount=amount, previous=shown_previous),
+            layout.GOOD if good else layout.BAD)
 
 
 def _hex(colour: colors.Color) -> str:
@@ -174,8 +188,8 @@ def _hex(colour: colors.Color) -> str:
 
 def _status(item: data.FollowUp) -> str:
     if item.automatic:
-        return "not triaged yet"
-    shown = STATUSES.get(item.status, item.status)
+        return _("not triaged yet")
+    shown = str(STATUSES.get(item.status, item.status))
     return shown + (f" — {item.owner}" if item.owner else "")
 
 
@@ -231,32 +245,34 @@ def cover(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     f, p = week_data.figures, week_data.previous
     flow = week_data.follow_up_flow
     story: list = [
-        Paragraph("Weekly insight report", st.subtitle),
+        Paragraph(text.markup(_("Weekly insight report")), st.subtitle),
         text.para(week_data.site["name"], st.title, width),
-        Paragraph(text.markup(f"Week {week_data.week} of {week_data.year} · "
-                              f"{_day(week_data.days[0])} to {_day(week_data.days[-1])} {week_data.days[-1].year}"),
-                  st.subtitle),
+        Paragraph(text.markup(_("Week {week} of {year} · {first} to {last}").format(
+            week=week_data.week, year=week_data.year, first=format_date(week_data.days[0]),
+            last=format_date(week_data.days[-1]))), st.subtitle),
         _figure_grid([
-            ("People who came", f"{f.people:,}", _change(f.people, p.people)),
-            ("Visits", f"{f.visits:,}", _change(f.visits, p.visits)),
-            (hours_label(f), hours_text(f.minutes), _change(f.minutes, p.minutes, " h", as_hours=True)),
-            ("Observations", f"{f.observations:,}", _change(f.observations, p.observations)),
-            ("Follow-ups open at the end of the week", f"{flow.open_now:,}",
+            (_("People who came"), format_number(f.people), _change(f.people, p.people)),
+            (_("Visits"), format_number(f.visits), _change(f.visits, p.visits)),
+            (hours_label(f), hours_text(f.minutes), _change(f.minutes, p.minutes, as_hours=True)),
+            (_("Observations"), format_number(f.observations), _change(f.observations, p.observations)),
+            (_("Follow-ups open at the end of the week"), format_number(flow.open_now),
              _change(flow.open_now, flow.open_before, higher_is_good=False)),
-            ("Follow-ups actioned or closed", f"{flow.done:,}", _change(flow.done, flow.done_before)),
+            (_("Follow-ups actioned or closed"), format_number(flow.done), _change(flow.done, flow.done_before)),
         ], st, width),
         Spacer(1, 2 * mm),
         Paragraph(text.markup(
-            hours_note(week_data) + " Follow-ups, with their status, owner and age, are as they stood at the "
-            "end of the week too."), st.note)]
+            hours_note(week_data) + " " + _("Statuses, owners and ages are as they stood at the end of the week, so "
+                                            "this report reads the same whenever it is printed.")), st.note)]
     if week_data.empty:
+        still_open = (ngettext("{count} follow-up from earlier weeks is still open.",
+                               "{count} follow-ups from earlier weeks are still open.", flow.open_now)
+                      .format(count=format_number(flow.open_now)) if flow.open_now
+                      else _("There are no open follow-ups."))
         story += [Spacer(1, 6 * mm), _banner(
-            "No visits this week",
-            f"Nobody checked in at {week_data.site['name']} between {week_data.days[0].day} {week_data.days[0]:%B} "
-            f"and {week_data.days[-1].day} {week_data.days[-1]:%B %Y}, and no observations were written. "
-            + (f"{_plural(flow.open_now, 'follow-up')} from earlier weeks "
-               f"{'are' if flow.open_now != 1 else 'is'} still open."
-               if flow.open_now else "There are no open follow-ups."), st, width)]
+            _("No visits this week"),
+            _("Nobody checked in at {site} between {first} and {last}, and no observations were written.").format(
+                site=week_data.site["name"], first=format_date(week_data.days[0], "MMMMd"),
+                last=format_date(week_data.days[-1], "long")) + " " + still_open, st, width)]
         return story
     story += _learned_box(week_data, st, width) + _done_box(week_data, st, width) + _open_box(week_data, st, width)
     return story
@@ -269,67 +285,75 @@ def _box_title(title: str, st: layout.Styles) -> Paragraph:
 def _learned_box(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     found = week_data.themes
     notes = len(week_data.observations)
-    story: list = [_box_title("What we learned", st)]
+    story: list = [_box_title(_("What we learned"), st)]
     if not found:
-        return story + [Paragraph("No observations were written this week.", st.note)]
+        return story + [Paragraph(text.markup(_("No observations were written this week.")), st.note)]
     shared = [t for t in found if t.people > 1]
-    lead = (f"{_plural(notes, 'observation')} from {_plural(len({o['person_id'] for o in week_data.observations}), 'person', 'people')}"
-            f" made {_plural(len(found), 'theme')}" + (f"; {len(shared):,} of them seen by more than one person."
-                                                      if shared else "."))
+    writers = len({o["person_id"] for o in week_data.observations})
+    lead = ngettext("{observations} from {people} made {count} theme", "{observations} from {people} made {count} themes",
+                    len(found)).format(
+        observations=ngettext("{count} observation", "{count} observations", notes).format(count=format_number(notes)),
+        people=_people(writers), count=format_number(len(found)))
+    lead += ("; " + _("{count} of them seen by more than one person.").format(count=format_number(len(shared)))
+             if shared else ".")
     story.append(Paragraph(text.markup(lead), st.body))
     for theme in found[:3]:
         story.append(Paragraph(
             "• " + f"<b>{text.markup(theme.title)}</b> — " + text.markup(
-                f"{_plural(theme.people, 'person', 'people')}, {_plural(len(theme.observations), 'note')}; "
-                f"{_status(theme.item)}"), st.body))
-    if week_data.running:
-        again = "; ".join(f"{item.title} ({n} weeks)" for item, n in week_data.running[:3])
-        story.append(Paragraph("• <b>Noted week after week:</b> " + text.markup(again), st.body))
+                f"{_people(theme.people)}, {_notes(len(theme.observations))}; {_status(theme.item)}"), st.body))
     automatic = sum(len(t.observations) for t in found if t.automatic)
     if automatic:
         story.append(Paragraph(text.markup(
-            f"{automatic:,} of {notes:,} notes were not triaged yet: the report grouped them automatically."),
-            st.muted))
+            _("{count} of {total} notes were not triaged yet: the report grouped them automatically.").format(
+                count=format_number(automatic), total=format_number(notes))), st.muted))
     return story
 
 
 def _done_box(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     done = week_data.done
-    story: list = [_box_title("What was done: you told us, we did", st)]
+    story: list = [_box_title(_("What was done: you told us, we did"), st)]
     if not done:
-        return story + [Paragraph("No follow-up was actioned or closed this week.", st.note)]
+        return story + [Paragraph(text.markup(_("No follow-up was actioned or closed this week.")), st.note)]
     tz = week_data.timezone
     for item in done[:3]:
-        what = item.follow_up or STATUSES.get(item.status, item.status)
+        what = item.follow_up or str(STATUSES.get(item.status, item.status))
         story.append(Paragraph(
             "• " + f"<b>{text.markup(item.title)}</b>: " + text.markup(
-                f"{tables.short(what, 160)} (raised {_date(item.opened_at, tz)}, done in "
-                f"{_plural(_days_between(item.opened_at, item.done_at), 'day')})"), st.body))
+                _("{what} (raised {day}, done in {days})").format(
+                    what=tables.short(what, 160), day=_date(item.opened_at, tz),
+                    days=_days(_days_between(item.opened_at, item.done_at)))), st.body))
     if len(done) > 3:
-        story.append(Paragraph(text.markup(f"… and {len(done) - 3:,} more, listed inside."), st.muted))
+        story.append(Paragraph(text.markup(_("… and {count} more, listed inside.").format(
+            count=format_number(len(done) - 3))), st.muted))
     return story
 
 
 def _open_box(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     items = week_data.follow_ups
     flow = week_data.follow_up_flow
-    story: list = [_box_title("Still open", st)]
+    story: list = [_box_title(_("Still open"), st)]
     if not items:
-        return story + [Paragraph("Nothing is waiting: every follow-up raised so far was actioned or closed.",
-                                  st.note)]
+        return story + [Paragraph(text.markup(
+            _("Nothing is waiting: every follow-up raised so far was actioned or closed.")), st.note)]
     unowned = sum(1 for i in items if not i["owner"])
     stale = sum(1 for i in items if i["age_days"] > STALE_DAYS)
     change = flow.open_now - flow.open_before
-    trend = ("the same as a week before" if change == 0 else
-             f"<font color='{_hex(layout.GOOD)}'>{abs(change):,} fewer than a week before</font>" if change < 0
-             else f"<font color='{_hex(layout.BAD)}'>{change:,} more than a week before</font>")
+    trend = (_("the same as a week before") if change == 0 else
+             f"<font color='{_hex(layout.GOOD)}'>" + _("{count} fewer than a week before").format(
+                 count=format_number(abs(change))) + "</font>" if change < 0
+             else f"<font color='{_hex(layout.BAD)}'>" + _("{count} more than a week before").format(
+                 count=format_number(change)) + "</font>")
     story.append(Paragraph(
-        f"<b>{flow.open_now:,}</b> follow-up{'s' if flow.open_now != 1 else ''} open at the end of the week, "
-        f"{trend}; <b>{unowned:,}</b> without an owner, <b>{stale:,}</b> open more than two weeks.", st.body))
+        ngettext("<b>{count}</b> follow-up open at the end of the week, {trend}; <b>{unowned}</b> without an owner, "
+                 "<b>{stale}</b> open more than two weeks.",
+                 "<b>{count}</b> follow-ups open at the end of the week, {trend}; <b>{unowned}</b> without an owner, "
+                 "<b>{stale}</b> open more than two weeks.", flow.open_now).format(
+            count=format_number(flow.open_now), trend=trend, unowned=format_number(unowned),
+            stale=format_number(stale)), st.body))
     for item in sorted(items, key=lambda i: -i["age_days"])[:3]:
-        owner = item["owner"] or "no owner yet"
-        story.append(Paragraph("• " + text.markup(f"{item['text']} — {owner}, open {_plural(item['age_days'], 'day')}"),
-                               st.body))
+        owner = item["owner"] or _("no owner yet")
+        story.append(Paragraph("• " + text.markup(_("{text} — {owner}, open {days}").format(
+            text=item["text"], owner=owner, days=_days(item["age_days"]))), st.body))
     return story
 
 
@@ -343,50 +367,54 @@ def _banner(title: str, body: str, st: layout.Styles, width: float) -> Table:
 
 
 def _person(obs: dict) -> str:
-    return obs.get("person_name") or "Someone (name erased)"
+    return obs.get("person_name") or _("Someone (name erased)")
 
 
 def learned(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     found = week_data.themes
-    story: list = [_heading("What we learned", st)]
+    story: list = [_heading(_("What we learned"), st)]
     automatic = [t for t in found if t.automatic]
-    note = ("Themes: what different people noticed about the same thing, the most reported first. "
-            "Status and owner as at the end of the week.")
+    note = _("Themes: what different people noticed about the same thing, the most reported first. Status and "
+             "owner as at the end of the week.")
     if automatic and len(automatic) == len(found):
-        note += " Nobody has triaged this week's notes yet, so the report grouped them automatically."
+        note += " " + _("Nobody has triaged this week's notes yet, so the report grouped them automatically.")
     elif automatic:
-        note += (f" {_plural(len(automatic), 'group')} marked “grouped automatically” "
-                 f"{'are' if len(automatic) != 1 else 'is'} made of notes nobody has triaged yet.")
+        note += " " + ngettext("{count} group marked “grouped automatically” is made of notes nobody has triaged yet.",
+                               "{count} groups marked “grouped automatically” are made of notes nobody has triaged "
+                               "yet.", len(automatic)).format(count=format_number(len(automatic)))
     story.append(Paragraph(text.markup(note), st.note))
     for number, theme in enumerate(found[:DETAILED_THEMES], start=1):
         parts = [Paragraph(f"{number}. " + text.markup(theme.title), st.h2)]
-        kinds = ", ".join(f"{CATEGORIES.get(k, k).lower()} {v}" for k, v in
+        kinds = ", ".join(f"{CATEGORIES.get(k, k)} {format_number(v)}" for k, v in
                           _counts(o["category"] for o in theme.observations))
         high = sum(1 for o in theme.observations if o["impact"] == "high")
-        detail = (f"{_plural(theme.people, 'person', 'people')} · {_plural(len(theme.observations), 'note')} "
-                  f"({kinds})" + (f" · {high} rated high impact" if high else "")
-                  + (" · grouped automatically" if theme.automatic else f" · {_status(theme.item)}"))
+        detail = f"{_people(theme.people)} · {_notes(len(theme.observations))} ({kinds})"
+        if high:
+            detail += " · " + _("{count} rated high impact").format(count=format_number(high))
+        detail += " · " + (_("grouped automatically") if theme.automatic else _status(theme.item))
         parts.append(Paragraph(text.markup(detail), st.muted))
         representative = _representative(theme.observations)
         parts.append(text.para(tables.short(representative["text"], 500), st.body, width))
         quote = next((o["quote"] for o in theme.observations if o.get("quote")), None)
         if quote:
-            parts.append(text.para(f"Customer: “{tables.short(quote, 240)}”", st.quote, width - 10))
+            parts.append(text.para(_("Customer: “{quote}”").format(quote=tables.short(quote, 240)), st.quote,
+                                   width - 10))
         story.append(KeepTogether(parts))
     rest = found[DETAILED_THEMES:]
     if rest:
-        story += [Spacer(1, 2 * mm), Paragraph(text.markup(f"{_plural(len(rest), 'more theme')}"), st.h3)]
+        story += [Spacer(1, 2 * mm), Paragraph(text.markup(
+            ngettext("{count} more theme", "{count} more themes", len(rest)).format(count=format_number(len(rest)))),
+            st.h3)]
         for theme in rest:
-            story.append(Paragraph("• " + text.markup(
-                f"{theme.title} — {_plural(theme.people, 'person', 'people')}"), st.small))
+            story.append(Paragraph("• " + text.markup(f"{theme.title} — {_people(theme.people)}"), st.small))
     running = week_data.running
     if running:
-        story += [Spacer(1, 3 * mm), layout.Heading("Raised several weeks running", st.h2, level=1,
-                                                    outline="Raised several weeks running"),
-                  Paragraph(text.markup("Themes noted in this week and each week before it without a break."),
+        story += [Spacer(1, 3 * mm), layout.Heading(text.markup(_("Raised several weeks running")), st.h2, level=1,
+                                                    outline=_("Raised several weeks running")),
+                  Paragraph(text.markup(_("Themes noted in this week and each week before it without a break.")),
                             st.note)]
         rows = [[item.title, n, item.count, _status(item)] for item, n in running]
-        story.append(tables.table(["Theme", "Weeks running", "Notes so far", "Status"], rows,
+        story.append(tables.table([_("Theme"), _("Weeks running"), _("Notes so far"), _("Status")], rows,
                                   [width * 0.5, width * 0.14, width * 0.13, width * 0.23], st, numeric=(1, 2)))
     return story
 
@@ -406,15 +434,15 @@ def _representative(notes: list[dict]) -> dict:
 
 def we_did(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     done = week_data.done
-    story: list = [CondPageBreak(50 * mm), _heading("You told us, we did", st)]
+    story: list = [CondPageBreak(50 * mm), _heading(_("You told us, we did"), st)]
     if not done:
-        return story + [Paragraph("No follow-up was actioned or closed this week.", st.note)]
+        return story + [Paragraph(text.markup(_("No follow-up was actioned or closed this week.")), st.note)]
     story.append(Paragraph(text.markup(
-        "Every follow-up actioned or closed this week, whenever it was raised, and how long it took."), st.note))
+        _("Every follow-up actioned or closed this week, whenever it was raised, and how long it took.")), st.note))
     tz = week_data.timezone
     rows = [[item.title, item.follow_up or "", _date(item.opened_at, tz), _days_between(item.opened_at, item.done_at),
              STATUSES.get(item.status, item.status)] for item in done]
-    story.append(tables.table(["Theme", "What was done", "Raised", "Days taken", "Status"], rows,
+    story.append(tables.table([_("Theme"), _("What was done"), _("Raised"), _("Days taken"), _("Status")], rows,
                               [width * 0.3, width * 0.42, width * 0.1, width * 0.09, width * 0.09], st,
                               numeric=(3,)))
     return story
@@ -423,50 +451,51 @@ def we_did(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
 def follow_ups(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     items = week_data.follow_ups
     flow = week_data.follow_up_flow
-    story: list = [CondPageBreak(60 * mm), _heading("Follow-ups", st)]
+    story: list = [CondPageBreak(60 * mm), _heading(_("Follow-ups"), st)]
     change, colour = _change(flow.open_now, flow.open_before, higher_is_good=False)
-    change_style = layout.ParagraphStyle("flow_change", parent=st.cell, textColor=colour)
     flow_table = tables.table(
-        ["Opened this week", "Actioned or closed this week", "Open at the end of the week", "Change"],
-        [[flow.opened, flow.done, flow.open_now, Paragraph(text.markup(change), change_style)]],
-        [width * 0.22, width * 0.28, width * 0.26, width * 0.24], st, numeric=(0, 1, 2))
+        [_("Opened this week"), _("Actioned or closed this week"), _("Open at the end of the week"), _("Change")],
+        [[flow.opened, flow.done, flow.open_now, change]], [width * 0.22, width * 0.28, width * 0.26, width * 0.24],
+        st, numeric=(0, 1, 2))
+    flow_table.setStyle(TableStyle([("TEXTCOLOR", (3, 1), (3, 1), colour)]))
     story += [flow_table, Spacer(1, 2 * mm)]
     if not items:
-        story.append(Paragraph("Nothing is waiting: every follow-up raised up to this week was actioned or closed.",
-                               st.note))
+        story.append(Paragraph(text.markup(
+            _("Nothing is waiting: every follow-up raised up to this week was actioned or closed.")), st.note))
         return story
-    story.append(Paragraph(text.markup(
-        "Open at the end of the week, by owner, the oldest first; one line per theme. Days open are counted to "
-        "the end of the week. Praise needs no owner and is not listed."), st.note))
+    story.append(Paragraph(text.markup(_(
+        "Open at the end of the week, by owner, the oldest first; one line per theme. Days open are counted to the "
+        "end of the week. Praise needs no owner and is not listed.")), st.note))
     by_owner: dict[str, list[dict]] = {}
+    no_owner = _("No owner yet")
     for item in items:
-        by_owner.setdefault(item["owner"] or "No owner yet", []).append(item)
-    owners = sorted(by_owner.items(), key=lambda kv: (kv[0] != "No owner yet", -max(i["age_days"] for i in kv[1]),
+        by_owner.setdefault(item["owner"] or no_owner, []).append(item)
+    owners = sorted(by_owner.items(), key=lambda kv: (kv[0] != no_owner, -max(i["age_days"] for i in kv[1]),
                                                       kv[0].casefold()))
     summary_rows = [[owner, len(owned), max(i["age_days"] for i in owned),
                      sum(1 for i in owned if i["impact"] == "high"),
                      sum(1 for i in owned if i["age_days"] > STALE_DAYS)] for owner, owned in owners]
-    story += [tables.table(["Owner", "Open", "Oldest (days)", "High impact", "Over 2 weeks"], summary_rows,
+    story += [tables.table([_("Owner"), _("Open"), _("Oldest (days)"), _("High impact"), _("Over 2 weeks")],
+                           summary_rows,
                            [width * 0.4, width * 0.12, width * 0.16, width * 0.16, width * 0.16], st,
                            numeric=(1, 2, 3, 4)), Spacer(1, 3 * mm)]
     tz = week_data.timezone
-    rows, firsts = [], []
+    rows = []
     for owner, owned in owners:
         listed = sorted(owned, key=lambda i: (-i["age_days"], i["impact"] != "high"))[:PER_OWNER]
-        firsts.append(len(rows))
-        for index, item in enumerate(listed):
-            rows.append([owner if index == 0 else "",
-                         item["text"] + (" (not triaged yet)" if item["kind"] == "auto" else ""),
-                         _date(item["created_at"], tz), item["age_days"], item["count"],
-                         IMPACTS.get(item["impact"], item["impact"]), STATUSES.get(item["status"], item["status"])])
+        facts = _("{count} open, oldest {days}").format(count=format_number(len(owned)),
+                                                      days=_days(listed[0]["age_days"]))
         if len(owned) > len(listed):
-            rows.append(["", f"… and {len(owned) - len(listed):,} more (the oldest are listed)", "", "", "", "", ""])
-    table = tables.table(["Owner", "Theme", "Raised", "Days open", "Notes", "Impact", "Status"], rows,
-                         [width * w for w in (0.16, 0.38, 0.09, 0.09, 0.08, 0.09, 0.11)], st, numeric=(3, 4))
-    # A rule above each owner's first row, so the groups read apart.
-    table.setStyle(TableStyle([("LINEABOVE", (0, first + 1), (-1, first + 1), 0.8, layout.MUTED)
-                               for first in firsts[1:]]))
-    story.append(table)
+            facts += ", " + _("the {count} oldest listed").format(count=format_number(len(listed)))
+        story.append(Paragraph(text.markup(owner) + f" <font color='#5f6b7a' size='8.5'>· {text.markup(facts)}</font>",
+                               st.h3))
+        rows = [[item["text"] + (" " + _("(not triaged yet)") if item["kind"] == "auto" else ""),
+                 _date(item["created_at"], tz), item["age_days"], item["count"],
+                 IMPACTS.get(item["impact"], item["impact"]), STATUSES.get(item["status"], item["status"])]
+                for item in listed]
+        story.append(tables.table([_("Theme"), _("Raised"), _("Days open"), _("Notes"), _("Impact"), _("Status")], rows,
+                                  [width * 0.5, width * 0.1, width * 0.1, width * 0.08, width * 0.1, width * 0.12], st,
+                                  numeric=(2, 3)))
     return story
 
 
@@ -475,33 +504,36 @@ def trends(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     if not weeks:
         return []
     third = (width - 8 * mm) / 3
-    labels = [label for label, _ in weeks]
+    labels = [label for label, _figures in weeks]
     drawings = [
-        charts.column_chart("Hours", labels, [[f.minutes / 60 for _, f in weeks]], third, 120, fmt=charts.hours),
-        charts.column_chart("Visits", labels, [[f.visits for _, f in weeks]], third, 120,
+        charts.column_chart(_("Hours"), labels, [[f.minutes / 60 for _week, f in weeks]], third, 120,
+                            fmt=charts.hours),
+        charts.column_chart(_("Visits"), labels, [[f.visits for _week, f in weeks]], third, 120,
                             series_colours=[layout.SERIES[1]]),
-        charts.column_chart("Observations", labels, [[f.observations for _, f in weeks]], third, 120,
+        charts.column_chart(_("Observations"), labels, [[f.observations for _week, f in weeks]], third, 120,
                             series_colours=[layout.SERIES[2]]),
     ]
     grid = Table([drawings], colWidths=[third + 4 * mm] * 3, hAlign="LEFT")
     grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
-    return [CondPageBreak(60 * mm), _heading(f"Trends: the last {len(weeks)} weeks", st, "Trends"),
-            Paragraph(text.markup(f"Weeks {labels[0]} to {labels[-1]}, this week on the right."), st.note), grid]
+    return [CondPageBreak(60 * mm), _heading(_("Trends: the last {count} weeks").format(count=len(weeks)), st,
+                                             _("Trends")),
+            Paragraph(text.markup(_("Weeks {first} to {last}, this week on the right.").format(
+                first=labels[0], last=labels[-1])), st.note), grid]
 
 
 def departments(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     rows = week_data.departments
-    story: list = [CondPageBreak(50 * mm), _heading(f"Departments this quarter ({week_data.quarter})", st,
-                                                      "Departments")]
+    story: list = [CondPageBreak(50 * mm), _heading(_("Departments this quarter ({quarter})").format(
+        quarter=week_data.quarter), st, _("Departments"))]
     if not rows:
-        return story + [Paragraph("The roster is empty.", st.note)]
-    story.append(Paragraph(text.markup(
-        f"Each department's share of its people on the roster who did at least one visit here in "
-        f"{week_data.quarter}, up to the end of this week. Departments nobody came from are listed at zero."),
+        return story + [Paragraph(text.markup(_("The roster is empty.")), st.note)]
+    story.append(Paragraph(text.markup(_(
+        "Each department's share of its people on the roster who did at least one visit here in {quarter}, up to "
+        "the end of this week. Departments nobody came from are listed at zero.").format(quarter=week_data.quarter)),
         st.note))
     zero = [i for i, r in enumerate(rows) if not r["came"]]
-    story.append(tables.table(["Department", "On the roster", "Took part", "Share"],
-                              [[r["department"], r["people"], r["came"], f"{r['share']:.0%}"] for r in rows],
+    story.append(tables.table([_("Department"), _("On the roster"), _("Took part"), _("Share")],
+                              [[r["department"], r["people"], r["came"], format_percent(r["share"])] for r in rows],
                               [width * 0.46, width * 0.18, width * 0.18, width * 0.18], st, numeric=(1, 2, 3),
                               highlight=zero))
     return story
@@ -509,9 +541,10 @@ def departments(week_data: data.WeekData, st: layout.Styles, width: float) -> li
 
 def observation_appendix(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     tz = week_data.timezone
-    story: list = [PageBreak(), _heading("Appendix: every observation of the week", st, "Appendix: observations")]
+    story: list = [PageBreak(), _heading(_("Appendix: every observation of the week"), st,
+                                         _("Appendix: observations"))]
     counts = week_data.observations_per_category
-    summary = tables.table(["Category", "Observations", "High impact", "Not triaged"],
+    summary = tables.table([_("Category"), _("Observations"), _("High impact"), _("Not triaged")],
                            [[CATEGORIES[key], counts.get(key, 0),
                              sum(1 for o in week_data.observations if o["category"] == key and o["impact"] == "high"),
                              sum(1 for o in week_data.observations if o["category"] == key and o["status"] == "new")]
@@ -527,7 +560,7 @@ def observation_appendix(week_data: data.WeekData, st: layout.Styles, width: flo
         # The heading travels inside the first note's block, so a long first note never
         # pushes the heading (and the whole note) to the next page, leaving a gap.
         for index, obs in enumerate(items):
-            story += _observation(obs, st, width, tz, f"{label} ({len(items):,})" if index == 0 else None)
+            story += _observation(obs, st, width, tz, f"{label} ({format_number(len(items))})" if index == 0 else None)
     return story
 
 
@@ -538,10 +571,6 @@ def _banner(title: str, body: str, st: layout.Styles, width: float) -> Table:
                              ("LEFTPADDING", (0, 0), (-1, -1), 12), ("RIGHTPADDING", (0, 0), (-1, -1), 12),
                              ("TOPPADDING", (0, 0), (-1, -1), 8), ("BOTTOMPADDING", (0, 0), (-1, -1), 10)]))
     return box
-
-
-def _person(obs: dict) -> str:
-    return obs.get("person_name") or "Someone (name erased)"
 
 
 _LOOKS: dict[str, blocks.Look] = {}
@@ -560,24 +589,24 @@ def _looks() -> dict[str, blocks.Look]:
 
 def _observation(obs: dict, st: layout.Styles, width: float, tz: str, heading: str | None = None) -> list:
     """One observation as a TextBlock: who/when/task/impact/status, the text, quote, follow-up."""
-    status = STATUSES.get(obs["status"], obs["status"])
+    status = str(STATUSES.get(obs["status"], obs["status"]))
     if obs.get("owner"):
         status += f" — {obs['owner']}"
     meta = [_person(obs)]
     if obs.get("department"):
         meta.append(obs["department"])
     meta.append(_when(obs["created_at"], tz))
-    meta.append(f"task: {obs['task_title']}" if obs.get("task_title") else "no task")
-    meta.append(f"impact {IMPACTS.get(obs['impact'], obs['impact']).lower()}")
+    meta.append(_("task: {task}").format(task=obs["task_title"]) if obs.get("task_title") else _("no task"))
+    meta.append(_("impact: {impact}").format(impact=IMPACTS.get(obs["impact"], obs["impact"])))
     meta.append(status)
     if obs.get("theme"):
-        meta.append(f"theme: {obs['theme']}")
+        meta.append(_("theme: {theme}").format(theme=obs["theme"]))
     looks = _looks()
     segments = [(" · ".join(meta), looks["meta"]), (obs["text"], looks["body"])]
     if obs.get("quote"):
-        segments.append((f"“{obs['quote']}”", looks["quote"]))
+        segments.append((_("“{quote}”").format(quote=obs["quote"]), looks["quote"]))
     if obs.get("follow_up"):
-        segments.append((f"Follow-up: {obs['follow_up']}", looks["follow"]))
+        segments.append((_("Follow-up: {note}").format(note=obs["follow_up"]), looks["follow"]))
     if heading:
         return [blocks.TextBlock([(heading, looks["heading"]), *segments], keep=3)]
     return [blocks.TextBlock(segments)]
@@ -585,56 +614,66 @@ def _observation(obs: dict, st: layout.Styles, width: float, tz: str, heading: s
 
 def chart_pages(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     half = (width - 8 * mm) / 2
-    day_labels = [f"{d:%a} {d.day}" for d in week_data.days]
+    day_labels = [format_date(d, "EEEd") for d in week_data.days]
     per_day = [[m / 60 for m in week_data.minutes_per_day]]
     if any(week_data.estimated_per_day):
         # Beside each day's hours, how many of them are estimated (visits ended at closing time).
         per_day.append([m / 60 for m in week_data.estimated_per_day])
-    hours_per_day = charts.column_chart("Hours per day", day_labels, per_day, half, 150, fmt=charts.hours,
-                                        names=["hours", "of them estimated"],
+    hours_per_day = charts.column_chart(_("Hours per day"), day_labels, per_day, half, 150, fmt=charts.hours,
+                                        names=[_("hours"), _("of them estimated")],
                                         series_colours=[layout.ACCENT, layout.SERIES[1]])
     categories = list(CATEGORIES)
-    per_category = charts.bar_chart("Observations per category", [CATEGORIES[c] for c in categories],
+    per_category = charts.bar_chart(_("Observations per category"), [str(CATEGORIES[c]) for c in categories],
                                     [week_data.observations_per_category.get(c, 0) for c in categories], half,
                                     colours=[layout.CATEGORY_COLOURS[c] for c in categories])
     departments = week_data.minutes_per_department
     if len(departments) > MAX_DEPARTMENT_BARS:
-        rest = sum(m for _, m in departments[MAX_DEPARTMENT_BARS - 1:])
+        rest = sum(minutes for _department, minutes in departments[MAX_DEPARTMENT_BARS - 1:])
         count = len(departments) - MAX_DEPARTMENT_BARS + 1
-        departments = departments[:MAX_DEPARTMENT_BARS - 1] + [(f"{count} other departments", rest)]
-    per_department = charts.bar_chart("Hours per department", [d for d, _ in departments],
-                                      [m / 60 for _, m in departments], half, fmt=charts.hours)
-    booked = charts.column_chart("Booked vs attended", day_labels,
+        departments = departments[:MAX_DEPARTMENT_BARS - 1] + [
+            (_("{count} other departments").format(count=format_number(count)), rest)]
+    per_department = charts.bar_chart(_("Hours per department"), [d for d, _minutes in departments],
+                                      [m / 60 for _department, m in departments], half, fmt=charts.hours)
+    booked = charts.column_chart(_("Booked vs attended"), day_labels,
                                  [week_data.booked_per_day, week_data.attended_per_day], half, 150,
-                                 names=["booked", "attended"], series_colours=[layout.RULE, layout.ACCENT],
-                                 empty_note="no bookings this week")
+                                 names=[_("booked"), _("attended")], series_colours=[layout.RULE, layout.ACCENT],
+                                 empty_note=_("no bookings this week"))
     grid = Table([[hours_per_day, per_category], [per_department, booked]], colWidths=[half + 8 * mm, half],
                  hAlign="LEFT")
     grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                               ("BOTTOMPADDING", (0, 0), (-1, -1), 10)]))
-    story: list = [CondPageBreak(120 * mm), _heading("The week in charts", st), grid]
+    story: list = [CondPageBreak(120 * mm), _heading(_("The week in charts"), st), grid]
     if week_data.no_shows:
-        names = ", ".join(f"{n['name']} ({n['day']:%a})" for n in week_data.no_shows[:40])
-        more = f" and {len(week_data.no_shows) - 40} more" if len(week_data.no_shows) > 40 else ""
-        story.append(Paragraph("<b>Booked but did not come:</b> " + text.markup(names + more), st.small))
+        names = [f"{n['name']} ({format_date(n['day'], 'EEE')})" for n in week_data.no_shows[:40]]
+        if len(week_data.no_shows) > 40:
+            names.append(_("{count} more").format(count=format_number(len(week_data.no_shows) - 40)))
+        story.append(Paragraph(_("<b>Booked but did not come:</b> {names}").format(
+            names=text.markup(format_list(names))), st.small))
     return story
 
 
 def who_came(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     f = week_data.figures
-    story: list = [CondPageBreak(60 * mm), _heading("Who came: thank you", st),
+    story: list = [CondPageBreak(60 * mm), _heading(_("Who came: thank you"), st),
                    Paragraph(text.markup(
-                       f"Thank you to the {f.people:,} people who gave {hours_text(f.minutes)} hours at "
-                       f"{week_data.site['name']} this week"
-                       + (f" ({hours_text(f.estimated_minutes)} h of it estimated: visits nobody checked out, ended "
-                          "at closing time)." if f.estimated_minutes else ".")), st.body), Spacer(1, 2 * mm)]
+                       ngettext("Thank you to the {count} person who gave {hours} hours at {site} this week.",
+                                "Thank you to the {count} people who gave {hours} hours at {site} this week.",
+                                f.people).format(count=format_number(f.people), hours=hours_text(f.minutes),
+                                                 site=week_data.site["name"])
+                       + (" " + _("({hours} h of it estimated: visits nobody checked out, ended at closing "
+                                  "time.)").format(hours=hours_text(f.estimated_minutes))
+                          if f.estimated_minutes else "")), st.body), Spacer(1, 2 * mm)]
     rows = [[p["name"], p["department"], p["visits"], hours_cell(p["minutes"], p.get("estimated_minutes", 0)),
              p["tasks_done"], p["observations"]] for p in week_data.people]
     if week_data.anonymous_visits:
         story.append(Paragraph(text.markup(
-            f"{week_data.anonymous_visits:,} visit(s) by people whose details have since been erased are counted "
-            "in the hours but not named."), st.note))
-    story.append(tables.table(["Name", "Department", "Visits", "Hours", "Tasks done", "Observations"], rows,
+            ngettext("{count} visit by someone whose details have since been erased is counted in the hours but "
+                     "not named.",
+                     "{count} visits by people whose details have since been erased are counted in the hours but "
+                     "not named.", week_data.anonymous_visits).format(count=format_number(week_data.anonymous_visits))),
+            st.note))
+    story.append(tables.table([_("Name"), _("Department"), _("Visits"), _("Hours"), _("Tasks done"),
+                               _("Observations")], rows,
                               [width * 0.27, width * 0.22, width * 0.09, width * 0.15, width * 0.12, width * 0.15],
                               st, numeric=(2, 3, 4, 5)))
     return story
@@ -648,19 +687,26 @@ def changed_since(week_data: data.WeekData, st: layout.Styles, width: float) -> 
         return []
     tz = week_data.timezone
     delta = sum(c["minutes_after"] - c["minutes_before"] for c in items)
-    story: list = [CondPageBreak(40 * mm), Paragraph("Changes to earlier weeks", st.h1), Paragraph(text.markup(
-        f"Recorded this week for {len(items):,} visit{'s' if len(items) != 1 else ''} of earlier weeks: forgotten "
-        f"check-outs confirmed or corrected, and check-outs made after a week had ended. Those weeks' reports keep "
-        f"their figures; the change, {'+' if delta >= 0 else '−'}{hours_text(abs(delta))} h in all, is listed "
-        "here."), st.note)]
+    sign = "+" if delta >= 0 else "−"
+    story: list = [CondPageBreak(40 * mm), Paragraph(text.markup(_("Changes to earlier weeks")), st.h1),
+                   Paragraph(text.markup(ngettext(
+                       "Recorded this week for {count} visit of earlier weeks: forgotten check-outs confirmed or "
+                       "corrected, and check-outs made after a week had ended. Those weeks' reports keep their "
+                       "figures; the change, {change} h in all, is listed here.",
+                       "Recorded this week for {count} visits of earlier weeks: forgotten check-outs confirmed or "
+                       "corrected, and check-outs made after a week had ended. Those weeks' reports keep their "
+                       "figures; the change, {change} h in all, is listed here.", len(items)).format(
+                       count=format_number(len(items)), change=sign + hours_text(abs(delta)))), st.note)]
     rows = []
+    estimated = " " + _("(estimated)")
     for item in items:
-        before = hours_text(item["minutes_before"]) + (" (estimated)" if item["was_estimated"] else "")
-        after = hours_text(item["minutes_after"]) + (" (estimated)" if item["estimated"] else "")
+        before = hours_text(item["minutes_before"]) + (estimated if item["was_estimated"] else "")
+        after = hours_text(item["minutes_after"]) + (estimated if item["estimated"] else "")
         change = item["minutes_after"] - item["minutes_before"]
-        rows.append([item["person_name"] or "(name erased)", f"{_when(item['check_in_at'], tz)} ({item['week']})",
+        rows.append([item["person_name"] or _("(name erased)"), f"{_when(item['check_in_at'], tz)} ({item['week']})",
                      before, after, f"{'+' if change >= 0 else '−'}{hours_text(abs(change))}"])
-    story.append(tables.table(["Name", "Visit began", "Counted then (h)", "Now (h)", "Change (h)"], rows,
+    story.append(tables.table([_("Name"), _("Visit began"), _("Counted then (h)"), _("Now (h)"), _("Change (h)")],
+                              rows,
                               [width * 0.26, width * 0.28, width * 0.17, width * 0.15, width * 0.14], st,
                               numeric=(2, 3, 4)))
     return story
@@ -668,23 +714,28 @@ def changed_since(week_data: data.WeekData, st: layout.Styles, width: float) -> 
 
 def coverage(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     tasks = week_data.tasks
-    story: list = [CondPageBreak(50 * mm), _heading("Task catalogue coverage", st)]
+    story: list = [CondPageBreak(50 * mm), _heading(_("Task catalogue coverage"), st)]
     if not tasks:
-        story.append(Paragraph("The task catalogue is empty.", st.note))
+        story.append(Paragraph(text.markup(_("The task catalogue is empty.")), st.note))
         return story
     covered = [t for t in tasks if t["assigned"]]
     idle = [t for t in tasks if not t["assigned"] and t["active"]]
-    story.append(Paragraph(text.markup(
-        f"{len(covered)} of {len(tasks)} tasks were given to someone this week; "
-        f"{_plural(week_data.figures.tasks_done, 'task')} done."
-        + (f" Not covered: {', '.join(t['title'] for t in idle[:30])}{' …' if len(idle) > 30 else ''}." if idle else "")),
-        st.body))
+    done = week_data.figures.tasks_done
+    summary = ngettext("{covered} of {count} task was given to someone this week;",
+                       "{covered} of {count} tasks were given to someone this week;", len(tasks)).format(
+        covered=format_number(len(covered)), count=format_number(len(tasks))) + " " + ngettext(
+        "{count} task done.", "{count} tasks done.", done).format(count=format_number(done))
+    if idle:
+        titles = ", ".join(t["title"] for t in idle[:30]) + (" …" if len(idle) > 30 else "")
+        summary += " " + _("Not covered: {tasks}.").format(tasks=titles)
+    story.append(Paragraph(text.markup(summary), st.body))
     story.append(Spacer(1, 2 * mm))
     rows = [[t["title"], t["area"], t["assigned"], t["people"], t["done"], hours_text(t["minutes"])]
             for t in sorted(tasks, key=lambda t: (-t["assigned"], t["title"].casefold()))]
     highlight = [i for i, t in enumerate(sorted(tasks, key=lambda t: (-t["assigned"], t["title"].casefold())))
                  if not t["assigned"]]
-    story.append(tables.table(["Task", "Area", "Times given", "People", "Done", "Hours on visits"], rows,
+    story.append(tables.table([_("Task"), _("Area"), _("Times given"), _("People"), _("Done"), _("Hours on visits")],
+                              rows,
                               [width * 0.34, width * 0.2, width * 0.11, width * 0.1, width * 0.1, width * 0.15], st,
                               numeric=(2, 3, 4, 5), highlight=highlight))
     return story

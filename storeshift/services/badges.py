@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import NotFound, UserError
+from ..i18n import N_, _, _l
 from ..storage import audit
 from ..storage.db import Storage, now_iso
 from ..storage.orgkey import create_org_key, key_id_of  # noqa: F401 (part of this module's API)
@@ -59,14 +60,14 @@ def import_org_key(storage: Storage, source: Path) -> str:
         if data.get("format") != "storeshift-org-key" or key_id_of(secret_hex) != data["key_id"]:
             raise ValueError
     except (OSError, ValueError, KeyError, TypeError):
-        raise UserError(f"{source} is not a storeshift organisation key file.") from None
-    with storage.write("import the organisation key"):
+        raise UserError(_("{file} is not a storeshift organisation key file.").format(file=source)) from None
+    with storage.write(N_("import the organisation key")):
         current = org_key(storage)
         if current and current["key_id"] == data["key_id"]:
             return data["key_id"]
         if storage.value("SELECT count(*) FROM badges") or storage.value("SELECT count(*) FROM people"):
-            raise UserError("This database already has people and badges signed with its own key; "
-                            "import the organisation key into a new, empty database.")
+            raise UserError(_("This database already has people and badges signed with its own key; "
+                              "import the organisation key into a new, empty database."))
         old_key = audit.chain_key(storage)
         storage.conn.execute("DELETE FROM organisation")
         storage.db["organisation"].insert({"key_id": data["key_id"], "secret": secret_hex,
@@ -91,13 +92,13 @@ def make_payload(key: dict, person_id: str, serial: int) -> str:
 
 # Reasons a badge is refused, each with the sentence a visitor reads and what to do.
 REASONS = {
-    "not_ours": "This is not a storeshift badge. Please ask the shift lead.",
-    "damaged": "This badge could not be read correctly. Please try again, or ask the shift lead.",
-    "other_org": "This badge belongs to another organisation. Please ask the shift lead.",
-    "replaced": "This badge has been replaced. Please use your new badge, or ask the shift lead.",
-    "revoked": "This badge is no longer valid. Please ask the shift lead for a new one.",
-    "inactive": "Your place on the programme is not active at the moment. Please ask the shift lead.",
-    "unknown_person": "We don't know this badge here yet. Please ask the shift lead to check you in.",
+    "not_ours": _l("This is not a storeshift badge. Please ask the shift lead."),
+    "damaged": _l("This badge could not be read correctly. Please try again, or ask the shift lead."),
+    "other_org": _l("This badge belongs to another organisation. Please ask the shift lead."),
+    "replaced": _l("This badge has been replaced. Please use your new badge, or ask the shift lead."),
+    "revoked": _l("This badge is no longer valid. Please ask the shift lead for a new one."),
+    "inactive": _l("Your place on the programme is not active at the moment. Please ask the shift lead."),
+    "unknown_person": _l("We don't know this badge here yet. Please ask the shift lead to check you in."),
 }
 
 
@@ -110,7 +111,7 @@ class BadgeCheck:
 
     @property
     def message(self) -> str:
-        return REASONS.get(self.reason, "")
+        return str(REASONS.get(self.reason, ""))
 
 
 def normalise(payload: str) -> str:
@@ -154,7 +155,7 @@ def verify(storage: Storage, payload: str, key: dict | None = None) -> BadgeChec
 
 def issue(storage: Storage, person_id: str, actor: str = "shift lead") -> dict:
     """Give a person a new badge; any earlier badge of theirs stops working."""
-    with storage.write("issue the badge"):
+    with storage.write(N_("issue the badge")):
         current = storage.one("SELECT id, serial, revoked_at FROM badges WHERE person_id = ? "
                               "ORDER BY serial DESC LIMIT 1", (person_id,))
         if current and not current["revoked_at"]:
@@ -165,10 +166,10 @@ def issue(storage: Storage, person_id: str, actor: str = "shift lead") -> dict:
 
 
 def revoke(storage: Storage, person_id: str, actor: str = "shift lead") -> None:
-    with storage.write("revoke the badge"):
+    with storage.write(N_("revoke the badge")):
         current = current_badge(storage, person_id)
         if current is None:
-            raise NotFound("This person has no valid badge to revoke.")
+            raise NotFound(_("This person has no valid badge to revoke."))
         audit.update(storage, "badges", current["id"], {"revoked_at": now_iso()}, actor, "revoke")
 
 
@@ -180,7 +181,7 @@ def current_badge(storage: Storage, person_id: str) -> dict | None:
 def payload_for(storage: Storage, person_id: str) -> str:
     badge = current_badge(storage, person_id)
     if badge is None:
-        raise NotFound("This person has no valid badge; issue a new one first.")
+        raise NotFound(_("This person has no valid badge; issue a new one first."))
     return make_payload(org_key(storage), person_id, badge["serial"])
 
 

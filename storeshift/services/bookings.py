@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from ..errors import UserError
+from ..i18n import _
 from ..storage import audit
 from ..storage.db import Storage, new_id, now_iso
 from ..timeutil import local, local_day_bounds, parse_local, to_iso, utc_now
@@ -18,7 +19,7 @@ BOOKING_FIELDS = ("employee_id", "email", "start", "end", "task")
 def add_booking(storage: Storage, person_id: str, start: dt.datetime, end: dt.datetime,
                 task_id: str | None = None, actor: str = "shift lead") -> dict:
     if end <= start:
-        raise UserError("The booking ends before it starts.")
+        raise UserError(_("The booking ends before it starts."))
     return audit.insert(storage, "bookings", {"person_id": person_id, "start_at": to_iso(start),
                                               "end_at": to_iso(end), "task_id": task_id}, actor)
 
@@ -30,7 +31,7 @@ def import_bookings(storage: Storage, source: str | Path | bytes, skip_invalid: 
     table = read_csv(source, required=("start", "end"), known=BOOKING_FIELDS)
     report = ImportReport(errors=list(table.errors))
     if "employee_id" not in table.headers and "email" not in table.headers:
-        raise UserError("The header line needs an 'employee_id' or 'email' column to say who is booked.")
+        raise UserError(_("The header line needs an 'employee_id' or 'email' column to say who is booked."))
     tz = settings.get(storage, "timezone")
     people = storage.rows("SELECT id, employee_id, lower(email) AS email FROM people")
     by_employee = {p["employee_id"]: p["id"] for p in people if p["employee_id"]}
@@ -42,22 +43,22 @@ def import_bookings(storage: Storage, source: str | Path | bytes, skip_invalid: 
     for line, values in table.rows:
         person_id = by_employee.get(values.get("employee_id", "")) or by_email.get(values.get("email", "").lower())
         if person_id is None:
-            who = values.get("employee_id") or values.get("email") or "nobody"
-            report.errors.append(LineError(line, f"{who} is not on the roster"))
+            who = values.get("employee_id") or values.get("email") or _("nobody")
+            report.errors.append(LineError(line, _("{who} is not on the roster").format(who=who)))
             continue
         try:
             start, end = parse_local(values["start"], tz), parse_local(values["end"], tz)
         except ValueError:
-            report.errors.append(LineError(line, "start and end must be times such as 2026-11-25 09:00"))
+            report.errors.append(LineError(line, _("start and end must be times such as 2026-11-25 09:00")))
             continue
         if end <= start:
-            report.errors.append(LineError(line, "ends before it starts"))
+            report.errors.append(LineError(line, _("ends before it starts")))
             continue
         task_id = None
         if values.get("task"):
             task_id = tasks.get(values["task"].casefold())
             if task_id is None:
-                report.errors.append(LineError(line, f"there is no task '{values['task']}'"))
+                report.errors.append(LineError(line, _("there is no task '{task}'").format(task=values["task"])))
                 continue
         key = (person_id, to_iso(start))
         if key in existing:
@@ -69,7 +70,7 @@ def import_bookings(storage: Storage, source: str | Path | bytes, skip_invalid: 
         report.added += 1
     report.errors.sort(key=lambda e: e.line)
     if report.errors and not skip_invalid:
-        raise CsvRefused(Path(source).name if isinstance(source, (str, Path)) else "the file", report.errors)
+        raise CsvRefused(Path(source).name if isinstance(source, (str, Path)) else _("the file"), report.errors)
     audit.insert_many(storage, "bookings", rows, actor)
     report.applied = True
     return report

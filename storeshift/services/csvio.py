@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UserError
+from ..i18n import _, format_number, ngettext
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_CELL_CHARS = 10_000
@@ -40,10 +41,23 @@ class ImportReport:
     errors: list[LineError] = field(default_factory=list)
     applied: bool = False
 
-    def summary(self, noun: str) -> str:
-        parts = [f"{self.added} {noun} added", f"{self.updated} updated", f"{self.unchanged} unchanged"]
+    def summary(self, kind: str) -> str:
+        """'3 people added, 1 updated, 0 unchanged' (kind: people, tasks, bookings or observations)."""
+        count = format_number(self.added)
+        if kind == "people":
+            added = ngettext("{count} person added", "{count} people added", self.added).format(count=count)
+        elif kind == "tasks":
+            added = ngettext("{count} task added", "{count} tasks added", self.added).format(count=count)
+        elif kind == "observations":
+            added = ngettext("{count} observation added", "{count} observations added", self.added).format(
+                count=count)
+        else:
+            added = ngettext("{count} booking added", "{count} bookings added", self.added).format(count=count)
+        parts = [added, _("{count} updated").format(count=format_number(self.updated)),
+                 _("{count} unchanged").format(count=format_number(self.unchanged))]
         if self.errors:
-            parts.append(f"{len(self.errors)} bad line{'s' if len(self.errors) != 1 else ''} skipped")
+            parts.append(ngettext("{count} bad line skipped", "{count} bad lines skipped", len(self.errors))
+                         .format(count=format_number(len(self.errors))))
         return ", ".join(parts)
 
 

@@ -83,7 +83,7 @@ def normalise(text: str) -> str:
 def warm_up() -> None:
     """Load the model now (about 2 s), e.g. from a background thread at start, so that the first
     grouping does not wait for it."""
-    embed(["warm up"])  # not translated: a sentence for the model, never shown
+    embed(["warm up"])  # not translated: a sample for the model
 
 
 def embed(texts: Sequence[str]) -> np.ndarray:

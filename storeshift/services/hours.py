@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ..i18n import _, format_number
 from ..storage.db import Storage
 from ..timeutil import from_iso, local, minutes_between, to_iso, zone
 from . import settings
@@ -112,16 +113,19 @@ class Hours:
         return self.minutes - self.estimated
 
     def text(self, what: str = "delivered") -> str:
-        """'46.1 h delivered, 3.2 h of it estimated' (or '…, none of it estimated')."""
-        head = f"{hours_text(self.minutes)} h {what}".rstrip()
-        if not self.estimated:
-            return head
-        return f"{head}, {hours_text(self.estimated)} h of it estimated"
+        """'46.1 h delivered, 3.2 h of it estimated' (what: "delivered" or "given")."""
+        if what == "given":
+            sentence = (_("{hours} h given, {estimated} h of it estimated") if self.estimated
+                        else _("{hours} h given"))
+        else:
+            sentence = (_("{hours} h delivered, {estimated} h of it estimated") if self.estimated
+                        else _("{hours} h delivered"))
+        return sentence.format(hours=hours_text(self.minutes), estimated=hours_text(self.estimated))
 
 
 def hours_text(minutes: int) -> str:
-    """Hours as reports and the board print them: one decimal ('46.1')."""
-    return f"{minutes / 60:,.1f}"
+    """Hours as reports and the board print them: one decimal ('46.1', German '46,1')."""
+    return format_number(minutes / 60, 1)
 
 
 def total(visits: list[dict], sched: Schedule, now: dt.datetime, frozen_at: str | None = None) -> Hours:
@@ -134,7 +138,7 @@ def total(visits: list[dict], sched: Schedule, now: dt.datetime, frozen_at: str 
 def still_open_sql(sched: Schedule, now: dt.datetime, alias: str = "v") -> tuple[str, list]:
     """SQL condition (and its parameters) for visits still on the floor at now: not checked out,
     and begun after the last closing time (one begun before it has ended at closing time)."""
-    return (f"{alias}.check_out_at IS NULL AND {alias}.check_in_at >= ?", [to_iso(sched.last_closing(now))])
+    return (f"{alias}.check_out_at IS NULL AND {alias}.check_in_at >= ?", [to_iso(sched.last_closing(now))])  # not translated: SQL
 
 
 __all__ = ["Schedule", "schedule", "Span", "span", "Hours", "total", "hours_text", "still_open_sql",

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import DamagedDatabase, DatabaseBusy, DiskFull, NewerDatabase, ReadOnlyDatabase, UserError
+from ..i18n import N_, _
 from ..storage import audit, soundness
 from ..storage.db import Storage, now_iso, read_only, translate
 from ..storage.soundness import INTEGRITY_LINES
@@ -32,20 +33,20 @@ class CheckReport:
 
     def verdict(self) -> str:
         if self.damaged:
-            return ("the database file is damaged (details above): restore the latest backup with "
-                    "'storeshift restore'")
-        return "the check found problems (listed above)"
+            return _("the database file is damaged (details above): restore the latest backup with "
+                     "'storeshift restore'")
+        return _("the check found problems (listed above)")
 
     def lines(self) -> list[str]:
         out = [f"integrity: {'ok' if self.integrity == ['ok'] else 'DAMAGED'}"]
         out += [f"  {line}" for line in self.integrity[:INTEGRITY_LINES] if self.integrity != ["ok"]]
         if self.audit is not None:
-            out.append(f"audit log: {self.audit.entries} entries, {self.audit.records} records, "
+            out.append(f"audit log: {self.audit.entries} entries, {self.audit.records} records, "  # not translated: read by support
                        f"{'ok' if self.audit.ok else 'PROBLEMS'}")
             out += [f"  {p}" for p in self.audit.problems]
         if not self.ok:
-            out.append("Restore the latest backup with 'storeshift restore' (the replaced file is kept), "
-                       "or ask support for help.")
+            out.append(_("Restore the latest backup with 'storeshift restore' (the replaced file is kept), "
+                         "or ask support for help."))
         return out
 
 
@@ -54,9 +55,9 @@ def _verify(storage: Storage, report: CheckReport) -> CheckReport:
     try:
         report.audit = audit.verify(storage, heads=heads)
     except sqlite3.Error as exc:  # damage SQLite met while reading rows: the code, never the row
-        report.integrity = [f"reading the rows failed: {translate(exc, 'read the database')}"]
+        report.integrity = [_("reading the rows failed: {reason}").format(reason=translate(exc, N_("read the database")))]
     except UnicodeDecodeError:
-        report.integrity = ["reading the rows failed: SQLite reported damage in words that are not text"]
+        report.integrity = [_("reading the rows failed: SQLite reported damage in words that are not text")]
     return report
 
 
@@ -66,7 +67,7 @@ def check(storage: Storage) -> CheckReport:
     try:
         report.integrity = [r[0] for r in storage.conn.execute(f"PRAGMA integrity_check({INTEGRITY_LINES})")]
     except sqlite3.DatabaseError as exc:
-        report.integrity = [str(translate(exc, "read the database"))]
+        report.integrity = [str(translate(exc, N_("read the database")))]
         return report
     if report.integrity != ["ok"]:
         return report
@@ -82,7 +83,7 @@ def check_file(path: Path) -> CheckReport:
     try:
         probe = soundness.read_only(path)
     except sqlite3.Error as exc:
-        report.integrity = [str(translate(exc, f"open {Path(path).name}"))]
+        report.integrity = [str(translate(exc, _("open {file}").format(file=Path(path).name)))]
         return report
     try:
         try:
@@ -93,12 +94,12 @@ def check_file(path: Path) -> CheckReport:
                     report.audit = audit.Verification()
                     return report
         except sqlite3.DatabaseError as exc:
-            problem = translate(exc, "read the database")
-            report.integrity = ["the file is not a readable SQLite database (its header or first page is damaged)"
+            problem = translate(exc, N_("read the database"))
+            report.integrity = [_("the file is not a readable SQLite database (its header or first page is damaged)")
                                 if isinstance(problem, DamagedDatabase) else str(problem)]
             return report
         except UnicodeDecodeError:  # SQLite's own message quotes a damaged name from the schema
-            report.integrity = ["the database's list of tables and indexes is damaged"]
+            report.integrity = [_("the database's list of tables and indexes is damaged")]
             return report
         if report.integrity != ["ok"]:
             return report
@@ -118,7 +119,8 @@ def _backup_target(out: str | Path) -> Path:
     if out.is_dir():
         return out / f"storeshift-backup-{now_iso().replace(':', '')}.db"
     if folder_named:
-        raise UserError(f"The folder {out} does not exist; create it first, or name a backup file.")
+        raise UserError(_("The folder {folder} does not exist; create it first, or name a backup file.").format(
+            folder=out))
     return out
 
 
@@ -138,23 +140,24 @@ def backup(storage: Storage, out: str | Path, on_note: Callable[[str], None] | N
         finally:
             copy.close()
         if not ok:
-            raise DamagedDatabase("The backup did not pass its integrity check; the database may be damaged.")
+            raise DamagedDatabase(_("The backup did not pass its integrity check; the database may be damaged."))
         tmp.replace(target)
     except sqlite3.Error as exc:
         tmp.unlink(missing_ok=True)
-        raise translate(exc, "write the backup") from exc
+        raise translate(exc, N_("write the backup")) from exc
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise UserError(f"Could not write the backup to {target}: {exc.strerror}.") from exc
+        raise UserError(_("Could not write the backup to {file}: {reason}.").format(file=target, reason=exc.strerror)
+                        ) from exc
     try:
         settings.put(storage, "last_backup_at", now_iso(), "system")
         audit.remember_head(storage, f"backup {target.name}")
     except (DatabaseBusy, DiskFull, ReadOnlyDatabase, NewerDatabase) as exc:
-        why = {DatabaseBusy: "another program is using the database", DiskFull: "the disk is full",
-               ReadOnlyDatabase: "the database file cannot be written",
-               NewerDatabase: "the database is from a newer storeshift"}[type(exc)]
+        why = {DatabaseBusy: _("another program is using the database"), DiskFull: _("the disk is full"),
+               ReadOnlyDatabase: _("the database file cannot be written"),
+               NewerDatabase: _("the database is from a newer storeshift")}[type(exc)]
         if on_note is not None:
-            on_note(f"The backup is sound; the database could not record when it was taken ({why}).")
+            on_note(_("The backup is sound; the database could not record when it was taken ({why}).").format(why=why))
     return target
 
 
@@ -172,18 +175,21 @@ def restore(db_path: Path, backup_path: Path) -> Path:
     except sqlite3.Error:
         healthy = False
     if not healthy:
-        raise UserError(f"{backup_path.name} is not a healthy storeshift backup; nothing was changed.")
+        raise UserError(_("{file} is not a healthy storeshift backup; nothing was changed.").format(
+            file=backup_path.name))
     if soundness.in_use_elsewhere(db_path):
         # A kiosk writing on would go on writing into the file moved aside, not the restored one.
-        raise UserError(f"{db_path.name} is open in another program: close every storeshift window and kiosk "
-                        "using it (and any sqlite3 or Datasette on it), then restore again. Nothing was changed.")
+        raise UserError(_("{file} is open in another program: close every storeshift window and kiosk using it "
+                          "(and any sqlite3 or Datasette on it), then restore again. Nothing was changed.").format(
+            file=db_path.name))
     kept = db_path.with_name(f"{db_path.stem}.replaced-{now_iso().replace(':', '')}{db_path.suffix}")
     try:
         if db_path.exists():
             db_path.replace(kept)
     except OSError as exc:  # Windows: another program (a kiosk, say) still has it open
-        raise UserError(f"Could not move {db_path.name} aside ({exc.strerror}): close every storeshift "
-                        "window using it, then restore again. Nothing was changed.") from None
+        raise UserError(_("Could not move {file} aside ({reason}): close every storeshift window using it, "
+                          "then restore again. Nothing was changed.").format(file=db_path.name, reason=exc.strerror)
+                        ) from None
     for suffix in ("-wal", "-shm", "-seen"):
         side = Path(str(db_path) + suffix)
         if side.exists():

@@ -5,18 +5,20 @@ from __future__ import annotations
 import re
 
 from ..errors import NotFound, UserError
+from ..i18n import N_, _, _l, format_number
 from ..storage import audit
 from ..storage.db import Storage
 
+# Labels are lazy: read in the language of the moment they are shown (str() them for Qt).
 CATEGORIES = {
-    "customer_voice": "Customer voice",
-    "process_problem": "Process problem",
-    "product_issue": "Product issue",
-    "idea": "Idea",
-    "praise": "Praise",
+    "customer_voice": _l("Customer voice"),
+    "process_problem": _l("Process problem"),
+    "product_issue": _l("Product issue"),
+    "idea": _l("Idea"),
+    "praise": _l("Praise"),
 }
-IMPACTS = {"low": "Low", "medium": "Medium", "high": "High"}
-STATUSES = {"new": "New", "triaged": "Triaged", "actioned": "Actioned", "closed": "Closed"}
+IMPACTS = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High")}
+STATUSES = {"new": _l("New"), "triaged": _l("Triaged"), "actioned": _l("Actioned"), "closed": _l("Closed")}
 MAX_TEXT = 5000
 MAX_QUOTE = 1000
 
@@ -40,10 +42,10 @@ def mask_numbers(text: str) -> str:
     def replace(match: re.Match) -> str:
         digits = re.sub(r"\D", "", match.group())
         if 13 <= len(digits) <= 19 and _luhn_ok(digits):
-            return "[card number]"
+            return _("[card number]")
         if len(digits) <= 15:
-            return "[phone number]"
-        return "[number removed]"
+            return _("[phone number]")
+        return _("[number removed]")
     return _NUMBER_RUN.sub(replace, text)
 
 
@@ -57,20 +59,33 @@ def _scrub(text: str) -> str:
     return _LONE_SURROGATE.sub("\ufffd", _CONTROLS.sub("", text.replace("\r\n", "\n")))
 
 
+# What each text is called when it is too long (whole sentences, so each language can say it its way).
+_TOO_LONG = {
+    "observation": N_("The observation is {length} characters long; please keep it under {limit}."),
+    "quote": N_("The customer quote is {length} characters long; please keep it under {limit}."),
+    "follow_up": N_("The follow-up note is {length} characters long; please keep it under {limit}."),
+}
+_NOT_A_CHOICE = {
+    "category": N_("'{value}' is not a category; choose one of: {choices}."),
+    "impact": N_("'{value}' is not an impact; choose one of: {choices}."),
+    "status": N_("'{value}' is not a status; choose one of: {choices}."),
+}
+
+
 def _clean_text(text: str | None, limit: int, label: str, required: bool) -> str | None:
     text = _scrub(text or "").strip()
     if not text:
         if required:
-            raise UserError(f"Please write what you noticed: the {label} is empty.")
+            raise UserError(_("Please write what you noticed: the observation is empty."))
         return None
     if len(text) > limit:
-        raise UserError(f"The {label} is {len(text):,} characters long; please keep it under {limit:,}.")
+        raise UserError(_(_TOO_LONG[label]).format(length=format_number(len(text)), limit=format_number(limit)))
     return mask_numbers(text)
 
 
 def _check_choice(value: str, choices: dict, label: str) -> str:
     if value not in choices:
-        raise UserError(f"'{value}' is not a {label}; choose one of: {', '.join(choices.values())}.")
+        raise UserError(_(_NOT_A_CHOICE[label]).format(value=value, choices=", ".join(map(str, choices.values()))))
     return value
 
 
@@ -80,12 +95,12 @@ def add_observation(storage: Storage, *, category: str, text: str, quote: str | 
     values = {"category": _check_choice(category, CATEGORIES, "category"),
               "impact": _check_choice(impact, IMPACTS, "impact"),
               "text": _clean_text(text, MAX_TEXT, "observation", True),
-              "quote": _clean_text(quote, MAX_QUOTE, "customer quote", False)}
-    with storage.write("save the observation"):
+              "quote": _clean_text(quote, MAX_QUOTE, "quote", False)}
+    with storage.write(N_("save the observation")):
         if visit_id is not None:
             visit = storage.one("SELECT person_id FROM visits WHERE id = ?", (visit_id,))
             if visit is None:
-                raise NotFound("There is no such visit.")
+                raise NotFound(_("There is no such visit."))
             person_id = person_id or visit["person_id"]
             if task_id is None:
                 task_id = storage.value("SELECT task_id FROM assignments WHERE visit_id = ? "
@@ -106,7 +121,7 @@ def edit_observation(storage: Storage, observation_id: str, actor: str = "kiosk"
     if "text" in values:
         changes["text"] = _clean_text(values["text"], MAX_TEXT, "observation", True)
     if "quote" in values:
-        changes["quote"] = _clean_text(values["quote"], MAX_QUOTE, "customer quote", False)
+        changes["quote"] = _clean_text(values["quote"], MAX_QUOTE, "quote", False)
     changes = {k: v for k, v in changes.items() if current.get(k) != v}
     return audit.update(storage, "observations", observation_id, changes, actor) if changes else current
 
@@ -120,7 +135,7 @@ def triage(storage: Storage, observation_id: str, *, status: str | None = None, 
     if owner is not None:
         changes["owner"] = " ".join(_scrub(owner).split()) or None
     if follow_up is not None:
-        changes["follow_up"] = _clean_text(follow_up, MAX_TEXT, "follow-up note", False)
+        changes["follow_up"] = _clean_text(follow_up, MAX_TEXT, "follow_up", False)
     if changes.get("owner") and current["status"] == "new" and "status" not in changes:
         changes["status"] = "triaged"
     changes = {k: v for k, v in changes.items() if current.get(k) != v}
@@ -134,10 +149,10 @@ def undo_triage(storage: Storage, observation_id: str, before: dict, after: dict
                 actor: str = "shift lead") -> dict:
     """Put an observation's triage (status, owner, follow-up) back as it was before a save,
     unless someone has changed it again since (then nothing changes)."""
-    with storage.write("undo the triage"):
+    with storage.write(N_("undo the triage")):
         current = get_observation(storage, observation_id)
         if any(current.get(k) != after.get(k) for k in TRIAGE_FIELDS):
-            raise UserError("The triage has changed again since, so it was not undone.")
+            raise UserError(_("The triage has changed again since, so it was not undone."))
         changes = {k: before.get(k) for k in TRIAGE_FIELDS if current.get(k) != before.get(k)}
         changes["status"] = _check_choice(before.get("status") or "new", STATUSES, "status")
         return audit.update(storage, "observations", observation_id, changes, actor, "undo_triage")
@@ -146,7 +161,7 @@ def undo_triage(storage: Storage, observation_id: str, before: dict, after: dict
 def get_observation(storage: Storage, observation_id: str) -> dict:
     row = storage.one("SELECT * FROM observations WHERE id = ?", (observation_id,))
     if row is None:
-        raise NotFound("There is no such observation.")
+        raise NotFound(_("There is no such observation."))
     return row
 
 
@@ -208,7 +223,8 @@ def _choice_of(value: str, choices: dict) -> str | None:
     """A key of choices from its key or its label, in any case, with spaces, dashes or underscores."""
     wanted = "_".join(value.replace("-", " ").replace("_", " ").casefold().split())
     for key, label in choices.items():
-        if wanted in (key, "_".join(label.casefold().split())):
+        # The key, or the label in the language of the moment or in English.
+        if wanted in (key, "_".join(str(label).casefold().split()), "_".join(label.source.casefold().split())):
             return key
     return None
 
@@ -227,7 +243,7 @@ def import_observations(storage: Storage, source, skip_invalid: bool = False, ac
 
     table = read_csv(source, required=("at", "category", "text"), known=OBSERVATION_FIELDS)
     if "employee_id" not in table.headers and "email" not in table.headers:
-        raise UserError("The header line needs an 'employee_id' or 'email' column to say who noticed it.")
+        raise UserError(_("The header line needs an 'employee_id' or 'email' column to say who noticed it."))
     report = ImportReport(errors=list(table.errors))
     tz = settings.get(storage, "timezone")
     people = storage.rows("SELECT id, employee_id, lower(email) AS email FROM people")
@@ -243,29 +259,31 @@ def import_observations(storage: Storage, source, skip_invalid: bool = False, ac
         person_id = by_employee.get(employee) if employee else by_email.get(email)
         if person_id is None:
             who = employee or values.get("email") or ""
-            report.errors.append(LineError(line, f"{who} is not on the roster" if who
-                                           else "says nobody: employee_id or email is empty"))
+            report.errors.append(LineError(line, _("{who} is not on the roster").format(who=who) if who
+                                           else _("says nobody: employee_id or email is empty")))
             continue
         try:
             at = parse_local(values["at"], tz)
         except ValueError:
-            report.errors.append(LineError(line, f"at '{values['at']}' is not a time such as 2026-11-25 14:30"))
+            report.errors.append(LineError(line, _("at '{value}' is not a time such as 2026-11-25 14:30").format(
+                value=values["at"])))
             continue
         if at > now:
-            report.errors.append(LineError(line, f"at {values['at']} is in the future"))
+            report.errors.append(LineError(line, _("at {value} is in the future").format(value=values["at"])))
             continue
         category = _choice_of(values["category"], CATEGORIES)
         if category is None:
-            report.errors.append(LineError(line, f"category '{values['category']}' is not one of: "
-                                                 f"{', '.join(c.lower() for c in CATEGORIES.values())}"))
+            report.errors.append(LineError(line, _("category '{value}' is not one of: {choices}").format(
+                value=values["category"], choices=", ".join(c.lower() for c in CATEGORIES.values()))))
             continue
         impact = _choice_of(values.get("impact") or "medium", IMPACTS)
         if impact is None:
-            report.errors.append(LineError(line, f"impact '{values['impact']}' is not low, medium or high"))
+            report.errors.append(LineError(line, _("impact '{value}' is not low, medium or high").format(
+                value=values["impact"])))
             continue
         try:
             text = _clean_text(values["text"], MAX_TEXT, "observation", True)
-            quote = _clean_text(values.get("quote"), MAX_QUOTE, "customer quote", False)
+            quote = _clean_text(values.get("quote"), MAX_QUOTE, "quote", False)
         except UserError as exc:
             report.errors.append(LineError(line, str(exc)))
             continue
@@ -277,8 +295,8 @@ def import_observations(storage: Storage, source, skip_invalid: bool = False, ac
         planned.append((person_id, to_iso(at), category, impact, text, quote))
     report.errors.sort(key=lambda e: e.line)
     if report.errors and not skip_invalid:
-        raise CsvRefused(Path(source).name if isinstance(source, (str, Path)) else "the file", report.errors)
-    with storage.write("import the observations"):
+        raise CsvRefused(Path(source).name if isinstance(source, (str, Path)) else _("the file"), report.errors)
+    with storage.write(N_("import the observations")):
         rows = []
         for person_id, at, category, impact, text, quote in planned:
             visit = storage.one(

@@ -9,6 +9,7 @@ import hmac
 import secrets
 
 from ..errors import Refused, UserError
+from ..i18n import N_, _
 from ..storage import audit
 from ..storage.db import Storage
 from ..timeutil import from_iso, local_clock, to_iso, utc_now
@@ -31,12 +32,12 @@ def has_pin(storage: Storage) -> bool:
 def set_pin(storage: Storage, new_pin: str, old_pin: str | None = None, actor: str = "shift lead") -> None:
     """Set or change the PIN: 4 to 12 digits; changing it needs the old one."""
     if not (new_pin.isdigit() and new_pin.isascii() and 4 <= len(new_pin) <= 12):
-        raise UserError("The PIN must be 4 to 12 digits.")
+        raise UserError(_("The PIN must be 4 to 12 digits."))
     if has_pin(storage):
         if old_pin is None or not check_pin(storage, old_pin):
-            raise Refused("The current PIN is wrong; the PIN was not changed.")
+            raise Refused(_("The current PIN is wrong; the PIN was not changed."))
     salt = secrets.token_bytes(16)
-    with storage.write("save the PIN"):
+    with storage.write(N_("save the PIN")):
         settings.put(storage, "pin_hash", f"scrypt${salt.hex()}${_hash(new_pin, salt)}", actor)
         settings.put(storage, "pin_failures", "0", actor)
         settings.put(storage, "pin_locked_until", None, actor)
@@ -59,13 +60,13 @@ def check_pin(storage: Storage, pin: str, now: dt.datetime | None = None, actor:
     until = locked_until(storage, now)
     if until:
         tz = settings.get(storage, "timezone")
-        raise Refused(f"Too many wrong PINs. Try again after {local_clock(until, tz)}.")
-    _, salt_hex, digest = stored.split("$")
+        raise Refused(_("Too many wrong PINs. Try again after {time}.").format(time=local_clock(until, tz)))
+    _scheme, salt_hex, digest = stored.split("$")
     if hmac.compare_digest(_hash(str(pin), bytes.fromhex(salt_hex)), digest):
         if int(settings.get(storage, "pin_failures") or 0):
             settings.put(storage, "pin_failures", "0", actor)
         return True
-    with storage.write("record the wrong PIN"):
+    with storage.write(N_("record the wrong PIN")):
         failures = int(settings.get(storage, "pin_failures") or 0) + 1
         settings.put(storage, "pin_failures", str(failures), actor)
         if failures >= FREE_ATTEMPTS:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .. import i18n
+from ..i18n import N_, _, _l
 from ..errors import UserError
 from ..storage import audit
 from ..storage.db import Storage
@@ -22,7 +23,7 @@ def _closing_time(text: str) -> str:
     try:
         return dt.time.fromisoformat(text.strip()).strftime("%H:%M")
     except ValueError:
-        raise ValueError(f"'{text}' is not a time such as 22:00") from None
+        raise ValueError(_("'{text}' is not a time such as 22:00").format(text=text)) from None
 
 
 def _weekday_closing_time(text: Any) -> str | None:
@@ -41,18 +42,18 @@ def _positive_int(text: Any) -> int:
     try:
         value = int(text)
     except (TypeError, ValueError):
-        raise ValueError(f"'{text}' is not a whole number") from None
+        raise ValueError(_("'{text}' is not a whole number").format(text=text)) from None
     if value <= 0:
-        raise ValueError("must be more than 0")
+        raise ValueError(_("must be more than 0"))
     return value
 
 
 def _site_name(text: str) -> str:
     text = str(text).strip()
     if not text:
-        raise ValueError("cannot be empty")
+        raise ValueError(_("cannot be empty"))
     if len(text) > 120:
-        raise ValueError("is longer than 120 characters")
+        raise ValueError(_("is longer than 120 characters"))
     return text
 
 
@@ -61,29 +62,35 @@ class Setting:
     key: str
     parse: Callable[[Any], Any]
     default: Any
-    label: str
+    label: i18n.LazyString  # str() it where it is shown
     # Only the shift lead sees or changes these; the PIN's hash is handled by services.pin.
     hidden: bool = False
 
 
 #: Per-weekday closing times, Monday first (date.weekday() indexes them).
 WEEKDAY_CLOSING_KEYS = tuple(f"closing_time_{day}" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")  # not translated: shown via i18n.weekday_names()
+# Whole sentences, so each language can say "on Mondays" its own way.
+WEEKDAY_CLOSING_LABELS = (
+    _l("Closing time on Mondays (empty: as every day)"), _l("Closing time on Tuesdays (empty: as every day)"),
+    _l("Closing time on Wednesdays (empty: as every day)"), _l("Closing time on Thursdays (empty: as every day)"),
+    _l("Closing time on Fridays (empty: as every day)"), _l("Closing time on Saturdays (empty: as every day)"),
+    _l("Closing time on Sundays (empty: as every day)"))
 
 SETTINGS = [
-    Setting("site_name", _site_name, "My store", "Site name"),
-    Setting("timezone", _timezone, "Europe/London", "Time zone"),
-    Setting("closing_time", _closing_time, "22:00", "Closing time (open visits close then)"),
-    *[Setting(key, _weekday_closing_time, None, f"Closing time on {day}s (empty: as every day)")
-      for key, day in zip(WEEKDAY_CLOSING_KEYS, WEEKDAY_NAMES)],
-    Setting("repeat_window_s", _positive_int, 60, "Repeat-scan window (seconds)"),
-    Setting("kiosk_idle_s", _positive_int, 8, "Kiosk returns to idle after (seconds)"),
-    Setting("debrief_idle_s", _positive_int, 120, "Debrief screen stays for (seconds)"),
-    Setting("lead_lock_min", _positive_int, 15, "Lock the shift-lead window after (minutes idle)"),
-    Setting("scan_char_gap_ms", _positive_int, 35, "Scanner: most milliseconds between characters"),
-    Setting("scan_min_length", _positive_int, 8, "Scanner: fewest characters in a scan"),
+    Setting("site_name", _site_name, "My store", _l("Site name")),
+    Setting("timezone", _timezone, "Europe/London", _l("Time zone")),
+    Setting("closing_time", _closing_time, "22:00", _l("Closing time (open visits close then)")),
+    *[Setting(key, _weekday_closing_time, None, label)
+      for key, label in zip(WEEKDAY_CLOSING_KEYS, WEEKDAY_CLOSING_LABELS)],
+    Setting("repeat_window_s", _positive_int, 60, _l("Repeat-scan window (seconds)")),
+    Setting("kiosk_idle_s", _positive_int, 8, _l("Kiosk returns to idle after (seconds)")),
+    Setting("debrief_idle_s", _positive_int, 120, _l("Debrief screen stays for (seconds)")),
+    Setting("lead_lock_min", _positive_int, 15, _l("Lock the shift-lead window after (minutes idle)")),
+    Setting("scan_char_gap_ms", _positive_int, 35, _l("Scanner: most milliseconds between characters")),
+    Setting("scan_min_length", _positive_int, 8, _l("Scanner: fewest characters in a scan")),
     # The windows, the reports and the kiosk speak it (a visitor may pick their own at the kiosk).
-    Setting("language", i18n.normalise, i18n.SOURCE_LANGUAGE, "Language"),
+    Setting("language", i18n.normalise, i18n.SOURCE_LANGUAGE, _l("Language")),
 ]
 BY_KEY = {s.key: s for s in SETTINGS}
 # Kept in the settings table too but never shown as ordinary settings.
@@ -118,11 +125,11 @@ def put(storage: Storage, key: str, value: Any, actor: str = "shift lead") -> An
         try:
             value = BY_KEY[key].parse(value)
         except ValueError as exc:
-            raise UserError(f"{BY_KEY[key].label}: {exc}.") from None
+            raise UserError(_("{setting}: {problem}.").format(setting=BY_KEY[key].label, problem=exc)) from None
     elif key not in INTERNAL_KEYS:
-        raise UserError(f"There is no setting called '{key}'.")
+        raise UserError(_("There is no setting called '{key}'.").format(key=key))
     text = None if value is None else str(value)
-    with storage.write("save the setting"):
+    with storage.write(N_("save the setting")):
         if key in SITE_COLUMNS:
             audit.update(storage, "sites", storage.site_id, {SITE_COLUMNS[key]: text}, actor)
             return value

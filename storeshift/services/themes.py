@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from ..errors import NotFound, UserError
+from ..i18n import N_, _, format_number
 from ..storage import audit
 from ..storage.db import Storage, now_iso
 from ..storage.schema import THEME_STAMPS, THEME_STATUSES
@@ -26,7 +27,7 @@ ORDER, STAMPS = THEME_STATUSES, THEME_STAMPS
 def get_theme(storage: Storage, theme_id: str) -> dict:
     row = storage.one("SELECT * FROM themes WHERE id = ?", (theme_id,))
     if row is None:
-        raise NotFound("There is no such theme (it may have been merged into another).")
+        raise NotFound(_("There is no such theme (it may have been merged into another)."))
     return row
 
 
@@ -69,16 +70,17 @@ def status_at(theme: dict, at: str) -> str | None:
 def _title(title: str | None) -> str:
     cleaned = " ".join(_scrub(title or "").split())
     if not cleaned:
-        raise UserError("Please give the theme a title, e.g. 'Self-checkout rejects bags'.")
+        raise UserError(_("Please give the theme a title, e.g. 'Self-checkout rejects bags'."))
     if len(cleaned) > MAX_TITLE:
-        raise UserError(f"The title is {len(cleaned):,} characters long; please keep it under {MAX_TITLE}.")
+        raise UserError(_("The title is {length} characters long; please keep it under {limit}.").format(
+            length=format_number(len(cleaned)), limit=format_number(MAX_TITLE)))
     return cleaned
 
 
 def _observation(storage: Storage, observation_id: str) -> dict:
     row = storage.one("SELECT * FROM observations WHERE id = ?", (observation_id,))
     if row is None:
-        raise NotFound("There is no such observation.")
+        raise NotFound(_("There is no such observation."))
     return row
 
 
@@ -88,7 +90,7 @@ def create_theme(storage: Storage, title: str, observation_ids: Iterable[str] = 
     earliest of them was written."""
     title = _title(title)
     ids = list(dict.fromkeys(observation_ids))
-    with storage.write("save the theme"):
+    with storage.write(N_("save the theme")):
         notes = [_observation(storage, i) for i in ids]
         opened = min((n["created_at"] for n in notes), default=None) or now_iso()
         values = {"title": title, "status": "new", "owner": None, "follow_up": None, "opened_at": opened,
@@ -122,14 +124,14 @@ def _move(storage: Storage, note: dict, theme: dict | None, actor: str) -> None:
 
 def attach(storage: Storage, observation_id: str, theme_id: str, actor: str = "shift lead") -> dict:
     """'Same as…': the observation joins the theme."""
-    with storage.write("save the theme"):
+    with storage.write(N_("save the theme")):
         theme = get_theme(storage, theme_id)
         _move(storage, _observation(storage, observation_id), theme, actor)
     return get_theme(storage, theme_id)
 
 
 def detach(storage: Storage, observation_id: str, actor: str = "shift lead") -> None:
-    with storage.write("save the theme"):
+    with storage.write(N_("save the theme")):
         _move(storage, _observation(storage, observation_id), None, actor)
 
 
@@ -146,8 +148,8 @@ def merge(storage: Storage, keep_id: str, other_ids: Iterable[str], actor: str =
     theme lacks is taken from them; they are deleted."""
     others = [i for i in dict.fromkeys(other_ids) if i != keep_id]
     if not others:
-        raise UserError("Choose at least one other theme to merge into this one.")
-    with storage.write("merge the themes"):
+        raise UserError(_("Choose at least one other theme to merge into this one."))
+    with storage.write(N_("merge the themes")):
         keep = get_theme(storage, keep_id)
         changes: dict = {}
         for other_id in others:
@@ -169,13 +171,13 @@ def split(storage: Storage, theme_id: str, observation_ids: Iterable[str], title
           actor: str = "shift lead") -> dict:
     """Take some observations out of a theme into a new theme of their own."""
     ids = list(dict.fromkeys(observation_ids))
-    with storage.write("split the theme"):
+    with storage.write(N_("split the theme")):
         theme = get_theme(storage, theme_id)
         members = {r["id"] for r in storage.rows("SELECT id FROM observations WHERE theme_id = ?", (theme_id,))}
         if not ids or not set(ids) <= members:
-            raise UserError("Choose the observations of this theme that belong to the new theme.")
+            raise UserError(_("Choose the observations of this theme that belong to the new theme."))
         if set(ids) == members:
-            raise UserError("Leave at least one observation in the theme (to rename it, use Rename).")
+            raise UserError(_("Leave at least one observation in the theme (to rename it, use Rename)."))
         new = create_theme(storage, title, ids, actor, site_id=theme["site_id"])
         rest = storage.value("SELECT min(created_at) FROM observations WHERE theme_id = ?", (theme_id,))
         if rest and rest > theme["opened_at"]:
@@ -187,13 +189,13 @@ def update(storage: Storage, theme_id: str, *, status: str | None = None, owner:
            follow_up: str | None = None, actor: str = "shift lead") -> dict:
     """Set a theme's status, owner or follow-up; the time each status is reached is stamped (and
     cleared when the theme goes back), so reports can show it as it stood at any time."""
-    with storage.write("save the theme"):
+    with storage.write(N_("save the theme")):
         current = get_theme(storage, theme_id)
         changes: dict = {}
         if owner is not None:
             changes["owner"] = " ".join(_scrub(owner).split()) or None
         if follow_up is not None:
-            changes["follow_up"] = _clean_text(follow_up, 5000, "follow-up note", False)
+            changes["follow_up"] = _clean_text(follow_up, 5000, "follow_up", False)
         if changes.get("owner") and current["status"] == "new" and status in (None, "new"):
             status = "triaged"  # giving it an owner is triaging it
         if status is not None:
@@ -220,10 +222,10 @@ TRIAGE_FIELDS = ("status", "owner", "follow_up")
 def undo_update(storage: Storage, theme_id: str, before: dict, after: dict, actor: str = "shift lead") -> dict:
     """Put a theme's triage (status, owner, follow-up and the times its statuses were reached) back as
     it was before a save, unless someone has changed it again since (then nothing changes)."""
-    with storage.write("undo the triage"):
+    with storage.write(N_("undo the triage")):
         current = get_theme(storage, theme_id)
         if any(current.get(k) != after.get(k) for k in TRIAGE_FIELDS):
-            raise UserError("The theme has changed again since, so it was not undone.")
+            raise UserError(_("The theme has changed again since, so it was not undone."))
         changes = {k: before.get(k) for k in (*TRIAGE_FIELDS, *STAMPS.values()) if current.get(k) != before.get(k)}
         return audit.update(storage, "themes", theme_id, changes, actor, "undo_triage") if changes else current
 
@@ -306,7 +308,7 @@ def group_untriaged(storage: Storage, start: str | None, end: str | None, actor:
     """Make themes of the automatic groups (of min_size notes or more) of a week's untriaged
     notes; returns the themes made."""
     made = []
-    with storage.write("group the observations"):
+    with storage.write(N_("group the observations")):
         for group in auto_groups(untriaged(storage, start, end, [storage.site_id])):
             if len(group.observations) >= min_size:
                 made.append(create_theme(storage, group.title, [o["id"] for o in group.observations], actor))

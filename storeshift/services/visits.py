@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..errors import NotFound, UserError
+from ..i18n import N_, _, format_date
 from ..storage import audit
 from ..storage.db import Storage
 from ..timeutil import (format_duration, from_iso, local, local_clock, local_day_bounds, minutes_between, to_iso,
@@ -63,7 +64,7 @@ def close_forgotten_visits(storage: Storage, now: dt.datetime) -> int:
     if not storage.rows(*query):
         return 0
     closed = 0
-    with storage.write("close forgotten visits"):
+    with storage.write(N_("close forgotten visits")):
         for visit in storage.rows(*query):
             close_at = to_iso(sched.closing_after(visit["check_in_at"]))
             _end_assignment(storage, visit["id"], close_at, "system")
@@ -107,13 +108,14 @@ def _minutes_given(storage: Storage, person_id: str, now: dt.datetime, day: dt.d
 
 def given_sentence(minutes_day: int, minutes_total: int, day: dt.date, today: dt.date) -> str:
     """What a visitor is told at check-out: the time given on the day their visit began."""
+    given, total = format_duration(minutes_day), format_duration(minutes_total)
     if day == today:
-        when = "today"
-    elif day == today - dt.timedelta(days=1):
-        when = "on the shift you began yesterday"
-    else:
-        when = f"on the shift you began on {day:%A} {day.day} {day:%B}"
-    return f"You gave {format_duration(minutes_day)} {when} and {format_duration(minutes_total)} in total."
+        return _("You gave {today} today and {total} in total.").format(today=given, total=total)
+    if day == today - dt.timedelta(days=1):
+        return _("You gave {time} on the shift you began yesterday and {total} in total.").format(
+            time=given, total=total)
+    return _("You gave {time} on the shift you began on {day} and {total} in total.").format(
+        time=given, day=format_date(day, "MMMMEEEEd"), total=total)
 
 
 def todays_booking(storage: Storage, person_id: str, now: dt.datetime, tz: str) -> dict | None:
@@ -134,7 +136,7 @@ def scan(storage: Storage, payload: str, now: dt.datetime | None = None) -> Scan
     if not check.ok:
         return ScanResult(REFUSED, check.message, person=check.person, reason=check.reason)
     person = check.person
-    with storage.write("record the scan"):
+    with storage.write(N_("record the scan")):
         close_forgotten_visits(storage, now)
         tz = settings.get(storage, "timezone")
         window = settings.get(storage, "repeat_window_s")
@@ -142,14 +144,15 @@ def scan(storage: Storage, payload: str, now: dt.datetime | None = None) -> Scan
         if visit is not None:
             since = from_iso(visit["check_in_at"])
             if abs((now - since).total_seconds()) < window:
-                result = ScanResult(REPEAT, f"You're already checked in since {local_clock(since, tz)}.",
+                result = ScanResult(REPEAT, _("You're already checked in since {time}.").format(
+                                    time=local_clock(since, tz)),
                                     person, visit, task=current_task(storage, visit["id"]))
             else:
                 check_out_at = to_iso(max(now, since))
                 _end_assignment(storage, visit["id"], check_out_at, "kiosk")
                 visit = audit.update(storage, "visits", visit["id"],
                                      {"check_out_at": check_out_at, "source_out": "badge"}, "kiosk", "check_out")
-                result = ScanResult(CHECKED_OUT, f"Thank you, {person['name']}!", person, visit,
+                result = ScanResult(CHECKED_OUT, _("Thank you, {name}!").format(name=person["name"]), person, visit,
                                     task=storage.one("SELECT t.* FROM assignments a JOIN tasks t ON t.id = a.task_id "
                                                      "WHERE a.visit_id = ? ORDER BY a.assigned_at DESC LIMIT 1",
                                                      (visit["id"],)))
@@ -158,13 +161,13 @@ def scan(storage: Storage, payload: str, now: dt.datetime | None = None) -> Scan
                                "ORDER BY check_out_at DESC LIMIT 1", (person["id"],))
             if last and not last["auto_closed"] and \
                     abs((now - from_iso(last["check_out_at"])).total_seconds()) < window:
-                result = ScanResult(REPEAT, f"You're already checked out at "
-                                    f"{local_clock(last['check_out_at'], tz)}.", person, last)
+                result = ScanResult(REPEAT, _("You're already checked out at {time}.").format(
+                                    time=local_clock(last["check_out_at"], tz)), person, last)
             else:
                 visit = audit.insert(storage, "visits", {
                     "person_id": person["id"], "department": person["department"],
                     "check_in_at": to_iso(now), "source_in": "badge"}, "kiosk", "check_in")
-                result = ScanResult(CHECKED_IN, f"Welcome, {person['name']}!", person, visit,
+                result = ScanResult(CHECKED_IN, _("Welcome, {name}!").format(name=person["name"]), person, visit,
                                     booking=todays_booking(storage, person["id"], now, tz))
         # A visit belongs to the day it began: at check-out "today" is that day.
         today = local(now, tz).date()
@@ -182,15 +185,15 @@ def check_in_manually(storage: Storage, person_id: str, actor: str = "shift lead
                       now: dt.datetime | None = None) -> dict:
     """Check in a person who came without their badge (the shift lead confirmed who they are)."""
     now = now or utc_now()
-    with storage.write("check the person in"):
+    with storage.write(N_("check the person in")):
         close_forgotten_visits(storage, now)
         person = storage.one("SELECT * FROM people WHERE id = ?", (person_id,))
         if person is None:
-            raise NotFound("There is no such person.")
+            raise NotFound(_("There is no such person."))
         if not person["active"]:
-            raise UserError(f"{person['name']} is not active; reactivate them first.")
+            raise UserError(_("{name} is not active; reactivate them first.").format(name=person["name"]))
         if open_visit(storage, person_id):
-            raise UserError(f"{person['name']} is already checked in.")
+            raise UserError(_("{name} is already checked in.").format(name=person["name"]))
         return audit.insert(storage, "visits", {"person_id": person_id, "department": person["department"],
                                                 "check_in_at": to_iso(now), "source_in": "manual"},
                             actor, "check_in")
@@ -199,13 +202,13 @@ def check_in_manually(storage: Storage, person_id: str, actor: str = "shift lead
 def check_out_manually(storage: Storage, visit_id: str, reason: str = "", actor: str = "shift lead",
                        now: dt.datetime | None = None) -> dict:
     now = now or utc_now()
-    with storage.write("check the person out"):
+    with storage.write(N_("check the person out")):
         close_forgotten_visits(storage, now)
         visit = storage.one("SELECT * FROM visits WHERE id = ?", (visit_id,))
         if visit is None:
-            raise NotFound("There is no such visit.")
+            raise NotFound(_("There is no such visit."))
         if visit["check_out_at"]:
-            raise UserError("This person has already checked out.")
+            raise UserError(_("This person has already checked out."))
         at = to_iso(max(now, from_iso(visit["check_in_at"])))
         _end_assignment(storage, visit_id, at, actor)
         return audit.update(storage, "visits", visit_id, {"check_out_at": at, "source_out": "manual",
@@ -217,17 +220,17 @@ def undo_check_out(storage: Storage, visit_id: str, actor: str = "shift lead") -
     """Take back a check-out: the person is on the floor again, on the task the check-out
     ended (if it still has a place). Refused, changing nothing, when they have checked in
     again since or the visit was closed automatically (confirm its time instead)."""
-    with storage.write("undo the check-out"):
+    with storage.write(N_("undo the check-out")):
         visit = get_visit(storage, visit_id)
         if visit is None:
-            raise NotFound("There is no such visit.")
-        who = visit["name"] or "This person"
+            raise NotFound(_("There is no such visit."))
+        who = visit["name"] or _("This person")
         if not visit["check_out_at"]:
-            raise UserError(f"{who} is still checked in; there is nothing to undo.")
+            raise UserError(_("{name} is still checked in; there is nothing to undo.").format(name=who))
         if visit["auto_closed"]:
-            raise UserError("This visit was closed at closing time, not checked out; there is nothing to undo.")
+            raise UserError(_("This visit was closed at closing time, not checked out; there is nothing to undo."))
         if open_visit(storage, visit["person_id"]):
-            raise UserError(f"{who} has checked in again since; nothing was changed.")
+            raise UserError(_("{name} has checked in again since; nothing was changed.").format(name=who))
         ended = storage.one("SELECT a.*, t.capacity, (SELECT count(*) FROM assignments o WHERE o.task_id = a.task_id "
                             "AND o.status = 'active') AS taken FROM assignments a JOIN tasks t ON t.id = a.task_id "
                             "WHERE a.visit_id = ? AND a.status = 'done' AND a.ended_at = ?",
@@ -247,25 +250,25 @@ def correct_departure(storage: Storage, visit_id: str, left_at: dt.datetime | No
     closing time stands, confirmed). The estimate is kept beside the correction, with its time,
     so a finished week's report does not move (the next report lists the change)."""
     now = now or utc_now()
-    with storage.write("save the departure time"):
+    with storage.write(N_("save the departure time")):
         visit = storage.one("SELECT * FROM visits WHERE id = ?", (visit_id,))
         if visit is None:
-            raise NotFound("There is no such visit.")
+            raise NotFound(_("There is no such visit."))
         if visit["check_out_at"] is None:
             # Past its closing time but not closed in the file yet: close it first.
             close_forgotten_visits(storage, now)
             visit = storage.one("SELECT * FROM visits WHERE id = ?", (visit_id,))
             if visit["check_out_at"] is None:
-                raise UserError("This person is still on the floor: check them out instead.")
+                raise UserError(_("This person is still on the floor: check them out instead."))
         if not visit["auto_closed"]:
-            raise UserError("This visit was checked out by a scan or by hand; its time needs no confirming.")
+            raise UserError(_("This visit was checked out by a scan or by hand; its time needs no confirming."))
         estimate = visit["estimated_out_at"] or visit["check_out_at"]
         changes: dict = {"departure_confirmed": 1, "confirmed_at": to_iso(now), "estimated_out_at": estimate}
         if left_at is not None:
             if left_at.tzinfo is None:
                 raise ValueError("left_at needs a time zone")
             if not (from_iso(visit["check_in_at"]) <= left_at <= from_iso(estimate)):
-                raise UserError("That time is outside the visit: pick a time between arriving and closing.")
+                raise UserError(_("That time is outside the visit: pick a time between arriving and closing."))
             changes["check_out_at"] = to_iso(left_at)
         else:
             changes["check_out_at"] = estimate
@@ -275,12 +278,12 @@ def correct_departure(storage: Storage, visit_id: str, left_at: dt.datetime | No
 def undo_departure(storage: Storage, visit_id: str, actor: str = "shift lead") -> dict:
     """Take back a departure time set or confirmed (correct_departure): the visit ends at
     closing time again, estimated, and is back on the "Didn't check out" list."""
-    with storage.write("undo the departure time"):
+    with storage.write(N_("undo the departure time")):
         visit = storage.one("SELECT * FROM visits WHERE id = ?", (visit_id,))
         if visit is None:
-            raise NotFound("There is no such visit.")
+            raise NotFound(_("There is no such visit."))
         if not (visit["auto_closed"] and visit["departure_confirmed"] and visit["estimated_out_at"]):
-            raise UserError("That departure time is not confirmed any more, so there is nothing to undo.")
+            raise UserError(_("That departure time is not confirmed any more, so there is nothing to undo."))
         return audit.update(storage, "visits", visit_id, {"check_out_at": visit["estimated_out_at"],
                                                           "departure_confirmed": 0, "confirmed_at": None},
                             actor, "undo_departure")

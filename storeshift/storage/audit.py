@@ -359,7 +359,7 @@ def remember_head(storage: Storage, seen_in: str) -> tuple[int, str]:
     disk does not stop the backup or report that asked."""
     seq, hashed = head(storage)
     with contextlib.suppress(errors.UserError):
-        with storage.write("remember the audit chain's head"):
+        with storage.write("remember the audit chain's head"):  # not translated: its failure is never shown
             storage.conn.execute(
                 "INSERT OR REPLACE INTO audit_heads (site_id, seq, hash, seen_in, seen_at) VALUES (?, ?, ?, ?, ?)",
                 (storage.site_id, seq, hashed, seen_in, now_iso()))

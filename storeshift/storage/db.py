@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from sqlite_utils.utils import dedupe_keys
 
 from .. import __version__, errors
+from ..i18n import N_, _
 from . import soundness
 from .soundness import read_only  # noqa: F401 (part of this module's interface)
 from ..timeutil import to_iso, utc_now
@@ -56,9 +57,8 @@ def refuse_network_share(path: Path) -> None:
     on_share = text.startswith(("\\\\", "//")) or _mount_fstype(path.parent) in NETWORK_FILESYSTEMS
     if on_share:
         raise errors.UserError(
-            f"{path} is on a network drive. SQLite databases get damaged there; "
-            "keep the database on this PC's own disk and use 'storeshift export' to share data."
-        )
+            _("{path} is on a network drive. SQLite databases get damaged there; keep the database on this "
+              "PC's own disk and use 'storeshift export' to share data.").format(path=path))
 
 
 # SQLite's primary result codes (the low byte of sqlite3.Error.sqlite_errorcode).
@@ -73,29 +73,35 @@ def error_code(exc: BaseException) -> int | None:
     return None if code is None else code & 0xFF
 
 
-def translate(exc: sqlite3.Error, action: str = "save") -> errors.UserError | errors.UnexpectedDatabaseError:
+def translate(exc: sqlite3.Error, action: str = N_("save")) -> errors.UserError | errors.UnexpectedDatabaseError:
     """Turn an SQLite error into a sentence the user can act on, chosen by SQLite's error code
     (never by the message: "no such column: fullname" is not a full disk). Anything else is a
-    bug: UnexpectedDatabaseError, which names the code and not the message (it may quote rows)."""
+    bug: UnexpectedDatabaseError, which names the code and not the message (it may quote rows).
+    action: what could not be done, a message marked N_() ('save the task'), said in the
+    current language."""
     code = error_code(exc)
+    action = _(action)
     if code in (SQLITE_BUSY, SQLITE_LOCKED):
         return errors.DatabaseBusy(
-            f"Could not {action}: another program is using the database. Try again in a moment.")
+            _("Could not {action}: another program is using the database. Try again in a moment.")
+            .format(action=action))
     if code == SQLITE_FULL:
         return errors.DiskFull(
-            f"Could not {action}: the disk is full. Free some space, then try again.")
+            _("Could not {action}: the disk is full. Free some space, then try again.").format(action=action))
     if code in (SQLITE_READONLY, SQLITE_PERM, SQLITE_CANTOPEN):
         return errors.ReadOnlyDatabase(
-            f"Could not {action}: the database file cannot be written. "
-            "Check that the disk is not write-protected and the file is not read-only.")
+            _("Could not {action}: the database file cannot be written. Check that the disk is not "
+              "write-protected and the file is not read-only.").format(action=action))
     if code in (SQLITE_CORRUPT, SQLITE_NOTADB):
         return errors.DamagedDatabase(
-            "The database file is damaged. Restore the latest backup (Settings → Restore), "
-            "or ask support for help.")
+            _("The database file is damaged. Restore the latest backup (Settings → Restore), "
+              "or ask support for help."))
     if code == SQLITE_IOERR and exc.sqlite_errorcode != SQLITE_IOERR_NOMEM:
-        return errors.DiskFull(f"Could not {action}: the disk reported an error. Check the disk, then try again.")
+        return errors.DiskFull(_("Could not {action}: the disk reported an error. Check the disk, then try again.")
+                               .format(action=action))
     name = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
-    return errors.UnexpectedDatabaseError(f"Could not {action}: unexpected database error {name}.")
+    return errors.UnexpectedDatabaseError(_("Could not {action}: unexpected database error {name}.").format(
+        action=action, name=name))
 
 
 class Storage:
@@ -137,7 +143,7 @@ class Storage:
         return self.db.conn
 
     @contextlib.contextmanager
-    def write(self, action: str = "save") -> Iterator[Storage]:
+    def write(self, action: str = N_("save")) -> Iterator[Storage]:
         """One write transaction taken with BEGIN IMMEDIATE, so read-then-write never
         fails half-way with 'database is locked'; nested calls join the outer one."""
         if self.conn.in_transaction:
@@ -173,7 +179,7 @@ class Storage:
             keys = dedupe_keys(d[0] for d in cursor.description)
             return [dict(zip(keys, row)) for row in cursor]
         except sqlite3.Error as exc:
-            raise translate(exc, "read the database") from exc
+            raise translate(exc, N_("read the database")) from exc
 
     def one(self, sql: str, params: Any = ()) -> dict | None:
         found = self.rows(sql, params)
@@ -183,7 +189,7 @@ class Storage:
         try:
             row = self.conn.execute(sql, params).fetchone()
         except sqlite3.Error as exc:
-            raise translate(exc, "read the database") from exc
+            raise translate(exc, N_("read the database")) from exc
         return row[0] if row else None
 
     def data_version(self) -> int:
@@ -283,7 +289,7 @@ class IntegrityCheck(threading.Thread):
     it to show. Writes wait for the verdict instead, so nothing is written to a damaged file."""
 
     def __init__(self, path: Path, full: bool = False):
-        super().__init__(name="storeshift integrity check", daemon=True)
+        super().__init__(name="storeshift integrity check", daemon=True)  # not translated: a thread
         self.path = path
         self.full = full
         self.problem: errors.DamagedDatabase | None = None
@@ -334,9 +340,9 @@ def _newer_database(conn: sqlite3.Connection) -> errors.NewerDatabase | None:
     if not unknown:
         return None
     return errors.NewerDatabase(
-        f"This database was upgraded by {schema.upgraded_by(conn, unknown)}; this storeshift "
-        f"({__version__}) does not know its change '{unknown[0]}', so it saved nothing. Update storeshift "
-        "to that version or later on this PC.")
+        _("This database was upgraded by {newer}; this storeshift ({version}) does not know its change "
+          "'{change}', so it saved nothing. Update storeshift to that version or later on this PC.").format(
+            newer=schema.upgraded_by(conn, unknown), version=__version__, change=unknown[0]))
 
 
 def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: str = "My store",
@@ -359,7 +365,8 @@ def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: st
         try:
             file_path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise errors.ReadOnlyDatabase(f"Cannot create the folder for {file_path}: {exc.strerror}.") from exc
+            raise errors.ReadOnlyDatabase(_("Cannot create the folder for {file}: {reason}.")
+                                          .format(file=file_path, reason=exc.strerror)) from exc
         if file_path.exists() and file_path.stat().st_size > 0:
             full = soundness.needs_full_check(file_path)
         if not (check_in_background and schema.opens_without_writing(file_path)):
@@ -368,7 +375,7 @@ def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: st
     try:
         conn = _connect(file_path)
     except sqlite3.Error as exc:
-        raise translate(exc, f"open {file_path}") from exc
+        raise translate(exc, _("open {file}").format(file=file_path)) from exc
     storage = Storage(Database(conn), file_path)
     if check_in_background:
         storage.check_in_background(full)
@@ -382,7 +389,7 @@ def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: st
             storage.site_id = schema.home_site_id(storage) or ""
     except sqlite3.Error as exc:
         storage.close()
-        raise translate(exc, "open the database") from exc
+        raise translate(exc, N_("open the database")) from exc
     except BaseException:
         storage.close()
         raise

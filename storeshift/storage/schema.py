@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from ..i18n import N_, _
 from .db import Storage, new_id, now_iso, read_only
 
 migrations = Migrations("storeshift")
@@ -312,7 +313,7 @@ def migrate(storage: Storage) -> None:
         return      # nothing to write: no lock taken
     from .. import __version__
 
-    with storage.write("upgrade the database"):
+    with storage.write(N_("upgrade the database")):
         applied = {m.name for m in migrations.applied(storage.db)}
         migrations.apply(storage.db)
         if not storage.db["storeshift_upgrades"].exists():
@@ -340,7 +341,7 @@ def upgraded_by(conn: sqlite3.Connection, unknown: list[str]) -> str:
                              f"({', '.join('?' * len(unknown))})", unknown).fetchone()
     except sqlite3.Error:
         found = None
-    return f"storeshift {found[0]}" if found and found[0] else "a newer storeshift"
+    return f"storeshift {found[0]}" if found and found[0] else _("a newer storeshift")
 
 
 def home_site_id(storage: Storage) -> str | None:
@@ -381,7 +382,7 @@ def ensure_home_site(storage: Storage, site_name: str) -> None:
         from . import audit
         from .orgkey import create_org_key
 
-        with storage.write("create the site"):
+        with storage.write(N_("create the site")):
             row = storage.one("SELECT id FROM sites WHERE is_home = 1")
             storage.site_id = row["id"] if row else new_id()
             # The key first: it keys the audit chain, whose first entry is the site.

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import errors
+from ..i18n import _
 
 #: Lines of integrity_check output read before saying "and more".
 INTEGRITY_LINES = 20
@@ -187,7 +188,7 @@ def problems(path: Path, full: bool, opened: Callable[[sqlite3.Connection], None
         probe = read_only(path)
     except sqlite3.Error as exc:
         if error_code(exc) in (SQLITE_CORRUPT, SQLITE_NOTADB):
-            return ["the file is not a readable SQLite database"]
+            return [_("the file is not a readable SQLite database")]
         raise
     try:
         if opened is not None:
@@ -196,16 +197,16 @@ def problems(path: Path, full: bool, opened: Callable[[sqlite3.Connection], None
             pragma = f"PRAGMA integrity_check({limit})" if full else "PRAGMA quick_check(1)"
             verdict = [row[0] for row in probe.execute(pragma)]
             if verdict != ["ok"]:
-                return [f"SQLite: {line}" for line in verdict] or ["SQLite's check said nothing"]
+                return [f"SQLite: {line}" for line in verdict] or ["SQLite's check said nothing"]  # not translated
             if not full:
                 return []
             return _audit_problems(probe, path, limit)
         except sqlite3.DatabaseError as exc:
             if error_code(exc) in (SQLITE_CORRUPT, SQLITE_NOTADB):
-                return ["the file is not a readable SQLite database (its header or first page is damaged)"]
+                return [_("the file is not a readable SQLite database (its header or first page is damaged)")]
             raise
         except UnicodeDecodeError:  # SQLite's message quotes a damaged name from the schema
-            return ["the database's list of tables and indexes is damaged"]
+            return [_("the database's list of tables and indexes is damaged")]
     finally:
         probe.close()
 
@@ -230,8 +231,9 @@ def damaged_sentence(path: Path, found: list[str], *, opened: bool = False) -> e
     """The restore sentence, naming the file; the details stay for `storeshift check`."""
     if opened:
         return errors.DamagedDatabase(
-            f"The database file {path.name} is damaged, so storeshift saved nothing to it. Close "
-            "storeshift and restore the latest backup with 'storeshift restore', or ask support for help.")
+            _("The database file {file} is damaged, so storeshift saved nothing to it. Close storeshift and "
+              "restore the latest backup with 'storeshift restore', or ask support for help.").format(file=path.name))
     return errors.DamagedDatabase(
-        f"The database file {path.name} is damaged, so storeshift did not open it. Restore the latest "
-        "backup with 'storeshift restore', or ask support for help ('storeshift check' lists the damage).")
+        _("The database file {file} is damaged, so storeshift did not open it. Restore the latest backup with "
+          "'storeshift restore', or ask support for help ('storeshift check' lists the damage).").format(
+            file=path.name))

@@ -28,6 +28,7 @@ from typing import Callable
 
 from .. import __version__
 from ..errors import UserError
+from ..i18n import N_, _
 from ..services import badges, settings
 from ..storage.db import Storage, now_iso, translate
 from ..storage.schema import SCHEMA_VERSION
@@ -79,9 +80,13 @@ class Manifest:
         return self.kind == "roster"
 
     def describe(self) -> str:
-        what = "roster" if self.is_roster else "bundle"
-        span = f"changes since {self.since[:10]}" if self.since else "everything"
-        return f"{what} from {self.site_name} ({span} up to {self.until[:16].replace('T', ' ')} UTC)"
+        until = self.until[:16].replace("T", " ")
+        if self.is_roster:
+            return _("roster from {site} (everything up to {until} UTC)").format(site=self.site_name, until=until)
+        if self.since:
+            return _("bundle from {site} (changes since {since} up to {until} UTC)").format(
+                site=self.site_name, since=self.since[:10], until=until)
+        return _("bundle from {site} (everything up to {until} UTC)").format(site=self.site_name, until=until)
 
 
 def _columns(conn: sqlite3.Connection, schema: str, table: str) -> list[tuple[str, str]]:
@@ -102,7 +107,7 @@ def since_iso(storage: Storage, since: str | dt.date | dt.datetime | None) -> st
             return since_iso(storage, dt.date.fromisoformat(text))
         return to_iso(from_iso(text))
     except ValueError:
-        raise UserError(f"'{text}' is not a date such as 2026-11-01.") from None
+        raise UserError(_("'{text}' is not a date such as 2026-11-01.").format(text=text)) from None
 
 
 def content_checksum(conn: sqlite3.Connection, schema: str, manifest: dict[str, str]) -> str:
@@ -136,15 +141,15 @@ def check_seal(manifest: Manifest, secret_hex: str) -> None:
     """BundleRefused unless the bundle was sealed with this organisation's secret."""
     if not manifest.seal or not hmac.compare_digest(manifest.seal, seal(secret_hex, manifest.raw)):
         raise BundleRefused(
-            f"{manifest.path.name} is not sealed with this organisation's key: it was changed after it was "
-            "exported, or made by another organisation or an older storeshift. Nothing was merged; "
-            "ask the site to export it again (after updating storeshift there).")
+            _("{file} is not sealed with this organisation's key: it was changed after it was exported, or made "
+              "by another organisation or an older storeshift. Nothing was merged; ask the site to export it "
+              "again (after updating storeshift there).").format(file=manifest.path.name))
 
 
 def _create_tables(conn: sqlite3.Connection) -> None:
     """Plain copies of the carried tables (no foreign keys or checks: a bundle is a carrier)."""
     for table in (*DATA_TABLES, "audit_log"):
-        defs = [f"[{name}] {kind} PRIMARY KEY" if name == "id" else f"[{name}] {kind}"
+        defs = [f"[{name}] {kind} PRIMARY KEY" if name == "id" else f"[{name}] {kind}"  # not translated: SQL
                 for name, kind in _columns(conn, "main", table)]
         conn.execute(f"CREATE TABLE bundle.[{table}] ({', '.join(defs)})")
     conn.execute("CREATE UNIQUE INDEX bundle.audit_site_seq ON audit_log(site_id, seq)")
@@ -159,10 +164,10 @@ def export_bundle(storage: Storage, out: str | Path, since: str | dt.date | dt.d
     """Write this site's bundle to out (via a temporary file renamed at the end, so a
     half-written bundle never exists under its real name). Returns the path written."""
     if roster and since:
-        raise UserError("A roster bundle always carries everything; leave out the date.")
+        raise UserError(_("A roster bundle always carries everything; leave out the date."))
     out = Path(out)
     if out.exists() and out.is_dir():
-        raise UserError(f"{out} is a folder; give the bundle a file name such as site.ssb.")
+        raise UserError(_("{folder} is a folder; give the bundle a file name such as site.ssb.").format(folder=out))
     since_text = since_iso(storage, since)
     site_id = storage.site_id
     site = storage.one("SELECT name FROM sites WHERE id = ?", (site_id,))
@@ -177,7 +182,8 @@ def export_bundle(storage: Storage, out: str | Path, since: str | dt.date | dt.d
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp.unlink(missing_ok=True)
     except OSError as exc:
-        raise UserError(f"Could not write the bundle to {out}: {exc.strerror}.") from None
+        raise UserError(_("Could not write the bundle to {file}: {reason}.").format(file=out, reason=exc.strerror)
+                        ) from None
     storage.ensure_checked()  # never carry a damaged file's rows to head office
     conn = storage.conn
     steps = len(DATA_TABLES) + 2
@@ -191,7 +197,7 @@ def export_bundle(storage: Storage, out: str | Path, since: str | dt.date | dt.d
             counts = {}
             params = {"site": site_id, "since": since_text or "", "first": first}
             for step, table in enumerate(DATA_TABLES):
-                names = ", ".join(f"[{name}]" for name, _ in _columns(conn, "main", table))
+                names = ", ".join(f"[{name}]" for name, _kind in _columns(conn, "main", table))
                 cursor = conn.execute(
                     f"INSERT INTO bundle.[{table}] ({names}) SELECT {names} FROM main.[{table}] "
                     "WHERE (site_id = :site AND updated_at >= :since) OR id IN (SELECT record_id FROM "
@@ -234,10 +240,11 @@ def export_bundle(storage: Storage, out: str | Path, since: str | dt.date | dt.d
         os.replace(tmp, out)
     except sqlite3.Error as exc:
         tmp.unlink(missing_ok=True)
-        raise translate(exc, "write the bundle") from exc
+        raise translate(exc, N_("write the bundle")) from exc
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise UserError(f"Could not write the bundle to {out}: {exc.strerror or exc}.") from exc
+        raise UserError(_("Could not write the bundle to {file}: {reason}.").format(
+            file=out, reason=exc.strerror or exc)) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -259,21 +266,22 @@ def read_manifest(path: str | Path, verify: bool = True) -> Manifest:
     BundleRefused with a sentence for a missing, foreign, damaged or too-new file."""
     path = Path(path)
     name = path.name
-    damaged = (f"{name} is damaged (cut short or altered after it was exported); "
-               "nothing was merged. Ask the site to export it again.")
+    damaged = _("{file} is damaged (cut short or altered after it was exported); nothing was merged. Ask the "
+                "site to export it again.").format(file=name)
     try:
         with open(path, "rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
     except FileNotFoundError:
-        raise BundleRefused(f"{path} does not exist.") from None
+        raise BundleRefused(_("{file} does not exist.").format(file=path)) from None
     except IsADirectoryError:
-        raise BundleRefused(f"{path} is a folder, not a bundle file.") from None
+        raise BundleRefused(_("{file} is a folder, not a bundle file.").format(file=path)) from None
     except OSError as exc:
-        raise BundleRefused(f"Could not read {path}: {exc.strerror}.") from None
+        raise BundleRefused(_("Could not read {file}: {reason}.").format(file=path, reason=exc.strerror)) from None
     if header != SQLITE_HEADER:
         if not header:
             raise BundleRefused(damaged)
-        raise BundleRefused(f"{name} is not a storeshift bundle (it is not a database file at all).")
+        raise BundleRefused(_("{file} is not a storeshift bundle (it is not a database file at all).").format(
+            file=name))
     try:
         conn = _open_read_only(path)
     except sqlite3.Error:
@@ -282,11 +290,11 @@ def read_manifest(path: str | Path, verify: bool = True) -> Manifest:
         try:
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if "manifest" not in tables:
-                raise BundleRefused(f"{name} is a database but not a storeshift bundle "
-                                    "(to bring in a whole database, restore it as a backup instead).")
+                raise BundleRefused(_("{file} is a database but not a storeshift bundle (to bring in a whole "
+                                      "database, restore it as a backup instead).").format(file=name))
             raw = dict(conn.execute("SELECT key, value FROM manifest").fetchall())
             if raw.get("format") != FORMAT:
-                raise BundleRefused(f"{name} is not a storeshift bundle.")
+                raise BundleRefused(_("{file} is not a storeshift bundle.").format(file=name))
             try:
                 schema_version = int(raw["schema_version"])
                 manifest = Manifest(
@@ -299,9 +307,10 @@ def read_manifest(path: str | Path, verify: bool = True) -> Manifest:
                 raise BundleRefused(damaged) from None
             if schema_version > SCHEMA_VERSION or int(raw.get("bundle_version", 0)) > BUNDLE_VERSION:
                 raise BundleRefused(
-                    f"{name} was exported by a newer storeshift ({manifest.storeshift_version}, database "
-                    f"version {schema_version}; this one reads up to {SCHEMA_VERSION}). "
-                    "Update storeshift here first; nothing was merged.")
+                    _("{file} was exported by a newer storeshift ({version}, database version {schema}; this one "
+                      "reads up to {supported}). Update storeshift here first; nothing was merged.").format(
+                        file=name, version=manifest.storeshift_version, schema=schema_version,
+                        supported=SCHEMA_VERSION))
             missing = [t for t in CARRIED_TABLES if t not in tables]
             if missing and schema_version < SCHEMA_VERSION:
                 raise BundleRefused(

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Iterable
 
 from ..errors import UserError
+from ..i18n import N_, _, format_number, ngettext
 from ..services import badges
 from ..storage import audit
 from ..storage.db import Storage
 from .bundle import DATA_TABLES, BundleRefused, Manifest, Progress, check_seal, read_manifest
 
-RULE = "the later change wins (updated_at); on a tie, the larger record hash"
+RULE = N_("the later change wins (updated_at); on a tie, the larger record hash")
 
 
 @dataclass
@@ -60,14 +61,22 @@ class Conflict:
         def when(stamp: str | None) -> str:
             return stamp[:19].replace("T", " ") if stamp else "?"
         if self.deleted_here:
-            return (f"{self.table} {self.record_id[:8]}: deleted ({when(self.here_updated_at)} UTC) but changed "
-                    f"later at {self.bundle_site} ({when(self.bundle_updated_at)} UTC), so it is back here. "
-                    "Erase it again if the deletion should stand.")
-        bundle_change = "deleted" if self.deleted else "changed"
-        kept = f"{self.bundle_site}'s version" if self.winner == "bundle" else "the version here"
-        detail = f" (they differ in {', '.join(self.fields)})" if self.fields else ""
-        return (f"{self.table} {self.record_id[:8]}: changed here ({when(self.here_updated_at)} UTC) and "
-                f"{bundle_change} at {self.bundle_site} ({when(self.bundle_updated_at)} UTC); kept {kept}{detail}.")
+            return _("{table} {record}: deleted ({here} UTC) but changed later at {site} ({there} UTC), so it "
+                     "is back here. Erase it again if the deletion should stand.").format(
+                table=self.table, record=self.record_id[:8], here=when(self.here_updated_at),
+                site=self.bundle_site, there=when(self.bundle_updated_at))
+        if self.deleted:
+            sentence = _("{table} {record}: changed here ({here} UTC) and deleted at {site} ({there} UTC)")
+        else:
+            sentence = _("{table} {record}: changed here ({here} UTC) and changed at {site} ({there} UTC)")
+        sentence = sentence.format(table=self.table, record=self.record_id[:8], here=when(self.here_updated_at),
+                                   site=self.bundle_site, there=when(self.bundle_updated_at))
+        if self.winner == "bundle":
+            kept = _("kept {site}'s version").format(site=self.bundle_site)
+        else:
+            kept = _("kept the version here")
+        detail = _(" (they differ in {fields})").format(fields=", ".join(self.fields)) if self.fields else ""
+        return _("{sentence}; {kept}{detail}.").format(sentence=sentence, kept=kept, detail=detail)
 
 
 @dataclass
@@ -112,12 +121,17 @@ class MergeReport:
             same = sum(c.unchanged + c.kept for c in counts)
             head = f"{result.manifest.path.name}: {result.manifest.describe()}"
             if not result.changed:
-                lines.append(f"{head}: already merged, nothing changed ({same:,} rows the same).")
+                lines.append(ngettext("{head}: already merged, nothing changed ({count} row the same).",
+                                      "{head}: already merged, nothing changed ({count} rows the same).",
+                                      same).format(head=head, count=format_number(same)))
                 continue
-            parts = [f"{added:,} rows added", f"{updated:,} updated"]
+            parts = [ngettext("{count} row added", "{count} rows added", added).format(count=format_number(added)),
+                     _("{count} updated").format(count=format_number(updated))]
             if deleted:
-                parts.append(f"{deleted:,} deleted")
-            parts += [f"{same:,} unchanged", f"{result.audit_entries:,} audit entries"]
+                parts.append(_("{count} deleted").format(count=format_number(deleted)))
+            parts += [_("{count} unchanged").format(count=format_number(same)),
+                      ngettext("{count} audit entry", "{count} audit entries",
+                               result.audit_entries).format(count=format_number(result.audit_entries))]
             lines.append(f"{head}: {', '.join(parts)}.")
             detail = [f"{table} +{c.inserted:,} ~{c.updated:,}" + (f" -{c.deleted:,}" if c.deleted else "")
                       for table, c in result.tables.items() if c.changed]
@@ -125,12 +139,14 @@ class MergeReport:
                 lines.append("  " + "; ".join(detail))
         conflicts = self.conflicts
         if conflicts:
-            lines.append(f"{len(conflicts)} conflict(s), resolved by the rule: {RULE}:")
+            lines.append(ngettext("{count} conflict, resolved by the rule: {rule}:",
+                                  "{count} conflicts, resolved by the rule: {rule}:",
+                                  len(conflicts)).format(count=format_number(len(conflicts)), rule=_(RULE)))
             lines += [f"  {c.sentence()}" for c in conflicts[:conflict_limit]]
             if len(conflicts) > conflict_limit:
-                lines.append(f"  … and {len(conflicts) - conflict_limit} more.")
+                lines.append("  " + _("… and {count} more.").format(count=format_number(len(conflicts) - conflict_limit)))
         elif self.bundles:
-            lines.append("No conflicts.")
+            lines.append(_("No conflicts."))
         return "\n".join(lines)
 
 
@@ -143,15 +159,16 @@ def merge_bundles(storage: Storage, paths: Iterable[str | Path], progress: Progr
     checked first (checksum, organisation, schema), so a bad one refuses the lot unchanged."""
     manifests = [read_manifest(path) for path in paths]
     if not manifests:
-        raise UserError("Name at least one bundle file to merge.")
+        raise UserError(_("Name at least one bundle file to merge."))
     key = badges.org_key(storage)
     key_id = key["key_id"]
     for manifest in manifests:
         if manifest.org_key_id != key_id:
-            raise BundleRefused(
-                f"{manifest.path.name} comes from another organisation (key {manifest.org_key_id}; this "
-                f"database uses key {key_id}). A site must import head office's organisation key "
-                "(storeshift org-key import) before it can exchange bundles; nothing was merged.")
+            raise BundleRefused(_(
+                "{file} comes from another organisation (key {theirs}; this database uses key {ours}). A site "
+                "must import head office's organisation key (storeshift org-key import) before it can exchange "
+                "bundles; nothing was merged.").format(file=manifest.path.name, theirs=manifest.org_key_id,
+                                                        ours=key_id))
         check_seal(manifest, key["secret"])
     report = MergeReport()
     steps = len(manifests) * (len(DATA_TABLES) + 2)
@@ -179,7 +196,7 @@ def merge_bundles(storage: Storage, paths: Iterable[str | Path], progress: Progr
             except UserError as exc:
                 if report.bundles:
                     merged = ", ".join(r.manifest.path.name for r in report.bundles)
-                    raise UserError(f"{exc} (Merged before it: {merged}.)") from None
+                    raise UserError(_("{reason} (Merged before it: {files}.)").format(reason=exc, files=merged)) from None
                 raise
     finally:
         storage.conn.execute(f"PRAGMA wal_autocheckpoint={checkpoint_every}")
@@ -204,13 +221,14 @@ def _merge_one(storage: Storage, manifest: Manifest, step) -> BundleResult:
     except sqlite3.Error as exc:
         conn.execute(f"PRAGMA foreign_keys={foreign_keys}")
         conn.execute(f"PRAGMA synchronous={synchronous}")
-        raise BundleRefused(f"Could not open {manifest.path.name}: {exc}.") from None
+        raise BundleRefused(_("Could not open {file}: {reason}.").format(file=manifest.path.name, reason=exc)) from None
     try:
         stored = conn.execute("SELECT value FROM bundle.manifest WHERE key = 'checksum'").fetchone()
         if not stored or stored[0] != manifest.checksum:
-            raise BundleRefused(f"{manifest.path.name} changed while it was being merged; nothing was merged.")
+            raise BundleRefused(_("{file} changed while it was being merged; nothing was merged.").format(
+                file=manifest.path.name))
         result = BundleResult(manifest)
-        with storage.write("merge the bundle"):
+        with storage.write(N_("merge the bundle")):
             head = _check_chain(conn, manifest, audit.chain_key(storage))
             step()
             try:
@@ -228,12 +246,13 @@ def _merge_one(storage: Storage, manifest: Manifest, step) -> BundleResult:
                     "SELECT 1 FROM bundle.badges n JOIN main.badges m ON m.person_id = n.person_id "
                     "AND m.serial = n.serial AND m.id != n.id LIMIT 1").fetchone()
                 if same_badge:
-                    what = (f"a person was given a new badge at {manifest.site_name} and also at another site "
-                            "(or here), and both badges have the same number. Nothing from it was merged; "
-                            "reissue the badge at one place only, then export again.")
+                    what = _("a person was given a new badge at {site} and also at another site (or here), and "
+                             "both badges have the same number. Nothing from it was merged; reissue the badge at "
+                             "one place only, then export again.").format(site=manifest.site_name)
                 else:
-                    what = "its rows clash with rows already here. Nothing from it was merged."
-                raise BundleRefused(f"{manifest.path.name} cannot be merged: {what}") from None
+                    what = _("its rows clash with rows already here. Nothing from it was merged.")
+                raise BundleRefused(_("{file} cannot be merged: {reason}").format(
+                    file=manifest.path.name, reason=what)) from None
             step()
         return result
     finally:
@@ -250,22 +269,22 @@ def _check_chain(conn: sqlite3.Connection, manifest: Manifest, key: bytes | None
     name, site, site_name = manifest.path.name, manifest.site_id, manifest.site_name
     others = conn.execute("SELECT count(*) FROM bundle.audit_log WHERE site_id != ?", (site,)).fetchone()[0]
     if others:
-        raise BundleRefused(f"{name} carries audit entries of other sites; it was not made by storeshift's "
-                            "export. Nothing was merged.")
+        raise BundleRefused(_("{file} carries audit entries of other sites; it was not made by storeshift's "
+                              "export. Nothing was merged.").format(file=name))
     head = conn.execute("SELECT max(seq) FROM main.audit_log WHERE site_id = ?", (site,)).fetchone()[0] or 0
     if manifest.chain_from > head + 1 and manifest.chain_to >= manifest.chain_from:
-        raise BundleRefused(
-            f"{name} continues {site_name}'s log from entry {manifest.chain_from}, but this database holds it only "
-            f"up to entry {head}. Merge {site_name}'s earlier bundle (or a full export without a date) first; "
-            "nothing was merged.")
+        raise BundleRefused(_(
+            "{file} continues {site}'s log from entry {start}, but this database holds it only up to entry "
+            "{head}. Merge {site}'s earlier bundle (or a full export without a date) first; nothing was "
+            "merged.").format(file=name, site=site_name, start=manifest.chain_from, head=head))
     fork = conn.execute(
         "SELECT min(n.seq) FROM bundle.audit_log n JOIN main.audit_log m ON m.site_id = n.site_id "
         "AND m.seq = n.seq WHERE m.hash != n.hash").fetchone()[0]
     if fork is not None:
-        raise BundleRefused(
-            f"{name} disagrees with {site_name}'s log already here from entry {fork} on: that site's database "
-            "was probably restored from an old backup or copied to another PC. Nothing was merged; "
-            "ask support to help reconcile the two.")
+        raise BundleRefused(_(
+            "{file} disagrees with {site}'s log already here from entry {entry} on: that site's database was "
+            "probably restored from an old backup or copied to another PC. Nothing was merged; ask support to "
+            "help reconcile the two.").format(file=name, site=site_name, entry=fork))
     previous = audit.GENESIS
     if head:
         previous = conn.execute("SELECT hash FROM main.audit_log WHERE site_id = ? AND seq = ?",
@@ -281,8 +300,8 @@ def _check_chain(conn: sqlite3.Connection, manifest: Manifest, key: bytes | None
         linked = seq == expected and prev_hash == previous
         now_keyed = str(entry_hash).startswith(audit.KEYED)
         if not linked or not audit.link_ok(previous, entry, key) or (keyed and not now_keyed):
-            raise BundleRefused(f"{site_name}'s audit log in {name} does not check out at entry {expected}: "
-                                "it was altered. Nothing was merged.")
+            raise BundleRefused(_("{site}'s audit log in {file} does not check out at entry {entry}: it was "
+                                  "altered. Nothing was merged.").format(site=site_name, file=name, entry=expected))
         previous, expected, keyed = entry_hash, expected + 1, keyed or now_keyed
     return head
 
@@ -329,8 +348,8 @@ def _merge_table(storage: Storage, table: str, manifest: Manifest, conflicts: li
     names = _names(conn, "main", table)
     theirs_names = _names(conn, "bundle", table)
     if set(theirs_names) != set(names):
-        raise BundleRefused(f"{manifest.path.name} has a different {table} table than this database expects; "
-                            "nothing was merged.")
+        raise BundleRefused(_("{file} has a different {table} table than this database expects; nothing was "
+                              "merged.").format(file=manifest.path.name, table=table))
     cols = ", ".join(f"[{c}]" for c in names)
     n_cols = ", ".join(f"n.[{c}]" for c in names)
     m_cols = ", ".join(f"m.[{c}]" for c in names)

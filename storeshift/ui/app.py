@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QLabel, 
                                QVBoxLayout, QWidget)
 
 from .. import APP_NAME, __version__
+from ..i18n import _
 from ..logs import log_dir
 from ..services import settings
 from ..resources import resource, resource_root
@@ -48,12 +49,13 @@ def crash_details(kind: type, tb) -> str:
     """What support needs to find a bug, and nothing about anyone: the versions, the exception's
     type and where it happened (file, line, function, the line of code). The exception's
     message and the local values are left out: they can hold a name or what someone wrote."""
-    lines = [f"storeshift {__version__} · Python {platform.python_version()} · PySide6 {pyside_version} · "
+    # not translated: what support reads
+    lines = [f"storeshift {__version__} · Python {platform.python_version()} · PySide6 {pyside_version} · "  # not translated
              f"{platform.system()} {platform.release()}",
              f"{kind.__module__}.{kind.__qualname__}" if kind.__module__ != "builtins" else kind.__qualname__,
-             "Traceback (most recent call last):"]
+             "Traceback (most recent call last):"]  # not translated: Python's own words, for support
     for frame in traceback.extract_tb(tb):
-        lines.append(f'  File "{_short_path(frame.filename)}", line {frame.lineno}, in {frame.name}')
+        lines.append(f'  File "{_short_path(frame.filename)}", line {frame.lineno}, in {frame.name}')  # not translated
         if frame.line:
             lines.append(f"    {frame.line.strip()}")
     return "\n".join(lines)
@@ -61,7 +63,7 @@ def crash_details(kind: type, tb) -> str:
 
 def _short_path(filename: str) -> str:
     """From the package folder on: a user's home folder can carry their name."""
-    for marker in ("/storeshift/", "\\storeshift\\", "/site-packages/", "\\site-packages\\"):
+    for marker in ("/storeshift/", "\\storeshift\\", "/site-packages/", "\\site-packages\\"):  # not translated
         if marker in filename:
             return filename[filename.rindex(marker) + 1:]
     return filename.replace("\\", "/").rsplit("/", 1)[-1]
@@ -74,16 +76,16 @@ class CrashDialog(QDialog):
     def __init__(self, parent: QWidget | None, details: str):
         super().__init__(parent)
         self.setObjectName("crashDialog")
-        self.setWindowTitle("storeshift — something went wrong")
-        intro = QLabel("Something went wrong inside storeshift. Your work so far is saved and you can carry on. "
-                       f"If it happens again, copy the details below for support; the log folder is "
-                       f"{log_dir()}. The details name no one.")
+        self.setWindowTitle(_("storeshift — something went wrong"))
+        intro = QLabel(_("Something went wrong inside storeshift. Your work so far is saved and you can carry on. "
+                         "If it happens again, copy the details below for support; the log folder is {folder}. "
+                         "The details name no one.").format(folder=log_dir()))
         intro.setWordWrap(True)
         self.details = QPlainTextEdit(details)
         self.details.setObjectName("crashDetails")
         self.details.setReadOnly(True)
         self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.copy_button = QPushButton("&Copy details")
+        self.copy_button = QPushButton(_("&Copy details"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
@@ -100,7 +102,7 @@ class CrashDialog(QDialog):
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.details.toPlainText())
-        self.copy_button.setText("Copied")
+        self.copy_button.setText(_("Copied"))
 
 
 def install_crash_hook(report, details_parent: QWidget | None = None) -> None:
@@ -112,7 +114,7 @@ def install_crash_hook(report, details_parent: QWidget | None = None) -> None:
     def hook(kind, value, tb):
         log.error("unexpected error", exc_info=(kind, value, tb))
         try:
-            report("Something went wrong. It has been logged; please carry on or tell the shift lead.")
+            report(_("Something went wrong. It has been logged; please carry on or tell the shift lead."))
             if details_parent is not None:
                 details = crash_details(kind, tb)
                 if dialog and dialog[0].isVisible():
@@ -129,7 +131,7 @@ def refusal_box(sentence: str):
     """The dialog shown instead of a window when the database file is damaged."""
     from PySide6.QtWidgets import QMessageBox
 
-    box = QMessageBox(QMessageBox.Icon.Critical, "storeshift cannot open the database", sentence,
+    box = QMessageBox(QMessageBox.Icon.Critical, _("storeshift cannot open the database"), sentence,
                       QMessageBox.StandardButton.Ok)
     box.setObjectName("databaseRefusedBox")
     return box

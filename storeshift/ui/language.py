@@ -1,14 +1,16 @@
 """The windows follow storeshift's language: Qt's own translations (dialog buttons, context menus)
-and number/date widgets switch with it, and every widget gets Qt's LanguageChange event."""
+and number/date widgets switch with it, every widget gets Qt's LanguageChange event, and the
+fixed texts a widget was given with keep() are translated again."""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QObject, QTranslator
 
 from .. import i18n
+from ..i18n import _
 
 log = logging.getLogger(__name__)
 # Qt's catalogues for the widgets storeshift uses: QtWidgets' dialogs and buttons are in qtbase.
@@ -69,3 +71,52 @@ def follow() -> None:
 def installed_catalogues() -> list[str]:
     """File names of the Qt translators in use (for the self-test and tests)."""
     return [Path(t.filePath()).name for t in _installed]
+
+
+# --- fixed texts that follow the language --------------------------------------------------
+# A widget's fixed texts (a button's label, a field's placeholder) are kept as English message
+# ids in Qt properties of the widget itself, so they live exactly as long as it does, and
+# retranslate() finds them on any widget under a window.
+_SETTERS = {"text": "setText", "placeholder": "setPlaceholderText", "accessible": "setAccessibleName",
+            "tooltip": "setToolTip", "title": "setTitle", "window_title": "setWindowTitle",
+            "special": "setSpecialValueText"}
+_PREFIX = "i18n_"
+ITEM_MESSAGE_ROLE = 0x0100 + 77  # Qt.ItemDataRole.UserRole + 77: a combo box item's English
+
+
+def keep(widget: QObject, **messages: str):
+    """Give widget its texts in the current language, and again at every language change.
+    messages: text=, placeholder=, accessible=, tooltip=, title=, window_title=, special= with messages
+    marked N_("...") (English, so the catalogue has them). Returns widget."""
+    for role, message in messages.items():
+        setter = _SETTERS[role]
+        widget.setProperty(_PREFIX + setter, message)
+        getattr(widget, setter)(_(message) if message else "")
+    return widget
+
+
+def add_item(box, message, data=None) -> None:
+    """A combo box entry whose text is message (N_() or a lazy label), kept like keep()'s texts."""
+    message = getattr(message, "source", message)
+    box.addItem(_(message), data)
+    box.setItemData(box.count() - 1, message, ITEM_MESSAGE_ROLE)
+
+
+def retranslate(root: QObject) -> None:
+    """Set every kept text under root (root included) in the current language."""
+    from PySide6.QtWidgets import QComboBox
+    from shiboken6 import isValid
+
+    for widget in [root, *root.findChildren(QObject)]:
+        if not isValid(widget):  # deleted meanwhile (a text set above may replace a helper object)
+            continue
+        for name in widget.dynamicPropertyNames():
+            name = bytes(name).decode()
+            if name.startswith(_PREFIX):
+                message = widget.property(name)
+                getattr(widget, name[len(_PREFIX):])(_(message) if message else "")
+        if isinstance(widget, QComboBox):
+            for index in range(widget.count()):
+                message = widget.itemData(index, ITEM_MESSAGE_ROLE)
+                if message:
+                    widget.setItemText(index, _(message))

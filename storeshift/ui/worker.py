@@ -9,6 +9,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from ..errors import UserError
+from ..i18n import _
 
 log = logging.getLogger("storeshift.ui.worker")
 
@@ -37,7 +38,7 @@ class _Job(QRunnable):
             self.signals.failed.emit(str(exc))
         except Exception:  # a bug: log it, tell the user briefly, keep the app up
             log.error("background job failed", exc_info=True)
-            self.signals.failed.emit("Something went wrong; the details are in the log file.")
+            self.signals.failed.emit(_("Something went wrong; the details are in the log file."))
         else:
             self.signals.done.emit(result)
 

@@ -4,9 +4,10 @@ widgets use the language's locale, and widgets hear of each change."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QLocale
-from PySide6.QtWidgets import QDialogButtonBox, QLabel
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from storeshift import i18n
+from storeshift.i18n import N_
 from storeshift.ui import language
 
 
@@ -46,3 +47,23 @@ def test_qt_dialog_buttons_and_locale_follow_the_language(qtbot):
     assert cancel_text() == "Cancel" and language.installed_catalogues() == []
     assert label.changes > seen
     assert QLocale().name() == "en_GB"
+
+
+def test_kept_texts_follow_the_language_and_others_stay(qtbot):
+    page = QWidget()
+    qtbot.addWidget(page)
+    layout = QVBoxLayout(page)
+    kept = language.keep(QLabel(), text=N_("nothing to show"), accessible=N_("nothing this week"))
+    field = language.keep(QLineEdit(), placeholder=N_("nothing to show"))
+    typed = QLabel("Dmitri Schmidt")  # a name: not a message, never translated
+    for widget in (kept, field, typed):
+        layout.addWidget(widget)
+    assert kept.text() == "nothing to show"
+    i18n.set_site_language("de")
+    language.retranslate(page)
+    assert (kept.text(), kept.accessibleName(), field.placeholderText()) == (
+        "nichts anzuzeigen", "nichts in dieser Woche", "nichts anzuzeigen")
+    assert typed.text() == "Dmitri Schmidt"
+    i18n.set_site_language("en")
+    language.retranslate(page)
+    assert kept.text() == "nothing to show" and field.placeholderText() == "nothing to show"

@@ -75,7 +75,7 @@ def test_board_lists_everyone_on_the_floor_with_time_and_task(window, demo_stora
     on_floor = page.model.data(page.model.index(0, page.model.column_of("on_floor")))
     since = dt.datetime.fromisoformat(first["check_in_at"].replace("Z", "+00:00"))
     minutes = int((NOW - since).total_seconds() // 60)
-    assert f"(since {since:%H:%M})" in on_floor and (f"{minutes // 60} h" in on_floor or f"{minutes} min" in on_floor)
+    assert f"(since {since:%H:%M})" in on_floor and (f"{minutes // 60}\u00a0h" in on_floor or f"{minutes}\u00a0min" in on_floor)
     assert f"{len(expected)}</b> on the floor" in page.counts.text()
     for model in (page.model, page.task_model, page.expected_model, page.left_model):
         qtmodeltester.check(model)

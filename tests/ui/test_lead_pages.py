@@ -131,7 +131,7 @@ def test_task_csv_import_previews_bad_lines_before_writing(window, demo_storage,
     qtbot.waitUntil(lambda: not preview.isVisible(), timeout=5000)
     titles = [t["title"] for t in tasks.list_tasks(demo_storage)]
     assert "Fill the chillers" in titles and len(titles) == before + 1
-    assert "1 tasks added" in window.banner.text()
+    assert "1 task added" in window.banner.text()
 
 
 # -- People & badges ----------------------------------------------------------------------------

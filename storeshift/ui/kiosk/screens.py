@@ -6,22 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QImage, QPixmap
 from PySide6.QtWidgets import (QBoxLayout, QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QSizePolicy,
                                QVBoxLayout, QWidget)
 
+from ... import i18n
+from ...i18n import N_, _, format_date, format_time
+from ...services.observations import CATEGORIES as CATEGORY_LABELS
+from ...services.observations import IMPACTS as IMPACT_LABELS
+from ..language import keep
 from ..widgets import LetterKeyboard, LongPressLabel, PinPad, big_button
-
-CATEGORY_LABELS = {
-    "customer_voice": "Customer voice",
-    "process_problem": "Process problem",
-    "product_issue": "Product issue",
-    "idea": "Idea",
-    "praise": "Praise",
-}
-IMPACT_LABELS = {"low": "Low", "medium": "Medium", "high": "High"}
 
 
 def label(text: str = "", role: str = "body", wrap: bool = True, align=Qt.AlignmentFlag.AlignLeft) -> QLabel:
@@ -88,11 +84,11 @@ class IdlePage(Page):
         top = QHBoxLayout()
         self.site = LongPressLabel("")
         self.site.setProperty("role", "site")
-        self.site.setAccessibleName("Site name (shift lead: press and hold to leave kiosk mode)")
+        keep(self.site, accessible=N_("Site name (shift lead: press and hold to leave kiosk mode)"))
         self.site.long_pressed.connect(self.exit_requested.emit)
         self.date = label("", "site", wrap=False, align=Qt.AlignmentFlag.AlignRight)
         self.small_clock = label("", "smallClock", wrap=False, align=Qt.AlignmentFlag.AlignRight)
-        self.small_clock.setAccessibleName("Time")
+        keep(self.small_clock, accessible=N_("Time"))
         top.addWidget(self.site, 1)
         top.addWidget(self.date)
         top.addWidget(self.small_clock)
@@ -103,11 +99,11 @@ class IdlePage(Page):
         left = QVBoxLayout()
         left.setSpacing(12)
         self.clock = label("", "clock", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
-        self.clock.setAccessibleName("Time")
-        self.prompt = label("Scan your badge", "prompt", align=Qt.AlignmentFlag.AlignCenter)
-        self.hint = label("Hold your badge under the scanner.", "hint",
-                          align=Qt.AlignmentFlag.AlignCenter)
-        self.no_badge = big_button("No badge? Tap here", "No badge? Find your name", "noBadge", 80)
+        keep(self.clock, accessible=N_("Time"))
+        self.prompt = keep(label("", "prompt", align=Qt.AlignmentFlag.AlignCenter), text=N_("Scan your badge"))
+        self.hint = label("", "hint", align=Qt.AlignmentFlag.AlignCenter)
+        self.no_badge = keep(big_button("", "", "noBadge", 80), text=N_("No badge? Tap here"),
+                             accessible=N_("No badge? Find your name"))
         self.no_badge.clicked.connect(self.no_badge_clicked.emit)
         left.addStretch(1)
         left.addWidget(self.clock)
@@ -119,11 +115,14 @@ class IdlePage(Page):
         row.addWidget(self.no_badge)
         row.addStretch(1)
         left.addLayout(row)
+        left.addSpacing(8)
+        self.languages = LanguageBar()
+        left.addWidget(self.languages, 0, Qt.AlignmentFlag.AlignHCenter)
         left.addStretch(1)
         self.body.addLayout(left, 3)
         self.camera_view = QLabel()
         self.camera_view.setObjectName("cameraView")
-        self.camera_view.setAccessibleName("Camera: hold your badge up to it")
+        keep(self.camera_view, accessible=N_("Camera: hold your badge up to it"))
         self.camera_view.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.camera_view.setMinimumSize(240, 180)
         self.camera_view.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
@@ -136,7 +135,7 @@ class IdlePage(Page):
         told_layout = QVBoxLayout(self.told)
         told_layout.setContentsMargins(28, 16, 28, 16)
         told_layout.setSpacing(6)
-        self.told_heading = label("You told us — we did", "toldHeading")
+        self.told_heading = keep(label("", "toldHeading"), text=N_("You told us — we did"))
         self.told_said = label("", "toldText")
         self.told_done = label("", "toldDone")
         told_layout.addWidget(self.told_heading)
@@ -146,6 +145,14 @@ class IdlePage(Page):
         self._told_item: dict | None = None
         self._width = 1024
         self._told_lines = 2
+        self._camera = False
+        self.set_camera_visible(False)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.set_camera_visible(self._camera)
+            self.show_told(self._told_item)
+        super().changeEvent(event)
 
     def set_time(self, clock: str, date: str) -> None:
         self.clock.setText(clock)
@@ -153,9 +160,10 @@ class IdlePage(Page):
         self.date.setText(date)
 
     def set_camera_visible(self, visible: bool) -> None:
+        self._camera = visible
         self.camera_view.setVisible(visible)
-        self.hint.setText("Hold your badge under the scanner or up to the camera." if visible
-                          else "Hold your badge under the scanner.")
+        self.hint.setText(_("Hold your badge under the scanner or up to the camera.") if visible
+                          else _("Hold your badge under the scanner."))
 
     def show_frame(self, image: QImage) -> None:
         if self.camera_view.isVisible():
@@ -172,7 +180,8 @@ class IdlePage(Page):
         # The page margins, the panel's own margins and its coloured edge, and a little slack.
         width = max(200, self._width - 2 * self.outer.contentsMargins().left() - 2 * 28 - 10 - 16)
         category = CATEGORY_LABELS.get(item["category"], "")
-        said = f"{category}: “{item['text']}”" if category else f"“{item['text']}”"
+        quoted = _("“{text}”").format(text=item["text"])
+        said = _("{category}: {quoted}").format(category=category, quoted=quoted) if category else quoted
         lines = self._told_lines
         self.told_said.setText(elide_lines(said, QFontMetrics(self.told_said.font()), width, lines))
         self.told_done.setText(elide_lines(f"✔ {item['follow_up']}", QFontMetrics(self.told_done.font()), width,
@@ -203,7 +212,7 @@ class ResultPage(Page):
         head = QHBoxLayout()
         head.setSpacing(24)
         self.icon = label(self.icon_text, "icon", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
-        self.icon.setAccessibleName("")
+        self.icon.setAccessibleName("")  # the headline says it
         self.headline = label("", "headline")
         head.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
         head.addWidget(self.headline, 1)
@@ -214,7 +223,8 @@ class ResultPage(Page):
         self.outer.addStretch(1)
         self.actions = QHBoxLayout()
         self.actions.addStretch(1)
-        self.done = big_button("Done", "Done, back to the start", "primary", 80)
+        self.done = keep(big_button("", "", "primary", 80), text=N_("Done"),
+                         accessible=N_("Done, back to the start"))
         self.done.setMinimumWidth(220)
         self.done.clicked.connect(self.done_clicked.emit)
         self.actions.addWidget(self.done)
@@ -232,7 +242,7 @@ class WelcomePage(ResultPage):
         card = QVBoxLayout(self.task_card)
         card.setContentsMargins(28, 20, 28, 20)
         card.setSpacing(8)
-        self.task_heading = label("Your task", "cardHeading")
+        self.task_heading = keep(label("", "cardHeading"), text=N_("Your task"))
         self.task_title = label("", "cardTitle")
         self.task_text = label("", "cardText")
         self.task_where = label("", "cardText")
@@ -242,27 +252,27 @@ class WelcomePage(ResultPage):
         self.details.addWidget(self.checked_in)
         self.details.addWidget(self.task_card)
         self.details.addWidget(self.booking)
+        self.languages = LanguageBar()
+        self.actions.insertWidget(0, self.languages)
         self.task_id: str | None = None
 
     def show_welcome(self, name: str, since: str, booking_text: str) -> None:
-        self.headline.setText(f"Welcome, {name}!")
-        self.checked_in.setText(f"You're checked in at {since}.")
+        self.headline.setText(_("Welcome, {name}!").format(name=name))
+        self.checked_in.setText(_("You're checked in at {time}.").format(time=since))
         self.booking.setText(booking_text)
         self.booking.setVisible(bool(booking_text))
 
     def show_task(self, task: dict | None) -> None:
         self.task_id = task["id"] if task else None
         if task is None:
-            self.task_heading.setText("Your task")
-            self.task_title.setText("Your shift lead will give you a task shortly.")
+            self.task_title.setText(_("Your shift lead will give you a task shortly."))
             self.task_text.hide()
             self.task_where.hide()
             return
-        self.task_heading.setText("Your task")
         self.task_title.setText(task["title"])
         self.task_text.setText(task.get("description") or "")
         self.task_text.setVisible(bool(task.get("description")))
-        self.task_where.setText(f"Where: {task['area']}" if task.get("area") else "")
+        self.task_where.setText(_("Where: {area}").format(area=task["area"]) if task.get("area") else "")
         self.task_where.setVisible(bool(task.get("area")))
 
 
@@ -273,14 +283,14 @@ class RepeatPage(ResultPage):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.outer.insertStretch(0, 1)
-        self.note = label("Nothing more to do: you can go ahead.", "big")
+        self.note = keep(label("", "big"), text=N_("Nothing more to do: you can go ahead."))
         self.task = label("", "big")
         self.details.addWidget(self.note)
         self.details.addWidget(self.task)
 
     def show_repeat(self, message: str, task: dict | None) -> None:
         self.headline.setText(message)
-        self.task.setText(f"Your task: {task['title']}" if task else "")
+        self.task.setText(_("Your task: {title}").format(title=task["title"]) if task else "")
         self.task.setVisible(task is not None)
 
 
@@ -291,12 +301,13 @@ class RefusedPage(ResultPage):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.headline.setText("We couldn't check you in")
+        keep(self.headline, text=N_("We couldn't check you in"))
         self.outer.insertStretch(0, 1)  # a short message sits in the middle of the screen
         self.reason = label("", "reason")
-        self.reason.setAccessibleName("Why")
+        keep(self.reason, accessible=N_("Why"))
         self.details.addWidget(self.reason)
-        self.no_badge = big_button("Check in by name instead", "Check in by name instead", "secondary", 80)
+        self.no_badge = keep(big_button("", "", "secondary", 80), text=N_("Check in by name instead"),
+                             accessible=N_("Check in by name instead"))
         self.no_badge.clicked.connect(self.no_badge_clicked.emit)
         self.actions.insertWidget(0, self.no_badge)
 
@@ -317,8 +328,12 @@ class GoodbyePage(Page):
         self.outer.setSpacing(14)
         self.headline = label("", "headline")
         self.given = label("", "given")
-        self.question = label("What did you notice today?", "question")
-        self.outer.addWidget(self.headline)
+        self.question = keep(label("", "question"), text=N_("What did you notice today?"))
+        self.languages = LanguageBar(compact=True)
+        head = QHBoxLayout()
+        head.addWidget(self.headline, 1)
+        head.addWidget(self.languages, 0, Qt.AlignmentFlag.AlignTop)
+        self.outer.addLayout(head)
         self.outer.addWidget(self.given)
         self.outer.addWidget(self.question)
 
@@ -328,7 +343,7 @@ class GoodbyePage(Page):
         self.categories.setExclusive(True)
         self.category_buttons: dict[str, QPushButton] = {}
         for key, text in CATEGORY_LABELS.items():
-            button = big_button(text, f"Category: {text}", "choice", 64)
+            button = keep(big_button("", "", "choice", 64), text=text.source, accessible=text.source)
             button.setCheckable(True)
             button.setProperty("category", key)
             self.categories.addButton(button)
@@ -338,8 +353,7 @@ class GoodbyePage(Page):
 
         self.text = QPlainTextEdit()
         self.text.setObjectName("debriefText")
-        self.text.setAccessibleName("What you noticed")
-        self.text.setPlaceholderText("Tap here and write what you saw or heard…")
+        keep(self.text, accessible=N_("What you noticed"), placeholder=N_("Tap here and write what you saw or heard…"))
         self.text.setTabChangesFocus(True)
         self.text.setMinimumHeight(96)
         self.text.textChanged.connect(lambda: self.changed.emit())
@@ -347,8 +361,8 @@ class GoodbyePage(Page):
 
         self.quote = QLineEdit()
         self.quote.setObjectName("debriefQuote")
-        self.quote.setAccessibleName("A customer's own words (optional)")
-        self.quote.setPlaceholderText("A customer's own words (optional)")
+        keep(self.quote, accessible=N_("A customer's own words (optional)"),
+             placeholder=N_("A customer's own words (optional)"))
         self.quote.setMinimumHeight(64)
         self.quote.textChanged.connect(lambda _text: self.changed.emit())
         self.outer.addWidget(self.quote)
@@ -358,25 +372,26 @@ class GoodbyePage(Page):
 
         actions = QHBoxLayout()
         actions.setSpacing(12)
-        actions.addWidget(label("How big?", "small", wrap=False))
+        actions.addWidget(keep(label("", "small", wrap=False), text=N_("How big?")))
         self.impacts = QButtonGroup(self)
         self.impact_buttons: dict[str, QPushButton] = {}
         for key, text in IMPACT_LABELS.items():
-            button = big_button(text, f"Impact: {text}", "choice", 64)
+            button = keep(big_button("", "", "choice", 64), text=text.source, accessible=text.source)
             button.setCheckable(True)
             button.setProperty("impact", key)
             self.impacts.addButton(button)
             self.impact_buttons[key] = button
             actions.addWidget(button)
         self.impacts.buttonToggled.connect(lambda *_: self.changed.emit())
-        self.keyboard_button = big_button("⌨", "Show or hide the on-screen keyboard", "choice", 64)
+        self.keyboard_button = keep(big_button("⌨", "", "choice", 64),
+                                    accessible=N_("Show or hide the on-screen keyboard"))
         self.keyboard_button.setCheckable(True)
         self.keyboard_button.toggled.connect(self.on_keyboard_toggled)
         actions.addWidget(self.keyboard_button)
         self.status = label("", "status", wrap=True, align=Qt.AlignmentFlag.AlignRight)
-        self.status.setAccessibleName("Saved status")
+        keep(self.status, accessible=N_("Saved status"))
         actions.addWidget(self.status, 1)
-        self.finish = big_button("Skip", "Skip or save", "primary", 80)
+        self.finish = keep(big_button("", "", "primary", 80), accessible=N_("Skip or save"))
         self.finish.setMinimumWidth(160)
         self.finish.clicked.connect(self.finish_clicked.emit)
         actions.addWidget(self.finish)
@@ -387,8 +402,7 @@ class GoodbyePage(Page):
 
     def reset(self, name: str, given_text: str) -> None:
         self.blockSignals(True)
-        self.headline.setText(f"Thank you, {name}!")
-        self.given.setText(given_text)
+        self.thank(name, given_text)
         for group in (self.categories, self.impacts):
             group.setExclusive(False)
             for button in group.buttons():
@@ -400,6 +414,16 @@ class GoodbyePage(Page):
         self.keyboard_button.setChecked(False)
         self.blockSignals(False)
         self.on_changed()
+
+    def thank(self, name: str, given_text: str) -> None:
+        """The thanks and time given (again, in a visitor's newly chosen language)."""
+        self.headline.setText(_("Thank you, {name}!").format(name=name))
+        self.given.setText(given_text)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.on_changed()
+        super().changeEvent(event)
 
     def on_keyboard_toggled(self, shown: bool) -> None:
         # While typing on screen the thanks above give their room to the keys.
@@ -420,7 +444,7 @@ class GoodbyePage(Page):
                 "text": self.text.toPlainText(), "quote": self.quote.text()}
 
     def on_changed(self) -> None:
-        self.finish.setText("Save" if self.has_content() else "Skip")
+        self.finish.setText(_("Save") if self.has_content() else _("Skip"))
 
     def relayout(self, width: int, height: int) -> None:
         super().relayout(width, height)
@@ -447,15 +471,17 @@ class ForgottenPage(Page):
         self.outer.addWidget(self.question)
         self.outer.addStretch(1)
         self.time = label("", "clock", wrap=False, align=Qt.AlignmentFlag.AlignCenter)
-        self.time.setAccessibleName("Time you left")
+        keep(self.time, accessible=N_("Time you left"))
         self.outer.addWidget(self.time)
         stepper = QHBoxLayout()
         stepper.setSpacing(16)
         stepper.addStretch(1)
         self.step_buttons = []
-        for text, minutes, name in (("− 1 h", -60, "One hour earlier"), ("− 15 min", -15, "15 minutes earlier"),
-                                    ("+ 15 min", 15, "15 minutes later"), ("+ 1 h", 60, "One hour later")):
-            button = big_button(text, name, "choice", 80)
+        for text, minutes, name in ((N_("− 1 h"), -60, N_("One hour earlier")),
+                                    (N_("− 15 min"), -15, N_("15 minutes earlier")),
+                                    (N_("+ 15 min"), 15, N_("15 minutes later")),
+                                    (N_("+ 1 h"), 60, N_("One hour later"))):
+            button = keep(big_button("", "", "choice", 80), text=text, accessible=name)
             button.setMinimumWidth(180)
             button.setProperty("minutes", minutes)
             self.step_buttons.append(button)
@@ -464,9 +490,11 @@ class ForgottenPage(Page):
         self.outer.addLayout(stepper)
         self.outer.addStretch(1)
         actions = QHBoxLayout()
-        self.unknown = big_button("I don't remember", "I don't remember", "secondary", 80)
+        self.unknown = keep(big_button("", "", "secondary", 80), text=N_("I don't remember"),
+                            accessible=N_("I don't remember"))
         self.unknown.clicked.connect(self.unknown_clicked.emit)
-        self.save = big_button("That's right", "Save the time I left", "primary", 80)
+        self.save = keep(big_button("", "", "primary", 80), text=N_("That's right"),
+                         accessible=N_("Save the time I left"))
         self.save.setMinimumWidth(260)
         self.save.clicked.connect(self.save_clicked.emit)
         actions.addWidget(self.unknown)
@@ -485,23 +513,22 @@ class NoBadgePage(Page):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         head = QHBoxLayout()
-        self.headline = label("Find your name", "headline")
+        self.headline = keep(label("", "headline"), text=N_("Find your name"))
         head.addWidget(self.headline, 1)
-        self.back = big_button("Back", "Back to the start", "secondary", 72)
+        self.back = keep(big_button("", "", "secondary", 72), text=N_("Back"), accessible=N_("Back to the start"))
         self.back.setMinimumWidth(180)
         self.back.clicked.connect(self.back_clicked.emit)
         head.addWidget(self.back, 0, Qt.AlignmentFlag.AlignTop)
         self.outer.addLayout(head)
         self.search = QLineEdit()
         self.search.setObjectName("nameSearch")
-        self.search.setAccessibleName("Your name")
-        self.search.setPlaceholderText("Type the first letters of your name")
+        keep(self.search, accessible=N_("Your name"), placeholder=N_("Type the first letters of your name"))
         self.search.setMinimumHeight(72)
         self.search.setClearButtonEnabled(True)
         self.outer.addWidget(self.search)
         self.results = QListWidget()
         self.results.setObjectName("nameResults")
-        self.results.setAccessibleName("People whose name matches")
+        keep(self.results, accessible=N_("People whose name matches"))
         self.results.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         self.results.itemClicked.connect(self.on_item)
         self.results.itemActivated.connect(self.on_item)
@@ -510,13 +537,20 @@ class NoBadgePage(Page):
         self.outer.addWidget(self.empty)
         self.keyboard = LetterKeyboard(self.search)
         self.outer.addWidget(self.keyboard)
+        self._shown: tuple[list[dict], str] = ([], "")
 
     def reset(self) -> None:
         self.search.clear()
         self.results.clear()
-        self.empty.setText("Type at least two letters; your name will appear here.")
+        self.empty.setText(_("Type at least two letters; your name will appear here."))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.show_people(*self._shown)
+        super().changeEvent(event)
 
     def show_people(self, people: list[dict], query: str) -> None:
+        self._shown = (people, query)
         self.results.clear()
         for person in people:
             text = person["name"] + (f"  ·  {person['department']}" if person.get("department") else "")
@@ -525,11 +559,11 @@ class NoBadgePage(Page):
             item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
             self.results.addItem(item)
         if len(query.strip()) < 2:
-            self.empty.setText("Type at least two letters; your name will appear here.")
+            self.empty.setText(_("Type at least two letters; your name will appear here."))
         elif not people:
-            self.empty.setText("No one by that name. Please ask the shift lead.")
+            self.empty.setText(_("No one by that name. Please ask the shift lead."))
         else:
-            self.empty.setText("Tap your name.")
+            self.empty.setText(_("Tap your name."))
 
     def on_item(self, item: QListWidgetItem) -> None:
         self.person_chosen.emit(item.data(Qt.ItemDataRole.UserRole))
@@ -551,7 +585,7 @@ class PinPage(Page):
         self.outer.addWidget(self.headline)
         row = QHBoxLayout()
         row.addStretch(1)
-        self.pad = PinPad("Shift lead: enter your PIN", button_size=80)
+        self.pad = PinPad(_("Shift lead: enter your PIN"), button_size=80)
         self.pad.setMaximumWidth(760)
         self._compact: bool | None = None
         row.addWidget(self.pad, 2, Qt.AlignmentFlag.AlignVCenter)
@@ -575,6 +609,45 @@ class PinPage(Page):
 
 
 def forgotten_question(check_in_local: dt.datetime, today: dt.date) -> str:
-    day = "yesterday" if (today - check_in_local.date()).days == 1 else check_in_local.strftime("on %A %d %B")
-    return (f"You didn't scan out {day} (you arrived at {check_in_local:%H:%M}). "
-            "When did you leave?")
+    arrived = format_time(check_in_local)
+    if (today - check_in_local.date()).days == 1:
+        return _("You didn't scan out yesterday (you arrived at {time}). When did you leave?").format(time=arrived)
+    return _("You didn't scan out on {day} (you arrived at {time}). When did you leave?").format(
+        day=format_date(check_in_local, "MMMMEEEEd"), time=arrived)
+
+
+class LanguageBar(QWidget):
+    """The languages a visitor can read the kiosk in, each named in itself; tapping one switches
+    the kiosk for this visitor until it returns to its idle screen."""
+
+    chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, compact: bool = False):
+        super().__init__(parent)
+        self.setObjectName("languageBar")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        self.group = QButtonGroup(self)
+        self.buttons: dict[str, QPushButton] = {}
+        for code in i18n.available():
+            # Compact, where room is short: 'FR', still read out as 'Français'.
+            button = big_button(code.upper() if compact else i18n.language_name(code), i18n.language_name(code),
+                                "language", 48)
+            button.setCheckable(True)
+            button.setProperty("language", code)
+            button.clicked.connect(lambda _=False, c=code: self.chosen.emit(c))
+            self.group.addButton(button)
+            self.buttons[code] = button
+            layout.addWidget(button)
+        self.mark_current()
+
+    def mark_current(self) -> None:
+        button = self.buttons.get(i18n.current())
+        if button is not None:
+            button.setChecked(True)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.mark_current()
+        super().changeEvent(event)

@@ -12,13 +12,17 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
+from ... import i18n
 from ...errors import DamagedDatabase, DatabaseBusy, DiskFull, NewerDatabase, ReadOnlyDatabase, UserError
+from ...i18n import N_, _, format_date, format_time
 from ...services import observations, pin, roster, settings, tasks, visits
 from ...services.badges import REASONS
 from ...storage.db import Storage
 from ...timeutil import local, local_clock, utc_now
 from ..app import style_sheet
 from ..camera import CameraScanner
+from .. import language
+from ..language import keep
 from ..scanner import WedgeScanner, from_azerty
 from ..watcher import DatabaseWatcher
 from ..widgets import VerdictWatch
@@ -27,9 +31,10 @@ from .screens import (ForgottenPage, GoodbyePage, IdlePage, NoBadgePage, PinPage
 
 log = logging.getLogger("storeshift.ui.kiosk")
 
-CANT_RECORD = "Can't record right now, please tell the shift lead."
+CANT_RECORD = N_("Can't record right now, please tell the shift lead.")
 # The file is damaged (or from a newer storeshift): nothing will be recorded until it is restored.
-CANT_RECORD_AT_ALL = "This kiosk cannot record check-ins: its database is damaged. Shift lead: restore the latest backup."
+CANT_RECORD_AT_ALL = N_("This kiosk cannot record check-ins: its database is damaged. Shift lead: restore the "
+                        "latest backup.")
 # Errors of the database itself (as opposed to a rule refusing something): the calm banner.
 _DATABASE_ERRORS = (DatabaseBusy, DiskFull, ReadOnlyDatabase, DamagedDatabase, NewerDatabase)
 # Refusals that a scanner on the wrong keyboard layout can cause: worth a second reading.
@@ -67,8 +72,12 @@ class KioskWindow(QMainWindow):
         self._chosen_person: str | None = None
         self._booking: dict | None = None
         self._settings: dict = {}
-        self.setWindowTitle("storeshift kiosk")
+        self._given: tuple = (0, 0, None)
+        keep(self, window_title=N_("storeshift kiosk"))
         self.setObjectName("kiosk")
+        # The site's language from the first frame, Qt's own texts with it, and every later change.
+        settings.use_site_language(storage)
+        language.follow()
         self._style = style_sheet("kiosk")
         self._scale = 0.0
         self._apply_scale(1.0)
@@ -100,6 +109,7 @@ class KioskWindow(QMainWindow):
             # often runs the app alone on a bare X session).
             self.setGeometry(self.screen().geometry())
             self.setWindowState(Qt.WindowState.WindowFullScreen)
+        self._built = True
         self.show_idle()
 
     # --- building ---------------------------------------------------------------------------
@@ -113,7 +123,7 @@ class KioskWindow(QMainWindow):
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.banner.setAccessibleName("Notice")
+        keep(self.banner, accessible=N_("Notice"))
         self.banner.hide()
         layout.addWidget(self.banner)
         self.stack = QStackedWidget()
@@ -180,6 +190,8 @@ class KioskWindow(QMainWindow):
         self.no_badge.search.textChanged.connect(self.on_name_search)
         self.no_badge.person_chosen.connect(self.on_person_chosen)
         self.no_badge.back_clicked.connect(self.show_idle)
+        for page in (self.idle, self.welcome, self.goodbye):
+            page.languages.chosen.connect(self.on_language_chosen)
         self.pin_page.pad.submitted.connect(self.on_pin_submitted)
         self.pin_page.pad.cancelled.connect(self.show_idle)
         self.clock_timer.start()
@@ -234,6 +246,8 @@ class KioskWindow(QMainWindow):
 
     def reload_settings(self) -> None:
         self._settings = settings.all_settings(self.storage)
+        if self._settings["language"] != i18n.site_language():  # changed in the shift-lead window
+            i18n.set_site_language(self._settings["language"])
         self.idle.site.setText(self._settings["site_name"])
         if hasattr(self, "scanner"):
             self.scanner.set_timing(self._settings["scan_char_gap_ms"], self._settings["scan_min_length"])
@@ -246,6 +260,7 @@ class KioskWindow(QMainWindow):
     def show_idle(self) -> None:
         if self.current_screen() == "goodbye" and not self.save_debrief() and self._unsaved_debrief:
             self.retry_timer.start()
+        i18n.set_visitor_language(None)  # the next visitor is greeted in the site's language
         self.autosave_timer.stop()
         self._visit = self._person = None
         self._observation_id = None
@@ -260,7 +275,7 @@ class KioskWindow(QMainWindow):
             self._handle(payload, self.now())
         except Exception:
             log.error("unexpected error while handling a scan", exc_info=True)
-            self.report_problem("Something went wrong. Please scan again, or tell the shift lead.")
+            self.report_problem(_("Something went wrong. Please scan again, or tell the shift lead."))
 
     def _handle(self, payload: str, at: dt.datetime) -> None:
         self._save_unsaved_debrief()
@@ -272,7 +287,7 @@ class KioskWindow(QMainWindow):
             log.warning("scan not recorded (%s); will retry", type(exc).__name__)
             self._pending.append((payload, at))
             self._retries = 0
-            self.show_banner(CANT_RECORD, sticky=True)
+            self.show_banner(_(CANT_RECORD), sticky=True)
             self.retry_timer.start()
             if self.current_screen() != "idle":
                 self.show_idle()
@@ -301,7 +316,7 @@ class KioskWindow(QMainWindow):
                 if self._retries >= RETRY_LIMIT:
                     log.error("gave up recording %d scan(s) after %d tries", len(self._pending), self._retries)
                     self._pending.clear()
-                    self.show_banner(CANT_RECORD, sticky=False)
+                    self.show_banner(_(CANT_RECORD), sticky=False)
                 else:
                     self.retry_timer.start()
                 return
@@ -318,7 +333,7 @@ class KioskWindow(QMainWindow):
             self.banner.hide()
         if result.kind == visits.REFUSED:
             self.play("refusal")
-            self.refused.show_refusal(result.message or REASONS["not_ours"])
+            self.refused.show_refusal(result.message or str(REASONS["not_ours"]))
             self._show("refused", self._settings["kiosk_idle_s"])
             return
         self.play("success")
@@ -331,29 +346,40 @@ class KioskWindow(QMainWindow):
                 self.show_welcome()
         elif result.kind == visits.CHECKED_OUT:
             self._observation_id = None
-            self.goodbye.reset(result.person["name"], result.given)
+            self._given = (result.minutes_today, result.minutes_total, result.day)
+            self.goodbye.reset(result.person["name"], self._given_text())
             self._show("goodbye", self._settings["debrief_idle_s"])
             self.goodbye.text.setFocus()  # a visitor with a keyboard can start typing at once
         else:
             self.repeat.show_repeat(result.message, result.task)
             self._show("repeat", self._settings["kiosk_idle_s"])
 
+    def _given_text(self) -> str:
+        """The time given, in the current language (a visitor may switch it on the goodbye screen)."""
+        minutes_day, minutes_total, day = self._given
+        today = local(self.now(), self._settings["timezone"]).date()
+        return visits.given_sentence(minutes_day, minutes_total, day or today, today)
+
     def show_welcome(self) -> None:
+        self.show_welcome_texts()
+        self._show("welcome", self._settings["kiosk_idle_s"])
+
+    def show_welcome_texts(self) -> None:
         tz = self._settings["timezone"]
         booking = self._booking
         booking_text = ""
         if booking:
-            booking_text = (f"Booked today {local_clock(booking['start_at'], tz)}–"
-                            f"{local_clock(booking['end_at'], tz)}")
+            start, end = local_clock(booking["start_at"], tz), local_clock(booking["end_at"], tz)
+            title = None
             if booking.get("task_id"):
                 try:
-                    booking_text += f": {tasks.get_task(self.storage, booking['task_id'])['title']}"
+                    title = tasks.get_task(self.storage, booking["task_id"])["title"]
                 except UserError:
                     pass
-            booking_text += "."
+            booking_text = (_("Booked today {start}–{end}: {task}.").format(start=start, end=end, task=title)
+                            if title else _("Booked today {start}–{end}.").format(start=start, end=end))
         self.welcome.show_welcome(self._person["name"], local_clock(self._visit["check_in_at"], tz), booking_text)
         self.welcome.show_task(visits.current_task(self.storage, self._visit["id"]))
-        self._show("welcome", self._settings["kiosk_idle_s"])
 
     # --- forgotten check-out ----------------------------------------------------------------
     def show_forgotten(self, visit: dict) -> None:
@@ -363,13 +389,13 @@ class KioskWindow(QMainWindow):
         closed = local(visit["check_out_at"], tz)
         guess = min(closed, arrived + dt.timedelta(hours=3))
         self._left_at = guess.replace(minute=guess.minute - guess.minute % 15, second=0)
-        self.forgotten.headline.setText(f"Welcome back, {self._person['name']}!")
+        self.forgotten.headline.setText(_("Welcome back, {name}!").format(name=self._person["name"]))
         self.forgotten.question.setText(forgotten_question(arrived, local(self.now(), tz).date()))
         self._show_left_at()
         self._show("forgotten", self._settings["debrief_idle_s"])
 
     def _show_left_at(self) -> None:
-        self.forgotten.time.setText(f"{self._left_at:%H:%M}")
+        self.forgotten.time.setText(format_time(self._left_at))
 
     def on_forgotten_step(self, minutes: int) -> None:
         tz = self._settings["timezone"]
@@ -389,7 +415,7 @@ class KioskWindow(QMainWindow):
             visits.correct_departure(self.storage, self._forgotten["id"], left_at, actor="visitor", now=self.now())
             log.info("departure confirmed visit=%s corrected=%s", self._forgotten["id"], left_at is not None)
         except UserError as exc:
-            self.show_banner(CANT_RECORD if isinstance(exc, _DATABASE_ERRORS) else str(exc))
+            self.show_banner(_(CANT_RECORD) if isinstance(exc, _DATABASE_ERRORS) else str(exc))
         self._forgotten = None
         self.show_welcome()
 
@@ -410,13 +436,13 @@ class KioskWindow(QMainWindow):
                   "text": text, "quote": values["quote"] or None}
         try:
             self._observation_id = self._store_debrief(self._visit["id"], self._observation_id, fields)
-            self.goodbye.status.setText("Saved ✔")
+            self.goodbye.status.setText(_("Saved ✔"))
             return True
         except UserError as exc:
             log.warning("debrief not saved (%s)", type(exc).__name__)
             self.goodbye.status.setText(str(exc))
             if isinstance(exc, _DATABASE_ERRORS):
-                self.show_banner(CANT_RECORD)
+                self.show_banner(_(CANT_RECORD))
                 # Kept in memory and retried, so words typed just before walking away survive
                 # a busy or full database.
                 self._unsaved_debrief = (self._visit["id"], self._observation_id, fields)
@@ -462,7 +488,7 @@ class KioskWindow(QMainWindow):
             try:
                 people = roster.list_people(self.storage, search=query, include_inactive=False)[:8]
             except UserError:
-                self.show_banner(CANT_RECORD)
+                self.show_banner(_(CANT_RECORD))
         self.no_badge.show_people(people, query)
 
     def on_person_chosen(self, person_id: str) -> None:
@@ -472,7 +498,7 @@ class KioskWindow(QMainWindow):
         except UserError as exc:
             self.show_banner(str(exc))
             return
-        self.pin_page.open("check_in", f"Checking in {name}", "Shift lead: confirm with your PIN")
+        self.pin_page.open("check_in", _("Checking in {name}").format(name=name), _("Shift lead: confirm with your PIN"))
         self._show("pin", self._settings["debrief_idle_s"])
         self.pin_page.pad.focus()
 
@@ -495,7 +521,7 @@ class KioskWindow(QMainWindow):
 
     # --- PIN and leaving --------------------------------------------------------------------
     def ask_exit_pin(self) -> None:
-        self.pin_page.open("exit", "Leave kiosk mode", "Shift lead: enter your PIN")
+        self.pin_page.open("exit", _("Leave kiosk mode"), _("Shift lead: enter your PIN"))
         self._show("pin", self._settings["kiosk_idle_s"] * 4)
         self.pin_page.pad.focus()
 
@@ -514,10 +540,11 @@ class KioskWindow(QMainWindow):
             until = pin.locked_until(self.storage)
             if until is not None:
                 tz = self._settings["timezone"]
-                pad.show_message(f"Too many wrong PINs. Try again after {local_clock(until, tz)}.", error=True)
+                pad.show_message(_("Too many wrong PINs. Try again after {time}.").format(time=local_clock(until, tz)),
+                                 error=True)
                 pad.set_locked(True, int(max(1.0, (until - utc_now()).total_seconds()) * 1000))
             else:
-                pad.show_message("That PIN is not right. Please try again.", error=True)
+                pad.show_message(_("That PIN is not right. Please try again."), error=True)
             return
         if self.pin_page.purpose == "exit":
             self.leave()
@@ -569,7 +596,7 @@ class KioskWindow(QMainWindow):
     def on_clock(self) -> None:
         tz = self._settings.get("timezone", "Europe/London")
         moment = local(self.now(), tz)
-        self.idle.set_time(f"{moment:%H:%M}", f"{moment:%a %d %b}")
+        self.idle.set_time(format_time(moment), format_date(moment, "MMMEd"))
 
     def on_next_told(self) -> None:
         if self._told and self.current_screen() == "idle":
@@ -589,6 +616,42 @@ class KioskWindow(QMainWindow):
                         self.idle_timer.start()
         except UserError:
             pass  # the next change or scan will try again
+
+    # --- language ---------------------------------------------------------------------------
+    def on_language_chosen(self, code: str) -> None:
+        """A visitor reads the kiosk in their own language until it returns to idle."""
+        i18n.set_visitor_language(None if code == i18n.site_language() else code)
+        if self.idle_timer.isActive():
+            self.idle_timer.start()  # reading again in another language takes a moment
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        # (The window hears of a language change also while __init__ is still building it, and
+        # once closed; a hidden window catches up when it is shown again.)
+        if event.type() == QEvent.Type.LanguageChange and getattr(self, "_built", False):
+            if self.isVisible():
+                self.retranslate()
+            else:
+                self._language_stale = True
+        super().changeEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if getattr(self, "_language_stale", False):
+            self._language_stale = False
+            self.retranslate()
+        super().showEvent(event)
+
+    def retranslate(self) -> None:
+        """Every text on screen again in the current language (pages keep their own state)."""
+        language.retranslate(self)
+        self.on_clock()
+        screen = self.current_screen()
+        try:
+            if screen == "welcome" and self._person is not None:
+                self.show_welcome_texts()
+            elif screen == "goodbye" and self._person is not None:
+                self.goodbye.thank(self._person["name"], self._given_text())
+        except UserError as exc:  # the database is busy: the texts follow with the next change
+            log.warning("texts not redrawn in the new language (%s)", type(exc).__name__)
 
     # --- size ------------------------------------------------------------------------------
     def _apply_scale(self, scale: float) -> None:
@@ -610,11 +673,11 @@ class KioskWindow(QMainWindow):
         """The file is damaged: say so at once and for good (the sentence for the lead is in
         the shift-lead window and the command line; a visitor needs only to know)."""
         self._out_of_order = True
-        self.show_banner(CANT_RECORD_AT_ALL, sticky=True)
+        self.show_banner(_(CANT_RECORD_AT_ALL), sticky=True)
 
     def show_banner(self, text: str, sticky: bool = False) -> None:
         if self._out_of_order:
-            text, sticky = CANT_RECORD_AT_ALL, True
+            text, sticky = _(CANT_RECORD_AT_ALL), True
         self.banner.setText(text)
         self.banner.setProperty("sticky", sticky)
         self.banner.show()

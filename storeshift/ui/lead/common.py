@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QDialog, QDialog
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QSizePolicy,
                                QTableView, QVBoxLayout, QWidget)
 
+from ...i18n import N_, _
+from ..language import keep
 from ...errors import UserError
 from ...storage.db import Storage
 from ...timeutil import utc_now
@@ -138,15 +140,15 @@ class LeadContext(QObject):
     def undo_last(self) -> None:
         """Take back the last change; a sentence says what happened either way."""
         if self.last_change is None:
-            self.tell("There is nothing to undo.")
+            self.tell(_("There is nothing to undo."))
             return
         (what, call), self.last_change = self.last_change, None
         try:
             call()
         except UserError as exc:
-            self.tell(f"Could not undo {what}: {exc}", ERROR)
+            self.tell(_("Could not undo {change}: {reason}").format(change=what, reason=exc), ERROR)
             return
-        self.tell(f"Undone: {what}.", SUCCESS)
+        self.tell(_("Undone: {change}.").format(change=what), SUCCESS)
 
 
 # The start of a badge payload: version and organisation key id.
@@ -187,7 +189,7 @@ class _BadgeGuard(QObject):
             self.swallowing = True
             self.quiet.start()
             self.box.clear()
-            self.ctx.tell(BADGE_AT_KIOSK, WARNING)
+            self.ctx.tell(_(BADGE_AT_KIOSK), WARNING)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
         if not self.swallowing or event.type() not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
@@ -198,7 +200,7 @@ class _BadgeGuard(QObject):
         return True
 
 
-BADGE_AT_KIOSK = "That was a badge — scan it at the kiosk. (This window does not check people in.)"
+BADGE_AT_KIOSK = N_("That was a badge — scan it at the kiosk. (This window does not check people in.)")
 
 
 class ElidingLabel(QLabel):
@@ -232,13 +234,12 @@ class Banner(QFrame):
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         close = QPushButton("✕")
         close.setObjectName("bannerClose")
-        close.setToolTip("Hide this message")
+        keep(close, tooltip=N_("Hide this message"))
         close.setFlat(True)
         close.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         close.clicked.connect(self.hide)
-        self.undo_button = QPushButton("Undo")
+        self.undo_button = keep(QPushButton(), text=N_("Undo"), tooltip=N_("Take this change back (Ctrl+Z)"))
         self.undo_button.setObjectName("bannerUndo")
-        self.undo_button.setToolTip("Take this change back (Ctrl+Z)")
         self.undo_button.hide()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 8, 8, 8)
@@ -267,7 +268,7 @@ class Banner(QFrame):
 
     def offer_undo(self, what: str) -> None:
         """Show Undo beside the message just shown (it reported an undoable change)."""
-        self.undo_button.setAccessibleName(f"Undo {what}")
+        self.undo_button.setAccessibleName(_("Undo {change}").format(change=what))
         self.undo_button.show()
 
     def text(self) -> str:
@@ -281,7 +282,7 @@ def confirm(parent: QWidget, title: str, text: str, yes_text: str, on_yes: Calla
     box = QMessageBox(QMessageBox.Icon.Warning if danger else QMessageBox.Icon.Question, title, text,
                       QMessageBox.StandardButton.NoButton, parent)
     yes = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
-    cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+    cancel = box.addButton(_("Cancel"), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(cancel)
     box.setObjectName("confirmBox")
     box.yes_button, box.cancel_button = yes, cancel
@@ -335,12 +336,12 @@ def choose_folder(parent: QWidget, caption: str, on_chosen: Callable[[Path], Non
 class PinField(QLineEdit):
     """A masked field that takes digits only (4 to 12), as the PIN rules say."""
 
-    def __init__(self, placeholder: str = "PIN", parent=None):
+    def __init__(self, placeholder: str | None = None, parent=None):
         super().__init__(parent)
         self.setEchoMode(QLineEdit.EchoMode.Password)
         self.setValidator(QIntValidator(0, 2_147_483_647, self))
         self.setMaxLength(12)
-        self.setPlaceholderText(placeholder)
+        self.setPlaceholderText(placeholder or _("PIN"))
         self.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly | Qt.InputMethodHint.ImhSensitiveData)
 
 
@@ -359,7 +360,8 @@ class LockScreen(QWidget):
         self.setObjectName("lockScreen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._check = check
-        self.pad = PinPad("storeshift is locked — enter the shift-lead PIN", button_size=56)
+        self.pad = PinPad("", button_size=56)
+        keep(self.pad.title, text=N_("storeshift is locked — enter the shift-lead PIN"))
         self.pad.cancel_button.hide()
         self.pad.submitted.connect(self.on_submitted)
         box = QFrame()
@@ -375,7 +377,7 @@ class LockScreen(QWidget):
         row.addWidget(box)
         row.addStretch(1)
         outer.addLayout(row)
-        self.roll_call_button = QPushButton("Print roll call (evacuation)")
+        self.roll_call_button = keep(QPushButton(), text=N_("Print roll call (evacuation)"))
         self.roll_call_button.setObjectName("lockRollCall")
         self.roll_call_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys go to the PIN pad
         self.roll_call_button.clicked.connect(self.roll_call_requested)
@@ -400,14 +402,14 @@ class LockScreen(QWidget):
             self.pad.reset()
             self.unlocked.emit()
         else:
-            self.pad.show_message("That PIN is not right. Please try again.", error=True)
+            self.pad.show_message(_("That PIN is not right. Please try again."), error=True)
             self.pad.focus()
 
 
 class FormDialog(QDialog):
     """A small window-modal form that does not block the event loop (opened with open())."""
 
-    def __init__(self, parent: QWidget, title: str, ok_text: str = "Save"):
+    def __init__(self, parent: QWidget, title: str, ok_text: str | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setModal(True)
@@ -418,7 +420,7 @@ class FormDialog(QDialog):
         self.error.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(ok_text)
+        self.ok_button.setText(ok_text or _("Save"))
         self.ok_button.setProperty("primary", True)
         self.buttons.rejected.connect(self.reject)
 

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialogButtonBox, Q
                                QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSplitter,
                                QStackedWidget, QTableView, QTimeEdit, QVBoxLayout, QWidget)
 
+from ...i18n import N_, _, format_date, format_number, format_time, ngettext
+from ..language import keep
 from ...errors import UserError
 from ...services import bookings, hours, roster, settings, tasks as task_service, visits
 from ...timeutil import local
@@ -25,8 +27,8 @@ from .models import TASK_MIME, DidntCheckOutModel, ExpectedModel, FloorModel, Le
 #: The side list of expected people shows the earliest this many (a list of thousands helps
 #: nobody, and reading them all slowed every refresh of the board); the title gives the count.
 EXPECTED_SHOWN = 200
-CHECKOUT_REASONS = ["Forgot to scan out", "Left early", "Went home unwell", "Badge not working",
-                    "Shift ended"]
+CHECKOUT_REASONS = [N_("Forgot to scan out"), N_("Left early"), N_("Went home unwell"), N_("Badge not working"),
+                    N_("Shift ended")]
 
 
 def _table(model, stretch_column: int | None = None) -> QTableView:
@@ -113,24 +115,25 @@ class TaskPicker(FormDialog):
     """Pick a task for one person: full and archived tasks are listed but cannot be chosen."""
 
     def __init__(self, parent, person_name: str, task_rows: list[dict], current_task_id: str | None):
-        super().__init__(parent, f"Give {person_name} a task", ok_text="Give task")
+        super().__init__(parent, _("Give {name} a task").format(name=person_name), ok_text=_("Give task"))
         self.setObjectName("taskPicker")
-        self.body.addWidget(QLabel(f"Which task should <b>{person_name}</b> do now?"))
+        self.body.addWidget(QLabel(_("Which task should <b>{name}</b> do now?").format(name=person_name)))
         self.list = QListWidget()
         self.list.setObjectName("taskPickerList")
         for row in task_rows:
-            places = ("no limit" if row["capacity"] is None
-                      else f"{row['taken']} of {row['capacity']} places taken")
-            text = f"{row['title']}   ·   {row['area'] or 'anywhere'}   ·   {places}"
+            places = (_("no limit") if row["capacity"] is None
+                      else _("{taken} of {capacity} places taken").format(taken=row["taken"], capacity=row["capacity"]))
+            text = f"{row['title']}   ·   {row['area'] or _('anywhere')}   ·   {places}"
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, row["id"])
             if row["id"] == current_task_id:
-                item.setText(text + "   (current task)")
+                item.setText(text + "   " + _("(current task)"))
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
             elif TaskModel.is_full(row):
-                item.setText(f"{row['title']}   ·   FULL ({row['taken']} of {row['capacity']})")
+                item.setText(f"{row['title']}   ·   " + _("FULL ({taken} of {capacity})").format(
+                    taken=row["taken"], capacity=row["capacity"]))
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
-                item.setToolTip("Full: finish or move someone first, or raise its capacity on the Tasks page.")
+                item.setToolTip(_("Full: finish or move someone first, or raise its capacity on the Tasks page."))
             self.list.addItem(item)
         self.list.itemDoubleClicked.connect(lambda _item: self.accept())
         self.list.currentItemChanged.connect(lambda *_: self.ok_button.setEnabled(self.chosen() is not None))
@@ -151,13 +154,14 @@ class CheckOutDialog(FormDialog):
     """Check a person out by hand, saying why (kept with the visit)."""
 
     def __init__(self, parent, person_name: str):
-        super().__init__(parent, f"Check {person_name} out", ok_text="Check out")
+        super().__init__(parent, _("Check {name} out").format(name=person_name), ok_text=_("Check out"))
         self.setObjectName("checkOutDialog")
-        self.body.addWidget(QLabel(f"Check <b>{person_name}</b> out now. Why are you doing it by hand?"))
+        self.body.addWidget(QLabel(_("Check <b>{name}</b> out now. Why are you doing it by hand?")
+                                   .format(name=person_name)))
         self.reason = QComboBox()
         self.reason.setObjectName("checkOutReason")
         self.reason.setEditable(True)
-        self.reason.addItems(CHECKOUT_REASONS)
+        self.reason.addItems([_(reason) for reason in CHECKOUT_REASONS])
         self.reason.setCurrentIndex(0)
         self.body.addWidget(self.reason)
         self.buttons.accepted.connect(self.accept)
@@ -170,12 +174,13 @@ class DepartureDialog(FormDialog):
 
     def __init__(self, parent, row: dict, tz: str):
         arrived, closed = local(row["check_in_at"], tz), local(row["ended_at"], tz)
-        super().__init__(parent, f"When did {row['name']} leave?", ok_text="Save this time")
+        super().__init__(parent, _("When did {name} leave?").format(name=row["name"]), ok_text=_("Save this time"))
         self.setObjectName("departureDialog")
         self.keep_closing = False
-        story = QLabel(f"<b>{row['name']}</b> arrived at {arrived:%H:%M} on {arrived:%A} {arrived.day} "
-                       f"{arrived:%B} and did not scan out, so the visit ended at closing time "
-                       f"({closed:%H:%M}) as an estimate.")
+        story = QLabel(_("<b>{name}</b> arrived at {time} on {day} and did not scan out, so the visit ended at "
+                         "closing time ({closing}) as an estimate.").format(
+            name=row["name"], time=format_time(arrived), day=format_date(arrived, "MMMMEEEEd"),
+            closing=format_time(closed)))
         story.setWordWrap(True)
         self.body.addWidget(story)
         self.time = QTimeEdit()
@@ -184,14 +189,14 @@ class DepartureDialog(FormDialog):
         self.time.setTimeRange(QTime(arrived.hour, arrived.minute), QTime(closed.hour, closed.minute))
         guess = min(closed, arrived + dt.timedelta(hours=3))
         self.time.setTime(QTime(guess.hour, guess.minute - guess.minute % 15))
-        asked = QLabel("They left at")
+        asked = QLabel(_("They left at"))
         asked.setBuddy(self.time)
         line = QHBoxLayout()
         line.addWidget(asked)
         line.addWidget(self.time)
         line.addStretch(1)
         self.body.addLayout(line)
-        self.keep_button = self.buttons.addButton(f"Keep {closed:%H:%M} (confirm)",
+        self.keep_button = self.buttons.addButton(_("Keep {time} (confirm)").format(time=format_time(closed)),
                                                   QDialogButtonBox.ButtonRole.ActionRole)
         self.keep_button.setObjectName("keepClosingTime")
         self.keep_button.clicked.connect(self.on_keep_clicked)
@@ -216,19 +221,19 @@ class CheckInDialog(FormDialog):
     """Check in someone who came without their badge: find them by name."""
 
     def __init__(self, parent, people: list[dict]):
-        super().__init__(parent, "Check someone in by hand", ok_text="Check in")
+        super().__init__(parent, _("Check someone in by hand"), ok_text=_("Check in"))
         self.setObjectName("checkInDialog")
-        self.body.addWidget(QLabel("Only for someone you recognise who has no badge with them."))
+        self.body.addWidget(keep(QLabel(), text=N_("Only for someone you recognise who has no badge with them.")))
         self.search = QLineEdit()
         self.search.setObjectName("checkInSearch")
         guard_search_box(self.search, parent.ctx)
-        self.search.setPlaceholderText("Type part of their name…")
+        keep(self.search, placeholder=N_("Type part of their name…"))
         self.search.setClearButtonEnabled(True)
         self.list = QListWidget()
         self.list.setObjectName("checkInList")
-        self.search.setAccessibleName("Name")
+        keep(self.search, accessible=N_("Name"))
         for person in people:
-            label = f"{person['name']}   ·   {person['department'] or 'no department'}"
+            label = f"{person['name']}   ·   {person['department'] or _('no department')}"
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, person["id"])
             self.list.addItem(item)
@@ -273,7 +278,7 @@ class CheckInDialog(FormDialog):
 class FloorPage(QWidget):
     """The default page: the live board and everything the lead does with people on the floor."""
 
-    title = "Floor"
+    title = N_("Floor")
 
     def __init__(self, ctx: LeadContext, parent=None):
         super().__init__(parent)
@@ -293,19 +298,19 @@ class FloorPage(QWidget):
         self.left_model = LeftTodayModel(tz, self)
         self.didnt_model = DidntCheckOutModel(tz, self)
 
-        self.heading = QLabel("On the floor now")
+        self.heading = keep(QLabel(), text=N_("On the floor now"))
         self.heading.setObjectName("pageTitle")
         self.counts = QLabel()
         self.counts.setObjectName("floorCounts")
-        self.assign_button = QPushButton("&Give task…")
-        self.assign_button.setToolTip("Choose a task for the selected person (Enter on the board, or drag a "
-                                      "task onto them)")
-        self.done_button = QPushButton("Mark task &done…")
-        self.check_out_button = QPushButton("Check &out…")
-        self.check_out_button.setToolTip("Check the selected person out by hand (Delete on the board)")
-        self.check_in_button = QPushButton("Check &in by hand…")
-        self.roll_call_button = QPushButton("Print &roll call")
-        self.roll_call_button.setToolTip("Who is on site now, on one page (for an evacuation)")
+        self.assign_button = keep(QPushButton(), text=N_("&Give task…"))
+        keep(self.assign_button, tooltip=N_("Choose a task for the selected person (Enter on the board, or drag a "
+                                            "task onto them)"))
+        self.done_button = keep(QPushButton(), text=N_("Mark task &done…"))
+        self.check_out_button = keep(QPushButton(), text=N_("Check &out…"))
+        keep(self.check_out_button, tooltip=N_("Check the selected person out by hand (Delete on the board)"))
+        self.check_in_button = keep(QPushButton(), text=N_("Check &in by hand…"))
+        self.roll_call_button = keep(QPushButton(), text=N_("Print &roll call"))
+        keep(self.roll_call_button, tooltip=N_("Who is on site now, on one page (for an evacuation)"))
         for button, name in ((self.assign_button, "give_task"), (self.done_button, "mark_task_done"),
                              (self.check_out_button, "check_out"), (self.check_in_button, "check_in_by_hand"),
                              (self.roll_call_button, "print_roll_call")):
@@ -313,8 +318,8 @@ class FloorPage(QWidget):
         self.assign_button.setProperty("primary", True)
 
         self.board = FloorBoard(self.model)
-        self.empty = QLabel("Nobody is on the floor yet.\nPeople appear here as soon as they scan their "
-                            "badge at the kiosk,\nor when you check them in by hand.")
+        self.empty = keep(QLabel(), text=N_("Nobody is on the floor yet.\nPeople appear here as soon as they scan "
+                                            "their badge at the kiosk,\nor when you check them in by hand."))
         self.empty.setObjectName("emptyBoard")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
@@ -336,12 +341,12 @@ class FloorPage(QWidget):
         self.didnt.setObjectName("didntCheckOutList")
         # Its height is set for its rows: a scroll bar would hide one.
         self.didnt.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.didnt.setToolTip("Double-click (or Enter) to set when they left, or to confirm the closing time.")
-        self.expected_title = QLabel("Expected today, not in yet")
-        self.left_title = QLabel("Left today")
-        self.didnt_title = QLabel("Didn't check out")
+        keep(self.didnt, tooltip=N_("Double-click (or Enter) to set when they left, or to confirm the closing time."))
+        self.expected_title = keep(QLabel(), text=N_("Expected today, not in yet"))
+        self.left_title = keep(QLabel(), text=N_("Left today"))
+        self.didnt_title = keep(QLabel(), text=N_("Didn't check out"))
         self.didnt_title.setWordWrap(True)
-        catalogue_title = QLabel("Tasks — drag one onto a person")
+        catalogue_title = keep(QLabel(), text=N_("Tasks — drag one onto a person"))
         for label in (self.expected_title, self.left_title, self.didnt_title, catalogue_title):
             label.setObjectName("sectionTitle")
             label.setWordWrap(True)
@@ -355,7 +360,7 @@ class FloorPage(QWidget):
         top.addWidget(self.check_in_button)
         top.addWidget(self.roll_call_button)
         actions = QHBoxLayout()
-        self.selection_hint = ElidingLabel("Selected person:")
+        self.selection_hint = keep(ElidingLabel(""), text=N_("Selected person:"))
         self.selection_hint.setObjectName("hint")
         self.selection_hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         actions.addWidget(self.selection_hint, 1)
@@ -419,7 +424,7 @@ class FloorPage(QWidget):
                               (self.check_in_button, self.roll_call_button), (self.roll_call_button, self.catalogue),
                               (self.catalogue, self.expected), (self.expected, self.left), (self.left, self.didnt)):
             QWidget.setTabOrder(before, after)
-        self.expected.setToolTip("Double-click someone who arrived without their badge to check them in.")
+        keep(self.expected, tooltip=N_("Double-click someone who arrived without their badge to check them in."))
 
         # The clock ticks the time-on-floor column; the database is never polled here.
         self.ticker = QTimer(self)
@@ -452,27 +457,37 @@ class FloorPage(QWidget):
         if expected == EXPECTED_SHOWN:
             expected = bookings.count_expected_today(storage, now)
         no_task = sum(1 for r in self.model.rows() if not r.get("task_title"))
-        parts = [f"<b>{on_floor}</b> on the floor"]
+        parts = [_("<b>{count}</b> on the floor").format(count=format_number(on_floor))]
         if no_task:
-            parts.append(f"<b style='color:#b45309'>{no_task} without a task</b>")
-        parts += [f"{expected:,} expected", f"{left} left today"]
+            parts.append("<b style='color:#b45309'>" + _("{count} without a task").format(count=format_number(no_task))
+                         + "</b>")
+        parts += [_("{count} expected").format(count=format_number(expected)),
+                  _("{count} left today").format(count=format_number(left))]
         self.counts.setText("  ·  ".join(parts))
         day, forgotten = visits.didnt_check_out(storage, now)
         self.didnt_model.set_rows(forgotten)
         estimated = sum(r["minutes"] for r in forgotten)
-        when = "yesterday" if day == local(now, tz).date() - dt.timedelta(days=1) else \
-            (f"{day:%a} {day.day} {day:%b}" if day else "")
-        self.didnt_title.setText(f"Didn't check out {when} ({len(forgotten)} · {hours.hours_text(estimated)} h "
-                                 "estimated) <span style='font-weight:normal'>— double-click one to correct</span>")
+        if day == local(now, tz).date() - dt.timedelta(days=1):
+            title = _("Didn't check out yesterday ({count} · {hours} h estimated)")
+        elif day:
+            title = _("Didn't check out on {day} ({count} · {hours} h estimated)")
+        else:
+            title = _("Didn't check out ({count} · {hours} h estimated)")
+        title = title.format(day=format_date(day, "MMMEd") if day else "", count=format_number(len(forgotten)),
+                             hours=hours.hours_text(estimated))
+        hint = _("— double-click one to correct")
+        self.didnt_title.setText(f"{title} <span style='font-weight:normal'>{hint}</span>")
         # Up to four rows show without scrolling; the board keeps the rest of the height.
         shown = min(4, len(forgotten))
         self.didnt.setFixedHeight(self.didnt.horizontalHeader().sizeHint().height() + 2
                                   + shown * self.didnt.verticalHeader().defaultSectionSize())
         for widget in (self.didnt_title, self.didnt):
             widget.setVisible(bool(forgotten))
-        self.expected_title.setText(f"Expected today, not in yet ({expected:,})" if expected == shown_expected else
-                                    f"Expected today, not in yet ({expected:,}; the first {shown_expected} shown)")
-        self.left_title.setText(f"Left today ({left})")
+        self.expected_title.setText(
+            _("Expected today, not in yet ({count})").format(count=format_number(expected)) if expected == shown_expected
+            else _("Expected today, not in yet ({count}; the first {shown} shown)").format(
+                count=format_number(expected), shown=format_number(shown_expected)))
+        self.left_title.setText(_("Left today ({count})").format(count=format_number(left)))
         self.board_stack.setCurrentWidget(self.board if on_floor else self.empty)
         self.on_selection_changed()
 
@@ -494,8 +509,8 @@ class FloorPage(QWidget):
         self.assign_button.setEnabled(person is not None)
         self.check_out_button.setEnabled(person is not None)
         self.done_button.setEnabled(bool(person and person.get("task_id")))
-        self.assign_button.setText("Chan&ge task…" if person and person.get("task_id") else "&Give task…")
-        self.selection_hint.setText(f"{person['name']}:" if person else "Select a person to:")
+        self.assign_button.setText(_("Chan&ge task…") if person and person.get("task_id") else _("&Give task…"))
+        self.selection_hint.setText(_("{name}:").format(name=person["name"]) if person else _("Select a person to:"))
 
     # -- doing --------------------------------------------------------------------------------
     def _run(self, action, success: str | None = None, undo=None) -> bool:
@@ -513,16 +528,16 @@ class FloorPage(QWidget):
     def assign(self, visit_id: str, task_id: str) -> bool:
         row = next((r for r in self.model.rows() if r["visit_id"] == visit_id), None)
         task = next((t for t in self.task_model.rows() if t["id"] == task_id), None)
-        name = row["name"] if row else "The person"
-        title = task["title"] if task else "the task"
+        name = row["name"] if row else _("The person")
+        title = task["title"] if task else _("the task")
         if row and row.get("task_id") == task_id:
-            self.ctx.tell(f"{name} is already on '{title}'.")
+            self.ctx.tell(_("{name} is already on '{task}'.").format(name=name, task=title))
             return True
-        verb = "now does" if row and row.get("task_id") else "is on"
+        done = (_("{name} now does '{task}'.") if row and row.get("task_id") else _("{name} is on '{task}'."))
         previous = row.get("assignment_id") if row else None
         return self._run(lambda: task_service.assign(self.ctx.storage, visit_id, task_id),
-                         f"{name} {verb} '{title}'.",
-                         undo=(f"giving {name} '{title}'",
+                         done.format(name=name, task=title),
+                         undo=(_("giving {name} '{task}'").format(name=name, task=title),
                                lambda given: task_service.undo_assign(self.ctx.storage, given["id"], previous)))
 
     def on_task_dropped(self, visit_id: str, task_id: str) -> None:
@@ -531,7 +546,7 @@ class FloorPage(QWidget):
     def on_assign_clicked(self) -> None:
         person = self.selected()
         if person is None:
-            self.ctx.tell("Select a person on the board first.")
+            self.ctx.tell(_("Select a person on the board first."))
             return
         self.picker = TaskPicker(self, person["name"], self.task_model.rows(), person.get("task_id"))
         visit_id = person["visit_id"]
@@ -543,29 +558,30 @@ class FloorPage(QWidget):
     def on_done_clicked(self) -> None:
         person = self.selected()
         if person is None or not person.get("task_id"):
-            self.ctx.tell("Select a person with a task first.")
+            self.ctx.tell(_("Select a person with a task first."))
             return
-        confirm(self, "Mark task done",
-                f"Mark '{person['task_title']}' done for {person['name']}? They will have no task until you give "
-                "them the next one.", "&Mark done",
+        values = {"task": person["task_title"], "name": person["name"]}
+        confirm(self, _("Mark task done"),
+                _("Mark '{task}' done for {name}? They will have no task until you give them the next one.")
+                .format(**values), _("&Mark done"),
                 lambda: self._run(lambda: task_service.complete(self.ctx.storage, person["visit_id"]),
-                                  f"'{person['task_title']}' done — well done, {person['name']}. "
-                                  "Give them their next task.",
-                                  undo=(f"'{person['task_title']}' done for {person['name']}",
+                                  _("'{task}' done — well done, {name}. Give them their next task.").format(**values),
+                                  undo=(_("'{task}' done for {name}").format(**values),
                                         lambda done: task_service.undo_complete(self.ctx.storage, done["id"]))))
 
     def on_check_out_clicked(self) -> None:
         person = self.selected()
         if person is None:
-            self.ctx.tell("Select a person on the board first.")
+            self.ctx.tell(_("Select a person on the board first."))
             return
         self.check_out_dialog = CheckOutDialog(self, person["name"])
         dialog = self.check_out_dialog
         dialog.accepted.connect(lambda: self._run(
             lambda: visits.check_out_manually(self.ctx.storage, person["visit_id"], dialog.reason.currentText(),
                                               now=self.ctx.now()),
-            f"{person['name']} is checked out ({dialog.reason.currentText().strip() or 'no reason given'}).",
-            undo=(f"checking {person['name']} out",
+            _("{name} is checked out ({reason}).").format(
+                name=person["name"], reason=dialog.reason.currentText().strip() or _("no reason given")),
+            undo=(_("checking {name} out").format(name=person["name"]),
                   lambda visit: visits.undo_check_out(self.ctx.storage, visit["id"]))))
         dialog.open()
 
@@ -586,7 +602,7 @@ class FloorPage(QWidget):
                 return
             name = next(p["name"] for p in people if p["id"] == person_id)
             if self._run(lambda: visits.check_in_manually(self.ctx.storage, person_id, now=self.ctx.now()),
-                         f"{name} is checked in. Give them a task: drag one onto their name."):
+                         _("{name} is checked in. Give them a task: drag one onto their name.").format(name=name)):
                 self.select_person(person_id)
 
         dialog.accepted.connect(check_in)
@@ -606,11 +622,14 @@ class FloorPage(QWidget):
 
         def save() -> None:
             left_at = dialog.left_at()
-            said = f"left at {left_at:%H:%M}" if left_at else "stayed until closing time (confirmed)"
+            if left_at:
+                said = _("Saved: {name} left at {time}.").format(name=row["name"], time=format_time(left_at))
+            else:
+                said = _("Saved: {name} stayed until closing time (confirmed).").format(name=row["name"])
             self._run(lambda: visits.correct_departure(self.ctx.storage, row["visit_id"], left_at, actor="shift lead",
                                                        now=self.ctx.now()),
-                      f"Saved: {row['name']} {said}.",
-                      undo=(f"the departure time of {row['name']}",
+                      said,
+                      undo=(_("the departure time of {name}").format(name=row["name"]),
                             lambda visit: visits.undo_departure(self.ctx.storage, visit["id"])))
 
         dialog.accepted.connect(save)
@@ -623,18 +642,21 @@ class FloorPage(QWidget):
 
         now = self.ctx.now()
         path = self.ctx.storage.path
-        folder = (path.parent if path is not None else Path(tempfile.gettempdir())) / "roll calls"
+        folder = (path.parent if path is not None else Path(tempfile.gettempdir())) / "roll calls"  # not translated: a folder
         try:
             folder.mkdir(parents=True, exist_ok=True)
             out = build_roll_call(self.ctx.storage, folder / f"roll-call-{local(now, 'UTC'):%Y%m%d-%H%M%S}.pdf",
                                   now=now)
         except (UserError, OSError) as exc:
-            self.ctx.tell(f"The roll call could not be made: {exc}", ERROR)
+            self.ctx.tell(_("The roll call could not be made: {reason}").format(reason=exc), ERROR)
             return
         self.last_roll_call = out
         count = len(visits.roll_call(self.ctx.storage, now))
         if self.open_file(out):
-            self.ctx.tell(f"Roll call of {count} {'person' if count == 1 else 'people'} opened for printing "
-                          f"({out}).", SUCCESS)
+            self.ctx.tell(ngettext("Roll call of {count} person opened for printing ({file}).",
+                                   "Roll call of {count} people opened for printing ({file}).", count).format(
+                count=format_number(count), file=out), SUCCESS)
         else:
-            self.ctx.tell(f"Roll call of {count} saved as {out}; no PDF viewer is set up to open it.", WARNING)
+            self.ctx.tell(ngettext("Roll call of {count} person saved as {file}; no PDF viewer is set up to open it.",
+                                   "Roll call of {count} people saved as {file}; no PDF viewer is set up to open it.",
+                                   count).format(count=format_number(count), file=out), WARNING)

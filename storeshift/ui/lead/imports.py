@@ -9,6 +9,7 @@ from typing import Callable
 
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView
 
+from ...i18n import _, format_number, ngettext
 from ...services.csvio import ImportReport
 from ...storage.db import Storage, open_storage
 from ..worker import run_in_background
@@ -26,7 +27,7 @@ def run_with_own_storage(storage: Storage, job: Callable[[Storage], object], on_
         except Exception as exc:  # the same split as the worker: sentences for UserError
             from ...errors import UserError
 
-            on_failed(str(exc) if isinstance(exc, UserError) else "Something went wrong; see the log file.")
+            on_failed(str(exc) if isinstance(exc, UserError) else _("Something went wrong; see the log file."))
             return None
         on_done(result)
         return None
@@ -48,7 +49,8 @@ class ImportPreview(FormDialog):
     def __init__(self, parent, path: Path, report: ImportReport, noun: str,
                  apply: Callable[[Storage, bool], ImportReport], on_imported: Callable[[str], None]):
         good = report.added + report.updated
-        super().__init__(parent, f"Import {noun} from {path.name}", ok_text="Import")
+        title = (_("Import people from {file}") if noun == "people" else _("Import tasks from {file}"))
+        super().__init__(parent, title.format(file=path.name), ok_text=_("Import"))
         self.setObjectName("importPreview")
         self.page = parent
         self.noun = noun
@@ -58,14 +60,17 @@ class ImportPreview(FormDialog):
         summary = QLabel()
         summary.setObjectName("importSummary")
         summary.setWordWrap(True)
-        lines = [f"<b>{html.escape(path.name)}</b>: {report.added} to add, {report.updated} to update, "
-                 f"{report.unchanged} already up to date."]
+        lines = [_("{file}: {added} to add, {updated} to update, {unchanged} already up to date.").format(
+            file=f"<b>{html.escape(path.name)}</b>", added=format_number(report.added),
+            updated=format_number(report.updated), unchanged=format_number(report.unchanged))]
         if report.errors:
-            lines.append(f"<span style='color:#b91c1c'><b>{len(report.errors)} bad line"
-                         f"{'s' if len(report.errors) != 1 else ''}</b> cannot be imported (listed below). "
-                         "Fix them in the file and import again, or import only the good lines now.</span>")
+            bad = ngettext("{count} bad line", "{count} bad lines", len(report.errors)).format(
+                count=format_number(len(report.errors)))
+            lines.append("<span style='color:#b91c1c'>" + _(
+                "{bad} cannot be imported (listed below). Fix them in the file and import again, or import only the "
+                "good lines now.").format(bad=f"<b>{bad}</b>") + "</span>")
         else:
-            lines.append("No bad lines.")
+            lines.append(_("No bad lines."))
         summary.setText("<br>".join(lines))
         self.summary = summary
         self.body.addWidget(summary)
@@ -81,9 +86,16 @@ class ImportPreview(FormDialog):
         self.table.setVisible(bool(report.errors))
         self.body.addWidget(self.table, 1)
         if report.errors:
-            self.ok_button.setText(f"Import the {good} good line{'s' if good != 1 else ''}")
+            self.ok_button.setText(ngettext("Import the {count} good line", "Import the {count} good lines", good)
+                                   .format(count=format_number(good)))
+        elif not good:
+            self.ok_button.setText(_("Nothing to import"))
+        elif noun == "people":
+            self.ok_button.setText(ngettext("Import {count} person", "Import {count} people", good)
+                                   .format(count=format_number(good)))
         else:
-            self.ok_button.setText(f"Import {good} {noun}" if good else "Nothing to import")
+            self.ok_button.setText(ngettext("Import {count} task", "Import {count} tasks", good)
+                                   .format(count=format_number(good)))
         self.ok_button.setEnabled(good > 0)
         self.buttons.accepted.connect(self.on_import)
         self.finish_layout()
@@ -93,17 +105,17 @@ class ImportPreview(FormDialog):
     def on_import(self) -> None:
         skip = bool(self.report.errors)
         self.ok_button.setEnabled(False)
-        self.ok_button.setText("Importing…")
+        self.ok_button.setText(_("Importing…"))
         self.job = run_with_own_storage(self.page.ctx.storage, lambda storage: self.apply(storage, skip),
                                         self.on_done, self.on_failed)
 
     def on_done(self, report: ImportReport) -> None:
         self.accept()
-        self.on_imported(f"Imported: {report.summary(self.noun)}.")
+        self.on_imported(_("Imported: {summary}.").format(summary=report.summary(self.noun)))
 
     def on_failed(self, text: str) -> None:
         self.show_error(text)
-        self.ok_button.setText("Try again")
+        self.ok_button.setText(_("Try again"))
         self.ok_button.setEnabled(True)
         self.page.ctx.tell(text, ERROR)
 

@@ -9,6 +9,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QAbstractTableModel, QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from ...i18n import N_, _, format_date, format_number, format_time
 from ...services.observations import CATEGORIES, IMPACTS, STATUSES
 from ...timeutil import format_duration, local, local_clock, minutes_between
 
@@ -44,7 +45,7 @@ class RowTableModel(QAbstractTableModel):
     removed rows are removed, new ones inserted, moved ones moved and changed cells
     reported, so selections and scroll positions survive every refresh."""
 
-    #: (name, header) pairs; subclasses override.
+    #: (name, header) pairs, headers marked N_(); subclasses override.
     columns: list[tuple[str, str]] = []
     key = "id"
 
@@ -62,8 +63,16 @@ class RowTableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
                 and 0 <= section < len(self.columns):
-            return self.columns[section][1]
+            header = self.columns[section][1]
+            return _(header) if header else ""
         return None
+
+    def language_changed(self) -> None:
+        """Headings and cells say things in words: have the views ask again."""
+        if self.columns:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.columns) - 1)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self.columns) - 1))
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)) \
@@ -169,15 +178,15 @@ def since_text(iso: str, tz: str, now: dt.datetime) -> str:
     """'09:12' today; 'Tue 24 Nov 23:10' for a visit begun on another day (a night shift)."""
     moment = local(iso, tz)
     if moment.date() == local(now, tz).date():
-        return f"{moment:%H:%M}"
-    return f"{moment:%a} {moment.day} {moment:%b %H:%M}"
+        return format_time(moment)
+    return f"{format_date(moment, 'MMMEd')} {format_time(moment)}"
 
 
 class FloorModel(RowTableModel):
     """Everyone on the floor now: name, department, since, time on the floor (ticking), task."""
 
-    columns = [("name", "Name"), ("department", "Department"), ("on_floor", "On the floor"),
-               ("task_title", "Current task")]
+    columns = [("name", N_("Name")), ("department", N_("Department")), ("on_floor", N_("On the floor")),
+               ("task_title", N_("Current task"))]
     key = "visit_id"
 
     def __init__(self, clock: Callable[[], dt.datetime], timezone: str = "Europe/London", parent=None):
@@ -190,10 +199,11 @@ class FloorModel(RowTableModel):
             return since_text(row["check_in_at"], self.timezone, self.clock())
         if name == "on_floor":
             now = self.clock()
-            return (f"{format_duration(minutes_between(row['check_in_at'], now))}"
-                    f" (since {since_text(row['check_in_at'], self.timezone, now)})")
+            return _("{duration} (since {time})").format(
+                duration=format_duration(minutes_between(row["check_in_at"], now)),
+                time=since_text(row["check_in_at"], self.timezone, now))
         if name == "task_title":
-            return row.get("task_title") or "No task yet"
+            return row.get("task_title") or _("No task yet")
         return row.get(name)
 
     def foreground(self, row: dict, name: str) -> QColor | None:
@@ -211,8 +221,9 @@ class FloorModel(RowTableModel):
         return None
 
     def tooltip(self, row: dict, name: str) -> str | None:
-        how = "checked in by hand" if row.get("source_in") == "manual" else "scanned their badge"
-        return f"{row['name']} {how} at {since_text(row['check_in_at'], self.timezone, self.clock())}."
+        how = (_("{name} was checked in by hand at {time}.") if row.get("source_in") == "manual"
+               else _("{name} scanned their badge at {time}."))
+        return how.format(name=row["name"], time=since_text(row["check_in_at"], self.timezone, self.clock()))
 
     def tick(self) -> None:
         """The clock moved on: only the time-on-floor column changes."""
@@ -225,7 +236,7 @@ class FloorModel(RowTableModel):
 class ExpectedModel(RowTableModel):
     """Today's booked people who have not come in yet."""
 
-    columns = [("name", "Name"), ("slot", "Booked"), ("task_title", "Planned task")]
+    columns = [("name", N_("Name")), ("slot", N_("Booked")), ("task_title", N_("Planned task"))]
 
     def __init__(self, timezone: str = "Europe/London", parent=None):
         super().__init__(parent)
@@ -243,7 +254,7 @@ class LeftTodayModel(RowTableModel):
     """Today's visits that have ended (services.visits.left_today: ended_at, minutes, estimated),
     those ended at closing time marked estimated."""
 
-    columns = [("name", "Name"), ("times", "Was in"), ("note", "")]
+    columns = [("name", N_("Name")), ("times", N_("Was in")), ("note", "")]
     key = "visit_id"
 
     def __init__(self, timezone: str = "Europe/London", parent=None):
@@ -255,7 +266,7 @@ class LeftTodayModel(RowTableModel):
             return f"{_clock_text(row['check_in_at'], self.timezone)}–{_clock_text(row['ended_at'], self.timezone)}"
         if name == "note":
             duration = format_duration(row["minutes"])
-            return f"⚠ {duration} estimated" if row.get("estimated") else duration
+            return "⚠ " + _("{duration} estimated").format(duration=duration) if row.get("estimated") else duration
         return row.get(name)
 
     def foreground(self, row: dict, name: str) -> QColor | None:
@@ -265,8 +276,8 @@ class LeftTodayModel(RowTableModel):
 
     def tooltip(self, row: dict, name: str) -> str | None:
         if row.get("estimated"):
-            return (f"{row['name']} did not scan out; the visit ended at closing time and counts as estimated. "
-                    "They are asked when they really left at their next scan.")
+            return _("{name} did not scan out; the visit ended at closing time and counts as estimated. They are "
+                     "asked when they really left at their next scan.").format(name=row["name"])
         return None
 
 
@@ -274,7 +285,7 @@ class DidntCheckOutModel(RowTableModel):
     """Visits of the previous open day nobody checked out (services.visits.didnt_check_out):
     ended at closing time, estimated until the lead or the visitor confirms a time."""
 
-    columns = [("name", "Name"), ("times", "Arrived – closing time"), ("note", "Estimated")]
+    columns = [("name", N_("Name")), ("times", N_("Arrived – closing time")), ("note", N_("Estimated"))]
     key = "visit_id"
 
     def __init__(self, timezone: str = "Europe/London", parent=None):
@@ -295,18 +306,19 @@ class DidntCheckOutModel(RowTableModel):
         return styled_font(bold=True) if name == "name" else None
 
     def tooltip(self, row: dict, name: str) -> str | None:
-        return (f"{row['name']} ({row.get('department') or 'no department'}) did not scan out. Double-click (or "
-                "Enter) to set when they left, or to confirm the closing time.")
+        return _("{name} ({department}) did not scan out. Double-click (or Enter) to set when they left, or to "
+                 "confirm the closing time.").format(name=row["name"],
+                                                     department=row.get("department") or _("no department"))
 
 
 class TaskModel(RowTableModel):
     """The task catalogue. On the Floor page it is the drag source (read-only); on the Tasks
     page it is editable in place, each edit saved through on_edit(task_id, field, value)."""
 
-    FLOOR_COLUMNS = [("title", "Task"), ("places", "Places taken")]
-    EDIT_COLUMNS = [("title", "Title"), ("area", "Area"), ("description", "Description"),
-                    ("minutes", "Minutes"), ("capacity", "Capacity"), ("taken", "On it now"),
-                    ("status", "Status")]
+    FLOOR_COLUMNS = [("title", N_("Task")), ("places", N_("Places taken"))]
+    EDIT_COLUMNS = [("title", N_("Title")), ("area", N_("Area")), ("description", N_("Description")),
+                    ("minutes", N_("Minutes")), ("capacity", N_("Capacity")), ("taken", N_("On it now")),
+                    ("status", N_("Status"))]
     EDITABLE = {"title", "area", "description", "minutes", "capacity"}
 
     def __init__(self, editable: bool = False, on_edit: Callable[[str, str, Any], bool] | None = None, parent=None):
@@ -322,10 +334,11 @@ class TaskModel(RowTableModel):
     def display(self, row: dict, name: str) -> Any:
         if name == "places":
             if row.get("capacity") is None:
-                return f"{row.get('taken', 0)} on it"
-            return "FULL" if self.is_full(row) else f"{row.get('taken', 0)} of {row['capacity']}"
+                return _("{count} on it").format(count=format_number(row.get("taken", 0)))
+            return _("FULL") if self.is_full(row) else _("{taken} of {capacity}").format(
+                taken=format_number(row.get("taken", 0)), capacity=format_number(row["capacity"]))
         if name == "status":
-            return "Active" if row.get("active") else "Archived"
+            return _("Active") if row.get("active") else _("Archived")
         if name in ("minutes", "capacity"):
             value = row.get(name)
             return "" if value is None else value
@@ -351,9 +364,10 @@ class TaskModel(RowTableModel):
         if row.get("area"):
             text = f"{row['area']}: {text}"
         if self.is_full(row):
-            text += f"\nFull: {row['taken']} of {row['capacity']} places are taken."
+            text += "\n" + _("Full: {taken} of {capacity} places are taken.").format(
+                taken=format_number(row["taken"]), capacity=format_number(row["capacity"]))
         elif not self.editable:
-            text += "\nDrag onto a person on the board to give them this task."
+            text += "\n" + _("Drag onto a person on the board to give them this task.")
         return text
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
@@ -404,18 +418,18 @@ class TaskModel(RowTableModel):
 class PeopleModel(RowTableModel):
     """The roster with each person's badge state."""
 
-    columns = [("name", "Name"), ("department", "Department"), ("email", "Email"),
-               ("employee_id", "Employee id"), ("badge", "Badge"), ("status", "Status")]
+    columns = [("name", N_("Name")), ("department", N_("Department")), ("email", N_("Email")),
+               ("employee_id", N_("Employee id")), ("badge", N_("Badge")), ("status", N_("Status"))]
 
     def display(self, row: dict, name: str) -> Any:
         if name == "status":
-            return "Active" if row.get("active") else "Inactive"
+            return _("Active") if row.get("active") else _("Inactive")
         if name == "badge":
             if not row.get("badge_serial"):
-                return "none"
+                return _("none")
             if row.get("badge_revoked_at"):
-                return f"#{row['badge_serial']} revoked"
-            return f"#{row['badge_serial']} valid"
+                return _("#{serial} revoked").format(serial=row["badge_serial"])
+            return _("#{serial} valid").format(serial=row["badge_serial"])
         return row.get(name) or ""
 
     def foreground(self, row: dict, name: str) -> QColor | None:
@@ -429,8 +443,8 @@ class PeopleModel(RowTableModel):
 class ObservationModel(RowTableModel):
     """Observations with who wrote them; the table of the Observations page."""
 
-    columns = [("when", "When"), ("category", "Category"), ("impact", "Impact"), ("status", "Status · theme"),
-               ("text", "What was noticed")]
+    columns = [("when", N_("When")), ("category", N_("Category")), ("impact", N_("Impact")),
+               ("status", N_("Status · theme")), ("text", N_("What was noticed"))]
 
     def __init__(self, timezone: str = "Europe/London", parent=None):
         super().__init__(parent)
@@ -438,7 +452,8 @@ class ObservationModel(RowTableModel):
 
     def display(self, row: dict, name: str) -> Any:
         if name == "when":
-            return local(row["created_at"], self.timezone).strftime("%d %b %H:%M")
+            moment = local(row["created_at"], self.timezone)
+            return f"{format_date(moment, 'MMMd')} {format_time(moment)}"
         if name == "category":
             return CATEGORIES.get(row["category"], row["category"])
         if name == "impact":
@@ -454,7 +469,7 @@ class ObservationModel(RowTableModel):
             text = " ".join((row.get("text") or "").split())
             return text if len(text) <= 140 else text[:139] + "…"
         if name == "person_name":
-            return row.get("person_name") or "(erased)"
+            return row.get("person_name") or _("(erased)")
         return row.get(name) or ""
 
     def foreground(self, row: dict, name: str) -> QColor | None:
@@ -472,14 +487,14 @@ class ObservationModel(RowTableModel):
         return None
 
     def tooltip(self, row: dict, name: str) -> str | None:
-        by = row.get("person_name") or "someone since erased"
-        owner = f"\nFollow-up owner: {row['owner']}" if row.get("owner") else ""
-        theme = f"\nTheme: {row['theme_title']}" if row.get("theme_title") else ""
+        by = row.get("person_name") or _("someone since erased")
+        owner = "\n" + _("Follow-up owner: {owner}").format(owner=row["owner"]) if row.get("owner") else ""
+        theme = "\n" + _("Theme: {theme}").format(theme=row["theme_title"]) if row.get("theme_title") else ""
         return f"{row.get('text')}\n— {by}{theme}{owner}"
 
 
 class ImportProblemsModel(RowTableModel):
     """The bad lines of a CSV file, shown before anything is imported."""
 
-    columns = [("line", "Line"), ("reason", "Why it cannot be imported")]
+    columns = [("line", N_("Line")), ("reason", N_("Why it cannot be imported"))]
     key = "n"

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (QComboBox, QCompleter, QFormLayout, QFrame, QHBox
                                QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QScrollArea,
                                QSizePolicy, QSplitter, QVBoxLayout, QWidget)
 
+from ...i18n import N_, _, format_date, format_date_range, format_datetime, format_number, format_time, ngettext
+from ..language import add_item, keep
 from ...errors import UserError
 from ...services import hours, observations as obs_service, settings, themes, visits
 from ...services.csvio import write_csv
@@ -33,24 +35,24 @@ def week_choices(now: dt.datetime, tz: str, count: int = 12) -> list[tuple[str, 
     """(label, start, end) for 'All weeks', 'Last 4 weeks' and the last count ISO weeks in the
     site's zone."""
     today = local(now, tz).date()
-    year, week, _ = today.isocalendar()
-    _, this_week_end = week_bounds(year, week, tz)
+    year, week, _weekday = today.isocalendar()
+    _start, this_week_end = week_bounds(year, week, tz)
     four_back = (today - dt.timedelta(weeks=3)).isocalendar()
-    four_weeks_start, _ = week_bounds(four_back[0], four_back[1], tz)
-    choices: list[tuple[str, str | None, str | None]] = [("All weeks", None, None),
-                                                         ("Last 4 weeks", four_weeks_start, this_week_end)]
+    four_weeks_start, _end = week_bounds(four_back[0], four_back[1], tz)
+    choices: list[tuple[str, str | None, str | None]] = [(_("All weeks"), None, None),
+                                                         (_("Last 4 weeks"), four_weeks_start, this_week_end)]
     for back in range(count):
-        year, week, _ = (today - dt.timedelta(weeks=back)).isocalendar()
+        year, week, _weekday = (today - dt.timedelta(weeks=back)).isocalendar()
         days = week_days(year, week)
-        span = f"{days[0]:%d %b}–{days[-1]:%d %b}"
-        name = "This week" if back == 0 else "Last week" if back == 1 else f"{year}-W{week:02d}"
+        span = format_date_range(days[0], days[-1])
+        name = _("This week") if back == 0 else _("Last week") if back == 1 else f"{year}-W{week:02d}"
         start, end = week_bounds(year, week, tz)
         choices.append((f"{name} ({span})", start, end))
     return choices
 
 
 class ObservationsPage(QWidget):
-    title = "Observations"
+    title = N_("Observations")
 
     def __init__(self, ctx: LeadContext, parent=None):
         super().__init__(parent)
@@ -61,25 +63,25 @@ class ObservationsPage(QWidget):
         tz = settings.site_timezone(ctx.storage)
         self.model = ObservationModel(tz, self)
 
-        heading = QLabel("Observations")
+        heading = keep(QLabel(), text=N_("Observations"))
         heading.setObjectName("pageTitle")
         self.week = QComboBox()
         self.week.setObjectName("obsWeek")
         for label, start, end in week_choices(ctx.now(), tz):
             self.week.addItem(label, (start, end))
         self.week.setCurrentIndex(1)  # recent notes are what a lead triages
-        self.category = self._choice_box("obsCategory", "All categories", obs_service.CATEGORIES)
-        self.status = self._choice_box("obsStatus", "All statuses", obs_service.STATUSES)
-        self.impact = self._choice_box("obsImpact", "All impacts", obs_service.IMPACTS)
+        self.category = self._choice_box("obsCategory", N_("All categories"), obs_service.CATEGORIES)
+        self.status = self._choice_box("obsStatus", N_("All statuses"), obs_service.STATUSES)
+        self.impact = self._choice_box("obsImpact", N_("All impacts"), obs_service.IMPACTS)
         self.search = QLineEdit()
         self.search.setObjectName("obsSearch")
-        self.search.setPlaceholderText("Search text, quote, owner…")
+        keep(self.search, placeholder=N_("Search text, quote, owner…"))
         self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName("Search observations")
+        keep(self.search, accessible=N_("Search observations"))
         guard_search_box(self.search, ctx)
         self.count = QLabel()
         self.count.setObjectName("hint")
-        self.export_button = QPushButton("E&xport CSV…")
+        self.export_button = keep(QPushButton(), text=N_("E&xport CSV…"))
         filters = QHBoxLayout()
         for widget in (self.week, self.category, self.status, self.impact):
             # Sized to what they show, not their longest choice, so the row fits a 1024-wide screen.
@@ -102,7 +104,7 @@ class ObservationsPage(QWidget):
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
 
         # The detail pane: the whole note, then the triage form.
-        self.detail = QLabel("Select an observation to read it in full and triage it.")
+        self.detail = keep(QLabel(), text=N_("Select an observation to read it in full and triage it."))
         self.detail.setObjectName("obsDetail")
         self.detail.setWordWrap(True)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -111,7 +113,7 @@ class ObservationsPage(QWidget):
         self.suggest_box = QFrame()
         self.suggest_box.setObjectName("triageBox")
         suggest_layout = QVBoxLayout(self.suggest_box)
-        suggest_title = QLabel("Which theme is it?")
+        suggest_title = keep(QLabel(), text=N_("Which theme is it?"))
         suggest_title.setObjectName("sectionTitle")
         suggest_layout.addWidget(suggest_title)
         self.suggest_hint = QLabel()
@@ -130,17 +132,17 @@ class ObservationsPage(QWidget):
             self.same_as.append(button)
         self.new_title = QLineEdit()
         self.new_title.setObjectName("newThemeTitle")
-        self.new_title.setPlaceholderText("Title of a new theme, e.g. Self-checkout rejects bags")
-        self.new_theme_button = QPushButton("New theme")
+        keep(self.new_title, placeholder=N_("Title of a new theme, e.g. Self-checkout rejects bags"))
+        self.new_theme_button = keep(QPushButton(), text=N_("New theme"))
         self.new_theme_button.setObjectName("newTheme")
         new_row = QHBoxLayout()
         new_row.addWidget(self.new_title, 1)
         new_row.addWidget(self.new_theme_button)
         suggest_layout.addLayout(new_row)
-        self.group_button = QPushButton("Group all new notes of these weeks")
+        self.group_button = keep(QPushButton(), text=N_("Group all new notes of these weeks"))
         self.group_button.setObjectName("groupNotes")
-        self.group_button.setToolTip("Make themes of the new notes of the weeks chosen above that tell of the same "
-                                     "thing; check their titles after.")
+        keep(self.group_button, tooltip=N_("Make themes of the new notes of the weeks chosen above that tell of the "
+                                           "same thing; check their titles after."))
         suggest_layout.addWidget(self.group_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         # The note's theme: rename, take the note out, merge, split, and the theme's triage.
@@ -153,7 +155,7 @@ class ObservationsPage(QWidget):
         theme_layout.addWidget(self.theme_heading)
         self.theme_title = QLineEdit()
         self.theme_title.setObjectName("themeTitle")
-        self.rename_button = QPushButton("Rename")
+        self.rename_button = keep(QPushButton(), text=N_("Rename"))
         self.rename_button.setObjectName("renameTheme")
         rename_row = QHBoxLayout()
         rename_row.addWidget(self.theme_title, 1)
@@ -161,7 +163,7 @@ class ObservationsPage(QWidget):
         theme_layout.addLayout(rename_row)
         self.owner = QLineEdit()
         self.owner.setObjectName("obsOwner")
-        self.owner.setPlaceholderText("Who follows it up, e.g. Store manager")
+        keep(self.owner, placeholder=N_("Who follows it up, e.g. Store manager"))
         self.owner_names = QStringListModel(self)
         completer = QCompleter(self.owner_names, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -169,34 +171,34 @@ class ObservationsPage(QWidget):
         self.triage_status = QComboBox()
         self.triage_status.setObjectName("obsTriageStatus")
         for key, label in obs_service.STATUSES.items():
-            self.triage_status.addItem(label, key)
+            add_item(self.triage_status, label, key)
         self.follow_up = QPlainTextEdit()
         self.follow_up.setObjectName("obsFollowUp")
-        self.follow_up.setPlaceholderText("What was or will be done about it")
+        keep(self.follow_up, placeholder=N_("What was or will be done about it"))
         self.follow_up.setTabChangesFocus(True)
         self.follow_up.setMaximumHeight(90)
-        self.save_button = QPushButton("&Save theme")
+        self.save_button = keep(QPushButton(), text=N_("&Save theme"))
         self.save_button.setProperty("primary", True)
         form = QFormLayout()
-        form.addRow("Owner", self.owner)
-        form.addRow("Status", self.triage_status)
-        form.addRow("Follow-up", self.follow_up)
+        form.addRow(keep(QLabel(), text=N_("Owner")), self.owner)
+        form.addRow(keep(QLabel(), text=N_("Status")), self.triage_status)
+        form.addRow(keep(QLabel(), text=N_("Follow-up")), self.follow_up)
         theme_layout.addLayout(form)
         theme_layout.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignRight)
         self.merge_with = QComboBox()
         self.merge_with.setObjectName("mergeWith")
-        self.merge_button = QPushButton("Merge into this")
+        self.merge_button = keep(QPushButton(), text=N_("Merge into this"))
         self.merge_button.setObjectName("mergeThemes")
-        self.merge_button.setToolTip("The chosen theme's notes join this theme, and the chosen theme goes.")
+        keep(self.merge_button, tooltip=N_("The chosen theme's notes join this theme, and the chosen theme goes."))
         merge_row = QHBoxLayout()
         merge_row.addWidget(self.merge_with, 1)
         merge_row.addWidget(self.merge_button)
         theme_layout.addLayout(merge_row)
-        self.detach_button = QPushButton("Take this note out")
+        self.detach_button = keep(QPushButton(), text=N_("Take this note out"))
         self.detach_button.setObjectName("detachNote")
-        self.split_button = QPushButton("Split…")
+        self.split_button = keep(QPushButton(), text=N_("Split…"))
         self.split_button.setObjectName("splitTheme")
-        self.split_button.setToolTip("Move some of this theme's notes into a new theme of their own.")
+        keep(self.split_button, tooltip=N_("Move some of this theme's notes into a new theme of their own."))
         more_row = QHBoxLayout()
         more_row.addWidget(self.detach_button)
         more_row.addWidget(self.split_button)
@@ -289,10 +291,17 @@ class ObservationsPage(QWidget):
     def _choice_box(name: str, everything: str, choices: dict) -> QComboBox:
         box = QComboBox()
         box.setObjectName(name)
-        box.addItem(everything, "")
+        add_item(box, everything, "")
         for key, label in choices.items():
-            box.addItem(label, key)
+            add_item(box, label, key)
         return box
+
+    def retranslate(self) -> None:
+        """The week choices name their weeks in the language (the other boxes keep their items)."""
+        tz = settings.site_timezone(self.ctx.storage)
+        for index, (label, _start, _end) in enumerate(week_choices(self.ctx.now(), tz)):
+            if index < self.week.count():
+                self.week.setItemText(index, label)
 
     def filters(self) -> dict:
         start, end = self.week.currentData() or (None, None)
@@ -307,8 +316,9 @@ class ObservationsPage(QWidget):
         rows = rows[:MAX_ROWS]
         self.model.set_rows(rows)
         new = sum(1 for r in rows if r["status"] == "new")
-        self.count.setText(f"newest {MAX_ROWS:,} shown — narrow the filters" if capped
-                           else f"{len(rows)} shown, {new} new")
+        self.count.setText(_("newest {count} shown — narrow the filters").format(count=format_number(MAX_ROWS))
+                           if capped else _("{count} shown, {new} new").format(count=format_number(len(rows)),
+                                                                               new=format_number(new)))
         owners = sorted({r["owner"] for r in rows if r.get("owner")} | set(self.owner_names.stringList()))
         self.owner_names.setStringList(owners)
         self.show_detail()
@@ -321,30 +331,39 @@ class ObservationsPage(QWidget):
         row = self.selected()
         if row is None:
             self.shown_id = None
-            self.detail.setText("Select an observation to read it in full and triage it.")
-            self.facts.hide()
+            self.detail.setText(_("Select an observation to read it in full and triage it."))
             self.suggest_box.hide()
             self.theme_box.hide()
             return
         tz = self.model.timezone
         esc = html.escape
-        parts = [f"<p style='font-size:13pt'><b>{esc(obs_service.CATEGORIES[row['category']])}</b> · "
-                 f"impact <b>{esc(obs_service.IMPACTS[row['impact']])}</b> · "
-                 f"{esc(obs_service.STATUSES[row['status']])}</p>",
+        head = _("{category} · impact {impact} · {status}").format(
+            category=f"<b>{esc(str(obs_service.CATEGORIES[row['category']]))}</b>",
+            impact=f"<b>{esc(str(obs_service.IMPACTS[row['impact']]))}</b>",
+            status=esc(str(obs_service.STATUSES[row["status"]])))
+        parts = [f"<p style='font-size:13pt'>{head}</p>",
                  f"<p style='font-size:12pt'>{esc(row['text']).replace(chr(10), '<br>')}</p>"]
         if row.get("quote"):
-            parts.append(f"<p style='font-size:12pt'><i>“{esc(row['quote'])}”</i> — a customer</p>")
-        who = esc(row.get("person_name") or "someone since erased")
+            quote = _("“{text}”").format(text=esc(row["quote"]))
+            parts.append(f"<p style='font-size:12pt'><i>{quote}</i> — " + _("a customer") + "</p>")
+        who = esc(row.get("person_name") or _("someone since erased"))
         if row.get("department"):
             who += f" ({esc(row['department'])})"
-        facts = [f"<b>By:</b> {who}", f"<b>Task:</b> {esc(row.get('task_title') or 'none')}",
-                 f"<b>Written:</b> {local(row['created_at'], tz):%a %d %b %Y %H:%M}"]
+        facts = [_("<b>By:</b> {who}").format(who=who),
+                 _("<b>Task:</b> {task}").format(task=esc(row.get("task_title") or _("none"))),
+                 _("<b>Written:</b> {when}").format(when=format_datetime(local(row["created_at"], tz)))]
         visit = visits.get_visit(self.ctx.storage, row["visit_id"]) if row.get("visit_id") else None
         if visit:
             read = hours.span(visit, hours.schedule(self.ctx.storage, visit["site_id"]), self.ctx.now())
-            until = ("still on the floor" if read.open else f"{local(read.end, tz):%H:%M}"
-                     + (" (closing time, estimated)" if read.estimated else ""))
-            facts.append(f"<b>Visit:</b> {local(visit['check_in_at'], tz):%a %d %b %H:%M}–{until}")
+            if read.open:
+                until = _("still on the floor")
+            elif read.estimated:
+                until = _("{time} (closing time, estimated)").format(time=format_time(local(read.end, tz)))
+            else:
+                until = format_time(local(read.end, tz))
+            facts.append(_("<b>Visit:</b> {start}–{end}").format(
+                start=format_datetime(local(visit["check_in_at"], tz)), end=until))
+        parts.append("<p>" + "<br>".join(facts) + "</p>")
         self.detail.setText("".join(parts))
         self.facts.setText("<br>".join(facts))
         self.facts.show()
@@ -366,15 +385,16 @@ class ObservationsPage(QWidget):
         for index, button in enumerate(self.same_as):
             if index < len(self.suggested):
                 theme = self.suggested[index]
-                notes = f"{theme['observations']} note{'s' if theme['observations'] != 1 else ''}"
-                title = theme["title"] if len(theme["title"]) <= 40 else theme["title"][:39] + "…"
-                button.setText(f"Same as: {title}  ({notes}, {obs_service.STATUSES[theme['status']].lower()})")
-                button.setToolTip(f"Put this note into the theme “{theme['title']}”.")
+                notes = ngettext("{count} note", "{count} notes", theme["observations"]).format(
+                    count=format_number(theme["observations"]))
+                button.setText(_("Same as: {theme}  ({notes}, {status})").format(
+                    theme=theme["title"], notes=notes, status=obs_service.STATUSES[theme["status"]]))
+                button.setToolTip(_("Put this note into the theme “{theme}”.").format(theme=theme["title"]))
                 button.show()
             else:
                 button.hide()
-        self.suggest_hint.setText("Same as one of these open themes? One click puts it there." if self.suggested
-                                  else "No open theme is like this note yet: start one.")
+        self.suggest_hint.setText(_("Same as one of these open themes? One click puts it there.") if self.suggested
+                                  else _("No open theme is like this note yet: start one."))
         from ...services import grouping
 
         self.new_title.setText(grouping.theme_title([row["text"]]) or row["text"][:60])
@@ -389,8 +409,9 @@ class ObservationsPage(QWidget):
             self.theme_box.hide()
             return
         count = self.ctx.storage.value("SELECT count(*) FROM observations WHERE theme_id = ?", (theme["id"],))
-        self.theme_heading.setText(f"Theme · {count} note{'s' if count != 1 else ''}, raised "
-                                   f"{local(theme['opened_at'], self.model.timezone):%d %b}")
+        self.theme_heading.setText(ngettext("Theme · {count} note, raised {day}", "Theme · {count} notes, raised {day}",
+                                            count).format(count=format_number(count), day=format_date(
+                                                local(theme["opened_at"], self.model.timezone), "MMMd")))
         self.theme_title.setText(theme["title"])
         self.theme_title.setCursorPosition(0)
         self.owner.setText(theme["owner"] or "")
@@ -424,7 +445,7 @@ class ObservationsPage(QWidget):
             return
         theme = self._theme_action(lambda: themes.attach(self.ctx.storage, row["id"], self.suggested[index]["id"]))
         if theme:
-            self._reselect(f"Added to the theme “{theme['title']}”.")
+            self._reselect(_("Added to the theme “{theme}”.").format(theme=theme["title"]))
 
     def on_new_theme(self) -> None:
         row = self.selected()
@@ -432,7 +453,7 @@ class ObservationsPage(QWidget):
             return
         theme = self._theme_action(lambda: themes.create_theme(self.ctx.storage, self.new_title.text(), [row["id"]]))
         if theme:
-            self._reselect(f"New theme “{theme['title']}”: give it an owner below.")
+            self._reselect(_("New theme “{theme}”: give it an owner below.").format(theme=theme["title"]))
             self.owner.setFocus()
 
     def on_rename(self) -> None:
@@ -440,13 +461,13 @@ class ObservationsPage(QWidget):
         if row and row.get("theme_id"):
             theme = self._theme_action(lambda: themes.rename(self.ctx.storage, row["theme_id"], self.theme_title.text()))
             if theme:
-                self._reselect(f"Theme renamed “{theme['title']}”.")
+                self._reselect(_("Theme renamed “{theme}”.").format(theme=theme["title"]))
 
     def on_detach(self) -> None:
         row = self.selected()
         if row and row.get("theme_id"):
             if self._theme_action(lambda: themes.detach(self.ctx.storage, row["id"]) or True):
-                self._reselect("The note is out of its theme; it is new again.")
+                self._reselect(_("The note is out of its theme; it is new again."))
 
     def on_merge(self) -> None:
         row = self.selected()
@@ -454,7 +475,7 @@ class ObservationsPage(QWidget):
         if row and row.get("theme_id") and other:
             theme = self._theme_action(lambda: themes.merge(self.ctx.storage, row["theme_id"], [other]))
             if theme:
-                self._reselect(f"Merged into “{theme['title']}”.")
+                self._reselect(_("Merged into “{theme}”.").format(theme=theme["title"]))
 
     def on_split_clicked(self) -> None:
         row = self.selected()
@@ -473,7 +494,10 @@ class ObservationsPage(QWidget):
             dialog.show_error(str(exc))
             return
         dialog.accept()
-        self._reselect(f"{len(dialog.chosen())} note(s) moved to the new theme “{new['title']}”.")
+        moved = len(dialog.chosen())
+        self._reselect(ngettext("{count} note moved to the new theme “{theme}”.",
+                                "{count} notes moved to the new theme “{theme}”.", moved).format(
+            count=format_number(moved), theme=new["title"]))
 
     def on_group_clicked(self) -> None:
         start, end = self.week.currentData() or (None, None)
@@ -481,10 +505,11 @@ class ObservationsPage(QWidget):
         if made is None:
             return
         if made:
-            self._reselect(f"{len(made)} theme{'s' if len(made) != 1 else ''} made from new notes that tell of "
-                           "the same thing; check their titles.")
+            self._reselect(ngettext("{count} theme made from new notes that tell of the same thing; check its title.",
+                                    "{count} themes made from new notes that tell of the same thing; check their "
+                                    "titles.", len(made)).format(count=format_number(len(made))))
         else:
-            self.ctx.tell("No two new notes of these weeks tell of the same thing.", SUCCESS)
+            self.ctx.tell(_("No two new notes of these weeks tell of the same thing."), SUCCESS)
 
     def on_save_triage(self) -> None:
         row = self.selected()
@@ -497,13 +522,15 @@ class ObservationsPage(QWidget):
         except UserError as exc:
             self.ctx.tell(str(exc), ERROR)
             return
-        owner = f", owner {saved['owner']}" if saved.get("owner") else ""
-        self._reselect(f"Theme saved: {obs_service.STATUSES[saved['status']]}{owner}.",
-                       undo=("the triage", lambda: themes.undo_update(self.ctx.storage, row["theme_id"], before, saved)))
+        status = obs_service.STATUSES[saved["status"]]
+        self._reselect((_("Theme saved: {status}, owner {owner}.") if saved.get("owner")
+                        else _("Theme saved: {status}.")).format(status=status, owner=saved.get("owner")),
+                       undo=(_("the triage"), lambda: themes.undo_update(self.ctx.storage, row["theme_id"], before,
+                                                                         saved)))
 
     def on_export_clicked(self) -> None:
         suggested = f"observations-{self.ctx.now():%Y-%m-%d}.csv"
-        choose_file(self, "Export the observations shown", "CSV files (*.csv)", self.export_csv, save=True,
+        choose_file(self, _("Export the observations shown"), _("CSV files (*.csv)"), self.export_csv, save=True,
                     suggested=suggested)
 
     def export_csv(self, path: Path) -> None:
@@ -517,23 +544,25 @@ class ObservationsPage(QWidget):
         try:
             write_csv(path, CSV_HEADERS, rows)
         except OSError as exc:
-            self.ctx.tell(f"Could not write {path.name}: {exc.strerror or exc}.", ERROR)
+            self.ctx.tell(_("Could not write {file}: {reason}.").format(file=path.name, reason=exc.strerror or exc),
+                          ERROR)
             return
-        self.ctx.tell(f"{len(rows)} observations written to {path}.", SUCCESS)
+        self.ctx.tell(ngettext("{count} observation written to {file}.", "{count} observations written to {file}.",
+                               len(rows)).format(count=format_number(len(rows)), file=path), SUCCESS)
 
 
 class SplitDialog(FormDialog):
     """Choose the notes of a theme that belong to a new theme of their own, and its title."""
 
     def __init__(self, parent: QWidget, notes: list[dict], tz: str):
-        super().__init__(parent, "Split the theme", ok_text="Make the new theme")
+        super().__init__(parent, _("Split the theme"), ok_text=_("Make the new theme"))
         self.setObjectName("splitDialog")
-        self.body.addWidget(QLabel("Tick the notes that tell of something else:"))
+        self.body.addWidget(keep(QLabel(), text=N_("Tick the notes that tell of something else:")))
         self.notes = QListWidget()
         self.notes.setObjectName("splitNotes")
         for note in notes:
             text = " ".join(note["text"].split())
-            item = QListWidgetItem(f"{local(note['created_at'], tz):%d %b} · {text[:110]}")
+            item = QListWidgetItem(f"{format_date(local(note['created_at'], tz), 'MMMd')} · {text[:110]}")
             item.setData(Qt.ItemDataRole.UserRole, note["id"])
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
@@ -541,9 +570,9 @@ class SplitDialog(FormDialog):
         self.body.addWidget(self.notes)
         self.title = QLineEdit()
         self.title.setObjectName("splitTitle")
-        self.title.setPlaceholderText("Title of the new theme")
+        keep(self.title, placeholder=N_("Title of the new theme"))
         form = QFormLayout()
-        form.addRow("New theme", self.title)
+        form.addRow(_("New theme"), self.title)
         self.body.addLayout(form)
         self.finish_layout()
         self.resize(560, 380)

@@ -8,6 +8,8 @@ from pathlib import Path
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
+from ...i18n import N_, _, format_number, ngettext
+from ..language import keep
 from ...errors import UserError
 from ...services import badges, privacy, roster
 from .common import ERROR, SUCCESS, FormDialog, LeadContext, choose_file, confirm, guard_search_box, record_table
@@ -19,8 +21,8 @@ class PersonDialog(FormDialog):
     """Add or edit one person; problems are shown in the form, which stays open."""
 
     def __init__(self, parent, departments: list[str], person: dict | None = None):
-        super().__init__(parent, "Edit person" if person else "Add a person",
-                         ok_text="Save" if person else "Add and issue badge")
+        super().__init__(parent, _("Edit person") if person else _("Add a person"),
+                         ok_text=_("Save") if person else _("Add and issue badge"))
         self.setObjectName("personDialog")
         self.person = person
         form = QFormLayout()
@@ -35,10 +37,10 @@ class PersonDialog(FormDialog):
         self.email.setObjectName("personEmail")
         self.employee_id = QLineEdit((person or {}).get("employee_id") or "")
         self.employee_id.setObjectName("personEmployeeId")
-        form.addRow("Name", self.name)
-        form.addRow("Department", self.department)
-        form.addRow("Email", self.email)
-        form.addRow("Employee id", self.employee_id)
+        form.addRow(_("Name"), self.name)
+        form.addRow(_("Department"), self.department)
+        form.addRow(_("Email"), self.email)
+        form.addRow(_("Employee id"), self.employee_id)
         self.body.addLayout(form)
         self.finish_layout()
         self.resize(460, 240)
@@ -49,7 +51,7 @@ class PersonDialog(FormDialog):
 
 
 class PeoplePage(QWidget):
-    title = "People & badges"
+    title = N_("People & badges")
 
     def __init__(self, ctx: LeadContext, parent=None):
         super().__init__(parent)
@@ -59,19 +61,19 @@ class PeoplePage(QWidget):
         self.preview: ImportPreview | None = None
         self.model = PeopleModel(self)
 
-        heading = QLabel("People & badges")
+        heading = keep(QLabel(), text=N_("People & badges"))
         heading.setObjectName("pageTitle")
         self.search = QLineEdit()
         self.search.setObjectName("peopleSearch")
-        self.search.setPlaceholderText("Search name, email, id…")
+        keep(self.search, placeholder=N_("Search name, email, id…"))
         self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName("Search people")
+        keep(self.search, accessible=N_("Search people"))
         guard_search_box(self.search, ctx)
         self.department = QComboBox()
         self.department.setObjectName("peopleDepartment")
         self.department.setMinimumContentsLength(12)
         self.department.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.show_inactive = QCheckBox("Show inac&tive")
+        self.show_inactive = keep(QCheckBox(), text=N_("Show inac&tive"))
         self.show_inactive.setChecked(True)
         self.count = QLabel()
         self.count.setObjectName("hint")
@@ -83,15 +85,15 @@ class PeoplePage(QWidget):
 
         self.table = record_table(self.model, "peopleTable", stretch_column=0, multi_select=True)
 
-        self.add_button = QPushButton("&Add person…")
+        self.add_button = keep(QPushButton(), text=N_("&Add person…"))
         self.add_button.setProperty("primary", True)
-        self.edit_button = QPushButton("&Edit…")
-        self.active_button = QPushButton("Deacti&vate")
-        self.import_button = QPushButton("&Import CSV…")
-        self.sheet_button = QPushButton("Badge &sheet…")
-        self.reissue_button = QPushButton("&Reissue badge…")
-        self.revoke_button = QPushButton("Revo&ke badge…")
-        self.erase_button = QPushButton("Erase…")
+        self.edit_button = keep(QPushButton(), text=N_("&Edit…"))
+        self.active_button = keep(QPushButton(), text=N_("Deacti&vate"))
+        self.import_button = keep(QPushButton(), text=N_("&Import CSV…"))
+        self.sheet_button = keep(QPushButton(), text=N_("Badge &sheet…"))
+        self.reissue_button = keep(QPushButton(), text=N_("&Reissue badge…"))
+        self.revoke_button = keep(QPushButton(), text=N_("Revo&ke badge…"))
+        self.erase_button = keep(QPushButton(), text=N_("Erase…"))
         self.erase_button.setProperty("danger", True)
         # The roster's buttons above the table, the badges' below: rows short enough for 1024 px.
         roster_row = QHBoxLayout()
@@ -100,7 +102,7 @@ class PeoplePage(QWidget):
         roster_row.addStretch(1)
         roster_row.addWidget(self.erase_button)
         badge_row = QHBoxLayout()
-        badge_label = QLabel("Badges:")
+        badge_label = keep(QLabel(), text=N_("Badges:"))
         badge_label.setObjectName("hint")
         badge_row.addWidget(badge_label)
         for button in (self.sheet_button, self.reissue_button, self.revoke_button):
@@ -138,7 +140,7 @@ class PeoplePage(QWidget):
         if current_items != [""] + departments:
             self.department.blockSignals(True)
             self.department.clear()
-            self.department.addItem("All departments", "")
+            self.department.addItem(_("All departments"), "")
             for name in departments:
                 self.department.addItem(name, name)
             index = self.department.findData(chosen)
@@ -153,7 +155,8 @@ class PeoplePage(QWidget):
             person["badge_serial"] = badge["serial"] if badge else None
             person["badge_revoked_at"] = badge["revoked_at"] if badge else None
         self.model.set_rows(people)
-        self.count.setText(f"{len(people)} {'person' if len(people) == 1 else 'people'} shown")
+        self.count.setText(ngettext("{count} person shown", "{count} people shown", len(people))
+                           .format(count=format_number(len(people))))
         self.on_selection_changed()
 
     def selected_people(self) -> list[dict]:
@@ -172,11 +175,11 @@ class PeoplePage(QWidget):
                        self.erase_button):
             button.setEnabled(one)
         if one:
-            self.active_button.setText("Deacti&vate" if chosen[0]["active"] else "Reacti&vate")
+            self.active_button.setText(_("Deacti&vate") if chosen[0]["active"] else _("Reacti&vate"))
             valid = chosen[0].get("badge_serial") and not chosen[0].get("badge_revoked_at")
             self.revoke_button.setEnabled(bool(valid))
-        self.sheet_button.setText(f"Print badge&s for {len(chosen)}…" if len(chosen) > 1
-                                  else "Print thi&s badge…" if one else "Print all badge&s…")
+        self.sheet_button.setText(_("Print badge&s for {count}…").format(count=format_number(len(chosen)))
+                                  if len(chosen) > 1 else _("Print thi&s badge…") if one else _("Print all badge&s…"))
 
     # -- doing --------------------------------------------------------------------------------
     def _do(self, action, success: str) -> bool:
@@ -202,8 +205,8 @@ class PeoplePage(QWidget):
             dialog.accept()
             self.refresh()
             self.select_person(person["id"])
-            self.ctx.tell(f"{person['name']} is on the roster with badge #1. "
-                          "Print it with 'Print this badge'.", SUCCESS)
+            self.ctx.tell(_("{name} is on the roster with badge #1. Print it with 'Print this badge'.")
+                          .format(name=person["name"]), SUCCESS)
 
         dialog.buttons.accepted.connect(save)
         dialog.open()
@@ -223,7 +226,7 @@ class PeoplePage(QWidget):
                 return
             dialog.accept()
             self.refresh()
-            self.ctx.tell(f"Saved {person['name']}.", SUCCESS)
+            self.ctx.tell(_("Saved {name}.").format(name=person["name"]), SUCCESS)
 
         dialog.buttons.accepted.connect(save)
         dialog.open()
@@ -235,32 +238,40 @@ class PeoplePage(QWidget):
         person = chosen[0]
         becomes = not person["active"]
         self._do(lambda: roster.set_active(self.ctx.storage, person["id"], becomes),
-                 f"{person['name']} is active again." if becomes else
-                 f"{person['name']} is deactivated: their badge is refused until you reactivate them.")
+                 (_("{name} is active again.") if becomes else
+                  _("{name} is deactivated: their badge is refused until you reactivate them.")).format(
+                     name=person["name"]))
 
     def on_reissue(self) -> None:
         chosen = self.selected_people()
         if len(chosen) != 1:
             return
         person = chosen[0]
-        old = f"badge #{person['badge_serial']}" if person.get("badge_serial") else "any older badge"
-        confirm(self, "Reissue badge",
-                f"Give {person['name']} a new badge? Their printed {old} stops working at the kiosk at once, "
-                "so print the new one before they come in.", "Reissue badge",
-                lambda: self._do(lambda: badges.issue(self.ctx.storage, person["id"]),
-                                 f"New badge issued for {person['name']}; {old} no longer works. "
-                                 "Print it with 'Print this badge'."), danger=True)
+        if person.get("badge_serial"):
+            question = _("Give {name} a new badge? Their printed badge #{serial} stops working at the kiosk at "
+                         "once, so print the new one before they come in.")
+            done = _("New badge issued for {name}; badge #{serial} no longer works. Print it with 'Print this badge'.")
+        else:
+            question = _("Give {name} a new badge? Any older badge of theirs stops working at the kiosk at once, "
+                         "so print the new one before they come in.")
+            done = _("New badge issued for {name}; any older badge of theirs no longer works. "
+                     "Print it with 'Print this badge'.")
+        values = {"name": person["name"], "serial": person.get("badge_serial")}
+        confirm(self, _("Reissue badge"), question.format(**values), _("Reissue badge"),
+                lambda: self._do(lambda: badges.issue(self.ctx.storage, person["id"]), done.format(**values)),
+                danger=True)
 
     def on_revoke(self) -> None:
         chosen = self.selected_people()
         if len(chosen) != 1:
             return
         person = chosen[0]
-        confirm(self, "Revoke badge",
-                f"Revoke {person['name']}'s badge #{person['badge_serial']}? It is refused at the kiosk from now "
-                "on. Use 'Reissue badge' to give them a new one.", "Revoke badge",
+        confirm(self, _("Revoke badge"),
+                _("Revoke {name}'s badge #{serial}? It is refused at the kiosk from now on. Use 'Reissue badge' "
+                  "to give them a new one.").format(name=person["name"], serial=person["badge_serial"]),
+                _("Revoke badge"),
                 lambda: self._do(lambda: badges.revoke(self.ctx.storage, person["id"]),
-                                 f"{person['name']}'s badge is revoked."), danger=True)
+                                 _("{name}'s badge is revoked.").format(name=person["name"])), danger=True)
 
     def on_erase(self) -> None:
         chosen = self.selected_people()
@@ -272,9 +283,11 @@ class PeoplePage(QWidget):
         except UserError as exc:
             self.ctx.tell(str(exc), ERROR)
             return
-        confirm(self, "Erase a person", summary + "\n\nThis cannot be undone.", f"Erase {person['name']}",
+        confirm(self, _("Erase a person"), summary + "\n\n" + _("This cannot be undone."),
+                _("Erase {name}").format(name=person["name"]),
                 lambda: self._do(lambda: privacy.erase_person(self.ctx.storage, person["id"]),
-                                 f"{person['name']} is erased; their visits and notes stay without a name."),
+                                 _("{name} is erased; their visits and notes stay without a name.")
+                                 .format(name=person["name"])),
                 danger=True)
 
     def on_badge_sheet(self) -> None:
@@ -282,13 +295,13 @@ class PeoplePage(QWidget):
         ids = [p["id"] for p in chosen] if chosen else None
         if chosen and not any(p["active"] and p.get("badge_serial") and not p.get("badge_revoked_at")
                               for p in chosen):
-            self.ctx.tell("None of the selected people has a valid badge (inactive or revoked); "
-                          "reactivate them or reissue their badge first.", ERROR)
+            self.ctx.tell(_("None of the selected people has a valid badge (inactive or revoked); "
+                          "reactivate them or reissue their badge first."), ERROR)
             return
         self.ctx.badge_sheet_requested.emit(ids)
 
     def on_import_clicked(self) -> None:
-        choose_file(self, "Import people from a CSV file", "CSV files (*.csv)", self.preview_import)
+        choose_file(self, _("Import people from a CSV file"), _("CSV files (*.csv)"), self.preview_import)
 
     def preview_import(self, path: Path) -> None:
         try:
@@ -303,5 +316,5 @@ class PeoplePage(QWidget):
 
     def on_imported(self, summary: str) -> None:
         self.refresh()
-        self.ctx.tell(summary + " Each new person has badge #1.", SUCCESS)
+        self.ctx.tell(summary + " " + _("Each new person has badge #1."), SUCCESS)
 

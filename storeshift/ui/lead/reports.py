@@ -17,12 +17,14 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (QComboBox, QDialog, QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton,
                                QVBoxLayout, QWidget)
 
+from ...i18n import N_, _, format_date_range, format_number, ngettext
+from ..language import add_item, keep
 from ...services import settings
 from ...timeutil import local, week_days
 from .common import ERROR, SUCCESS, WARNING, ElidingLabel, LeadContext, choose_file
 from .imports import run_with_own_storage
 
-PAPERS = [("A4", "a4"), ("US Letter", "letter")]
+PAPERS = [(N_("A4"), "a4"), (N_("US Letter"), "letter")]
 PRINT_DPI = 300
 
 
@@ -35,20 +37,21 @@ def recent_weeks(now: dt.datetime, tz: str, count: int = 26) -> list[tuple[str, 
     today = local(now, tz).date()
     found = []
     for back in range(count):
-        year, week, _ = (today - dt.timedelta(weeks=back)).isocalendar()
+        year, week, _weekday = (today - dt.timedelta(weeks=back)).isocalendar()
         days = week_days(year, week)
-        name = "this week, so far" if back == 0 else "last week" if back == 1 else ""
-        label = f"{year}-W{week:02d}  ({days[0]:%d %b} – {days[-1]:%d %b})" + (f"  · {name}" if name else "")
+        name = _("this week, so far") if back == 0 else _("last week") if back == 1 else ""
+        label = f"{year}-W{week:02d}  ({format_date_range(days[0], days[-1])})" + (f"  · {name}" if name else "")
         found.append((label, year, week))
     return found
 
 
-def _missing_feature(exc: ImportError, what: str) -> str:
-    return f"{what} cannot be made: this installation has no PDF reports ({exc.name} is missing)."
+def _missing_feature(exc: ImportError) -> str:
+    return _("PDFs cannot be made: this installation has no PDF reports ({module} is missing).").format(
+        module=exc.name)
 
 
 class ReportsPage(QWidget):
-    title = "Reports"
+    title = N_("Reports")
 
     def __init__(self, ctx: LeadContext, parent=None):
         super().__init__(parent)
@@ -59,7 +62,7 @@ class ReportsPage(QWidget):
         self.current_name = ""
         self.folder = Path(tempfile.mkdtemp(prefix="storeshift-reports-"))
 
-        heading = QLabel("Reports")
+        heading = keep(QLabel(), text=N_("Reports"))
         heading.setObjectName("pageTitle")
         self.week = QComboBox()
         self.week.setObjectName("reportWeek")
@@ -68,15 +71,15 @@ class ReportsPage(QWidget):
         self.paper = QComboBox()
         self.paper.setObjectName("reportPaper")
         for label, key in PAPERS:
-            self.paper.addItem(label, key)
-        self.make_button = QPushButton("&Make weekly report")
+            add_item(self.paper, label, key)
+        self.make_button = keep(QPushButton(), text=N_("&Make weekly report"))
         self.make_button.setProperty("primary", True)
-        self.badges_button = QPushButton("&Badge sheet for everyone")
+        self.badges_button = keep(QPushButton(), text=N_("&Badge sheet for everyone"))
         controls = QHBoxLayout()
         makers = QHBoxLayout()
-        week_label = QLabel("&Week:")
+        week_label = keep(QLabel(), text=N_("&Week:"))
         week_label.setBuddy(self.week)
-        paper_label = QLabel("Pape&r:")
+        paper_label = keep(QLabel(), text=N_("Pape&r:"))
         paper_label.setBuddy(self.paper)
         controls.addWidget(week_label)
         controls.addWidget(self.week, 1)
@@ -90,8 +93,8 @@ class ReportsPage(QWidget):
         self.progress.setObjectName("reportProgress")
         self.progress.setTextVisible(True)
         self.progress.hide()
-        self.state = QLabel("Pick a week and press 'Make weekly report'. The report opens here to check before "
-                            "you save or print it.")
+        self.state = keep(QLabel(), text=N_("Pick a week and press 'Make weekly report'. The report opens here to "
+                                            "check before you save or print it."))
         self.state.setObjectName("hint")
         self.state.setWordWrap(True)
 
@@ -101,20 +104,20 @@ class ReportsPage(QWidget):
         self.view.setDocument(self.document)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-        self.placeholder = QLabel("No report yet.\n\nThe weekly report sums up hours given, who came, tasks done "
-                                  "and everything visitors noticed.")
+        self.placeholder = keep(QLabel(), text=N_("No report yet.\n\nThe weekly report sums up hours given, who "
+                                                  "came, tasks done and everything visitors noticed."))
         self.placeholder.setObjectName("emptyBoard")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
 
         self.doc_title = ElidingLabel()
         self.doc_title.setObjectName("sectionTitle")
-        self.save_button = QPushButton("&Save as…")
-        self.preview_button = QPushButton("Print pre&view…")
-        self.print_button = QPushButton("&Print…")
-        self.print_button.setToolTip("Print the PDF shown (Ctrl+P)")
-        self.open_button = QPushButton("&Open in viewer")
-        self.open_button.setToolTip("Open the PDF in this computer's PDF viewer")
+        self.save_button = keep(QPushButton(), text=N_("&Save as…"))
+        self.preview_button = keep(QPushButton(), text=N_("Print pre&view…"))
+        self.print_button = keep(QPushButton(), text=N_("&Print…"))
+        keep(self.print_button, tooltip=N_("Print the PDF shown (Ctrl+P)"))
+        self.open_button = keep(QPushButton(), text=N_("&Open in viewer"))
+        keep(self.open_button, tooltip=N_("Open the PDF in this computer's PDF viewer"))
         bar = QHBoxLayout()
         bar.addWidget(self.doc_title, 1)
         for button in (self.save_button, self.preview_button, self.print_button, self.open_button):
@@ -169,24 +172,25 @@ class ReportsPage(QWidget):
     def busy(self) -> bool:
         return self.job is not None
 
-    def _start(self, what: str, name: str, build) -> None:
+    def _start(self, making: str, ready: str, name: str, build) -> None:
+        """making: 'Making the report for 2026-W48…'; ready: 'The report for 2026-W48 is ready.'"""
         if self.busy():
-            self.ctx.tell("A PDF is still being made; wait for it to finish.", WARNING)
+            self.ctx.tell(_("A PDF is still being made; wait for it to finish."), WARNING)
             return
         out = self.folder / name
         self.make_button.setEnabled(False)
         self.badges_button.setEnabled(False)
         self.progress.setRange(0, 0)
         self.progress.show()
-        self.state.setText(f"Making {what}… you can keep working on other pages meanwhile.")
+        self.state.setText(_("{making} You can keep working on other pages meanwhile.").format(making=making))
 
         def done(path) -> None:
             self.job = None
             self._finish()
             self.current_name = name
             self._show_document(Path(path))
-            self.state.setText(f"{what[0].upper() + what[1:]} is ready. Check it below, then save or print it.")
-            self.ctx.tell(f"{what[0].upper() + what[1:]} is ready.", SUCCESS)
+            self.state.setText(_("{ready} Check it below, then save or print it.").format(ready=ready))
+            self.ctx.tell(ready, SUCCESS)
 
         def failed(text: str) -> None:
             self.job = None
@@ -210,11 +214,13 @@ class ReportsPage(QWidget):
         try:
             from ...reports.weekly import build_weekly_report
         except ImportError as exc:
-            self.ctx.tell(_missing_feature(exc, "The weekly report"), ERROR)
+            self.ctx.tell(_missing_feature(exc), ERROR)
             return
         year, week = self.chosen_week()
         paper = self.paper.currentData()
-        self._start(f"the report for {year}-W{week:02d}", f"storeshift-report-{year}-W{week:02d}.pdf",
+        label = f"{year}-W{week:02d}"
+        self._start(_("Making the report for {week}…").format(week=label),
+                    _("The report for {week} is ready.").format(week=label), f"storeshift-report-{label}.pdf",
                     lambda storage, out, report: build_weekly_report(storage, year, week, out, paper=paper,
                                                                      progress=report))
 
@@ -226,13 +232,19 @@ class ReportsPage(QWidget):
         try:
             from ...reports.badge_sheet import build_badge_sheet
         except ImportError as exc:
-            self.ctx.tell(_missing_feature(exc, "The badge sheet"), ERROR)
+            self.ctx.tell(_missing_feature(exc), ERROR)
             return
         paper = self.paper.currentData()
-        who = "everyone" if person_ids is None else f"{len(person_ids)} " + \
-            ("person" if len(person_ids) == 1 else "people")
+        if person_ids is None:
+            making, ready = _("Making the badge sheet for everyone…"), _("The badge sheet for everyone is ready.")
+        else:
+            count = len(person_ids)
+            making = ngettext("Making the badge sheet for {count} person…", "Making the badge sheet for {count} people…",
+                              count).format(count=format_number(count))
+            ready = ngettext("The badge sheet for {count} person is ready.",
+                             "The badge sheet for {count} people is ready.", count).format(count=format_number(count))
         stamp = f"{self.ctx.now():%Y%m%d-%H%M%S}"
-        self._start(f"the badge sheet for {who}", f"storeshift-badges-{stamp}.pdf",
+        self._start(making, ready, f"storeshift-badges-{stamp}.pdf",
                     lambda storage, out, report: build_badge_sheet(storage, out, person_ids=person_ids,
                                                                    paper=paper, progress=report))
 
@@ -248,28 +260,30 @@ class ReportsPage(QWidget):
             self.document.close()
             self.document.load(str(path))
             pages = self.document.pageCount()
-            self.doc_title.setText(f"{path.name}  ·  {pages} page{'s' if pages != 1 else ''}")
+            self.doc_title.setText(f"{path.name}  ·  " + ngettext("{count} page", "{count} pages", pages)
+                                   .format(count=format_number(pages)))
         has = path is not None
         self.view.setVisible(has)
         self.placeholder.setVisible(not has)
         for button in (self.save_button, self.preview_button, self.print_button, self.open_button):
             button.setEnabled(has)
         if not has:
-            self.doc_title.setText("Preview")
+            self.doc_title.setText(_("Preview"))
 
     def on_save_clicked(self) -> None:
         if self.current_pdf is None:
             return
-        choose_file(self, "Save the PDF", "PDF files (*.pdf)", self.save_to, save=True,
+        choose_file(self, _("Save the PDF"), _("PDF files (*.pdf)"), self.save_to, save=True,
                     suggested=self.current_name)
 
     def save_to(self, target: Path) -> None:
         try:
             shutil.copyfile(self.current_pdf, target)
         except OSError as exc:
-            self.ctx.tell(f"Could not save {target.name}: {exc.strerror or exc}.", ERROR)
+            self.ctx.tell(_("Could not save {file}: {reason}.").format(file=target.name, reason=exc.strerror or exc),
+                          ERROR)
             return
-        self.ctx.tell(f"Saved {target}.", SUCCESS)
+        self.ctx.tell(_("Saved {file}.").format(file=target), SUCCESS)
 
     def print_page(self) -> None:
         """Ctrl+P on this page."""
@@ -278,12 +292,12 @@ class ReportsPage(QWidget):
     def on_print_clicked(self) -> None:
         """Ask which printer and pages, then print; the dialog does not block the event loop."""
         if self.current_pdf is None:
-            self.ctx.tell("Make a report or a badge sheet first; then print it from here.")
+            self.ctx.tell(_("Make a report or a badge sheet first; then print it from here."))
             return
         self.printer = self._printer()
         self.print_dialog = QPrintDialog(self.printer, self)
         self.print_dialog.setObjectName("printDialog")
-        self.print_dialog.setWindowTitle(f"Print {self.current_name or 'the PDF'}")
+        self.print_dialog.setWindowTitle(_("Print {file}").format(file=self.current_name or "PDF"))
         self.print_dialog.setMinMax(1, max(1, self.document.pageCount()))
         self.print_dialog.finished.connect(self.on_print_dialog_finished)
         # PySide6 binds only QPrintDialog.open(receiver, member) and hides QDialog.open(), so
@@ -297,17 +311,18 @@ class ReportsPage(QWidget):
         if result == QDialog.DialogCode.Accepted:
             pages = self.print_pages(self.printer)
             if pages:
-                self.ctx.tell(f"Sent {pages} page{'s' if pages != 1 else ''} to the printer.", SUCCESS)
+                self.ctx.tell(ngettext("Sent {count} page to the printer.", "Sent {count} pages to the printer.", pages)
+                              .format(count=format_number(pages)), SUCCESS)
 
     def on_preview_clicked(self) -> None:
         """Show the pages as the printer will lay them out, with a Print button of its own."""
         if self.current_pdf is None:
-            self.ctx.tell("Make a report or a badge sheet first; then print it from here.")
+            self.ctx.tell(_("Make a report or a badge sheet first; then print it from here."))
             return
         self.printer = self._printer()
         self.preview_dialog = QPrintPreviewDialog(self.printer, self)
         self.preview_dialog.setObjectName("printPreview")
-        self.preview_dialog.setWindowTitle(f"Print preview — {self.current_name or 'PDF'}")
+        self.preview_dialog.setWindowTitle(_("Print preview — {file}").format(file=self.current_name or "PDF"))
         self.preview_dialog.paintRequested.connect(self.print_pages)
         self.preview_dialog.finished.connect(lambda _result: self.preview_dialog.deleteLater())
         screen = self.screen().availableGeometry()
@@ -328,7 +343,7 @@ class ReportsPage(QWidget):
             first, last = max(1, printer.fromPage()), min(count, printer.toPage() or count)
         painter = QPainter()
         if not painter.begin(printer):
-            self.ctx.tell("The printer could not be started; check that it is on and connected.", ERROR)
+            self.ctx.tell(_("The printer could not be started; check that it is on and connected."), ERROR)
             return 0
         painted = 0
         try:
@@ -353,5 +368,5 @@ class ReportsPage(QWidget):
         if self.current_pdf is None:
             return
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.current_pdf))):
-            self.ctx.tell("No PDF viewer is set up on this computer; use 'Save as…' and open the file yourself.",
+            self.ctx.tell(_("No PDF viewer is set up on this computer; use 'Save as…' and open the file yourself."),
                           WARNING)

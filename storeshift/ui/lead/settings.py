@@ -9,6 +9,9 @@ from PySide6.QtCore import QStringListModel, Qt, QTime
 from PySide6.QtWidgets import (QBoxLayout, QComboBox, QCompleter, QFileDialog, QFormLayout, QGridLayout, QGroupBox,
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox, QTimeEdit, QVBoxLayout, QWidget)
 
+from ...i18n import N_, _, format_datetime, format_list
+from ..language import keep
+from ... import i18n
 from ...errors import UserError
 from ...services import badges, maintenance, pin, settings
 from ...storage.db import open_storage
@@ -18,7 +21,7 @@ from .imports import run_with_own_storage
 
 
 class SettingsPage(QWidget):
-    title = "Settings"
+    title = N_("Settings")
 
     def __init__(self, ctx: LeadContext, window=None, parent=None):
         super().__init__(parent)
@@ -28,14 +31,15 @@ class SettingsPage(QWidget):
         self.job = None
         self.fields: dict[str, QWidget] = {}
 
-        heading = QLabel("Settings")
+        heading = keep(QLabel(), text=N_("Settings"))
         heading.setObjectName("pageTitle")
 
         # Site settings: one field per declared setting.
-        site_box = QGroupBox("This site")
+        site_box = keep(QGroupBox(), title=N_("This site"))
         form = QFormLayout(site_box)
         days = QGridLayout()
         days.setContentsMargins(0, 0, 0, 0)
+        self.day_labels: list[QLabel] = []
         for setting in settings.SETTINGS:
             if setting.hidden:
                 continue
@@ -45,15 +49,18 @@ class SettingsPage(QWidget):
             if setting.key in settings.WEEKDAY_CLOSING_KEYS:
                 # Seven small fields in one row: a day's own closing time, empty for "as every day".
                 column = settings.WEEKDAY_CLOSING_KEYS.index(setting.key)
-                days.addWidget(QLabel(settings.WEEKDAY_NAMES[column][:3]), 0, column)
+                day_label = QLabel()
+                self.day_labels.append(day_label)
+                days.addWidget(day_label, 0, column)
                 days.addWidget(field, 1, column)
                 if column == len(settings.WEEKDAY_CLOSING_KEYS) - 1:
-                    form.addRow("Closing time by day", days)
+                    form.addRow(keep(QLabel(), text=N_("Closing time by day")), days)
                 continue
-            form.addRow(setting.label, field)
-        self.save_button = QPushButton("&Save settings")
+            form.addRow(keep(QLabel(), text=setting.label.source), field)
+        self.save_button = keep(QPushButton(), text=N_("&Save settings"))
+        self.name_days()
         self.save_button.setProperty("primary", True)
-        self.revert_button = QPushButton("Undo changes")
+        self.revert_button = keep(QPushButton(), text=N_("Undo changes"))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.revert_button)
@@ -61,54 +68,54 @@ class SettingsPage(QWidget):
         form.addRow(buttons)
 
         # The PIN.
-        pin_box = QGroupBox("Shift-lead PIN")
+        pin_box = keep(QGroupBox(), title=N_("Shift-lead PIN"))
         pin_form = QFormLayout(pin_box)
         self.pin_state = QLabel()
         self.pin_state.setWordWrap(True)
-        self.old_pin = PinField("current PIN")
+        self.old_pin = keep(PinField(), placeholder=N_("current PIN"))
         self.old_pin.setObjectName("oldPin")
-        self.new_pin = PinField("4 to 12 digits")
+        self.new_pin = keep(PinField(), placeholder=N_("4 to 12 digits"))
         self.new_pin.setObjectName("newPin")
-        self.repeat_pin = PinField("the same again")
+        self.repeat_pin = keep(PinField(), placeholder=N_("the same again"))
         self.repeat_pin.setObjectName("repeatPin")
-        self.pin_button = QPushButton("Change PIN")
+        self.pin_button = keep(QPushButton(), text=N_("Change PIN"))
         pin_form.addRow(self.pin_state)
-        pin_form.addRow("Current PIN", self.old_pin)
-        pin_form.addRow("New PIN", self.new_pin)
-        pin_form.addRow("New PIN again", self.repeat_pin)
+        pin_form.addRow(keep(QLabel(), text=N_("Current PIN")), self.old_pin)
+        pin_form.addRow(keep(QLabel(), text=N_("New PIN")), self.new_pin)
+        pin_form.addRow(keep(QLabel(), text=N_("New PIN again")), self.repeat_pin)
         pin_form.addRow("", self.pin_button)
 
         # The organisation key.
-        key_box = QGroupBox("Organisation key (signs every badge)")
+        key_box = keep(QGroupBox(), title=N_("Organisation key (signs every badge)"))
         key_layout = QVBoxLayout(key_box)
         self.key_state = QLabel()
         self.key_state.setWordWrap(True)
-        self.export_key_button = QPushButton("Export key…")
-        self.import_key_button = QPushButton("Import key…")
+        self.export_key_button = keep(QPushButton(), text=N_("Export key…"))
+        self.import_key_button = keep(QPushButton(), text=N_("Import key…"))
         key_layout.addWidget(self.key_state)
         key_layout.addLayout(_button_row(self.export_key_button, self.import_key_button))
 
         # Backups.
-        backup_box = QGroupBox("Backup")
+        backup_box = keep(QGroupBox(), title=N_("Backup"))
         backup_layout = QVBoxLayout(backup_box)
         self.backup_state = QLabel()
         self.backup_state.setWordWrap(True)
-        self.backup_button = QPushButton("Back up now")
+        self.backup_button = keep(QPushButton(), text=N_("Back up now"))
         self.backup_button.setProperty("primary", True)
-        self.restore_button = QPushButton("Restore from backup…")
+        self.restore_button = keep(QPushButton(), text=N_("Restore from backup…"))
         self.restore_button.setProperty("danger", True)
         backup_layout.addWidget(self.backup_state)
         backup_layout.addLayout(_button_row(self.backup_button, self.restore_button))
 
         # Bundles for head office.
-        sync_box = QGroupBox("Share with head office")
+        sync_box = keep(QGroupBox(), title=N_("Share with head office"))
         sync_layout = QVBoxLayout(sync_box)
-        sync_hint = QLabel("Export this site's data as a bundle file for head office, or merge bundles from "
-                           "other sites into this database for a report across sites. Merging twice changes "
-                           "nothing.")
+        sync_hint = keep(QLabel(), text=N_("Export this site's data as a bundle file for head office, or merge "
+                                           "bundles from other sites into this database for a report across "
+                                           "sites. Merging twice changes nothing."))
         sync_hint.setWordWrap(True)
-        self.export_bundle_button = QPushButton("Export bundle…")
-        self.merge_button = QPushButton("Merge bundles…")
+        self.export_bundle_button = keep(QPushButton(), text=N_("Export bundle…"))
+        self.merge_button = keep(QPushButton(), text=N_("Merge bundles…"))
         sync_layout.addWidget(sync_hint)
         sync_layout.addLayout(_button_row(self.export_bundle_button, self.merge_button))
 
@@ -159,6 +166,11 @@ class SettingsPage(QWidget):
 
     # -- the settings form --------------------------------------------------------------------
     def _field_for(self, setting: settings.Setting) -> QWidget:
+        if setting.key == "language":
+            box = QComboBox()
+            for code in i18n.available():
+                box.addItem(i18n.language_name(code), code)  # each language named in itself
+            return box
         if setting.key == "timezone":
             box = QComboBox()
             box.setEditable(True)
@@ -169,7 +181,7 @@ class SettingsPage(QWidget):
             completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
             completer.setFilterMode(Qt.MatchFlag.MatchContains)
             box.setCompleter(completer)
-            box.setToolTip("Type part of a city, e.g. 'Paris', and pick from the list.")
+            keep(box, tooltip=N_("Type part of a city, e.g. 'Paris', and pick from the list."))
             return box
         if setting.key == "closing_time":
             edit = QTimeEdit()
@@ -177,7 +189,7 @@ class SettingsPage(QWidget):
             return edit
         if setting.key in settings.WEEKDAY_CLOSING_KEYS:
             edit = QLineEdit()
-            edit.setPlaceholderText("same")
+            keep(edit, placeholder=N_("same"))
             edit.setMaxLength(5)
             edit.setMinimumWidth(48)
             edit.setToolTip(f"{setting.label}, e.g. 18:00")
@@ -190,6 +202,8 @@ class SettingsPage(QWidget):
 
     def _read_field(self, key: str):
         field = self.fields[key]
+        if isinstance(field, QComboBox) and not field.isEditable():
+            return field.currentData()
         if isinstance(field, QComboBox):
             return field.currentText()
         if isinstance(field, QTimeEdit):
@@ -200,7 +214,9 @@ class SettingsPage(QWidget):
 
     def _write_field(self, key: str, value) -> None:
         field = self.fields[key]
-        if isinstance(field, QComboBox):
+        if isinstance(field, QComboBox) and not field.isEditable():
+            field.setCurrentIndex(max(0, field.findData(value)))
+        elif isinstance(field, QComboBox):
             field.setCurrentText(str(value))
         elif isinstance(field, QTimeEdit):
             field.setTime(QTime.fromString(str(value), "HH:mm"))
@@ -216,52 +232,62 @@ class SettingsPage(QWidget):
                 self._write_field(key, value)
         self.refresh_states()
 
+    def name_days(self) -> None:
+        """Monday to Sunday, short, in the current language."""
+        for label, name in zip(self.day_labels, i18n.weekday_names("abbreviated")):
+            label.setText(name)
+
     def refresh(self) -> None:
         """Another change arrived: update the facts shown, never the fields being edited."""
+        self.name_days()
         self.refresh_states()
 
     def refresh_states(self) -> None:
         storage = self.ctx.storage
         has = pin.has_pin(storage)
-        self.pin_state.setText("A PIN is set: it unlocks this window and lets the kiosk be closed." if has else
-                               "No PIN is set yet: anyone can use this window and leave the kiosk. Set one now.")
+        self.pin_state.setText(_("A PIN is set: it unlocks this window and lets the kiosk be closed.") if has else
+                               _("No PIN is set yet: anyone can use this window and leave the kiosk. Set one now."))
         self.old_pin.setEnabled(has)
-        self.pin_button.setText("Change PIN" if has else "Set PIN")
+        self.pin_button.setText(_("Change PIN") if has else _("Set PIN"))
         key = badges.org_key(storage)
-        self.key_state.setText(f"Key <b>{key['key_id']}</b>. Every site of the organisation needs the same key "
-                               "so badges work everywhere: export it here and import it into a new site's "
-                               "database before adding people. Keep the file secret.")
+        self.key_state.setText(_("Key <b>{key}</b>. Every site of the organisation needs the same key so badges "
+                                 "work everywhere: export it here and import it into a new site's database before "
+                                 "adding people. Keep the file secret.").format(key=key["key_id"]))
         tz = settings.site_timezone(storage)
         last = settings.get(storage, "last_backup_at")
-        when = f"{local(last, tz):%A %d %B %Y at %H:%M}" if last else "never"
-        self.backup_state.setText(f"Last backup: <b>{when}</b>. Backups go to <code>{self.backup_folder()}</code>. "
-                                  "Restoring replaces the database; the replaced file is kept beside it.")
+        when = format_datetime(local(last, tz), "full") if last else _("never")
+        self.backup_state.setText(_("Last backup: <b>{when}</b>. Backups go to <code>{folder}</code>. Restoring "
+                                    "replaces the database; the replaced file is kept beside it.")
+                                  .format(when=when, folder=self.backup_folder()))
 
     def on_save(self) -> None:
         storage = self.ctx.storage
         current = settings.all_settings(storage)
         changed = []
         try:
-            with storage.write("save the settings"):
+            with storage.write(N_("save the settings")):
                 for key in self.fields:
                     value = self._read_field(key)
                     if str(value).strip() != ("" if current[key] is None else str(current[key])):
                         settings.put(storage, key, value)
-                        changed.append(settings.BY_KEY[key].label)
+                        changed.append(str(settings.BY_KEY[key].label))
         except UserError as exc:
-            self.ctx.tell(f"Nothing was saved. {exc}", ERROR)
+            self.ctx.tell(_("Nothing was saved. {reason}").format(reason=exc), ERROR)
             return
         self.load()
         if self.lead_window is not None:
             self.lead_window.update_status()
             self.lead_window.restart_idle_timer()
-        self.ctx.tell(f"Saved: {', '.join(changed)}." if changed else "Nothing had changed.", SUCCESS)
+        if "language" in self.fields and settings.get(storage, "language") != i18n.site_language():
+            settings.use_site_language(storage)  # the window (and this page) speak it from now on
+        self.ctx.tell(_("Saved: {settings}.").format(settings=format_list(changed)) if changed
+                      else _("Nothing had changed."), SUCCESS)
 
     # -- PIN ----------------------------------------------------------------------------------
     def on_change_pin(self) -> None:
         new, again = self.new_pin.text(), self.repeat_pin.text()
         if new != again:
-            self.ctx.tell("The two new PINs are not the same; type them again.", ERROR)
+            self.ctx.tell(_("The two new PINs are not the same; type them again."), ERROR)
             self.repeat_pin.clear()
             return
         had = pin.has_pin(self.ctx.storage)
@@ -276,24 +302,25 @@ class SettingsPage(QWidget):
         self.refresh_states()
         if self.lead_window is not None:
             self.lead_window.restart_idle_timer()
-        self.ctx.tell("The PIN is changed." if had else "The PIN is set. The window now locks when left alone.",
+        self.ctx.tell(_("The PIN is changed.") if had else _("The PIN is set. The window now locks when left alone."),
                       SUCCESS)
 
     # -- organisation key ---------------------------------------------------------------------
     def on_export_key(self) -> None:
-        choose_file(self, "Export the organisation key", "Key files (*.json)", self.export_key, save=True,
+        choose_file(self, _("Export the organisation key"), _("Key files (*.json)"), self.export_key, save=True,
                     suggested="storeshift-organisation-key.json")
 
     def export_key(self, path: Path) -> None:
         try:
             key_id = badges.export_org_key(self.ctx.storage, path)
         except (UserError, OSError) as exc:
-            self.ctx.tell(f"Could not export the key: {exc}", ERROR)
+            self.ctx.tell(_("Could not export the key: {reason}").format(reason=exc), ERROR)
             return
-        self.ctx.tell(f"Organisation key {key_id} written to {path}. Keep it secret.", SUCCESS)
+        self.ctx.tell(_("Organisation key {key} written to {file}. Keep it secret.").format(key=key_id, file=path),
+                      SUCCESS)
 
     def on_import_key(self) -> None:
-        choose_file(self, "Import an organisation key", "Key files (*.json)", self.import_key)
+        choose_file(self, _("Import an organisation key"), _("Key files (*.json)"), self.import_key)
 
     def import_key(self, path: Path) -> None:
         try:
@@ -302,7 +329,7 @@ class SettingsPage(QWidget):
             self.ctx.tell(str(exc), ERROR)
             return
         self.refresh_states()
-        self.ctx.tell(f"This site now signs badges with organisation key {key_id}.", SUCCESS)
+        self.ctx.tell(_("This site now signs badges with organisation key {key}.").format(key=key_id), SUCCESS)
 
     # -- backup and restore -------------------------------------------------------------------
     def backup_folder(self) -> Path:
@@ -314,53 +341,55 @@ class SettingsPage(QWidget):
             return
         folder = self.backup_folder()
         self.backup_button.setEnabled(False)
-        self.backup_button.setText("Backing up…")
+        self.backup_button.setText(_("Backing up…"))
 
         def done(path) -> None:
             self.job = None
             self.backup_button.setEnabled(True)
-            self.backup_button.setText("Back up now")
+            self.backup_button.setText(_("Back up now"))
             self.refresh_states()
             if self.lead_window is not None:
                 self.lead_window.update_status()
-            self.ctx.tell(f"Backup written to {path}.", SUCCESS)
+            self.ctx.tell(_("Backup written to {file}.").format(file=path), SUCCESS)
 
         def failed(text: str) -> None:
             self.job = None
             self.backup_button.setEnabled(True)
-            self.backup_button.setText("Back up now")
+            self.backup_button.setText(_("Back up now"))
             self.ctx.tell(text, ERROR)
 
         def back_up(storage):
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise UserError(f"Cannot create the backup folder {folder}: {exc.strerror or exc}.") from None
+                raise UserError(_("Cannot create the backup folder {folder}: {reason}.")
+                                .format(folder=folder, reason=exc.strerror or exc)) from None
             return maintenance.backup(storage, folder)
 
         self.job = run_with_own_storage(self.ctx.storage, back_up, done, failed)
 
     def on_restore_clicked(self) -> None:
         if self.ctx.storage.path is None:
-            self.ctx.tell("This database lives in memory only; there is nothing to restore into.", ERROR)
+            self.ctx.tell(_("This database lives in memory only; there is nothing to restore into."), ERROR)
             return
-        choose_file(self, "Restore from a backup", "storeshift backups (*.db);;All files (*)", self.ask_restore)
+        choose_file(self, _("Restore from a backup"), _("storeshift backups (*.db);;All files (*)"), self.ask_restore)
 
     def ask_restore(self, backup: Path) -> None:
         """Restoring replaces everything, so it is asked twice."""
         def second() -> None:
-            confirm(self, "Restore — are you sure?",
-                    "Everything recorded since that backup will no longer be in storeshift (the replaced file "
-                    "is kept, so it is not lost). Close the kiosk and any other storeshift window first.",
-                    "Yes, restore now", lambda: self.restore(backup), danger=True)
+            confirm(self, _("Restore — are you sure?"),
+                    _("Everything recorded since that backup will no longer be in storeshift (the replaced file "
+                      "is kept, so it is not lost). Close the kiosk and any other storeshift window first."),
+                    _("Yes, restore now"), lambda: self.restore(backup), danger=True)
 
-        confirm(self, "Restore from backup",
-                f"Replace the database with the backup {backup.name}?", "Restore…", second, danger=True)
+        confirm(self, _("Restore from backup"),
+                _("Replace the database with the backup {file}?").format(file=backup.name), _("Restore…"), second,
+                danger=True)
 
     def restore(self, backup: Path) -> None:
         kiosk = getattr(self.lead_window, "kiosk_window", None)
         if kiosk is not None and kiosk.isVisible():
-            self.ctx.tell("Close the kiosk first: it is using the database. Nothing was restored.", ERROR)
+            self.ctx.tell(_("Close the kiosk first: it is using the database. Nothing was restored."), ERROR)
             return
         storage = self.ctx.storage
         path = storage.path
@@ -378,43 +407,44 @@ class SettingsPage(QWidget):
         self.ctx.storage = open_storage(path)
         self.ctx.storage_replaced.emit()
         self.load()
-        self.ctx.tell(f"Restored from {backup.name}. The replaced database is kept as {kept.name}.", SUCCESS)
+        self.ctx.tell(_("Restored from {backup}. The replaced database is kept as {kept}.").format(
+            backup=backup.name, kept=kept.name), SUCCESS)
 
     # -- bundles ------------------------------------------------------------------------------
     def on_export_bundle(self) -> None:
         try:
             from ...sync.bundle import export_bundle
         except ImportError:
-            self.ctx.tell("Bundles are not part of this installation yet.", WARNING)
+            self.ctx.tell(_("Bundles are not part of this installation yet."), WARNING)
             return
         site = settings.get(self.ctx.storage, "site_name")
         safe = "".join(c if c.isalnum() else "-" for c in site).strip("-").lower() or "site"
-        choose_file(self, "Export a bundle for head office", "storeshift bundles (*.ssb *.zip);;All files (*)",
-                    lambda path: self._run_sync("Exporting the bundle…",
+        choose_file(self, _("Export a bundle for head office"), _("storeshift bundles (*.ssb *.zip);;All files (*)"),
+                    lambda path: self._run_sync(_("Exporting the bundle…"),
                                                 lambda storage: export_bundle(storage, path),
-                                                lambda _result: f"Bundle written to {path}."),
+                                                lambda _result: _("Bundle written to {file}.").format(file=path)),
                     save=True, suggested=f"{safe}-{self.ctx.now():%Y-%m-%d}.ssb")
 
     def on_merge_clicked(self) -> None:
         try:
             from ...sync.merge import merge_bundles
         except ImportError:
-            self.ctx.tell("Bundles are not part of this installation yet.", WARNING)
+            self.ctx.tell(_("Bundles are not part of this installation yet."), WARNING)
             return
-        dialog = QFileDialog(self, "Merge bundles from other sites")
+        dialog = QFileDialog(self, _("Merge bundles from other sites"))
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
         dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
-        dialog.setNameFilter("storeshift bundles (*.ssb *.zip);;All files (*)")
+        dialog.setNameFilter(_("storeshift bundles (*.ssb *.zip);;All files (*)"))
         dialog.filesSelected.connect(lambda paths: self._run_sync(
-            "Merging…", lambda storage: merge_bundles(storage, [Path(p) for p in paths]),
-            lambda report: report.summary() if hasattr(report, "summary") else "Merged.") if paths else None)
+            _("Merging…"), lambda storage: merge_bundles(storage, [Path(p) for p in paths]),
+            lambda report: report.summary() if hasattr(report, "summary") else _("Merged.")) if paths else None)
         dialog.finished.connect(lambda _=0: dialog.deleteLater())
         self.file_dialog = dialog
         dialog.open()
 
     def _run_sync(self, doing: str, job, describe) -> None:
         if self.job is not None:
-            self.ctx.tell("Another job is still running; wait for it to finish.", WARNING)
+            self.ctx.tell(_("Another job is still running; wait for it to finish."), WARNING)
             return
         self.ctx.tell(doing)
         self.job = run_with_own_storage(

@@ -8,6 +8,8 @@ from pathlib import Path
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
 
+from ...i18n import N_, _
+from ..language import keep
 from ...errors import UserError
 from ...services import tasks as task_service
 from .common import ERROR, SUCCESS, LeadContext, choose_file, fit_columns_to_contents
@@ -16,7 +18,7 @@ from .models import TaskModel
 
 
 class TasksPage(QWidget):
-    title = "Tasks"
+    title = N_("Tasks")
 
     def __init__(self, ctx: LeadContext, parent=None):
         super().__init__(parent)
@@ -25,31 +27,31 @@ class TasksPage(QWidget):
         self.preview: ImportPreview | None = None
         self.model = TaskModel(editable=True, on_edit=self.on_edit, parent=self)
 
-        heading = QLabel("Task catalogue")
+        heading = keep(QLabel(), text=N_("Task catalogue"))
         heading.setObjectName("pageTitle")
-        hint = QLabel("Double-click a cell to change it. Capacity is how many people can do a task at once "
-                      "(empty: no limit).")
+        hint = keep(QLabel(), text=N_("Double-click a cell to change it. Capacity is how many people can do a task "
+                                      "at once (empty: no limit)."))
         hint.setObjectName("hint")
         hint.setWordWrap(True)
 
         self.new_title = QLineEdit()
         self.new_title.setObjectName("newTaskTitle")
-        self.new_title.setPlaceholderText("New task, e.g. Greet at the door")
+        keep(self.new_title, placeholder=N_("New task, e.g. Greet at the door"))
         self.new_area = QLineEdit()
         self.new_area.setObjectName("newTaskArea")
-        self.new_area.setPlaceholderText("Area, e.g. Shop floor")
+        keep(self.new_area, placeholder=N_("Area, e.g. Shop floor"))
         self.new_capacity = QSpinBox()
         self.new_capacity.setObjectName("newTaskCapacity")
         self.new_capacity.setRange(0, 99)
-        self.new_capacity.setSpecialValueText("no limit")
+        keep(self.new_capacity, special=N_("no limit"))
         self.new_capacity.setPrefix("")
-        self.new_capacity.setToolTip("How many people can do it at once (0 = no limit)")
-        self.add_button = QPushButton("&Add task")
+        keep(self.new_capacity, tooltip=N_("How many people can do it at once (0 = no limit)"))
+        self.add_button = keep(QPushButton(), text=N_("&Add task"))
         self.add_button.setProperty("primary", True)
         add_row = QHBoxLayout()
         add_row.addWidget(self.new_title, 3)
         add_row.addWidget(self.new_area, 2)
-        add_row.addWidget(QLabel("Places:"))
+        add_row.addWidget(keep(QLabel(), text=N_("Places:")))
         add_row.addWidget(self.new_capacity)
         add_row.addWidget(self.add_button)
 
@@ -69,9 +71,9 @@ class TasksPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(self.model.column_of("description"),
                                                            QHeaderView.ResizeMode.Stretch)
 
-        self.show_archived = QCheckBox("Show arc&hived tasks")
-        self.archive_button = QPushButton("A&rchive")
-        self.import_button = QPushButton("&Import CSV…")
+        self.show_archived = keep(QCheckBox(), text=N_("Show arc&hived tasks"))
+        self.archive_button = keep(QPushButton(), text=N_("A&rchive"))
+        self.import_button = keep(QPushButton(), text=N_("&Import CSV…"))
         actions = QHBoxLayout()
         actions.addWidget(self.show_archived)
         actions.addStretch(1)
@@ -104,7 +106,7 @@ class TasksPage(QWidget):
     def on_selection_changed(self, *_args) -> None:
         task = self.selected()
         self.archive_button.setEnabled(task is not None)
-        self.archive_button.setText("Resto&re" if task and not task["active"] else "A&rchive")
+        self.archive_button.setText(_("Resto&re") if task and not task["active"] else _("A&rchive"))
 
     def on_edit(self, task_id: str, field: str, value) -> bool:
         try:
@@ -128,7 +130,8 @@ class TasksPage(QWidget):
         self.new_capacity.setValue(0)
         self.refresh()
         self.table.selectRow(self.model.index_of(task["id"]).row())
-        self.ctx.tell(f"Task '{task['title']}' added. It is on the Floor page to drag onto people.", SUCCESS)
+        self.ctx.tell(_("Task '{task}' added. It is on the Floor page to drag onto people.").format(task=task["title"]),
+                      SUCCESS)
 
     def on_archive(self) -> None:
         task = self.selected()
@@ -137,11 +140,11 @@ class TasksPage(QWidget):
         try:
             if task["active"]:
                 task_service.archive_task(self.ctx.storage, task["id"])
-                message = (f"'{task['title']}' is archived: it can no longer be given out. "
-                           "People on it now keep it until they finish.")
+                message = _("'{task}' is archived: it can no longer be given out. People on it now keep it until "
+                            "they finish.").format(task=task["title"])
             else:
                 task_service.edit_task(self.ctx.storage, task["id"], active=1)
-                message = f"'{task['title']}' is back in the catalogue."
+                message = _("'{task}' is back in the catalogue.").format(task=task["title"])
         except UserError as exc:
             self.ctx.tell(str(exc), ERROR)
             return
@@ -149,7 +152,7 @@ class TasksPage(QWidget):
         self.ctx.tell(message, SUCCESS)
 
     def on_import_clicked(self) -> None:
-        choose_file(self, "Import tasks from a CSV file", "CSV files (*.csv)", self.preview_import)
+        choose_file(self, _("Import tasks from a CSV file"), _("CSV files (*.csv)"), self.preview_import)
 
     def preview_import(self, path: Path) -> None:
         """Check the file and show what would change, with every bad line, before writing."""

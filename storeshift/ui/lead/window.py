@@ -15,23 +15,27 @@ from PySide6.QtWidgets import (QApplication, QDialog, QHBoxLayout, QLabel, QLine
                                QMainWindow, QMessageBox, QPushButton, QScrollArea, QStackedWidget, QStyle,
                                QVBoxLayout, QWidget)
 
-from ... import APP_NAME, __version__
+from ... import APP_NAME, __version__, i18n
+from ...i18n import N_, _, format_datetime, pgettext
 from ...errors import UserError
 from ...logs import log_dir
 from ...services import pin, settings
 from ...storage.db import Storage
 from ...timeutil import local
+from .. import language
+from ..language import keep
 from ..scanner import WedgeScanner
 from ..watcher import DatabaseWatcher
 from ..widgets import VerdictWatch
 from .common import BADGE_AT_KIOSK, ERROR, INFO, WARNING, Banner, ElidingLabel, LeadContext, LockScreen
+from .models import RowTableModel
 
 log = logging.getLogger("storeshift.ui.lead")
 
 #: (page key, navigation label, shortcut)
-PAGES = [("floor", "Floor", "Ctrl+1"), ("tasks", "Tasks", "Ctrl+2"), ("people", "People & badges", "Ctrl+3"),
-         ("observations", "Observations", "Ctrl+4"), ("reports", "Reports", "Ctrl+5"),
-         ("settings", "Settings", "Ctrl+6")]
+PAGES = [("floor", N_("Floor"), "Ctrl+1"), ("tasks", N_("Tasks"), "Ctrl+2"),
+         ("people", N_("People & badges"), "Ctrl+3"), ("observations", N_("Observations"), "Ctrl+4"),
+         ("reports", N_("Reports"), "Ctrl+5"), ("settings", N_("Settings"), "Ctrl+6")]
 NAV_ICONS = {"floor": "◉", "tasks": "☰", "people": "☺", "observations": "✎", "reports": "▤",
              "settings": "⚙"}
 #: The smallest window every page still works in: 1024x768 less a taskbar, and 1366x768 at
@@ -109,7 +113,10 @@ class LeadWindow(QMainWindow):
         self.watcher = watcher
         self.kiosk_window = None
         self.qsettings = settings_store or QSettings(APP_NAME, "lead")
-        self.setWindowTitle(f"{settings.get(storage, 'site_name')} — storeshift")
+        # The site's language from the first frame, Qt's own texts with it, and every later change.
+        settings.use_site_language(storage)
+        language.follow()
+        self.setWindowTitle(_("{site} — storeshift").format(site=settings.get(storage, "site_name")))
         self.setMinimumSize(*MINIMUM_SIZE)
 
         from .floor import FloorPage
@@ -136,43 +143,42 @@ class LeadWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.setObjectName("pageStack")
         for key, label, shortcut in PAGES:
-            item = QListWidgetItem(f"{NAV_ICONS[key]}   {label}")
+            item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, key)
-            item.setToolTip(f"{label} ({shortcut})")
             self.nav.addItem(item)
             self.stack.addWidget(self.pages[key])
-            action = QAction(label, self)
+            action = keep(QAction(self), text=label)
             action.setShortcut(QKeySequence(shortcut))
             action.triggered.connect(lambda _=False, k=key: self.show_page(k))
             self.addAction(action)
         self.site_label = QLabel()
         self.site_label.setObjectName("navSite")
         self.site_label.setWordWrap(True)
-        self.kiosk_button = QPushButton("Open &kiosk on\nanother screen")
+        self.kiosk_button = QPushButton()  # its text (long or compact) is set by label_navigation()
         self.kiosk_button.setObjectName("kioskButton")
-        self.lock_button = QPushButton("Lock")
+        self.lock_button = QPushButton()  # its text (long or compact) is set by label_navigation()
         self.lock_button.setObjectName("lockButton")
-        self.lock_button.setToolTip("Lock the window now (Ctrl+L)")
-        self.about_button = QPushButton("About")
+        keep(self.lock_button, tooltip=N_("Lock the window now (Ctrl+L)"))
+        self.about_button = QPushButton()  # its text is set by label_navigation()
         self.about_button.setObjectName("aboutButton")
-        self.about_button.setToolTip("Version, database and log folder (F1)")
+        keep(self.about_button, tooltip=N_("Version, database and log folder (F1)"))
         self.about_box: QMessageBox | None = None
         # Window-wide keys; each acts on the page shown.
-        for text, keys, slot in (("Lock", "Ctrl+L", self.lock), ("Find", QKeySequence.StandardKey.Find,
-                                                                  self.on_find),
-                                 ("Print", QKeySequence.StandardKey.Print, self.on_print),
-                                 ("Undo", QKeySequence.StandardKey.Undo, self.on_undo),
-                                 ("About storeshift", QKeySequence.StandardKey.HelpContents, self.show_about)):
-            action = QAction(text, self)
+        for text, keys, slot in ((N_("Lock"), "Ctrl+L", self.lock), (N_("Find"), QKeySequence.StandardKey.Find,
+                                                                     self.on_find),
+                                 (N_("Print"), QKeySequence.StandardKey.Print, self.on_print),
+                                 (N_("Undo"), QKeySequence.StandardKey.Undo, self.on_undo),
+                                 (N_("About storeshift"), QKeySequence.StandardKey.HelpContents, self.show_about)):
+            action = keep(QAction(self), text=text)
             action.setShortcut(QKeySequence(keys))
-            action.triggered.connect(lambda _=False, slot=slot: slot())
+            action.triggered.connect(lambda _checked=False, slot=slot: slot())
             self.addAction(action)
 
         side = self.side = QWidget()
         side.setObjectName("sidePanel")
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 12)
-        brand = self.brand = QLabel("storeshift")
+        brand = self.brand = QLabel("storeshift")  # not translated: the name
         brand.setObjectName("brand")
         side_layout.addWidget(brand)
         side_layout.addWidget(self.site_label)
@@ -250,6 +256,7 @@ class LeadWindow(QMainWindow):
         self.ctx.storage_replaced.connect(lambda: self.verdict.watch(self.storage))
 
         self._set_tab_order()
+        self.label_navigation()
         self.update_status()
         self.restore_geometry()
         self.set_compact(self.width() < COMPACT_BELOW)
@@ -258,6 +265,7 @@ class LeadWindow(QMainWindow):
             self.lock("")
         else:
             self.restart_idle_timer()
+        self._built = True
 
     @property
     def storage(self) -> Storage:
@@ -278,6 +286,45 @@ class LeadWindow(QMainWindow):
             self._stale.discard(key)
             self._refresh(key)
 
+    def label_navigation(self) -> None:
+        """The navigation's and side buttons' texts: full, or icons only when compact."""
+        compact = getattr(self, "compact", False)
+        for row, (key, label, shortcut) in enumerate(PAGES):
+            item = self.nav.item(row)
+            item.setText(NAV_ICONS[key] if compact else f"{NAV_ICONS[key]}   {_(label)}")
+            item.setToolTip(_("{page} ({shortcut})").format(page=_(label), shortcut=shortcut))
+        self.kiosk_button.setText(_("Kiosk") if compact else _("Open &kiosk on\nanother screen"))
+        self.kiosk_button.setToolTip(_("Open the kiosk on another screen"))
+        # A narrow side has room for a short word only ("Verrouiller" does not fit).
+        self.lock_button.setText(pgettext("narrow side button", "Lock") if compact else _("Lock"))
+        self.about_button.setText("?" if compact else _("About"))
+
+    # -- language -----------------------------------------------------------------------------
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        # Only the site's language: a kiosk visitor's own (the kiosk may run in this process)
+        # is theirs alone. (Also sent while __init__ is still building the window.)
+        if (event.type() == QEvent.Type.LanguageChange and getattr(self, "_built", False)
+                and i18n.current() == i18n.site_language()):
+            if self.isVisible():
+                self.retranslate()
+            else:
+                self._language_stale = True  # closed, or not shown yet: catch up when shown
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        """Every text again in the current language: kept texts, the navigation, the status bar,
+        and each page (its own texts, table headings and rows)."""
+        language.retranslate(self)
+        self.label_navigation()
+        self.update_status()
+        for model in self.findChildren(RowTableModel):
+            model.language_changed()
+        for key, page in self.pages.items():
+            retranslate = getattr(page, "retranslate", None)
+            if retranslate is not None:
+                retranslate()
+            self._refresh(key)
+
     def set_compact(self, compact: bool) -> None:
         """Icons-only navigation for a narrow window (1024 px, or 150% scaling on 1366 px)."""
         if compact == self.compact:
@@ -285,16 +332,12 @@ class LeadWindow(QMainWindow):
         self.compact = compact
         self.side.setFixedWidth(COMPACT_SIDE_WIDTH if compact else SIDE_WIDTH)
         self.side.setProperty("compact", compact)
-        for row, (key, label, _shortcut) in enumerate(PAGES):
-            item = self.nav.item(row)
-            item.setText(NAV_ICONS[key] if compact else f"{NAV_ICONS[key]}   {label}")
-            item.setTextAlignment(Qt.AlignmentFlag.AlignCenter if compact
-                                  else Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.brand.setText("ss" if compact else "storeshift")
+        for row in range(self.nav.count()):
+            self.nav.item(row).setTextAlignment(Qt.AlignmentFlag.AlignCenter if compact
+                                                else Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.label_navigation()
+        self.brand.setText("ss" if compact else "storeshift")  # not translated: the name
         self.site_label.setVisible(not compact)
-        self.kiosk_button.setText("Kiosk" if compact else "Open &kiosk on\nanother screen")
-        self.kiosk_button.setToolTip("Open the kiosk on another screen")
-        self.about_button.setText("?" if compact else "About")
         layout = self.side.layout().itemAt(self.side.layout().count() - 1).layout()
         layout.setDirection(QVBoxLayout.Direction.TopToBottom if compact else QVBoxLayout.Direction.LeftToRight)
         for widget in (self.side, *self.side.findChildren(QWidget)):
@@ -321,9 +364,10 @@ class LeadWindow(QMainWindow):
             box.selectAll()
         elif page is self.floor:
             self.floor.board.setFocus(Qt.FocusReason.ShortcutFocusReason)
-            self.show_message("Type the first letters of a name to jump to that person on the board.")
+            self.show_message(_("Type the first letters of a name to jump to that person on the board."))
         else:
-            self.show_message(f"The {page.title} page has no search; People and Observations have one.")
+            self.show_message(_("The {page} page has no search; People and Observations have one.")
+                              .format(page=_(page.title)))
 
     def on_print(self) -> None:
         """Ctrl+P: print what the page shown can print (the report or badge sheet on Reports,
@@ -335,8 +379,8 @@ class LeadWindow(QMainWindow):
         if callable(printer):
             printer()
         else:
-            self.show_message("Nothing to print on this page. Reports and badge sheets print from the Reports "
-                              "page (Ctrl+5).")
+            self.show_message(_("Nothing to print on this page. Reports and badge sheets print from the Reports "
+                                "page (Ctrl+5)."))
 
     def on_undo(self) -> None:
         """Ctrl+Z or the banner's Undo: take back the last assignment, task done, check-out or
@@ -353,14 +397,14 @@ class LeadWindow(QMainWindow):
     def show_about(self) -> None:
         """The version, the database and the log folder, as support asks for them."""
         storage = self.storage
-        text = (f"<p><b>storeshift {html.escape(__version__)}</b><br>back-to-the-floor programmes, "
-                "at the place where they happen.</p>"
-                f"<p><b>Site:</b> {html.escape(str(settings.get(storage, 'site_name')))}<br>"
-                f"<b>Database:</b> {html.escape(str(storage.path or 'in memory'))}<br>"
-                f"<b>Log folder:</b> {html.escape(str(log_dir()))}</p>"
-                "<p>Support may ask for the log file in that folder; it names no one.</p>")
-        box = QMessageBox(QMessageBox.Icon.Information, "About storeshift", text, QMessageBox.StandardButton.Close,
-                          self)
+        text = (f"<p><b>storeshift {html.escape(__version__)}</b><br>"  # not translated: name and version
+                + _("back-to-the-floor programmes, at the place where they happen.") + "</p><p>"
+                + _("<b>Site:</b> {site}").format(site=html.escape(str(settings.get(storage, "site_name")))) + "<br>"
+                + _("<b>Database:</b> {file}").format(file=html.escape(str(storage.path or _("in memory")))) + "<br>"
+                + _("<b>Log folder:</b> {folder}").format(folder=html.escape(str(log_dir()))) + "</p><p>"
+                + _("Support may ask for the log file in that folder; it names no one.") + "</p>")
+        box = QMessageBox(QMessageBox.Icon.Information, _("About storeshift"), text,
+                          QMessageBox.StandardButton.Close, self)
         box.setObjectName("aboutBox")
         box.setTextFormat(Qt.TextFormat.RichText)
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
@@ -374,10 +418,10 @@ class LeadWindow(QMainWindow):
         log.info("a badge scan reached the shift-lead window; not used")
         if self.is_locked():
             self.lock_screen.pad.reset()
-            self.lock_screen.pad.show_message(BADGE_AT_KIOSK, error=True)
+            self.lock_screen.pad.show_message(_(BADGE_AT_KIOSK), error=True)
             self.lock_screen.pad.focus()
         else:
-            self.show_message(BADGE_AT_KIOSK, WARNING)
+            self.show_message(_(BADGE_AT_KIOSK), WARNING)
 
     # -- keeping up with the database ---------------------------------------------------------
     def _refresh(self, key: str) -> None:
@@ -408,17 +452,17 @@ class LeadWindow(QMainWindow):
         storage = self.storage
         site = settings.get(storage, "site_name")
         tz = settings.site_timezone(storage)
-        self.setWindowTitle(f"{site} — storeshift")
+        self.setWindowTitle(_("{site} — storeshift").format(site=site))
         self.site_label.setText(f"{site}\n{tz}")
-        self.db_label.setText(f"{site}  ·  Database: {storage.path or 'in memory'}")
-        self.db_label.setToolTip(str(storage.path or "in memory"))
+        self.db_label.setText(_("{site}  ·  Database: {file}").format(site=site, file=storage.path or _("in memory")))
+        self.db_label.setToolTip(str(storage.path or _("in memory")))
         last = settings.get(storage, "last_backup_at")
         if last:
             when = local(last, tz)
-            self.backup_label.setText(f"Last backup: {when:%a %d %b %Y %H:%M}")
+            self.backup_label.setText(_("Last backup: {when}").format(when=format_datetime(when)))
             self.backup_label.setProperty("stale", (self.ctx.now() - when).days >= 7)
         else:
-            self.backup_label.setText("Last backup: never — Settings → Back up now")
+            self.backup_label.setText(_("Last backup: never — Settings → Back up now"))
             self.backup_label.setProperty("stale", True)
         self.backup_label.style().unpolish(self.backup_label)
         self.backup_label.style().polish(self.backup_label)
@@ -441,7 +485,7 @@ class LeadWindow(QMainWindow):
         self.show_message(sentence, ERROR)
         if self.is_locked():
             self.lock_screen.reset(sentence)
-        box = QMessageBox(QMessageBox.Icon.Critical, "The database needs attention", sentence,
+        box = QMessageBox(QMessageBox.Icon.Critical, _("The database needs attention"), sentence,
                           QMessageBox.StandardButton.Ok, self)
         box.setObjectName("databaseRefusedBox")
         box.setWindowModality(Qt.WindowModality.WindowModal)
@@ -458,7 +502,7 @@ class LeadWindow(QMainWindow):
 
     def lock(self, reason: str = "") -> None:
         if not pin.has_pin(self.storage):
-            self.show_message("Set a shift-lead PIN in Settings first; without one the window cannot lock.",
+            self.show_message(_("Set a shift-lead PIN in Settings first; without one the window cannot lock."),
                               WARNING)
             return
         self.idle_timer.stop()
@@ -490,14 +534,14 @@ class LeadWindow(QMainWindow):
             self.idle_timer.start()
 
     def on_idle(self) -> None:
-        self.lock("Locked after a while without use.")
+        self.lock(_("Locked after a while without use."))
 
     # -- the kiosk ----------------------------------------------------------------------------
     def open_kiosk(self) -> None:
         try:
             from ..kiosk.window import KioskWindow
         except ImportError:
-            self.show_message("The kiosk is not part of this installation.", ERROR)
+            self.show_message(_("The kiosk is not part of this installation."), ERROR)
             return
         screens = QGuiApplication.screens()
         mine = self.screen()
@@ -512,11 +556,11 @@ class LeadWindow(QMainWindow):
             self.kiosk_window.setScreen(target)
             self.kiosk_window.setGeometry(target.geometry())
             self.kiosk_window.showFullScreen()
-            self.show_message(f"The kiosk is open on the screen '{target.name()}'.")
+            self.show_message(_("The kiosk is open on the screen '{screen}'.").format(screen=target.name()))
         else:
             self.kiosk_window.show()
-            self.show_message("Only one screen is connected, so the kiosk opened in a window here. "
-                              "Connect a second screen for a full-screen kiosk.", WARNING)
+            self.show_message(_("Only one screen is connected, so the kiosk opened in a window here. "
+                              "Connect a second screen for a full-screen kiosk."), WARNING)
 
     # -- geometry -----------------------------------------------------------------------------
     def restore_geometry(self) -> None:
@@ -541,6 +585,9 @@ class LeadWindow(QMainWindow):
             self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if getattr(self, "_language_stale", False):  # the language changed while it was hidden
+            self._language_stale = False
+            self.retranslate()
         super().showEvent(event)
         if not self._placed:
             self._placed = True
