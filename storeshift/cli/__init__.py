@@ -12,6 +12,7 @@ import click
 
 from .. import __version__, logs
 from ..errors import UserError
+from ..services import settings
 from ..storage.db import default_db_path, open_storage
 
 log = logging.getLogger("storeshift.cli")
@@ -50,6 +51,7 @@ def with_storage(func=None, *, window: bool = False):
         storage = None
         try:
             storage = open_storage(_db_path(ctx, db_path), check_in_background=window)
+            settings.use_site_language(storage)
             return func(storage, **kwargs)
         except UserError as exc:
             raise Fail(str(exc), 1) from None

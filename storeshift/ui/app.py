@@ -16,8 +16,10 @@ from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QLabel, 
 
 from .. import APP_NAME, __version__
 from ..logs import log_dir
+from ..services import settings
 from ..resources import resource, resource_root
 from ..storage.db import Storage
+from . import language
 from .watcher import DatabaseWatcher
 
 log = logging.getLogger("storeshift.ui")
@@ -137,6 +139,8 @@ def run(kind: str, storage: Storage, **options) -> int:
     """Open the kiosk or the shift-lead window on storage and run until it closes."""
     app = application()
     app.setStyleSheet(style_sheet(kind))
+    settings.use_site_language(storage)
+    language.follow()
     watcher = DatabaseWatcher(storage.path)
     window = create_window(kind, storage, watcher, **options)
     # The kiosk shows a banner only: a box a passing visitor could be left staring at is no use.
