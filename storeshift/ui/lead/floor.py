@@ -63,6 +63,7 @@ class FloorBoard(QTableView):
         # Who and what they do come first: on a narrow screen those two stay in view and the
         # department and time scroll (a stretching task column was squeezed out of sight).
         header.moveSection(header.visualIndex(model.column_of("task_title")), 1)
+        header.moveSection(header.visualIndex(model.column_of("on_floor")), 2)
         header.setStretchLastSection(True)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)

@@ -165,6 +165,7 @@ class ObservationsPage(QWidget):
         wide = self.width() >= 900
         self.splitter.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
         self.splitter.widget(1).setMaximumWidth(500 if wide else 16777215)
+        self.table.setMinimumHeight(0 if wide else 200)  # a few rows stay in view; the page scrolls
 
     @staticmethod
     def _choice_box(name: str, everything: str, choices: dict) -> QComboBox:

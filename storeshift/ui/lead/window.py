@@ -38,8 +38,10 @@ NAV_ICONS = {"floor": "◉", "tasks": "☰", "people": "☺", "observations": "�
 MINIMUM_SIZE = (760, 440)
 DEFAULT_SIZE = (1366, 768)
 #: Below this width the side navigation shows its icons only, leaving the pages the room.
-COMPACT_BELOW = 1000
-SIDE_WIDTH, COMPACT_SIDE_WIDTH = 190, 62
+COMPACT_BELOW = 1100
+SIDE_WIDTH, COMPACT_SIDE_WIDTH = 206, 92
+#: the navigation's labels under the icons when it is narrow
+SHORT_LABELS = {"people": "People", "observations": "Notes"}
 
 
 class _PageScroll(QScrollArea):
@@ -147,7 +149,7 @@ class LeadWindow(QMainWindow):
         self.site_label = QLabel()
         self.site_label.setObjectName("navSite")
         self.site_label.setWordWrap(True)
-        self.kiosk_button = QPushButton("Open &kiosk on\nanother screen")
+        self.kiosk_button = QPushButton("Open kiosk on\nanother screen")
         self.kiosk_button.setObjectName("kioskButton")
         self.lock_button = QPushButton("Lock")
         self.lock_button.setObjectName("lockButton")
@@ -269,7 +271,8 @@ class LeadWindow(QMainWindow):
             self._refresh(key)
 
     def set_compact(self, compact: bool) -> None:
-        """Icons-only navigation for a narrow window (1024 px, or 150% scaling on 1366 px)."""
+        """A narrow navigation rail, each icon above a short label, for a narrow window (1024 px,
+        or 150% scaling on 1366 px): the Floor board needs the room more than the labels do."""
         if compact == self.compact:
             return
         self.compact = compact
@@ -277,16 +280,16 @@ class LeadWindow(QMainWindow):
         self.side.setProperty("compact", compact)
         for row, (key, label, _shortcut) in enumerate(PAGES):
             item = self.nav.item(row)
-            item.setText(NAV_ICONS[key] if compact else f"{NAV_ICONS[key]}   {label}")
+            item.setText(f"{NAV_ICONS[key]}\n{SHORT_LABELS.get(key, label)}" if compact
+                         else f"{NAV_ICONS[key]}   {label}")
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter if compact
                                   else Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.brand.setText("ss" if compact else "storeshift")
+        # The rail has no room for the name: the pages need the height on a 150% screen.
+        self.brand.setVisible(not compact)
         self.site_label.setVisible(not compact)
-        self.kiosk_button.setText("Kiosk" if compact else "Open &kiosk on\nanother screen")
+        self.kiosk_button.setText("Kiosk" if compact else "Open kiosk on\nanother screen")
         self.kiosk_button.setToolTip("Open the kiosk on another screen")
         self.about_button.setText("?" if compact else "About")
-        layout = self.side.layout().itemAt(self.side.layout().count() - 1).layout()
-        layout.setDirection(QVBoxLayout.Direction.TopToBottom if compact else QVBoxLayout.Direction.LeftToRight)
         for widget in (self.side, *self.side.findChildren(QWidget)):
             widget.style().unpolish(widget)
             widget.style().polish(widget)
