@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from storeshift.errors import Refused, UserError
-from storeshift.services import observations, roster, tasks, visits
+from storeshift.services import observations, roster, tasks, themes, visits
 from storeshift.storage import audit
 
 
@@ -106,3 +106,19 @@ def test_undo_triage_restores_owner_status_and_follow_up(storage, floor):
     with pytest.raises(UserError, match="changed again"):
         observations.undo_triage(storage, note["id"], before, saved)
     assert observations.get_observation(storage, note["id"])["status"] == later["status"] == "closed"
+
+
+def test_undo_a_theme_triage_restores_it_and_the_times_its_statuses_were_reached(storage, floor):
+    note = observations.add_observation(storage, category="process_problem", text="Returns need two signatures",
+                                        visit_id=floor[0]["id"])
+    theme = themes.create_theme(storage, "Returns sign-off", [note["id"]])
+    before = themes.get_theme(storage, theme["id"])
+    saved = themes.update(storage, theme["id"], status="actioned", owner="Ops team", follow_up="One signature now")
+    assert saved["actioned_at"] and saved["owner"] == "Ops team"
+    restored = themes.undo_update(storage, theme["id"], before, saved)
+    assert {k: restored[k] for k in ("status", "owner", "follow_up", "triaged_at", "actioned_at")} == {
+        k: before[k] for k in ("status", "owner", "follow_up", "triaged_at", "actioned_at")}
+    later = themes.update(storage, theme["id"], status="closed")
+    with pytest.raises(UserError, match="changed again"):
+        themes.undo_update(storage, theme["id"], before, saved)
+    assert themes.get_theme(storage, theme["id"])["status"] == later["status"] == "closed"

@@ -137,6 +137,11 @@ def _render(out_dir: str | Path, sizes: dict) -> list[Path]:
             if obs.model.rowCount():
                 obs.table.selectRow(0)
             shot("observations")
+            # A note in a theme: the theme's owner, status and follow-up, rename, merge, split.
+            obs.status.setCurrentIndex(obs.status.findData("triaged"))
+            if obs.model.rowCount():
+                obs.table.selectRow(0)
+            shot("observations-theme")
             window.show_page("reports")
             reports = window.reports
             shot("reports-empty")

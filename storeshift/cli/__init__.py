@@ -358,9 +358,9 @@ def check(storage) -> None:
 
 def _register_feature_commands() -> None:
     """Commands of a feature live in a module of their own in this package, each with register()."""
-    from . import reports, sync
+    from . import observations, reports, sync
 
-    for module in (reports, sync):
+    for module in (reports, sync, observations):
         module.register(main, with_storage, Fail)
 
 
