@@ -259,7 +259,7 @@ class ObservationsPage(QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
         # On a narrow window the note and its triage go below the table, which keeps the width.
-        wide = self.width() >= 900
+        wide = self.width() >= 820  # 1024 px keeps the pane beside the table; 150% scaling does not
         self.splitter.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
         self.splitter.widget(1).setMaximumWidth(500 if wide else 16777215)
         self.table.setMinimumHeight(0 if wide else 200)  # a few rows stay in view; the page scrolls

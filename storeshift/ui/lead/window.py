@@ -187,6 +187,7 @@ class LeadWindow(QMainWindow):
         side.setFixedWidth(SIDE_WIDTH)
         self.compact: bool | None = None
         self._placed = False
+        self._restored = QRect()
 
         self.banner = Banner()
         content = QWidget()
@@ -515,6 +516,7 @@ class LeadWindow(QMainWindow):
             rect = QRect(0, 0, min(DEFAULT_SIZE[0], area.width()), min(DEFAULT_SIZE[1], area.height()))
             rect.moveCenter(area.center())
         self.setGeometry(fit_within(rect, screen.availableGeometry(), self.minimumSize()))
+        self._restored = self.geometry()
         if str(self.qsettings.value("window/maximized", "false")).lower() == "true":
             self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
@@ -526,7 +528,10 @@ class LeadWindow(QMainWindow):
             QTimer.singleShot(0, self, self.keep_on_screen)
 
     def keep_on_screen(self) -> None:
-        if self.isMaximized() or self.isFullScreen() or self.screen() is None:
+        """Finish restore_geometry(), unless the window was placed otherwise meanwhile."""
+        # (The size tells: showing may shift the position by the frame's width.)
+        if self.isMaximized() or self.isFullScreen() or self.screen() is None or \
+                self.size() != self._restored.size():
             return
         frame, inner = self.frameGeometry(), self.geometry()
         margins = (inner.left() - frame.left(), inner.top() - frame.top(),
