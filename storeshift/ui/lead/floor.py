@@ -60,8 +60,8 @@ class FloorBoard(QTableView):
         header = self.horizontalHeader()
         header.setHighlightSections(False)
         fit_columns_to_contents(self)
-        # Who and what they do come first: on a narrow screen those two stay in view and the
-        # department and time scroll (a stretching task column was squeezed out of sight).
+        # Who, what they do and for how long come first: on a narrow screen the department is
+        # what scrolls out of view (a stretching task column used to be squeezed out of sight).
         header.moveSection(header.visualIndex(model.column_of("task_title")), 1)
         header.moveSection(header.visualIndex(model.column_of("on_floor")), 2)
         header.setStretchLastSection(True)

@@ -38,7 +38,7 @@ NAV_ICONS = {"floor": "◉", "tasks": "☰", "people": "☺", "observations": "�
 #: 150% scaling (911x512 logical pixels) less a taskbar and title bar. Pages scroll rather than cut.
 MINIMUM_SIZE = (760, 440)
 DEFAULT_SIZE = (1366, 768)
-#: Below this width the side navigation shows its icons only, leaving the pages the room.
+#: Below this width the side navigation is a narrow rail, leaving the pages the room.
 COMPACT_BELOW = 1100
 SIDE_WIDTH, COMPACT_SIDE_WIDTH = 206, 92
 #: the navigation's labels under the icons when it is narrow
@@ -66,16 +66,14 @@ class _PageScroll(QScrollArea):
         return page.minimumSizeHint().expandedTo(page.minimumSize()) if page is not None else QSize()
 
     def fit(self) -> None:
-        need = self.needed()
-        room = self.maximumViewportSize()
+        need, room = self.needed(), self.maximumViewportSize()
         bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-        if need.width() > room.width():
-            room.setHeight(room.height() - bar)
-        if need.height() > room.height():
-            room.setWidth(room.width() - bar)
-            if need.width() > room.width() and room.height() + bar == self.maximumViewportSize().height():
-                room.setHeight(room.height() - bar)
-        self.widget().resize(room.expandedTo(need))
+        wide, tall = need.width() > room.width(), need.height() > room.height()
+        # A scroll bar on one side takes room from the other, which may then need one too.
+        tall = tall or (wide and need.height() > room.height() - bar)
+        wide = wide or (tall and need.width() > room.width() - bar)
+        shown = QSize(room.width() - (bar if tall else 0), room.height() - (bar if wide else 0))
+        self.widget().resize(shown.expandedTo(need))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
