@@ -618,6 +618,10 @@ class FloorPage(QWidget):
         dialog.open()
         dialog.time.setFocus()
 
+    def print_page(self) -> None:
+        """Ctrl+P on this page: the roll call."""
+        self.on_roll_call_clicked()
+
     def on_roll_call_clicked(self) -> None:
         """One click: the one-page roll call PDF, opened for printing."""
         from ...reports.rollcall import build_roll_call

@@ -338,7 +338,7 @@ class LeadWindow(QMainWindow):
             printer()
         else:
             self.show_message("Nothing to print on this page. Reports and badge sheets print from the Reports "
-                              "page (Ctrl+5).")
+                              "page (Ctrl+5), the roll call from the Floor page (Ctrl+1).")
 
     def on_undo(self) -> None:
         """Ctrl+Z or the banner's Undo: take back the last assignment, task done, check-out or
