@@ -31,8 +31,10 @@ CHECKOUT_REASONS = ["Forgot to scan out", "Left early", "Went home unwell", "Bad
 
 def _table(model, stretch_column: int | None = None) -> QTableView:
     view = record_table(model, stretch_column=stretch_column)
-    # On a small screen the columns scroll rather than vanish.
+    # On a small screen the columns scroll rather than vanish, and two rows stay in view (the
+    # page scrolls instead of squeezing a list down to its header).
     view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    view.setMinimumHeight(112)
     return view
 
 
