@@ -259,13 +259,12 @@ class ObservationsPage(QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
         # On a narrow window the note and its triage go below the table, which keeps the width.
-        wide = self.width() >= 820  # 1024 px keeps the pane beside the table; 150% scaling does not
+        wide = self.width() >= 900
         orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
         if orientation == self.splitter.orientation():
             return
         self.splitter.setOrientation(orientation)
         self.splitter.widget(1).setMaximumWidth(520 if wide else 16777215)
-        self.table.setMinimumHeight(0 if wide else 160)  # a few rows stay in view; the page scrolls
         if not wide:
             # Below the table the triage form needs most of the height: suggestions, title, owner, status.
             height = self.splitter.height()
