@@ -154,6 +154,7 @@ def _render(out_dir: str | Path, sizes: dict, language: str | None = None) -> li
             shot("reports-empty")
             reports.make_button.click()
             _wait(app, lambda: reports.current_pdf is not None or not reports.busy())
+            _wait(app, lambda: False, timeout=2.0)  # the PDF view draws its pages in the background
             shot("reports")
             window.banner.hide()
             window.show_page("settings")

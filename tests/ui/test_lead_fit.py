@@ -111,6 +111,7 @@ def test_the_side_navigation_gives_way_on_a_narrow_window(window, qtbot):
     assert "Floor" in window.nav.item(0).text()
     window.resize(*SCALED)
     settle(qtbot)
-    assert window.side.width() < wide and "Floor" not in window.nav.item(0).text()
-    assert "Floor" in window.nav.item(0).toolTip()  # the name is still there for those who hover
+    # A rail: the icon above a short label, the full name in the tooltip.
+    assert window.side.width() < wide and window.nav.item(3).text().endswith("\nNotes")
+    assert "Observations" in window.nav.item(3).toolTip()
     assert QRect(window.nav.visualItemRect(window.nav.item(5))).bottom() < window.nav.viewport().height()

@@ -281,6 +281,14 @@ def test_print_dialog_and_print_preview_render_the_pdf_pages(window, demo_storag
     assert not preview.isVisible()
 
 
+def test_ctrl_p_on_the_floor_prints_the_roll_call(window, qtbot):
+    page = window.floor
+    opened = []
+    page.open_file = lambda path: opened.append(path) or True
+    qtbot.keyClick(window.nav, Qt.Key.Key_P, CTRL)
+    assert opened == [page.last_roll_call] and page.last_roll_call.read_bytes()[:5] == b"%PDF-"
+
+
 def test_ctrl_p_elsewhere_says_where_printing_is(window, qtbot):
     window.show_page("tasks")
     qtbot.keyClick(window.nav, Qt.Key.Key_P, CTRL)

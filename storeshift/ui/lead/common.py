@@ -61,15 +61,23 @@ def fit_columns_to_contents(view: QTableView) -> None:
     _ColumnFitter(view)
 
 
+#: A stretching column is never squeezed below its contents or this, whichever is less.
+STRETCH_FLOOR = 180
+
+
 class _ColumnFitter(QObject):
     """Widens a table's columns after its rows change (once per event-loop turn, however many
-    rows changed) and when it is first shown (pages not opened yet cost nothing at start)."""
+    rows changed) and when it is first shown (pages not opened yet cost nothing at start).
+    A stretching column fills the room the others leave, but on a narrow window it keeps the
+    width of its contents (up to STRETCH_FLOOR) and the table scrolls sideways instead: a
+    stretching column used to shrink to a sliver and take its column out of reach."""
 
     def __init__(self, view: QTableView):
         super().__init__(view)
         self.view = view
         self.pending = self.fitting = False
         self.by_hand: set[int] = set()
+        self.stretching: set[int] | None = None  # found at the first fit (set up after this)
         model = view.model()
         for changed in (model.rowsInserted, model.modelReset, model.dataChanged):
             changed.connect(self.schedule)
@@ -79,6 +87,8 @@ class _ColumnFitter(QObject):
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
         if event.type() == QEvent.Type.Show:
             self.fit()  # before the first paint, so the columns never jump in front of the lead
+        elif event.type() == QEvent.Type.Resize and self.stretching:
+            self.schedule()
         return False
 
     def on_section_resized(self, column: int, _old: int, _new: int) -> None:
@@ -95,15 +105,28 @@ class _ColumnFitter(QObject):
         if not self.view.isVisible() or self.view.model().rowCount() == 0:
             return
         header = self.view.horizontalHeader()
+        stretch = QHeaderView.ResizeMode.Stretch
+        if self.stretching is None:
+            self.stretching = {c for c in range(header.count()) if header.sectionResizeMode(c) == stretch}
         self.fitting = True
         try:
             for column in range(header.count()):
                 # A stretching column takes what the others leave: sizing it would fix its width.
-                if column in self.by_hand or header.sectionResizeMode(column) != QHeaderView.ResizeMode.Interactive:
+                if column in self.by_hand or column in self.stretching or \
+                        header.sectionResizeMode(column) != QHeaderView.ResizeMode.Interactive:
                     continue
                 wanted = max(self.view.sizeHintForColumn(column), header.sectionSizeHint(column))
                 if wanted > header.sectionSize(column):
                     header.resizeSection(column, wanted)
+            for column in self.stretching:
+                floor = min(STRETCH_FLOOR, max(self.view.sizeHintForColumn(column), header.sectionSizeHint(column)))
+                others = sum(header.sectionSize(c) for c in range(header.count())
+                             if c != column and not header.isSectionHidden(c))
+                if others + floor > self.view.viewport().width():
+                    header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+                    header.resizeSection(column, floor)
+                else:
+                    header.setSectionResizeMode(column, stretch)
         finally:
             self.fitting = False
 

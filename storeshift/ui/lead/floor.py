@@ -33,8 +33,10 @@ CHECKOUT_REASONS = [N_("Forgot to scan out"), N_("Left early"), N_("Went home un
 
 def _table(model, stretch_column: int | None = None) -> QTableView:
     view = record_table(model, stretch_column=stretch_column)
-    # On a small screen the columns scroll rather than vanish.
+    # On a small screen the columns scroll rather than vanish, and two rows stay in view (the
+    # page scrolls instead of squeezing a list down to its header).
     view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    view.setMinimumHeight(112)
     return view
 
 
@@ -68,9 +70,10 @@ class FloorBoard(QTableView):
         header = self.horizontalHeader()
         header.setHighlightSections(False)
         fit_columns_to_contents(self)
-        # Who and what they do come first: on a narrow screen those two stay in view and the
-        # department and time scroll (a stretching task column was squeezed out of sight).
+        # Who, what they do and for how long come first: on a narrow screen the department is
+        # what scrolls out of view (a stretching task column used to be squeezed out of sight).
         header.moveSection(header.visualIndex(model.column_of("task_title")), 1)
+        header.moveSection(header.visualIndex(model.column_of("on_floor")), 2)
         header.setStretchLastSection(True)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
@@ -635,6 +638,10 @@ class FloorPage(QWidget):
         dialog.accepted.connect(save)
         dialog.open()
         dialog.time.setFocus()
+
+    def print_page(self) -> None:
+        """Ctrl+P on this page: the roll call."""
+        self.on_roll_call_clicked()
 
     def on_roll_call_clicked(self) -> None:
         """One click: the one-page roll call PDF, opened for printing."""

@@ -42,9 +42,11 @@ NAV_ICONS = {"floor": "◉", "tasks": "☰", "people": "☺", "observations": "�
 #: 150% scaling (911x512 logical pixels) less a taskbar and title bar. Pages scroll rather than cut.
 MINIMUM_SIZE = (760, 440)
 DEFAULT_SIZE = (1366, 768)
-#: Below this width the side navigation shows its icons only, leaving the pages the room.
-COMPACT_BELOW = 1000
-SIDE_WIDTH, COMPACT_SIDE_WIDTH = 190, 62
+#: Below this width the side navigation is a narrow rail, leaving the pages the room.
+COMPACT_BELOW = 1100
+SIDE_WIDTH, COMPACT_SIDE_WIDTH = 206, 92
+#: the navigation's labels under the icons when it is narrow
+SHORT_LABELS = {"people": "People", "observations": "Notes"}
 
 
 class _PageScroll(QScrollArea):
@@ -68,16 +70,14 @@ class _PageScroll(QScrollArea):
         return page.minimumSizeHint().expandedTo(page.minimumSize()) if page is not None else QSize()
 
     def fit(self) -> None:
-        need = self.needed()
-        room = self.maximumViewportSize()
+        need, room = self.needed(), self.maximumViewportSize()
         bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-        if need.width() > room.width():
-            room.setHeight(room.height() - bar)
-        if need.height() > room.height():
-            room.setWidth(room.width() - bar)
-            if need.width() > room.width() and room.height() + bar == self.maximumViewportSize().height():
-                room.setHeight(room.height() - bar)
-        self.widget().resize(room.expandedTo(need))
+        wide, tall = need.width() > room.width(), need.height() > room.height()
+        # A scroll bar on one side takes room from the other, which may then need one too.
+        tall = tall or (wide and need.height() > room.height() - bar)
+        wide = wide or (tall and need.width() > room.width() - bar)
+        shown = QSize(room.width() - (bar if tall else 0), room.height() - (bar if wide else 0))
+        self.widget().resize(shown.expandedTo(need))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
@@ -192,6 +192,7 @@ class LeadWindow(QMainWindow):
         side.setFixedWidth(SIDE_WIDTH)
         self.compact: bool | None = None
         self._placed = False
+        self._restored = QRect()
 
         self.banner = Banner()
         content = QWidget()
@@ -326,7 +327,8 @@ class LeadWindow(QMainWindow):
             self._refresh(key)
 
     def set_compact(self, compact: bool) -> None:
-        """Icons-only navigation for a narrow window (1024 px, or 150% scaling on 1366 px)."""
+        """A narrow navigation rail, each icon above a short label, for a narrow window (1024 px,
+        or 150% scaling on 1366 px): the Floor board needs the room more than the labels do."""
         if compact == self.compact:
             return
         self.compact = compact
@@ -581,6 +583,7 @@ class LeadWindow(QMainWindow):
             rect = QRect(0, 0, min(DEFAULT_SIZE[0], area.width()), min(DEFAULT_SIZE[1], area.height()))
             rect.moveCenter(area.center())
         self.setGeometry(fit_within(rect, screen.availableGeometry(), self.minimumSize()))
+        self._restored = self.geometry()
         if str(self.qsettings.value("window/maximized", "false")).lower() == "true":
             self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
@@ -595,7 +598,10 @@ class LeadWindow(QMainWindow):
             QTimer.singleShot(0, self, self.keep_on_screen)
 
     def keep_on_screen(self) -> None:
-        if self.isMaximized() or self.isFullScreen() or self.screen() is None:
+        """Finish restore_geometry(), unless the window was placed otherwise meanwhile."""
+        # (The size tells: showing may shift the position by the frame's width.)
+        if self.isMaximized() or self.isFullScreen() or self.screen() is None or \
+                self.size() != self._restored.size():
             return
         frame, inner = self.frameGeometry(), self.geometry()
         margins = (inner.left() - frame.left(), inner.top() - frame.top(),
