@@ -381,3 +381,28 @@ def _register_feature_commands() -> None:
 
 
 _register_feature_commands()
+
+
+def gui() -> None:
+    """The desktop entry point (storeshift-gui, started from a menu or a shortcut): the same commands,
+    but a failure is also shown in a message box, since there may be no terminal to print it on."""
+    try:
+        code = main.main(prog_name="storeshift", standalone_mode=False)
+    except click.ClickException as exc:
+        if sys.stderr is not None:
+            exc.show()
+        _show_error(exc.format_message())
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _show_error(text: str) -> None:
+    try:
+        from PySide6.QtWidgets import QApplication, QMessageBox
+    except ImportError:
+        return
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    QMessageBox.critical(None, "storeshift", text)
+    del app

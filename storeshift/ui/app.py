@@ -7,6 +7,7 @@ import logging
 import sys
 import traceback
 
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -30,11 +31,28 @@ def application() -> QApplication:
 
 
 def style_sheet(name: str) -> str:
-    """The QSS for 'kiosk' or 'lead' from resources/styles ('' if not there yet)."""
+    """The QSS for 'kiosk' or 'lead' from storeshift/assets/styles ('' if not there yet)."""
     try:
         return resource("styles", f"{name}.qss").read_text(encoding="utf-8")
     except FileNotFoundError:
         return ""
+
+
+_QT_LEVELS = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+              QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+              QtMsgType.QtFatalMsg: logging.CRITICAL}
+qt_log = logging.getLogger("storeshift.qt")
+
+
+def _log_qt_message(kind, context, text: str) -> None:
+    category = getattr(context, "category", None) or "qt"
+    qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), "%s: %s", category, text)
+
+
+def send_qt_messages_to_the_log() -> None:
+    """Qt's own messages ('qt.multimedia …', 'QSoundEffect: playback of this format is not supported')
+    go to the log file: a store's terminal, and the shift lead, have no use for them."""
+    qInstallMessageHandler(_log_qt_message)
 
 
 def install_crash_hook(report) -> None:
@@ -61,6 +79,7 @@ def create_window(kind: str, storage: Storage, watcher: DatabaseWatcher, **optio
 
 def run(kind: str, storage: Storage, **options) -> int:
     """Open the kiosk or the shift-lead window on storage and run until it closes."""
+    send_qt_messages_to_the_log()
     app = application()
     app.setStyleSheet(style_sheet(kind))
     watcher = DatabaseWatcher(storage.path)
