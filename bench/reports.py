@@ -9,7 +9,7 @@ import importlib.util
 import tempfile
 from pathlib import Path
 
-from .common import CACHE, Row, Stats, demo_database, growth_label, not_measured, timed
+from .common import Row, Stats, demo_database, growth_label, not_measured, timed
 
 REPORT_GOAL = "≤ 3 s and ≤ 2× the floor"
 SHEET_GOAL = "≤ 10 s"

@@ -17,6 +17,8 @@ from .common import Row, not_measured
 
 AREAS = ["scan", "kiosk", "startup", "reports", "floor_board", "merge"]
 DEFAULT_OUT = Path(__file__).resolve().parent / "RESULTS.md"
+# Quick or partial runs are not the real figures: they never replace the tracked table.
+SCRATCH_OUT = Path(__file__).resolve().parent / ".cache" / "RESULTS-partial.md"
 
 
 def _version(module: str) -> str:
@@ -101,18 +103,22 @@ def write(out: Path, rows: list[Row], quick: bool, seconds: float, header: list[
             "compare the ratio, not the absolute time. p99 is nearest-rank (with fewer than 100 samples it "
             "is the largest). What each miss came from, and what was changed, is in FINDINGS.md.", "",
             *header, "", *table(rows), ""]
-    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(text), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="Small data and few runs (under a minute).")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="Where to write the Markdown table.")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="Where to write the Markdown table (default: bench/RESULTS.md after a full "
+                        "run, bench/.cache/RESULTS-partial.md after --quick or --only).")
     parser.add_argument("--only", nargs="*", choices=AREAS, help="Run only these areas.")
     parser.add_argument("--qt-python", help="Another Python (with storeshift's requirements) to run the kiosk "
                         "and shift-lead windows with when they fail under this one; its figures are labelled.")
     args = parser.parse_args(argv)
+    if args.out is None:
+        args.out = SCRATCH_OUT if (args.quick or args.only) else DEFAULT_OUT
+        args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.qt_python:
         os.environ["BENCH_QT_PYTHON"] = args.qt_python
         from . import common

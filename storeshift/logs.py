@@ -31,6 +31,7 @@ def setup() -> Path:
     logger.setLevel(logging.INFO)
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
+        handler.close()     # a log folder that moved (tests, another --db) leaves no file open
     try:
         folder.mkdir(parents=True, exist_ok=True)
         handler: logging.Handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5,

@@ -120,7 +120,7 @@ def test_two_processes_writing_at_once_never_see_database_is_locked(db_path):
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for name in ("Kiosk", "Lead")]
     outputs = [p.communicate(timeout=120) for p in procs]
-    for proc, (out, err) in zip(procs, outputs):
+    for proc, (_out, err) in zip(procs, outputs):
         assert proc.returncode == 0, err
         assert "locked" not in err
     storage = open_storage(db_path)

@@ -245,7 +245,7 @@ def big_db(tmp_path_factory):
     names far too long for any column."""
     storage = open_storage(tmp_path_factory.mktemp("big") / "big.db")
     now = "2026-09-01T00:00:00Z"
-    people, badge_rows, visit_rows = [], [], []
+    people, visit_rows = [], []
     for i in range(2000):
         pid = f"00000000-0000-4000-8000-{i:012d}"
         name = f"Person {i:04d} " + ("Wolfeschlegelsteinhausenbergerdorff" * 4 if i == 0 else "Smith")

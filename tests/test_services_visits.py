@@ -8,7 +8,6 @@ import pytest
 
 from storeshift.errors import UserError
 from storeshift.services import badges, bookings, roster, settings, tasks, visits
-from storeshift.storage import audit
 
 
 @pytest.fixture

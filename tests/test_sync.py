@@ -338,7 +338,7 @@ def test_an_observation_triaged_at_head_office_and_at_the_store_resolves_by_the_
 def test_a_tie_goes_to_the_same_version_everywhere(tmp_path):
     """Both sites change the row within the same second: the larger record hash wins at both."""
     head, store = _two_sites(tmp_path)
-    for attempt in range(5):
+    for _attempt in range(5):
         record = _new_observations(store, 1)[0]
         _next_second()
         ours = observations.triage(head, record, owner="Head of Digital")

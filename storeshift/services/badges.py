@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import json
 import re
-import secrets
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 from ..errors import NotFound, UserError
 from ..storage import audit
 from ..storage.db import Storage, now_iso
+from ..storage.orgkey import create_org_key, key_id_of  # noqa: F401 (part of this module's API)
 
 VERSION = "SS1"
 PAYLOAD_RE = re.compile(r"^SS1-([A-Z2-7]{4})-([A-Z2-7]{26})-([1-9][0-9]{0,5})-([A-Z2-7]{16})$")
@@ -32,20 +32,6 @@ def _b32(data: bytes) -> str:
 
 def _unb32(text: str) -> bytes:
     return base64.b32decode(text + "=" * (-len(text) % 8))
-
-
-def key_id_of(secret_hex: str) -> str:
-    return _b32(hashlib.sha256(bytes.fromhex(secret_hex)).digest())[:4]
-
-
-def create_org_key(storage: Storage) -> str:
-    secret_hex = secrets.token_hex(32)
-    key_id = key_id_of(secret_hex)
-    with storage.write("create the organisation key"):
-        if storage.value("SELECT count(*) FROM organisation") == 0:
-            storage.db["organisation"].insert({"key_id": key_id, "secret": secret_hex, "name": "",
-                                               "created_at": now_iso()})
-    return key_id
 
 
 def start_organisation(storage: Storage, name: str) -> str:

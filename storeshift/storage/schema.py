@@ -243,9 +243,9 @@ def ensure_home_site(storage: Storage, site_name: str) -> None:
                 row = {"id": site_id}
     storage.site_id = row["id"]
     if storage.value("SELECT count(*) FROM organisation") == 0:
-        from ..services import badges
+        from .orgkey import create_org_key
 
-        badges.create_org_key(storage)
+        create_org_key(storage)
 
 
 __all__ = ["migrate", "ensure_home_site", "SCHEMA_VERSION", "new_id", "now_iso"]

@@ -28,3 +28,16 @@ FULL = Counts(True, kills=50, load_seconds=60, payloads=10_000, cli_payloads=16,
 @pytest.fixture(scope="session")
 def counts(request) -> Counts:
     return FULL if request.config.getoption("--full") else NORMAL
+
+
+@pytest.fixture(autouse=True)
+def _end_children():
+    """No child outlives its test, and no pipe is left open (open pipes are ResourceWarnings)."""
+    from .support import SPAWNED
+
+    yield
+    while SPAWNED:
+        child = SPAWNED.pop()
+        if child.poll() is None:
+            child.kill()
+        child.communicate()

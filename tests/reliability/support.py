@@ -24,10 +24,16 @@ def child_env() -> dict[str, str]:
     return env
 
 
+#: Children spawned by the running test; the suite's conftest ends them and closes their pipes.
+SPAWNED: list[subprocess.Popen] = []
+
+
 def spawn(role: str, *args) -> subprocess.Popen:
     """A worker.py child with its stdout (the acknowledgement log) piped to us."""
-    return subprocess.Popen([sys.executable, str(WORKER), role, *map(str, args)], cwd=REPO, env=child_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen([sys.executable, str(WORKER), role, *map(str, args)], cwd=REPO, env=child_env(),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    SPAWNED.append(child)
+    return child
 
 
 def cli(*args, stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess:

@@ -306,7 +306,7 @@ def test_only_the_pin_leaves_and_wrong_pins_lock_it(qtbot, kiosk, demo_storage):
     QTest.keyClick(kiosk, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert kiosk.current_screen() == "pin"
     pad = kiosk.pin_page.pad
-    for attempt in range(pin.FREE_ATTEMPTS):
+    for _attempt in range(pin.FREE_ATTEMPTS):
         pad.display.setText("1111")
         qtbot.mouseClick(pad.ok_button, Qt.MouseButton.LeftButton)
     assert "Too many wrong PINs" in pad.message.text()

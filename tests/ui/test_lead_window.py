@@ -56,7 +56,7 @@ def click(qtbot, widget) -> None:
 
 def test_navigation_by_click_and_shortcut(window, qtbot):
     assert window.current_key() == "floor"
-    for number, (key, label, _shortcut) in enumerate(PAGES, start=1):
+    for number, (key, _label, _shortcut) in enumerate(PAGES, start=1):
         qtbot.keyClick(window, getattr(Qt.Key, f"Key_{number}"), Qt.KeyboardModifier.ControlModifier)
         assert window.current_key() == key
         assert window.stack.currentWidget() is window.pages[key]
