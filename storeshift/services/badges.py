@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import re
+import secrets
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
