@@ -84,6 +84,15 @@ class ImportReport:
         return text
 
 
+class MissingColumn(UserError):
+    """The header line has no column for a required field; headers lists what it has (a window
+    offers them to choose from)."""
+
+    def __init__(self, message: str, headers: list[str]):
+        super().__init__(message)
+        self.headers = headers
+
+
 class CsvRefused(UserError):
     """The file has bad lines and nothing was imported."""
 
@@ -188,15 +197,18 @@ def _read_source(source: str | Path | bytes) -> bytes:
 
 
 def match_columns(headers: list[str], known: tuple[str, ...], aliases: dict[str, tuple[str, ...]],
-                  mapping: dict[str, str] | None) -> dict[str, int]:
+                  mapping: dict[str, str | None] | None) -> dict[str, int]:
     """{field: column index}: mapped by hand first, then by name or a usual variant of it. Where two
-    columns fit one field, the better-known name wins (a field's aliases are listed best first)."""
+    columns fit one field, the better-known name wins (a field's aliases are listed best first).
+    A field mapped to None is not read at all."""
     keys = [header_key(h) for h in headers]
     chosen: dict[str, int] = {}
     for fieldname, column in (mapping or {}).items():
         if fieldname not in known:
             raise UserError(f"There is no field '{fieldname}' to map a column to "
                             f"(the fields are: {', '.join(known)}).")
+        if column is None:
+            continue
         wanted = header_key(column)
         if wanted not in keys:
             raise UserError(f"The file has no column '{column}' to read {fieldname.replace('_', ' ')} from "
@@ -204,7 +216,7 @@ def match_columns(headers: list[str], known: tuple[str, ...], aliases: dict[str,
         chosen[fieldname] = keys.index(wanted)
     taken = set(chosen.values())
     for fieldname in known:
-        if fieldname in chosen:
+        if fieldname in chosen or fieldname in (mapping or {}):
             continue
         for alias in (fieldname, *aliases.get(fieldname, ())):
             index = next((i for i, k in enumerate(keys) if k == header_key(alias) and i not in taken), None)
@@ -252,8 +264,9 @@ def read_csv(source: str | Path | bytes, required: tuple[str | tuple[str, ...], 
         options = (need,) if isinstance(need, str) else need
         if not any(o in chosen for o in options):
             listed = ", ".join(h for h in headers if h) or "nothing"
-            raise UserError(f"The header line has no column '{options[0]}' (it has: {listed}). "
-                            f"Say which column holds it, e.g. --map {options[0]}=\"{_example(headers)}\".")
+            raise MissingColumn(f"The header line has no column '{options[0]}' (it has: {listed}). "
+                                f"Say which column holds it, e.g. --map {options[0]}=\"{_example(headers)}\".",
+                                headers)
     result.columns = {f: headers[i] for f, i in sorted(chosen.items(), key=lambda item: item[1])}
     result.ignored = [h for i, h in enumerate(headers) if h and i not in chosen.values()]
     bad_lines = {e.line for e in errors}

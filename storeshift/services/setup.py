@@ -43,7 +43,8 @@ def is_new(storage: Storage) -> bool:
             and settings.get(storage, "site_name") == settings.BY_KEY["site_name"].default)
 
 
-def _read_key_file(path: Path) -> dict:
+def read_key_file(path: Path) -> dict:
+    """The organisation key file's contents; UserError when it is not one."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         if data.get("format") != "storeshift-org-key":
@@ -59,7 +60,7 @@ def _check(storage: Storage, plan: StoreSetup) -> dict[str, object]:
     if plan.org_key_file and plan.new_organisation:
         raise UserError("Choose either head office's organisation key or a new organisation, not both.")
     if plan.org_key_file:
-        _read_key_file(plan.org_key_file)
+        read_key_file(plan.org_key_file)
     if plan.new_organisation is not None and not plan.new_organisation.strip():
         raise UserError("The new organisation needs a name.")
     values: dict[str, object] = {}

@@ -77,15 +77,27 @@ def create_window(kind: str, storage: Storage, watcher: DatabaseWatcher, **optio
     return LeadWindow(storage, watcher, **options)
 
 
+def show_window(kind: str, storage: Storage, watcher: DatabaseWatcher, **options):
+    """Create and show the window; on a database nobody has set up yet, the shift-lead window
+    opens the set-up wizard over itself."""
+    window = create_window(kind, storage, watcher, **options)
+    window.show()
+    if kind == "lead":
+        from ..services import setup
+
+        if setup.is_new(storage):
+            window.open_setup_wizard()
+    return window
+
+
 def run(kind: str, storage: Storage, **options) -> int:
     """Open the kiosk or the shift-lead window on storage and run until it closes."""
     send_qt_messages_to_the_log()
     app = application()
     app.setStyleSheet(style_sheet(kind))
     watcher = DatabaseWatcher(storage.path)
-    window = create_window(kind, storage, watcher, **options)
+    window = show_window(kind, storage, watcher, **options)
     install_crash_hook(getattr(window, "report_problem", lambda text: None))
-    window.show()
     code = app.exec()
     watcher.stop()
     return code

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, Q
 
 from ...errors import UserError
 from ...services import badges, privacy, roster
+from ...services.csvio import MissingColumn
 from .common import ERROR, SUCCESS, FormDialog, LeadContext, choose_file, confirm, record_table
 from .imports import ImportPreview
 from .models import PeopleModel
@@ -284,14 +285,26 @@ class PeoplePage(QWidget):
         choose_file(self, "Import people from a CSV file", "CSV files (*.csv)", self.preview_import)
 
     def preview_import(self, path: Path) -> None:
+        def replan(mapping: dict):
+            plan = roster.plan_people_import(self.ctx.storage, path, mapping)
+            return plan.report, plan.table
+
+        def apply(storage, skip: bool, mapping: dict | None):
+            return roster.import_people(storage, path, skip_invalid=skip, mapping=mapping)
+
         try:
             plan = roster.plan_people_import(self.ctx.storage, path)
+        except MissingColumn as exc:
+            # Not a refusal yet: the lead may know which column holds the name.
+            self.preview = ImportPreview(self, path, None, "people", apply, self.on_imported, replan=replan,
+                                         missing=(exc.headers, str(exc).split(" Say which")[0]))
+            self.preview.open()
+            return
         except UserError as exc:
             self.ctx.tell(str(exc), ERROR)
             return
-        self.preview = ImportPreview(self, path, plan.report, "people",
-                                     lambda storage, skip: roster.import_people(storage, path, skip_invalid=skip),
-                                     self.on_imported)
+        self.preview = ImportPreview(self, path, plan.report, "people", apply, self.on_imported,
+                                     table=plan.table, replan=replan)
         self.preview.open()
 
     def on_imported(self, summary: str) -> None:

@@ -18,7 +18,7 @@ from ...services import pin, settings
 from ...storage.db import Storage
 from ...timeutil import local
 from ..watcher import DatabaseWatcher
-from .common import ERROR, INFO, WARNING, Banner, LeadContext, LockScreen
+from .common import ERROR, INFO, SUCCESS, WARNING, Banner, LeadContext, LockScreen
 
 log = logging.getLogger("storeshift.ui.lead")
 
@@ -53,6 +53,7 @@ class LeadWindow(QMainWindow):
         self.ctx = LeadContext(storage, clock, self)
         self.watcher = watcher
         self.kiosk_window = None
+        self.setup_wizard = None
         self.qsettings = settings_store or QSettings(APP_NAME, "lead")
         self.setWindowTitle(f"{settings.get(storage, 'site_name')} — storeshift")
         self.setMinimumSize(1024, 640)
@@ -283,6 +284,21 @@ class LeadWindow(QMainWindow):
 
     def on_idle(self) -> None:
         self.lock("Locked after a while without use.")
+
+    # -- the first day ------------------------------------------------------------------------
+    def open_setup_wizard(self) -> None:
+        """The set-up wizard over the window (opened by itself on a new database)."""
+        from .wizard import SetupWizard
+
+        self.setup_wizard = SetupWizard(self.ctx, self, on_done=self.on_set_up)
+        self.setup_wizard.open()
+
+    def on_set_up(self, changes: list[str]) -> None:
+        self.update_status()
+        self.on_database_changed()
+        self.restart_idle_timer()
+        self.show_message("The store is set up. Print the badges on the People page, then open the kiosk.",
+                          SUCCESS)
 
     # -- the kiosk ----------------------------------------------------------------------------
     def open_kiosk(self) -> None:
