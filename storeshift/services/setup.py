@@ -129,8 +129,10 @@ def apply(storage: Storage, plan: StoreSetup, actor: str = "setup") -> list[str]
             report = task_service.import_tasks(storage, plan.tasks, skip_invalid=plan.skip_invalid, actor=actor)
             changes.append(f"tasks: {report.summary('tasks')}")
             changes.extend(_bad_lines(report))
-        if not storage.value("SELECT count(*) FROM settings WHERE site_id = ? AND key = 'setup_done'",
-                             (storage.site_id,)):
+        # Marked once something is set: `storeshift setup` with nothing given only creates the
+        # database, and the shift-lead window then opens the wizard on it.
+        if changes and not storage.value("SELECT count(*) FROM settings WHERE site_id = ? AND key = 'setup_done'",
+                                         (storage.site_id,)):
             settings.put(storage, "setup_done", "1", actor)
     return changes
 
