@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from . import i18n
+from .i18n import _
+
 UTC = dt.timezone.utc
 
 
@@ -27,7 +30,7 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"'{name}' is not a time zone name such as Europe/London") from exc
+        raise ValueError(_("'{name}' is not a time zone name such as Europe/London").format(name=name)) from exc
 
 
 def all_zones() -> list[str]:
@@ -41,8 +44,18 @@ def local(moment: dt.datetime | str, tz: str) -> dt.datetime:
 
 
 def local_clock(moment: dt.datetime | str, tz: str) -> str:
-    """'10:02' in the site's zone: what a visitor reads on the kiosk."""
-    return local(moment, tz).strftime("%H:%M")
+    """'10:02' in the site's zone, as the current language writes the time of day."""
+    return i18n.format_time(local(moment, tz))
+
+
+def local_date(moment: dt.datetime | str, tz: str, style: str = "full") -> str:
+    """The day of moment in the site's zone: 'lundi 30 novembre 2026' (see i18n.format_date)."""
+    return i18n.format_date(local(moment, tz), style)
+
+
+def local_datetime(moment: dt.datetime | str, tz: str, date_style: str = "medium") -> str:
+    """Day and time of moment in the site's zone: '30 Nov 2026, 10:02'."""
+    return i18n.format_datetime(local(moment, tz), date_style)
 
 
 def minutes_between(start: str | dt.datetime, end: str | dt.datetime) -> int:
@@ -55,12 +68,8 @@ def minutes_between(start: str | dt.datetime, end: str | dt.datetime) -> int:
 
 
 def format_duration(minutes: int) -> str:
-    hours, mins = divmod(max(0, int(minutes)), 60)
-    if hours and mins:
-        return f"{hours} h {mins:02d} min"
-    if hours:
-        return f"{hours} h"
-    return f"{mins} min"
+    """'2 h 05 min' in the current language."""
+    return i18n.format_duration(minutes)
 
 
 def local_day_bounds(day: dt.date, tz: str) -> tuple[str, str]:
@@ -77,14 +86,13 @@ def parse_week(text: str, today: dt.date | None = None) -> tuple[int, int]:
     relative = {"this": 0, "last": 1}.get(text.strip().lower())
     if relative is not None:
         day = (today or dt.date.today()) - dt.timedelta(weeks=relative)
-        year, week, _ = day.isocalendar()
-        return year, week
+        return day.isocalendar()[0], day.isocalendar()[1]
     try:
         year_text, week_text = text.strip().upper().split("-W")
         year, week = int(year_text), int(week_text)
         dt.date.fromisocalendar(year, week, 1)
     except ValueError:
-        raise ValueError(f"'{text}' is not a week such as 2026-W07, 'this' or 'last'") from None
+        raise ValueError(_("'{text}' is not a week such as 2026-W07").format(text=text)) from None
     return year, week
 
 

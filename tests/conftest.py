@@ -66,3 +66,13 @@ def at():
     def make(hour: int, minute: int = 0, day: int = 25, month: int = 11) -> dt.datetime:
         return dt.datetime(2026, month, day, hour, minute, tzinfo=UTC)
     return make
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """The language is process-wide: a test that switches it leaves the next one in English."""
+    yield
+    from storeshift import i18n
+
+    i18n.set_visitor_language(None)
+    i18n.set_site_language(i18n.SOURCE_LANGUAGE)

@@ -28,7 +28,7 @@ def test_this_and_last_week_by_the_iso_calendar(today, this, last):
     assert parse_week("this", today) == this
     assert parse_week(" Last ", today) == last
     assert parse_week("2026-W07", today) == (2026, 7)
-    with pytest.raises(ValueError, match="'this' or 'last'"):
+    with pytest.raises(ValueError, match="is not a week such as 2026-W07"):
         parse_week("next", today)
 
 

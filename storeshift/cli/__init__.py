@@ -12,6 +12,7 @@ import click
 
 from .. import __version__, logs
 from ..errors import UserError
+from ..services import settings
 from ..storage.db import default_db_path, open_storage
 
 log = logging.getLogger("storeshift.cli")
@@ -55,6 +56,7 @@ def with_storage(func=None, *, window: bool = False, create: bool | str = False)
             path = _db_path(ctx, db_path)
             may_create = create is True or (create == "default" and path == default_db_path())
             storage = open_storage(path, check_in_background=window, create=may_create)
+            settings.use_site_language(storage)
             return func(storage, **kwargs)
         except UserError as exc:
             raise Fail(str(exc), 1) from None

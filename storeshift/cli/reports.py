@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..i18n import _, format_number, ngettext
 from ..timeutil import local, parse_week, utc_now
 
 
@@ -30,18 +31,18 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
         except ValueError as exc:
             raise Fail(str(exc), 1) from None
         if all_sites and site_id:
-            raise Fail("choose either --site or --all-sites, not both", 1)
+            raise Fail(_("choose either --site or --all-sites, not both"), 1)
         if all_sites:
             try:
                 from ..reports.consolidated import build_consolidated_report
             except ImportError:
-                raise Fail("consolidated reports are not available in this version", 1) from None
+                raise Fail(_("consolidated reports are not available in this version"), 1) from None
             path = build_consolidated_report(storage, year, week, Path(out), paper=paper.lower())
         else:
             from ..reports.weekly import build_weekly_report
 
             path = build_weekly_report(storage, year, week, Path(out), paper=paper.lower(), site_id=site_id)
-        click.echo(f"report for {year}-W{week:02d} written to {path}")
+        click.echo(_("report for {week} written to {file}").format(week=f"{year}-W{week:02d}", file=path))
 
     @main.command("badges")
     @click.option("--people", "people_ids", default=None,
@@ -61,13 +62,14 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
 
         chosen = [p for p in (people_ids or "").split(",") if p.strip()] if people_ids is not None else None
         if sum(1 for flag in (chosen is not None, bool(department), everyone) if flag) > 1:
-            raise Fail("choose one of --people, --department or --all", 1)
+            raise Fail(_("choose one of --people, --department or --all"), 1)
         if chosen is not None and not chosen:
-            raise Fail("--people needs at least one id", 1)
+            raise Fail(_("--people needs at least one id"), 1)
         selection = select(storage, chosen, department)
         for reason in selection.skipped:
-            click.echo(f"  skipped: {reason}", err=True)
+            click.echo("  " + _("skipped: {reason}").format(reason=reason), err=True)
         path = build_badge_sheet(storage, Path(out), person_ids=chosen, layout=layout_name.lower(),
                                  paper=paper.lower(), department=department)
         count = len(selection.badges)
-        click.echo(f"{count} badge{'s' if count != 1 else ''} written to {path}")
+        click.echo(ngettext("{count} badge written to {file}", "{count} badges written to {file}", count)
+                   .format(count=format_number(count), file=path))

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from .. import i18n
+
 HELP = """Set up a store: organisation key, site name, time zone, language, opening hours,
 shift-lead PIN, then roster and tasks. Creates the database if there is none. Run it again
 to change any of them: only what is given changes.
@@ -28,7 +30,7 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
                   help="Start a new organisation with a key of its own (a store on its own, or head office).")
     @click.option("--site-name", default=None, help="The name badges and reports print, e.g. 'Lyon Part-Dieu'.")
     @click.option("--timezone", default=None, help="The site's time zone, e.g. Europe/Paris.")
-    @click.option("--language", default=None, type=click.Choice(["en", "fr", "de"], case_sensitive=False),
+    @click.option("--language", default=None, type=click.Choice(i18n.available(), case_sensitive=False),
                   help="The site's language.")
     @click.option("--opening-hours", default=None, metavar="HOURS",
                   help="Opening and closing hours, e.g. 'Mon-Fri 09:00-21:00, Sat 09:00-18:00, Sun closed'. "

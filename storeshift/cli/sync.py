@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from ..i18n import _, format_number
+
 
 def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the core passes the class)
     @main.command("export")
@@ -24,8 +26,9 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
         manifest = read_manifest(path, verify=False)
         counts = manifest.row_counts
         rows = sum(v for k, v in counts.items() if k not in ("audit_log", "known"))
-        click.echo(f"{manifest.describe()}: {rows:,} rows and {counts.get('audit_log', 0):,} audit entries "
-                   f"written to {path}")
+        click.echo(_("{bundle}: {rows} rows and {entries} audit entries written to {file}").format(
+            bundle=manifest.describe(), rows=format_number(rows), entries=format_number(counts.get("audit_log", 0)),
+            file=path))
 
     @main.command("merge")
     @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))

@@ -14,6 +14,7 @@ from reportlab.lib.units import inch, mm
 from reportlab.pdfgen.canvas import Canvas
 
 from ..errors import NotFound, UserError
+from ..i18n import _, format_number
 from ..services import badges, settings
 from ..storage.db import Storage
 from . import fonts, text
@@ -49,13 +50,14 @@ def select(storage: Storage, person_ids: list[str] | None = None, department: st
             person = storage.one("SELECT name, active FROM people WHERE id = ? OR employee_id = ?",
                                  (person_id, person_id))
             if person is None:
-                raise NotFound(f"There is no person with id '{person_id}'.")
+                raise NotFound(_("There is no person with id '{id}'.").format(id=person_id))
             row = storage.one("SELECT p.id FROM people p WHERE p.employee_id = ?", (person_id,))
             if row and row["id"] in by_id:
                 chosen.append(by_id[row["id"]])
                 continue
-            why = "is not active" if not person["active"] else "has no valid badge (issue one first)"
-            skipped.append(f"{person['name']} {why}")
+            why = (_("{name} is not active") if not person["active"]
+                   else _("{name} has no valid badge (issue one first)"))
+            skipped.append(why.format(name=person["name"]))
         printable = chosen
     if department:
         wanted_department = " ".join(department.split()).casefold()
@@ -77,7 +79,7 @@ def draw_qr(canvas: Canvas, payload: str, x: float, y: float, size: float) -> fl
     count = len(matrix)
     module = size / count
     if module < MIN_MODULE:
-        raise UserError("The badge is too small for a readable QR code.")
+        raise UserError(_("The badge is too small for a readable QR code."))
     canvas.setFillColorRGB(1, 1, 1)
     canvas.rect(x, y, size, size, stroke=0, fill=1)
     # One filled path of rectangles, one per run of dark modules, written as PDF operators
@@ -153,7 +155,8 @@ def draw_badge(canvas: Canvas, person: dict, payload: str, x: float, y: float, w
                 break
             text.draw(canvas, text_left, top, line, fitted)
     canvas.setFillColor(page_layout.MUTED)
-    serial = f"{person.get('employee_id') or ''}  badge {person['serial']}".strip()
+    serial = _("badge {serial}").format(serial=person["serial"])
+    serial = f"{person.get('employee_id') or ''}  {serial}".strip()
     text.draw(canvas, text_left, y + pad - 1 * mm, serial, 5.5)
 
 
@@ -164,12 +167,14 @@ def build_badge_sheet(storage: Storage, out: str | Path, person_ids: list[str] |
     """Write badges of active people with a current badge (all, the given ids, or one
     department) to out: 8 per page for layout='sheet', one CR80 card per page for 'card'."""
     if layout not in LAYOUTS:
-        raise UserError(f"'{layout}' is not a badge layout; choose sheet or card.")
+        raise UserError(_("'{layout}' is not a badge layout; choose sheet or card.").format(layout=layout))
     page = page_layout.page_size(paper) if layout == "sheet" else CR80
     selection = select(storage, person_ids, department)
     if not selection.badges:
-        what = f" in department '{department}'" if department else ""
-        raise UserError(f"No active person with a valid badge{what} to print.")
+        if department:
+            raise UserError(_("No active person with a valid badge in department '{department}' to print.")
+                            .format(department=department))
+        raise UserError(_("No active person with a valid badge to print."))
     fonts.register()
     out = Path(out)
     place = settings.get(storage, "site_name") or ""
@@ -177,8 +182,8 @@ def build_badge_sheet(storage: Storage, out: str | Path, person_ids: list[str] |
     try:
         canvas = Canvas(str(out), pagesize=page, pageCompression=1)
     except OSError as exc:
-        raise UserError(f"Cannot write {out}: {exc.strerror or exc}.") from None
-    canvas.setTitle(f"Badges — {place}")
+        raise UserError(_("Cannot write {file}: {reason}.").format(file=out, reason=exc.strerror or exc)) from None
+    canvas.setTitle(_("Badges — {place}").format(place=place))
     canvas.setAuthor("storeshift")
     total = len(selection.badges)
     if layout == "card":
@@ -211,14 +216,17 @@ def build_badge_sheet(storage: Storage, out: str | Path, person_ids: list[str] |
             _cut_marks(canvas, [left + c * bw for c in range(columns + 1)],
                        [bottom + r * bh for r in range(rows + 1)])
             canvas.setFillColor(page_layout.MUTED)
-            text.draw(canvas, page[0] / 2, bottom / 2, f"{place} · badges {start + 1}–{start + len(chunk)} of {total}"
-                      " · cut along the marks; 3.5 × 2.25 in inserts", 7, align="center")
+            footer = _("{place} · badges {first}–{last} of {total} · cut along the marks; 3.5 × 2.25 in inserts")
+            text.draw(canvas, page[0] / 2, bottom / 2,
+                      footer.format(place=place, first=format_number(start + 1),
+                                    last=format_number(start + len(chunk)), total=format_number(total)),
+                      7, align="center")
             canvas.showPage()
             if progress:
                 progress(start + len(chunk), total)
     try:
         canvas.save()
     except OSError as exc:
-        raise UserError(f"Cannot write {out}: {exc.strerror or exc}.") from None
+        raise UserError(_("Cannot write {file}: {reason}.").format(file=out, reason=exc.strerror or exc)) from None
     return out
 

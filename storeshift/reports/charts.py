@@ -9,6 +9,7 @@ from typing import Callable, Sequence
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 
+from ..i18n import _, format_number
 from . import fonts, layout, text
 
 LABEL_SIZE = 7.5
@@ -45,9 +46,11 @@ def _title(drawing: Drawing, title: str, width: float, height: float) -> None:
 
 def column_chart(title: str, labels: Sequence[str], series: Sequence[Sequence[float]], width: float,
                  height: float, names: Sequence[str] = (), series_colours: Sequence = (),
-                 fmt: Callable[[float], str] = lambda v: f"{v:g}", empty_note: str = "nothing this week") -> Drawing:
+                 fmt: Callable[[float], str] = format_number, empty_note: str | None = None) -> Drawing:
     """Vertical columns per label; with two or more series, grouped side by side with a legend."""
     fonts.register()
+    if empty_note is None:
+        empty_note = _("nothing this week")
     drawing = Drawing(width, height)
     _title(drawing, title, width, height)
     series_colours = list(series_colours) or layout.SERIES
@@ -94,7 +97,7 @@ def column_chart(title: str, labels: Sequence[str], series: Sequence[Sequence[fl
 
 
 def bar_chart(title: str, labels: Sequence[str], values: Sequence[float], width: float,
-              colours: Sequence = (), fmt: Callable[[float], str] = lambda v: f"{v:g}",
+              colours: Sequence = (), fmt: Callable[[float], str] = format_number,
               bar_height: float = 11, label_share: float = 0.34) -> Drawing:
     """Horizontal bars with the label on the left and the value at the end of the bar."""
     fonts.register()
@@ -117,14 +120,14 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[float], width:
         drawing.add(String(label_w + bar_w + 3, y + bar_height / 2 - 2.6, fmt(value), fontName=fonts.BODY,
                            fontSize=7, fillColor=layout.INK))
     if not labels:
-        drawing.add(String(label_w, height - 30, "nothing to show", fontName=fonts.BODY, fontSize=7.5,
+        drawing.add(String(label_w, height - 30, _("nothing to show"), fontName=fonts.BODY, fontSize=7.5,
                            fillColor=layout.MUTED))
     return drawing
 
 
 def hours(value: float) -> str:
-    """Chart value label for hours: '12.5'."""
-    return f"{value:.1f}".rstrip("0").rstrip(".") if value else "0"
+    """Chart value label for hours: '12.5' (German '12,5')."""
+    return format_number(value, 1, trim=True)
 
 
 __all__ = ["column_chart", "bar_chart", "hours", "colors"]

@@ -16,6 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from ..errors import UserError
+from ..i18n import _, format_number
 from . import fonts, text
 
 PAPERS = {"a4": A4, "letter": LETTER}
@@ -42,7 +43,7 @@ def page_size(paper: str) -> tuple[float, float]:
     try:
         return PAPERS[str(paper).lower()]
     except KeyError:
-        raise UserError(f"'{paper}' is not a paper size; choose a4 or letter.") from None
+        raise UserError(_("'{paper}' is not a paper size; choose a4 or letter.").format(paper=paper)) from None
 
 
 @dataclass
@@ -163,8 +164,9 @@ def decorator(info: PageInfo, page_width: float, page_height: float) -> Callable
         bottom = MARGIN - 8 * mm
         canvas.line(left, bottom + 4 * mm, right, bottom + 4 * mm)
         canvas.setFillColor(MUTED)
-        text.draw(canvas, left, bottom, f"Generated {info.generated}", 7.5)
-        text.draw(canvas, right, bottom, f"page {number} of {total}", 7.5, align="right")
+        text.draw(canvas, left, bottom, _("Generated {when}").format(when=info.generated), 7.5)
+        text.draw(canvas, right, bottom, _("page {number} of {total}").format(
+            number=format_number(number), total=format_number(total)), 7.5, align="right")
         if info.organisation:
             org_size = text.fit_size(info.organisation, (right - left) / 3, 7.5, 3.5)
             text.draw(canvas, (left + right) / 2, bottom, info.organisation, org_size, align="center")

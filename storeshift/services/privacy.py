@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 
+from ..i18n import N_, _, format_number, ngettext
 from ..storage import audit
 from ..storage.db import Storage
 from .roster import get_person
@@ -26,12 +27,13 @@ def export_person(storage: Storage, person_id: str) -> dict:
     }
 
 
-def erase_person(storage: Storage, person_id: str, actor: str = "shift lead") -> dict:
+def erase_person(storage: Storage, person_id: str,
+                 actor: str = "shift lead") -> dict:  # not translated: the audit log's record of who
     """Remove a person and every link to them; visits and observations stay as anonymous counts
     (department and hours kept, no name). secure_delete overwrites the freed pages."""
     get_person(storage, person_id)
     counts = {}
-    with storage.write("erase the person"):
+    with storage.write(N_("erase the person")):
         badges = storage.rows("SELECT id FROM badges WHERE person_id = ?", (person_id,))
         bookings = storage.rows("SELECT id FROM bookings WHERE person_id = ?", (person_id,))
         visits = storage.rows("SELECT id FROM visits WHERE person_id = ?", (person_id,))
@@ -70,6 +72,10 @@ def erase_summary(storage: Storage, person_id: str) -> str:
     person = get_person(storage, person_id)
     visits = storage.value("SELECT count(*) FROM visits WHERE person_id = ?", (person_id,))
     notes = storage.value("SELECT count(*) FROM observations WHERE person_id = ?", (person_id,))
-    return (f"Erase {person['name']}? Their name, email, employee id, badges and bookings are deleted for good. "
-            f"Their {visits} visit(s) and {notes} observation(s) stay, without their name, so the "
-            "programme's totals don't change.")
+    kept = _("Their {visits} and {observations} stay, without their name, so the programme's totals "
+             "don't change.").format(
+        visits=ngettext("{count} visit", "{count} visits", visits).format(count=format_number(visits)),
+        observations=ngettext("{count} observation", "{count} observations", notes).format(
+            count=format_number(notes)))
+    return " ".join((_("Erase {name}? Their name, email, employee id, badges and bookings are deleted for good.")
+                     .format(name=person["name"]), kept))

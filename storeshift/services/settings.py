@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from .. import i18n
 from ..errors import UserError
 from ..storage import audit
 from ..storage.db import Storage
@@ -18,17 +19,6 @@ def _closing_time(text: str) -> str:
         return dt.time.fromisoformat(text.strip()).strftime("%H:%M")
     except ValueError:
         raise ValueError(f"'{text}' is not a time such as 22:00") from None
-
-
-#: The languages the kiosk, windows and reports speak (the site's default; visitors may switch).
-LANGUAGES = {"en": "English", "fr": "Français", "de": "Deutsch"}
-
-
-def _language(text: str) -> str:
-    code = str(text).strip().lower()
-    if code not in LANGUAGES:
-        raise ValueError(f"'{text}' is not one of {', '.join(LANGUAGES)}")
-    return code
 
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -158,7 +148,6 @@ class Setting:
 SETTINGS = [
     Setting("site_name", _site_name, "My store", "Site name"),
     Setting("timezone", _timezone, "Europe/London", "Time zone"),
-    Setting("language", _language, "en", "Language"),
     Setting("opening_hours", _opening_hours, "Mon-Sun 09:00-22:00", "Opening hours"),
     Setting("closing_time", _closing_time, "22:00", "Closing time (open visits close then)"),
     Setting("repeat_window_s", _positive_int, 60, "Repeat-scan window (seconds)"),
@@ -167,6 +156,8 @@ SETTINGS = [
     Setting("lead_lock_min", _positive_int, 15, "Lock the shift-lead window after (minutes idle)"),
     Setting("scan_char_gap_ms", _positive_int, 35, "Scanner: most milliseconds between characters"),
     Setting("scan_min_length", _positive_int, 8, "Scanner: fewest characters in a scan"),
+    # The windows, the reports and the kiosk speak it (a visitor may pick their own at the kiosk).
+    Setting("language", i18n.normalise, i18n.SOURCE_LANGUAGE, "Language"),
 ]
 BY_KEY = {s.key: s for s in SETTINGS}
 # Kept in the settings table too but never shown as ordinary settings.
@@ -184,7 +175,10 @@ def get(storage: Storage, key: str) -> Any:
     if key in BY_KEY:
         if row is None or row["value"] is None:
             return BY_KEY[key].default
-        return BY_KEY[key].parse(row["value"])
+        try:
+            return BY_KEY[key].parse(row["value"])
+        except ValueError:  # stored by a newer storeshift (a language this one lacks): as if unset
+            return BY_KEY[key].default
     return None if row is None else row["value"]
 
 
@@ -217,3 +211,10 @@ def put(storage: Storage, key: str, value: Any, actor: str = "shift lead") -> An
 
 def site_timezone(storage: Storage) -> str:
     return get(storage, "timezone")
+
+
+def use_site_language(storage: Storage) -> str:
+    """Speak the site's language from now on (the command line and the windows call this when
+    they open a database); returns its code."""
+    i18n.set_site_language(get(storage, "language"))
+    return i18n.site_language()

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import i18n
 from ..errors import UserError
 from ..storage.db import Storage
 from . import badges, pin, roster, settings
@@ -151,7 +152,7 @@ def summary(storage: Storage) -> list[str]:
     return [f"organisation: {organisation}",
             f"site name: {settings.get(storage, 'site_name')}",
             f"time zone: {settings.get(storage, 'timezone')}",
-            f"language: {settings.LANGUAGES[settings.get(storage, 'language')]}",
+            f"language: {i18n.language_name(settings.get(storage, 'language'))}",
             f"opening hours: {hours}",
             f"shift-lead PIN: {'set' if pin.has_pin(storage) else 'not set'}",
             f"roster: {people} {'person' if people == 1 else 'people'}",

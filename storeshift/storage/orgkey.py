@@ -6,6 +6,7 @@ import base64
 import hashlib
 import secrets
 
+from ..i18n import N_
 from .db import Storage, now_iso
 
 
@@ -17,7 +18,7 @@ def key_id_of(secret_hex: str) -> str:
 def create_org_key(storage: Storage) -> str:
     secret_hex = secrets.token_hex(32)
     key_id = key_id_of(secret_hex)
-    with storage.write("create the organisation key"):
+    with storage.write(N_("create the organisation key")):
         if storage.value("SELECT count(*) FROM organisation") == 0:
             storage.db["organisation"].insert({"key_id": key_id, "secret": secret_hex, "name": "",
                                                "created_at": now_iso()})

@@ -12,8 +12,10 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from .. import APP_NAME, __version__
+from ..services import settings
 from ..resources import resource, resource_root
 from ..storage.db import Storage
+from . import language
 from .watcher import DatabaseWatcher
 
 log = logging.getLogger("storeshift.ui")
@@ -95,6 +97,8 @@ def run(kind: str, storage: Storage, **options) -> int:
     send_qt_messages_to_the_log()
     app = application()
     app.setStyleSheet(style_sheet(kind))
+    settings.use_site_language(storage)
+    language.follow()
     watcher = DatabaseWatcher(storage.path)
     window = show_window(kind, storage, watcher, **options)
     install_crash_hook(getattr(window, "report_problem", lambda text: None))

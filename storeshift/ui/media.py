@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, QUrl
 
 log = logging.getLogger("storeshift.ui.media")
 
-UNAVAILABLE = "camera and sound unavailable"
+UNAVAILABLE = "camera and sound unavailable"  # not translated: the self-test and the log speak to support
 _checked = False
 _problem: str | None = None
 

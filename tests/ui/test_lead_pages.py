@@ -225,7 +225,7 @@ def test_erase_asks_first_saying_what_goes(window, demo_storage, qtbot):
     click_row(qtbot, page.table, row)
     click(qtbot, page.erase_button)
     box = page.confirm_box
-    assert f"Their {visited['n']} visit(s)" in box.text() and "cannot be undone" in box.text()
+    assert f"Their {visited['n']} visits" in box.text() and "cannot be undone" in box.text()
     click(qtbot, box.cancel_button)
     assert demo_storage.value("SELECT count(*) FROM people WHERE id = ?", (visited["person_id"],)) == 1
     click(qtbot, page.erase_button)

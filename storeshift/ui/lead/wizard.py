@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QCompleter, Q
                                QLineEdit, QPushButton, QRadioButton, QTimeEdit, QVBoxLayout, QWidget, QWizard,
                                QWizardPage)
 
+from ... import i18n
 from ...errors import UserError
 from ...services import roster, settings, setup
 from ...services import tasks as task_service
@@ -189,8 +190,8 @@ class LanguagePage(QWizardPage):
         layout = QVBoxLayout(self)
         self.buttons: dict[str, QRadioButton] = {}
         group = QButtonGroup(self)
-        for code, name in settings.LANGUAGES.items():
-            button = QRadioButton(name)
+        for code in i18n.available():
+            button = QRadioButton(i18n.language_name(code))
             button.setObjectName(f"language_{code}")
             group.addButton(button)
             layout.addWidget(button)
