@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .common import Row, not_measured
 
-AREAS = ["scan", "kiosk", "startup", "reports", "floor_board", "merge"]
+AREAS = ["scan", "kiosk", "startup", "reports", "floor_board", "merge", "themes"]
 DEFAULT_OUT = Path(__file__).resolve().parent / "RESULTS.md"
 # Quick or partial runs are not the real figures: they never replace the tracked table.
 SCRATCH_OUT = Path(__file__).resolve().parent / ".cache" / "RESULTS-partial.md"
@@ -103,6 +103,9 @@ def write(out: Path, rows: list[Row], quick: bool, seconds: float, header: list[
             "compare the ratio, not the absolute time. p99 is nearest-rank (with fewer than 100 samples it "
             "is the largest). What each miss came from, and what was changed, is in FINDINGS.md.", "",
             *header, "", *table(rows), ""]
+    # Figures that are no timings (an area's quality measures) follow the table as sections of their own.
+    for row in rows:
+        text += row.extra.get("section", [])
     out.write_text("\n".join(text), encoding="utf-8")
 
 

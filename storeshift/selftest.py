@@ -150,6 +150,16 @@ def _run_with_storage(folder: Path, storage, step: _Steps, app) -> None:
         pages, _image = _render_pdf(report_pdf, dpi=50)
         _check(pages >= 1, "the weekly report PDF has no pages")
 
+    with step("themes"):
+        from .services import grouping
+
+        # The sentence encoder's weights load from the bundle, and two notes of one problem in
+        # two languages (one with its number in words) make one theme, a third note its own.
+        labels = grouping.group(["The card reader on till 3 keeps failing.",
+                                 "Le lecteur de carte de la caisse trois ne marche plus.",
+                                 "The customer toilets had no soap."])
+        _check(labels[0] == labels[1] != labels[2], f"the theme grouping gave {labels}")
+
     with step("badge"):
         from .reports.badge_sheet import build_badge_sheet
 

@@ -19,3 +19,5 @@ def test_quick_benchmark_completes_and_writes_its_table(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert "| figure | median | p99 | min–max | floor |" in text
     assert "core scan() → visit committed" in text
+    assert "pairwise F1 of the theme grouping" in text and "### Theme grouping on the labelled" not in text
+    assert "## Theme grouping on the labelled observations" in text

@@ -109,7 +109,7 @@ def test_report_shows_site_figures_categories_and_every_script(week_db, tmp_path
     assert re.search(rf"\b{sums['visits']}\s*Visits", content)
     assert re.search(rf"\b{sums['minutes'] / 60:.1f}\s*Hours delivered", content)
     assert f"{sums['minutes']:,} minutes in all" in flat
-    assert re.search(rf"\b{sums['tasks_done']}\s*Tasks done", content)
+    assert f"{sums['tasks_done']} tasks done" in flat
     assert re.search(rf"\b{sums['observations']}\s*Observations", content)
     # Against last week's own sums: 2 people, 90 minutes.
     assert "(2)" in content and "(1.5)" in content
@@ -125,8 +125,10 @@ def test_report_shows_site_figures_categories_and_every_script(week_db, tmp_path
     assert text.visual(NAMES["arabic"]) != NAMES["arabic"]     # letters were joined (presentation forms)
     # The emoji became one box, and the rest of the name survived.
     assert "Sam □ Lee" in content
-    # The theme: three different people wrote about the self-checkout rejecting bags.
-    assert "3 people noticed: self-checkout rejects bags" in flat
+    # The theme: three different people wrote about the self-checkout rejecting bags; nobody
+    # triaged the week, so the report grouped them itself and says so.
+    assert re.search(r"1\. [^\n]*\bbags\b[^\n]*\n3 people · 3 notes", content), content
+    assert "grouped them automatically" in flat
     assert "Unexpected item in the bagging area!" in content
     assert re.search(r"page 1 of \d+", content) and "Week 2026-W40" in content and "Generated 06 Oct 2026" in content
 

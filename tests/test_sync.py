@@ -23,7 +23,7 @@ from storeshift.timeutil import UTC
 
 NOW = dt.datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
 STORES = ("Riverside Store", "Harbour Call Centre", "Hilltop Store")
-TABLES = ("sites", "settings", "people", "badges", "tasks", "visits", "assignments", "observations",
+TABLES = ("sites", "settings", "people", "badges", "tasks", "visits", "assignments", "themes", "observations",
           "bookings", "audit_log")
 
 

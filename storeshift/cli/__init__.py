@@ -376,9 +376,9 @@ def check(storage) -> None:
 
 def _register_feature_commands() -> None:
     """Commands of a feature live in a module of their own in this package, each with register()."""
-    from . import reports, setup, sync
+    from . import observations, reports, setup, sync
 
-    for module in (reports, sync, setup):
+    for module in (reports, sync, observations, setup):
         module.register(main, with_storage, Fail)
 
 

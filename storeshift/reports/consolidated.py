@@ -1,11 +1,13 @@
-"""The consolidated report across every site merged into this database: a table per site, the
-themes seen at several sites ("seen by 7 people at 3 sites"), and the programme scorecard
-(which departments did floor time, which sites got no visit, who came back)."""
+"""The consolidated report across every site merged into this database: each site's week against
+the last, open follow-ups by owner across sites, the themes seen at several sites ("seen by 7
+people at 3 sites", grouped as the weekly report groups them), and the programme scorecard
+(which departments did floor time, which sites got no visit, who came back). Every figure is
+data.py's, counted per site in the site's own time zone."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -18,14 +20,16 @@ from ..errors import UserError
 from ..services.observations import CATEGORIES
 from ..storage.db import Storage
 from ..timeutil import local, utc_now, week_bounds
-from . import charts, data, fonts, layout, tables, text, themes
-from .weekly import hours_text, page_info, render
+from . import charts, data, fonts, layout, tables, text
+from .weekly import hours_text, page_info, render, report_language
 
 Progress = Callable[[int, int], None] | None
 STEPS = 5
 MAX_SITE_BARS = 14
 MAX_PEOPLE_ROWS = 60
 STALE_DAYS = 14
+#: Themes seen at one site, listed one line each; each site's own report has them in full.
+MAX_SINGLE_THEMES = 20
 
 
 @dataclass
@@ -40,8 +44,10 @@ class SiteWeek:
     person_ids: set[str]
     last_visit: str | None
     follow_ups_open: int
+    follow_ups_before: int
     oldest_open_days: int
     unowned: int
+    open_items: list[data.FollowUp] = field(default_factory=list)
 
 
 @dataclass
@@ -64,7 +70,7 @@ class Returner:
 class Consolidated:
     week: data.WeekData
     sites: list[SiteWeek]
-    themes: list[themes.Theme]
+    themes: list[data.ReportTheme]
     theme_sites: list[list[str]]
     people: list[Returner]
     departments: list[dict]
@@ -91,87 +97,52 @@ def consolidated_data(storage: Storage, year: int, week: int, now: dt.datetime |
             left_out.append(site["name"])
             continue
         counted.append(site)
-    sites = _site_weeks(storage, counted, year, week, now)
-    found = themes.find_themes(week_data.observations, limit=12)
-    theme_sites = [sorted({o.get("site_name") or "?" for o in theme.observations}, key=str.casefold)
-                   for theme in found]
+    sites = _site_weeks(storage, counted, year, week, now, week_data)
+    # The chain's open follow-ups are the sum of the sites' rows, each counted as its own report does.
+    week_data.figures.follow_ups_open = sum(s.follow_ups_open for s in sites)
+    week_data.previous.follow_ups_open = sum(s.follow_ups_before for s in sites)
     # Themes seen at several sites first: those are the chain's problems, not one store's.
-    order = sorted(range(len(found)), key=lambda i: (-len(theme_sites[i]), -found[i].people, i))
-    found = [found[i] for i in order]
-    theme_sites = [theme_sites[i] for i in order]
+    found = sorted(week_data.themes, key=lambda t: (-len(t.sites), -t.people, -len(t.observations)))
+    theme_sites = [t.sites for t in found]
     people = _returners(storage, week_data)
     departments, idle = _departments(storage, week_data, people)
     return Consolidated(week=week_data, sites=sites, themes=found, theme_sites=theme_sites, people=people,
                         departments=departments, idle_departments=idle, left_out=left_out)
 
 
-def _site_figures(storage: Storage, site_ids: list[str], start: str, end: str,
-                  now: dt.datetime) -> tuple[dict[str, data.Figures], dict[str, set[str]]]:
-    """data.figures for many sites at once (grouped queries: fifty sites cost what one does),
-    with the same definitions; and who came to each site."""
-    from ..services.visits import visit_minutes
-
-    marks = ",".join("?" * len(site_ids))
-    result = {site_id: data.Figures() for site_id in site_ids}
-    people: dict[str, set[str]] = {site_id: set() for site_id in site_ids}
-    for visit in storage.rows(
-            "SELECT site_id, person_id, check_in_at, check_out_at, auto_closed FROM visits "
-            f"WHERE check_in_at >= ? AND check_in_at < ? AND site_id IN ({marks})", [start, end, *site_ids]):
-        figures = result[visit["site_id"]]
-        figures.visits += 1
-        figures.minutes += visit_minutes(visit, now)
-        if visit["person_id"]:
-            people[visit["site_id"]].add(visit["person_id"])
-    for site_id, found in people.items():
-        result[site_id].people = len(found)
-    for row in storage.rows(
-            "SELECT v.site_id, count(*) AS n FROM assignments a JOIN visits v ON v.id = a.visit_id "
-            f"WHERE a.status = 'done' AND v.check_in_at >= ? AND v.check_in_at < ? AND v.site_id IN ({marks}) "
-            "GROUP BY v.site_id", [start, end, *site_ids]):
-        result[row["site_id"]].tasks_done = row["n"]
-    for row in storage.rows(
-            f"SELECT site_id, count(*) AS n FROM observations WHERE created_at >= ? AND created_at < ? "
-            f"AND site_id IN ({marks}) GROUP BY site_id", [start, end, *site_ids]):
-        result[row["site_id"]].observations = row["n"]
-    for row in storage.rows(
-            "SELECT site_id, count(*) AS n FROM observations WHERE created_at < ? AND status IN ('new', 'triaged') "
-            f"AND site_id IN ({marks}) GROUP BY site_id", [end, *site_ids]):
-        result[row["site_id"]].follow_ups_open = row["n"]
-    return result, people
-
-
-def _site_weeks(storage: Storage, sites: list[dict], year: int, week: int, now: dt.datetime) -> list[SiteWeek]:
-    """Each site's week, counted in the site's own time zone (sites sharing a zone in one go)."""
-    by_zone: dict[str, list[dict]] = defaultdict(list)
-    for site in sites:
-        by_zone[site["timezone"] or "UTC"].append(site)
-    out = {}
+def _site_weeks(storage: Storage, sites: list[dict], year: int, week: int, now: dt.datetime,
+                week_data: data.WeekData) -> list[SiteWeek]:
+    """Each site's week and the one before, counted by data.figures in the site's own time zone;
+    its follow-ups from the chain's items as at the end of the week."""
     monday = dt.date.fromisocalendar(year, week, 1) - dt.timedelta(days=7)
     p_year, p_week, _ = monday.isocalendar()
-    for tz, group in by_zone.items():
-        ids = [site["id"] for site in group]
-        start, end = week_bounds(year, week, tz)
-        current, people = _site_figures(storage, ids, start, end, now)
-        previous, _ = _site_figures(storage, ids, *week_bounds(p_year, p_week, tz), now)
-        marks = ",".join("?" * len(ids))
-        last = {r["site_id"]: r["last"] for r in storage.rows(
-            f"SELECT site_id, max(check_in_at) AS last FROM visits WHERE check_in_at < ? AND site_id IN ({marks}) "
-            "GROUP BY site_id", [end, *ids])}
-        open_items = {r["site_id"]: r for r in storage.rows(
-            "SELECT site_id, count(*) AS n, min(created_at) AS oldest, sum(owner IS NULL OR owner = '') AS unowned "
-            f"FROM observations WHERE created_at < ? AND status IN ('new', 'triaged') AND site_id IN ({marks}) "
-            "GROUP BY site_id", [end, *ids])}
-        for site in group:
-            item = open_items.get(site["id"])
-            oldest = 0
-            if item and item["oldest"]:
-                oldest = max(0, (now - dt.datetime.fromisoformat(item["oldest"].replace("Z", "+00:00"))).days)
-            out[site["id"]] = SiteWeek(
-                id=site["id"], name=site["name"], timezone=tz, is_home=bool(site["is_home"]),
-                figures=current[site["id"]], previous=previous[site["id"]], person_ids=people[site["id"]],
-                last_visit=last.get(site["id"]), follow_ups_open=item["n"] if item else 0,
-                oldest_open_days=oldest, unowned=item["unowned"] if item else 0)
-    return [out[site["id"]] for site in sites]
+    out = []
+    for site in sites:
+        tz = site["timezone"] or "UTC"
+        start, site_end = week_bounds(year, week, tz)
+        current = data.figures(storage, start, site_end, [site["id"]], now)
+        previous = data.figures(storage, *week_bounds(p_year, p_week, tz), [site["id"]], now)
+        # The site's follow-ups as its own weekly report counts them (its notes grouped on their own).
+        here = data.follow_up_items(storage, site_end, [site["id"]], data.weeks_before(year, week, tz,
+                                                                                       data.TREND_WEEKS - 1))
+        open_items = [i for i in here if i.is_open_at(site_end)]
+        current.follow_ups_open = len(open_items)
+        previous.follow_ups_open = sum(1 for i in here if i.is_open_at(week_bounds(p_year, p_week, tz)[1]))
+        oldest = min((i.opened_at for i in open_items), default=None)
+        as_at = min(now, dt.datetime.fromisoformat(site_end.replace("Z", "+00:00")))
+        person_ids = {r["person_id"] for r in storage.rows(
+            "SELECT DISTINCT person_id FROM visits WHERE check_in_at >= ? AND check_in_at < ? AND site_id = ? "
+            "AND person_id IS NOT NULL", (start, site_end, site["id"]))}
+        out.append(SiteWeek(
+            id=site["id"], name=site["name"], timezone=tz, is_home=bool(site["is_home"]), figures=current,
+            previous=previous, person_ids=person_ids,
+            last_visit=storage.value("SELECT max(check_in_at) FROM visits WHERE check_in_at < ? AND site_id = ?",
+                                     (site_end, site["id"])),
+            follow_ups_open=len(open_items), follow_ups_before=previous.follow_ups_open, open_items=open_items,
+            oldest_open_days=max(0, (as_at - dt.datetime.fromisoformat(oldest.replace("Z", "+00:00"))).days)
+            if oldest else 0,
+            unowned=sum(1 for i in open_items if not i.owner)))
+    return out
 
 
 def _returners(storage: Storage, week_data: data.WeekData) -> list[Returner]:
@@ -252,8 +223,8 @@ def build_consolidated_report(storage: Storage, year: int, week: int, out: str |
     _step(progress, 2)
     story = consolidated_story(report, size)
     _step(progress, 3)
-    render(story, out, paper, page_info(report.week, "Consolidated report",
-                                         site=f"All sites ({len(report.sites)})"))
+    render(story, out, paper, page_info(report.week, "Consolidated report", site=f"All sites ({len(report.sites)})",
+                                         language=report_language(storage)))
     _step(progress, STEPS)
     return out
 
@@ -283,7 +254,7 @@ def _change(current: float, previous: float, as_hours: bool = False, higher_is_g
     return f"{'▲' if delta > 0 else '▼'} {amount} on last week ({shown})", layout.GOOD if good else layout.BAD
 
 
-def seen_at(theme: themes.Theme, sites: list[str]) -> str:
+def seen_at(theme: data.ReportTheme, sites: list[str]) -> str:
     """'seen by 7 people at 3 sites' (or 'at Riverside Store' when one site saw it)."""
     who = _plural(theme.people, "person", "people")
     where = f"{len(sites)} sites" if len(sites) > 1 else (sites[0] if sites else "one site")
@@ -295,6 +266,7 @@ def consolidated_story(report: Consolidated, size: tuple[float, float]) -> list:
     width = size[0] - 2 * layout.MARGIN
     story = _cover(report, st, width)
     story += _sites_section(report, st, width)
+    story += _owners_section(report, st, width)
     story += _themes_section(report, st, width)
     story += _scorecard(report, st, width)
     return story
@@ -332,22 +304,37 @@ def _cover(report: Consolidated, st: layout.Styles, width: float) -> list:
             ("Sites visited", f"{visited:,} of {total_sites:,}", _change(visited, previous_visited)),
             ("People who came", f"{f.people:,}", _change(f.people, p.people)),
             ("Hours delivered", hours_text(f.minutes), _change(f.minutes, p.minutes, as_hours=True)),
-            ("Tasks done", f"{f.tasks_done:,}", _change(f.tasks_done, p.tasks_done)),
             ("Observations", f"{f.observations:,}", _change(f.observations, p.observations)),
-            ("Follow-ups open", f"{f.follow_ups_open:,}", _change(f.follow_ups_open, p.follow_ups_open,
-                                                                  higher_is_good=False)),
+            ("Follow-ups open at the end of the week", f"{f.follow_ups_open:,}",
+             _change(f.follow_ups_open, p.follow_ups_open, higher_is_good=False)),
+            ("Follow-ups actioned or closed", f"{w.follow_up_flow.done:,}",
+             _change(w.follow_up_flow.done, w.follow_up_flow.done_before)),
         ], st, width),
         Spacer(1, 3 * mm),
         Paragraph(text.markup(
             f"Figures for the whole week ({w.timezone} time); each site's row below is counted in the site's own "
             "time zone, as its own weekly report counts it. Hours run from check-in to check-out; an open visit "
-            "counts up to the time of this report."), st.note),
+            "counts up to the time of this report. Follow-ups as they stood at the end of the week."), st.note),
         Spacer(1, 3 * mm), Paragraph("At a glance", st.h2)]
     points = []
+    names = {site.id: site.name for site in report.sites}
+    if w.done:
+        shown = "; ".join(f"{text.markup(i.title)} ({text.markup(names.get(i.site_id, '?'))})" for i in w.done[:3])
+        points.append(f"<b>Done this week:</b> {_plural(len(w.done), 'follow-up')} actioned or closed — {shown}"
+                      + (f" and {len(w.done) - 3:,} more." if len(w.done) > 3 else "."))
+    open_items = [(i, site) for site in report.sites for i in site.open_items]
+    if open_items:
+        item, site = min(open_items, key=lambda pair: pair[0].opened_at)
+        unowned = sum(1 for i, _ in open_items if not i.owner)
+        age = max(0, (min(w.generated_at, dt.datetime.fromisoformat(w.end.replace("Z", "+00:00")))
+                      - dt.datetime.fromisoformat(item.opened_at.replace("Z", "+00:00"))).days)
+        points.append(f"<b>Still open:</b> {_plural(len(open_items), 'follow-up')}, {unowned:,} without an owner; "
+                      f"the oldest, {text.markup(tables.short(item.title, 70))} at {text.markup(site.name)}, "
+                      f"for {_plural(age, 'day')}.")
     shared = [(t, s) for t, s in zip(report.themes, report.theme_sites) if len(s) > 1]
     if shared:
         theme, sites = shared[0]
-        points.append(f"<b>Seen across the chain:</b> “{text.markup(theme.phrase)}” — "
+        points.append(f"<b>Seen across the chain:</b> {text.markup(theme.title)} — "
                       f"{text.markup(seen_at(theme, sites))}.")
         if len(shared) > 1:
             points.append(f"<b>{len(shared):,}</b> themes were seen at more than one site this week.")
@@ -378,30 +365,32 @@ def _cover(report: Consolidated, st: layout.Styles, width: float) -> list:
 
 
 def _sites_section(report: Consolidated, st: layout.Styles, width: float) -> list:
-    story: list = [CondPageBreak(70 * mm), Spacer(1, 4 * mm), Paragraph("Sites this week", st.h1),
+    story: list = [CondPageBreak(70 * mm), Spacer(1, 4 * mm), layout.Heading("Sites this week", st.h1, outline="Sites this week"),
                    Paragraph(text.markup(
                        "Busiest first; sites with no visit at the end, shaded. Last visit: the latest check-in "
                        "up to the end of the week."), st.note)]
     ordered = sorted(report.sites, key=lambda s: (-s.figures.minutes, -s.figures.observations, s.name.casefold()))
     rows, shaded = [], []
     for index, site in enumerate(ordered):
-        f = site.figures
+        f, p = site.figures, site.previous
         last = local(site.last_visit, site.timezone).strftime("%d %b %Y") if site.last_visit else "never"
-        rows.append([site.name + (" (this database)" if site.is_home else ""), f.people, f.visits,
-                     hours_text(f.minutes), f.tasks_done, f.observations, site.follow_ups_open, last])
+        rows.append([site.name + (" (this database)" if site.is_home else ""), f.people,
+                     _cell(hours_text(f.minutes), _delta(f.minutes - p.minutes, hours=True), st),
+                     _cell(f"{f.observations:,}", _delta(f.observations - p.observations), st),
+                     _cell(f"{site.follow_ups_open:,}", _delta(site.follow_ups_open - site.follow_ups_before,
+                                                               higher_is_good=False), st), last])
         if not f.visits:
             shaded.append(index)
     total = report.week.figures
-    rows.append(["All sites", total.people, total.visits, hours_text(total.minutes), total.tasks_done,
-                 total.observations, sum(s.follow_ups_open for s in report.sites), ""])
-    widths = [0.19, 0.10, 0.08, 0.08, 0.09, 0.15, 0.15, 0.16]
-    table = tables.table(["Site", "People", "Visits", "Hours", "Tasks done", "Observations", "Open follow-ups",
-                          "Last visit"], rows, [width * w for w in widths], st, numeric=(1, 2, 3, 4, 5, 6),
-                         highlight=shaded)
+    rows.append(["All sites", total.people, hours_text(total.minutes), f"{total.observations:,}",
+                 f"{total.follow_ups_open:,}", ""])
+    widths = [0.25, 0.1, 0.17, 0.17, 0.17, 0.14]
+    table = tables.table(["Site", "People", "Hours", "Observations", "Open follow-ups", "Last visit"], rows,
+                         [width * w for w in widths], st, numeric=(1, 2, 3, 4), highlight=shaded)
     table.setStyle(TableStyle([("FONTNAME", (0, len(rows)), (-1, len(rows)), fonts.BOLD),
                                ("LINEABOVE", (0, len(rows)), (-1, len(rows)), 0.8, layout.INK)]))
-    note = ("People are counted once per site; the All sites row counts each person once, so it can be less "
-            "than the sum of the rows.")
+    note = ("Each figure with its change on the week before (green: better, red: worse). People are counted once "
+            "per site; the All sites row counts each person once, so it can be less than the sum of the rows.")
     if report.left_out:
         note += f" Not listed: {', '.join(report.left_out)} (this database's own site, which has never had a visit)."
     story += [table, Spacer(1, 2 * mm), Paragraph(text.markup(note), st.muted)]
@@ -416,8 +405,23 @@ def _sites_section(report: Consolidated, st: layout.Styles, width: float) -> lis
     return story
 
 
+def _delta(amount: float, hours: bool = False, higher_is_good: bool = True) -> tuple[str, colors.Color]:
+    if not amount:
+        return "same", layout.MUTED
+    shown = f"{abs(amount) / 60:,.1f}" if hours else f"{abs(amount):,.0f}"
+    good = (amount > 0) == higher_is_good
+    return f"{'▲' if amount > 0 else '▼'} {shown}", layout.GOOD if good else layout.BAD
+
+
+def _cell(value: str, change: tuple[str, colors.Color], st: layout.Styles) -> Paragraph:
+    """A figure with its change on last week beneath it, coloured good or bad."""
+    shown, colour = change
+    return Paragraph(f"{text.markup(value)}<br/><font size='7' color='#{colour.hexval()[2:]}'>"
+                     f"{text.markup(shown)}</font>", st.cell_right)
+
+
 def _themes_section(report: Consolidated, st: layout.Styles, width: float) -> list:
-    story: list = [CondPageBreak(60 * mm), Spacer(1, 4 * mm), Paragraph("Seen at several sites", st.h1)]
+    story: list = [CondPageBreak(60 * mm), Spacer(1, 4 * mm), layout.Heading("Seen at several sites", st.h1, outline="Seen at several sites")]
     shared = [(t, s) for t, s in zip(report.themes, report.theme_sites) if len(s) > 1]
     single = [(t, s) for t, s in zip(report.themes, report.theme_sites) if len(s) == 1]
     if shared:
@@ -428,29 +432,74 @@ def _themes_section(report: Consolidated, st: layout.Styles, width: float) -> li
         story.append(Paragraph(text.markup(
             "No phrase was written at more than one site this week."), st.note))
     for number, (theme, sites) in enumerate(shared, start=1):
-        # Quoted: a theme is the phrase people wrote, which can be a single word.
-        headline = f"{number}. “{theme.phrase}” — {seen_at(theme, sites)}"
-        kinds = ", ".join(f"{CATEGORIES.get(k, k).lower()} {v}" for k, v in theme.categories.most_common())
+        headline = f"{number}. {theme.title} — {seen_at(theme, sites)}"
+        kinds = ", ".join(f"{CATEGORIES.get(k, k).lower()} {v}" for k, v in
+                          Counter(o["category"] for o in theme.observations).most_common())
         detail = f"{_plural(len(theme.observations), 'observation')} ({kinds})"
-        if theme.high_impact:
-            detail += f", {theme.high_impact} rated high impact"
+        high = sum(1 for o in theme.observations if o["impact"] == "high")
+        if high:
+            detail += f", {high} rated high impact"
+        detail += " · grouped automatically" if theme.automatic else f" · {_status(theme.item)}"
+        representative = _representative(theme.observations)
         parts = [Paragraph(text.markup(headline), st.h2),
                  Paragraph(text.markup(detail + " · at " + _names(sites)), st.muted),
-                 text.para(tables.short(theme.representative["text"], 500), st.body, width)]
-        if theme.quote:
-            parts.append(text.para(f"Customer: “{tables.short(theme.quote, 240)}”", st.quote, width - 10))
+                 text.para(tables.short(representative["text"], 500), st.body, width)]
+        quote = next((o["quote"] for o in theme.observations if o.get("quote")), None)
+        if quote:
+            parts.append(text.para(f"Customer: “{tables.short(quote, 240)}”", st.quote, width - 10))
         story.append(KeepTogether(parts))
     if single:
         story += [Spacer(1, 2 * mm), Paragraph("Seen at one site", st.h2)]
-        for theme, sites in single:
-            story.append(Paragraph("• " + text.markup(f"“{theme.phrase}” — {seen_at(theme, sites)}: "
-                                                      f"{tables.short(theme.representative['text'], 140)}"),
-                                   st.body))
+        for theme, sites in single[:MAX_SINGLE_THEMES]:
+            story.append(Paragraph("• " + text.markup(f"{theme.title} — {seen_at(theme, sites)}"), st.body))
+        if len(single) > MAX_SINGLE_THEMES:
+            story.append(Paragraph(text.markup(f"… and {len(single) - MAX_SINGLE_THEMES:,} more, in each site's "
+                                               "own weekly report."), st.muted))
     return story
 
 
+def _owners_section(report: Consolidated, st: layout.Styles, width: float) -> list:
+    """Open follow-ups by owner across every site, the owner with the oldest first."""
+    end = dt.datetime.fromisoformat(report.week.end.replace("Z", "+00:00"))
+    as_at = min(report.week.generated_at, end)
+    items = [{"owner": i.owner, "site_id": site.id, "text": i.title,
+              "age_days": max(0, (as_at - dt.datetime.fromisoformat(i.opened_at.replace("Z", "+00:00"))).days)}
+             for site in report.sites for i in site.open_items]
+    story: list = [CondPageBreak(60 * mm), Spacer(1, 4 * mm),
+                   layout.Heading("Open follow-ups by owner", st.h1, outline="Open follow-ups by owner")]
+    if not items:
+        return story + [Paragraph("Nothing is waiting at any site.", st.note)]
+    names = {s.id: s.name for s in report.sites}
+    by_owner: dict[str, list[dict]] = defaultdict(list)
+    for item in items:
+        by_owner[item["owner"] or "No owner yet"].append(item)
+    rows = []
+    for owner, owned in sorted(by_owner.items(), key=lambda kv: (kv[0] != "No owner yet",
+                                                                 -max(i["age_days"] for i in kv[1]))):
+        sites = sorted({names.get(i["site_id"], "?") for i in owned}, key=str.casefold)
+        oldest = max(owned, key=lambda i: i["age_days"])
+        rows.append([owner, len(owned), _names(sites, 4), oldest["age_days"],
+                     sum(1 for i in owned if i["age_days"] > STALE_DAYS), tables.short(oldest["text"], 90)])
+    story.append(Paragraph(text.markup(
+        "Each theme once, as it stood at the end of the week; praise needs no owner and is not counted. "
+        "Days: the oldest open item's age at the end of the week."), st.note))
+    story.append(tables.table(["Owner", "Open", "Sites", "Oldest (days)", "Over 2 weeks", "Oldest item"], rows,
+                              [width * w for w in (0.2, 0.08, 0.22, 0.11, 0.11, 0.28)], st, numeric=(1, 3, 4)))
+    return story
+
+
+def _status(item: data.FollowUp) -> str:
+    shown = item.status.capitalize()
+    return shown + (f" — {item.owner}" if item.owner else "")
+
+
+def _representative(notes: list[dict]) -> dict:
+    rank = {"high": 0, "medium": 1, "low": 2}
+    return min(notes, key=lambda o: (rank.get(o["impact"], 3), -min(len(o["text"]), 300), o["created_at"]))
+
+
 def _scorecard(report: Consolidated, st: layout.Styles, width: float) -> list:
-    story: list = [CondPageBreak(80 * mm), Spacer(1, 4 * mm), Paragraph("Programme scorecard", st.h1)]
+    story: list = [CondPageBreak(80 * mm), Spacer(1, 4 * mm), layout.Heading("Programme scorecard", st.h1, outline="Programme scorecard")]
     # Departments
     story.append(Paragraph("Departments on the floor", st.h2))
     if report.departments:

@@ -9,10 +9,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ..errors import NotFound, UserError
+from ..services import themes as theme_service
 from ..services.observations import CATEGORIES
 from ..services.visits import visit_minutes
 from ..storage.db import Storage
-from ..timeutil import local, to_iso, utc_now, week_bounds, week_days
+from ..timeutil import from_iso, local, local_day_bounds, to_iso, utc_now, week_bounds, week_days
 
 OPEN_STATUSES = ("new", "triaged")
 ALL_SITES = "*"
@@ -57,8 +58,17 @@ class WeekData:
     anonymous_visits: int           # visits of people erased since (hours kept, names gone)
     tasks: list[dict]               # catalogue coverage: title, area, assigned, people, done, minutes
     observations: list[dict]        # with person_name, department, task_title, local time
-    follow_ups: list[dict]          # open observations up to the week's end, with age_days
+    follow_ups: list[dict]          # open follow-ups (one per theme) at the week's end, with age_days
     extra: dict = field(default_factory=dict)
+    themes: list[ReportTheme] = field(default_factory=list)      # the week's themes, most reported first
+    follow_up_flow: FollowUpFlow | None = None
+    done: list[FollowUp] = field(default_factory=list)           # actioned or closed in the week
+    running: list[tuple[FollowUp, int]] = field(default_factory=list)  # raised several weeks running
+    trend: list[tuple[str, Figures]] = field(default_factory=list)     # the last TREND_WEEKS weeks
+    departments: list[dict] = field(default_factory=list)        # this quarter's share who took part
+    items: list[FollowUp] = field(default_factory=list)          # every follow-up item, as at the end
+    previous_end: str = ""
+    quarter: str = ""
 
     @property
     def label(self) -> str:
@@ -102,8 +112,7 @@ def _week_visits(storage: Storage, start: str, end: str, site_ids: list[str] | N
 def figures(storage: Storage, start: str, end: str, site_ids: list[str] | None, now: dt.datetime,
             visits: list[dict] | None = None) -> Figures:
     """Headline figures for visits begun in [start, end): hours as services.visits counts them
-    (an open visit counts up to now); follow-ups open = observations raised before end that are
-    still new or triaged today."""
+    (an open visit counts up to now). Follow-ups open is filled in by week_data (it needs the themes)."""
     visits = _week_visits(storage, start, end, site_ids) if visits is None else visits
     where, params = _site_filter("v.site_id", site_ids)
     tasks_done = storage.value(
@@ -113,12 +122,255 @@ def figures(storage: Storage, start: str, end: str, site_ids: list[str] | None, 
     observations = storage.value(
         f"SELECT count(*) FROM observations WHERE created_at >= ? AND created_at < ? AND {where_o}",
         [start, end, *params_o])
-    open_follow_ups = storage.value(
-        f"SELECT count(*) FROM observations WHERE created_at < ? AND status IN ('new', 'triaged') AND {where_o}",
-        [end, *params_o])
     return Figures(people=len({v["person_id"] for v in visits if v["person_id"]}), visits=len(visits),
                    minutes=sum(visit_minutes(v, now) for v in visits), tasks_done=tasks_done or 0,
-                   observations=observations or 0, follow_ups_open=open_follow_ups or 0)
+                   observations=observations or 0)
+
+
+# ---------------------------------------------------------------- themes and follow-ups
+
+#: Weeks of history the trends show, and the window in which untriaged notes are grouped.
+TREND_WEEKS = 8
+_IMPACT_RANK = {"high": 2, "medium": 1, "low": 0}
+
+
+@dataclass
+class FollowUp:
+    """One thing to follow up, as it stood at a time: a theme the shift lead made, a group the
+    report made of notes nobody triaged ('auto'), or a note triaged before themes existed ('note')."""
+    key: str                    # theme id, 'auto-…' (stable for the same notes) or the note's id
+    kind: str                   # 'theme', 'auto' or 'note'
+    title: str
+    site_id: str
+    opened_at: str              # when its first note was written
+    status: str                 # as at the time it was computed for
+    owner: str | None
+    follow_up: str | None
+    done_at: str | None         # when it was actioned or closed, if it was by then
+    praise_only: bool           # praise needs nobody to act on it
+    count: int                  # its notes written by then
+    impact: str                 # the highest impact of its notes
+    category: str               # its most frequent category
+    record: dict | None = None  # the theme row (kind 'theme')
+    notes: list[dict] = field(default_factory=list)  # its notes of the recent weeks
+
+    @property
+    def id(self) -> str | None:
+        return self.key if self.kind == "theme" else None
+
+    @property
+    def automatic(self) -> bool:
+        return self.kind == "auto"
+
+    @property
+    def sites(self) -> set[str]:
+        """The sites it was noted at (an automatic group at head office can span several)."""
+        return {n["site_id"] for n in self.notes} | {self.site_id}
+
+    def status_at(self, at: str) -> str | None:
+        """Its status just before at (None if not raised by then)."""
+        if self.opened_at >= at:
+            return None
+        if self.record is not None:
+            return theme_service.status_at(self.record, at)
+        if self.done_at and self.done_at >= at:
+            return "triaged"
+        return self.status
+
+    def is_open_at(self, at: str) -> bool:
+        return not self.praise_only and self.status_at(at) in OPEN_STATUSES
+
+
+@dataclass
+class ReportTheme:
+    """A theme as one week's report shows it: the follow-up item and that week's notes of it."""
+    item: FollowUp
+    observations: list[dict]
+    people: int
+    sites: list[str]
+
+    @property
+    def title(self) -> str:
+        return self.item.title
+
+    @property
+    def automatic(self) -> bool:
+        return self.item.automatic
+
+    @property
+    def status(self) -> str:
+        return self.item.status
+
+    @property
+    def owner(self) -> str | None:
+        return self.item.owner
+
+    def as_json(self) -> dict:
+        return {"id": self.item.key if self.item.kind != "note" else f"note-{self.item.key}",
+                "title": self.title, "automatic": self.automatic,
+                "observation_ids": [o["id"] for o in self.observations], "observations": len(self.observations),
+                "people": self.people, "sites": self.sites, "status": self.status, "owner": self.owner,
+                "follow_up": self.item.follow_up, "raised_at": self.item.opened_at}
+
+
+@dataclass
+class FollowUpFlow:
+    """Follow-ups over one week: opened, actioned or closed, open at its end, and a week before."""
+    opened: int
+    done: int
+    open_now: int
+    open_before: int
+    done_before: int = 0            # actioned or closed the week before
+
+
+def _notes(storage: Storage, start: str, end: str, site_ids: list[str] | None) -> list[dict]:
+    where, params = _site_filter("o.site_id", site_ids)
+    return storage.rows(
+        "SELECT o.id, o.person_id, o.visit_id, o.task_id, o.category, o.text, o.quote, o.impact, o.status, "
+        "o.owner, o.follow_up, o.created_at, o.updated_at, o.theme_id, o.site_id, p.name AS person_name, "
+        "p.department AS department, t.title AS task_title, s.name AS site_name FROM observations o "
+        "LEFT JOIN people p ON p.id = o.person_id LEFT JOIN tasks t ON t.id = o.task_id "
+        "LEFT JOIN sites s ON s.id = o.site_id "
+        f"WHERE o.created_at >= ? AND o.created_at < ? AND {where} ORDER BY o.created_at, o.id",
+        [start, end, *params])
+
+
+def follow_up_items(storage: Storage, end: str, site_ids: list[str] | None, window_start: str) -> list[FollowUp]:
+    """Every theme, automatic group and triaged note raised before end, as it stood at end.
+    Notes nobody triaged are grouped automatically when written since window_start (older ones
+    stand alone), with the same grouping the shift lead's suggestions use."""
+    where_t, params_t = _site_filter("site_id", site_ids)
+    where_o, params_o = _site_filter("site_id", site_ids)
+    stats = {r["theme_id"]: r for r in storage.rows(
+        "SELECT theme_id, count(*) AS n, min(category = 'praise') AS praise_only, "
+        "max(CASE impact WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END) AS impact "
+        f"FROM observations WHERE theme_id IS NOT NULL AND created_at < ? AND {where_o} GROUP BY theme_id",
+        [end, *params_o])}
+    categories: dict[str, Counter] = defaultdict(Counter)
+    for row in storage.rows(f"SELECT theme_id, category, count(*) AS n FROM observations WHERE theme_id IS NOT NULL "
+                            f"AND created_at < ? AND {where_o} GROUP BY theme_id, category", [end, *params_o]):
+        categories[row["theme_id"]][row["category"]] = row["n"]
+    recent = _notes(storage, window_start, end, site_ids)
+    by_theme: dict[str, list[dict]] = defaultdict(list)
+    for note in recent:
+        if note["theme_id"]:
+            by_theme[note["theme_id"]].append(note)
+    ranks = {v: k for k, v in _IMPACT_RANK.items()}
+    items = []
+    for theme in storage.rows(f"SELECT * FROM themes WHERE opened_at < ? AND {where_t}", [end, *params_t]):
+        stat = stats.get(theme["id"])
+        if stat is None:
+            continue  # its notes were all written after end
+        status = theme_service.status_at(theme, end)
+        done = [theme[c] for c in ("actioned_at", "closed_at") if theme[c] and theme[c] < end]
+        items.append(FollowUp(
+            key=theme["id"], kind="theme", title=theme["title"], site_id=theme["site_id"],
+            opened_at=theme["opened_at"], status=status, owner=theme["owner"] if status != "new" else None,
+            # What was done is shown once it was done: a plan written later would change a past week.
+            follow_up=theme["follow_up"] if status in ("actioned", "closed") else None,
+            done_at=min(done) if status in ("actioned", "closed") and done else None,
+            praise_only=bool(stat["praise_only"]), count=stat["n"], impact=ranks[stat["impact"]],
+            category=categories[theme["id"]].most_common(1)[0][0], record=theme, notes=by_theme[theme["id"]]))
+    # Notes triaged on their own, before themes existed (another site's, not yet upgraded there).
+    for note in storage.rows(
+            "SELECT id, site_id, category, text, impact, status, owner, follow_up, created_at, updated_at "
+            f"FROM observations WHERE theme_id IS NULL AND status != 'new' AND created_at < ? AND {where_o}",
+            [end, *params_o]):
+        done_at = note["updated_at"] if note["status"] in ("actioned", "closed") else None
+        status = note["status"] if not done_at or done_at < end else "triaged"
+        items.append(FollowUp(
+            key=note["id"], kind="note", title=_short(note["text"]), site_id=note["site_id"],
+            opened_at=note["created_at"], status=status, owner=note["owner"], follow_up=note["follow_up"],
+            done_at=done_at if status in ("actioned", "closed") else None, praise_only=note["category"] == "praise",
+            count=1, impact=note["impact"], category=note["category"],
+            notes=[n for n in recent if n["id"] == note["id"]]))
+    untriaged = [n for n in recent if n["theme_id"] is None and n["status"] == "new"]
+    for group in theme_service.auto_groups(untriaged):
+        items.append(_auto_item(group.id, group.title, group.observations, group.observations))
+    for note in storage.rows(
+            "SELECT id, site_id, category, text, impact, created_at FROM observations WHERE theme_id IS NULL "
+            f"AND status = 'new' AND created_at < ? AND {where_o}", [window_start, *params_o]):
+        items.append(_auto_item(note["id"], _short(note["text"]), [note], []))
+    return items
+
+
+def _auto_item(key: str, title: str, notes: list[dict], recent: list[dict]) -> FollowUp:
+    kinds = Counter(n["category"] for n in notes)
+    impact = max(notes, key=lambda n: _IMPACT_RANK.get(n["impact"], 0))["impact"]
+    return FollowUp(key=key, kind="auto", title=title, site_id=notes[0]["site_id"], opened_at=notes[0]["created_at"],
+                    status="new", owner=None, follow_up=None, done_at=None,
+                    praise_only=set(kinds) == {"praise"}, count=len(notes), impact=impact,
+                    category=kinds.most_common(1)[0][0], notes=recent)
+
+
+def _short(text: str, limit: int = 80) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _people(notes: list[dict]) -> int:
+    return len({n.get("person_id") or f"note:{n['id']}" for n in notes})
+
+
+def week_themes_of(items: list[FollowUp], start: str, end: str) -> list[ReportTheme]:
+    """The themes of the notes written in [start, end), most reported (by people) first."""
+    found = []
+    for item in items:
+        notes = [n for n in item.notes if start <= n["created_at"] < end]
+        if notes:
+            sites = sorted({n.get("site_name") or "?" for n in notes}, key=str.casefold)
+            found.append(ReportTheme(item=item, observations=notes, people=_people(notes), sites=sites))
+    found.sort(key=lambda t: (-t.people, -len(t.observations), t.item.automatic, t.observations[0]["created_at"]))
+    return found
+
+
+def week_themes(storage: Storage, year: int, week: int, site_id: str | None = None) -> list[ReportTheme]:
+    """The themes the weekly report prints for a week (`storeshift themes`)."""
+    site, site_ids = resolve_site(storage, site_id)
+    start, end = week_bounds(year, week, site["timezone"])
+    items = follow_up_items(storage, end, site_ids, weeks_before(year, week, site["timezone"], TREND_WEEKS - 1))
+    return week_themes_of(items, start, end)
+
+
+def weeks_before(year: int, week: int, tz: str, count: int) -> str:
+    monday = dt.date.fromisocalendar(year, week, 1) - dt.timedelta(weeks=count)
+    y, w, _ = monday.isocalendar()
+    return week_bounds(y, w, tz)[0]
+
+
+def weeks_running(item: FollowUp, year: int, week: int, tz: str) -> int:
+    """How many weeks in a row, up to this one, the item's notes were written in."""
+    weeks = {local(n["created_at"], tz).isocalendar()[:2] for n in item.notes}
+    monday = dt.date.fromisocalendar(year, week, 1)
+    count = 0
+    while monday.isocalendar()[:2] in weeks:
+        count += 1
+        monday -= dt.timedelta(weeks=1)
+    return count
+
+
+def departments_this_quarter(storage: Storage, day: dt.date, end: str, tz: str,
+                             site_ids: list[str] | None) -> tuple[str, list[dict]]:
+    """Each roster department's share of people who came at least once this quarter (the quarter
+    the week begins in, up to the week's end), departments nobody came from included at zero.
+    People added to the roster after end are not counted, so a past week reads the same later."""
+    first = dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    start = local_day_bounds(first, tz)[0]
+    where, params = _site_filter("v.site_id", site_ids)
+    came = {r["id"] for r in storage.rows(
+        f"SELECT DISTINCT v.person_id AS id FROM visits v WHERE v.check_in_at >= ? AND v.check_in_at < ? AND {where} "
+        "AND v.person_id IS NOT NULL", [start, end, *params])}
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for person in storage.rows("SELECT id, department, active, created_at FROM people"):
+        if person["id"] not in came and (not person["active"] or person["created_at"] >= end):
+            continue  # not on the roster then
+        counts = per[person["department"] or "No department"]
+        counts[0] += 1
+        counts[1] += person["id"] in came
+    rows = [{"department": name, "people": total, "came": took, "share": took / total if total else 0.0}
+            for name, (total, took) in per.items()]
+    rows.sort(key=lambda r: (-r["share"], -r["came"], r["department"].casefold()))
+    return f"Q{(first.month - 1) // 3 + 1} {first.year}", rows
 
 
 def week_data(storage: Storage, year: int, week: int, site_id: str | None = None,
@@ -208,14 +460,37 @@ def week_data(storage: Storage, year: int, week: int, site_id: str | None = None
         if obs["person_id"] in people:
             people[obs["person_id"]]["observations"] += 1
 
-    follow_ups = storage.rows(
-        "SELECT o.id, o.category, o.text, o.impact, o.status, o.owner, o.follow_up, o.created_at, "
-        "p.name AS person_name, s.name AS site_name FROM observations o "
-        "LEFT JOIN people p ON p.id = o.person_id LEFT JOIN sites s ON s.id = o.site_id "
-        f"WHERE o.created_at < ? AND o.status IN ('new', 'triaged') AND {where_o} ORDER BY o.created_at",
-        [end, *params_o])
-    for item in follow_ups:
-        item["age_days"] = max(0, (now - dt.datetime.fromisoformat(item["created_at"].replace("Z", "+00:00"))).days)
+    # Themes and follow-ups as they stood at the end of the week, so a finished week's report
+    # says the same whenever it is printed.
+    items = follow_up_items(storage, end, site_ids, weeks_before(year, week, tz, TREND_WEEKS - 1))
+    item_of = {note["id"]: item for item in items for note in item.notes}
+    for obs in observations:
+        item = item_of.get(obs["id"])
+        if item is not None and item.kind != "auto":
+            obs.update(status=item.status, owner=item.owner, follow_up=item.follow_up, theme=item.title)
+        else:
+            obs.update(status="new", owner=None, follow_up=None, theme=item.title if item else None)
+    as_at = min(now, from_iso(end))
+    open_items = sorted((i for i in items if i.is_open_at(end)), key=lambda i: (i.opened_at, i.key))
+    follow_ups = [{"id": i.key, "kind": i.kind, "created_at": i.opened_at, "category": i.category,
+                   "impact": i.impact, "status": i.status, "owner": i.owner, "text": i.title, "count": i.count,
+                   "site_id": i.site_id, "age_days": max(0, (as_at - from_iso(i.opened_at)).days)}
+                  for i in open_items]
+    done = sorted((i for i in items if i.done_at and start <= i.done_at < end), key=lambda i: i.done_at)
+    flow = FollowUpFlow(opened=sum(1 for i in items if not i.praise_only and start <= i.opened_at < end),
+                        done=len(done), open_now=len(open_items),
+                        open_before=sum(1 for i in items if i.is_open_at(p_end)),
+                        done_before=sum(1 for i in items if i.done_at and p_start <= i.done_at < p_end))
+    this_week.follow_ups_open, last_week.follow_ups_open = flow.open_now, flow.open_before
+    running = sorted(((i, n) for i in items if (n := weeks_running(i, year, week, tz)) >= 2),
+                     key=lambda pair: (-pair[1], -pair[0].count, pair[0].title.casefold()))
+    trend = []
+    for back in range(TREND_WEEKS - 1, -1, -1):
+        y, w, _ = (days[0] - dt.timedelta(weeks=back)).isocalendar()
+        figures_then = this_week if back == 0 else last_week if back == 1 else \
+            figures(storage, *week_bounds(y, w, tz), site_ids, now)
+        trend.append((f"W{w:02d}", figures_then))
+    quarter, departments = departments_this_quarter(storage, days[0], end, tz, site_ids)
 
     where_b, params_b = _site_filter("b.site_id", site_ids)
     bookings = storage.rows(
@@ -240,7 +515,9 @@ def week_data(storage: Storage, year: int, week: int, site_id: str | None = None
         minutes_per_department=sorted(per_department.items(), key=lambda kv: (-kv[1], kv[0].casefold())),
         observations_per_category=per_category, booked_per_day=booked, attended_per_day=came, no_shows=no_shows,
         people=sorted(people.values(), key=lambda p: (-p["minutes"], p["name"].casefold())),
-        anonymous_visits=anonymous, tasks=tasks, observations=observations, follow_ups=follow_ups)
+        anonymous_visits=anonymous, tasks=tasks, observations=observations, follow_ups=follow_ups,
+        themes=week_themes_of(items, start, end), follow_up_flow=flow, done=done, running=running, trend=trend,
+        departments=departments, quarter=quarter, items=items, previous_end=p_end)
 
 
 def current_week(storage: Storage, now: dt.datetime | None = None) -> tuple[int, int]:

@@ -13,7 +13,7 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
 
 from ..errors import UserError
 from ..i18n import _, format_number
@@ -111,6 +111,12 @@ class NumberedCanvas(Canvas):
         super().__init__(*args, **kwargs)
         self._saved_pages: list[dict] = []
         self._decorate = decorate
+        # (page, top, title, level) of each section heading, for the PDF outline. The pages are
+        # written out only at the end, so that is when their bookmarks can point at them.
+        self._outline: list[tuple[int, float, str, int]] = []
+
+    def outline_here(self, title: str, level: int, top: float) -> None:
+        self._outline.append((self._pageNumber, top, title, level))
 
     def showPage(self):  # noqa: N802 (reportlab's name)
         self._saved_pages.append(dict(self.__dict__))
@@ -118,10 +124,17 @@ class NumberedCanvas(Canvas):
 
     def save(self):
         total = len(self._saved_pages)
+        if self._outline:
+            self.showOutline()
         for number, state in enumerate(self._saved_pages, start=1):
             self.__dict__.update(state)
             if self._decorate is not None:
                 self._decorate(self, number, total)
+            for index, (page, top, title, level) in enumerate(self._outline):
+                if page == number:
+                    key = f"section{index}"
+                    self.bookmarkPage(key, fit="XYZ", top=top, left=0)
+                    self.addOutlineEntry(title, key, level=level, closed=level > 0)
             super().showPage()
         super().save()
 
@@ -134,6 +147,22 @@ class PageInfo:
     period: str
     generated: str
     organisation: str = ""
+    author: str = "storeshift"      # the PDF's author: the site (or the chain) it is about
+    language: str = "en"            # the PDF's document language (BCP 47)
+
+
+class Heading(Paragraph):
+    """A heading that is also an entry of the PDF outline (the reader's bookmarks pane)."""
+
+    def __init__(self, text: str, style: ParagraphStyle, level: int = 0, outline: str | None = None):
+        super().__init__(text, style)
+        self.level = level
+        self.outline = outline
+
+    def draw(self):
+        if self.outline and hasattr(self.canv, "outline_here"):
+            self.canv.outline_here(self.outline, self.level, self.canv.absolutePosition(0, self.height)[1] + 4)
+        super().draw()
 
 
 def decorator(info: PageInfo, page_width: float, page_height: float) -> Callable[[Canvas, int, int], None]:
@@ -180,8 +209,8 @@ def document(out: Path, paper: str, info: PageInfo) -> tuple[BaseDocTemplate, Ca
     size = page_size(paper)
     doc = BaseDocTemplate(str(out), pagesize=size, leftMargin=MARGIN, rightMargin=MARGIN,
                           topMargin=MARGIN + HEADER_SPACE - 6 * mm, bottomMargin=MARGIN + FOOTER_SPACE - 8 * mm,
-                          title=f"{info.title} — {info.site} — {info.period}", author="storeshift",
-                          creator="storeshift", subject=info.title)
+                          title=f"{info.title} — {info.site} — {info.period}", author=info.author,
+                          creator="storeshift", subject=info.title, lang=info.language)
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])

@@ -1,6 +1,7 @@
-"""The weekly insight report of one site: cover with headline figures against last week,
-what we learned (themes, then every observation by category), follow-ups by owner and age,
-charts, who came, and how the task catalogue was covered."""
+"""The weekly insight report of one site, as the site stood at the end of the week: page 1 says
+what was learned, what was done and what is still open; then the themes, "you told us, we did",
+follow-ups by owner, eight weeks of trends, charts, departments, who came, task coverage, and
+every observation in an appendix."""
 
 from __future__ import annotations
 
@@ -14,34 +15,46 @@ from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, PageBreak
                                 TableStyle)
 
 from ..errors import UserError
+from ..services import settings
 from ..services.observations import CATEGORIES, IMPACTS, STATUSES
 from ..storage.db import Storage
-from ..timeutil import local
-from . import blocks, charts, data, fonts, layout, tables, text, themes
+from ..timeutil import from_iso, local
+from . import blocks, charts, data, fonts, layout, tables, text
 
 Progress = Callable[[int, int], None] | None
 STEPS = 5
 MAX_DEPARTMENT_BARS = 12
 #: Open follow-ups listed per owner (the oldest); the owner table counts them all.
 PER_OWNER = 12
+#: Themes printed in full; the rest of the week's themes are listed one line each.
+DETAILED_THEMES = 12
+#: Weeks with at most this many observations print every one in an appendix unless told not to.
+APPENDIX_UP_TO = 60
+STALE_DAYS = 14
 
 
 def build_weekly_report(storage: Storage, year: int, week: int, out: str | Path, paper: str = "a4",
                         progress: Progress = None, site_id: str | None = None,
-                        now: dt.datetime | None = None) -> Path:
-    """Write the weekly report PDF of one site (default: this database's own site) to out."""
+                        now: dt.datetime | None = None, appendix: bool | None = None) -> Path:
+    """Write the weekly report PDF of one site (default: this database's own site) to out.
+    appendix: list every observation at the end (None: only for weeks of up to APPENDIX_UP_TO)."""
     layout.page_size(paper)
     out = Path(out)
     _step(progress, 0)
     week_data = data.week_data(storage, year, week, site_id=site_id, now=now)
-    _step(progress, 1)
-    found = themes.find_themes(week_data.observations)
     _step(progress, 2)
-    story = weekly_story(week_data, found, layout.page_size(paper))
+    if appendix is None:
+        appendix = len(week_data.observations) <= APPENDIX_UP_TO
+    story = weekly_story(week_data, layout.page_size(paper), appendix=appendix)
     _step(progress, 3)
-    render(story, out, paper, page_info(week_data, "Weekly insight report"))
+    render(story, out, paper, page_info(week_data, "Weekly insight report", language=report_language(storage)))
     _step(progress, STEPS)
     return out
+
+
+def report_language(storage: Storage) -> str:
+    """The document language the PDF declares: the site's language setting, English by default."""
+    return settings.get(storage, "language") or "en"
 
 
 def _step(progress: Progress, done: int) -> None:
@@ -62,13 +75,15 @@ def render(story: list, out: Path, paper: str, info: layout.PageInfo) -> None:
         raise UserError(f"Cannot write {out}: {exc.strerror or exc}.") from None
 
 
-def page_info(week_data: data.WeekData, title: str, site: str | None = None) -> layout.PageInfo:
-    """The running header and footer: site (or what stands for it), week, generation time."""
+def page_info(week_data: data.WeekData, title: str, site: str | None = None, language: str = "en") -> layout.PageInfo:
+    """The running header and footer: site (or what stands for it), week, generation time; the
+    site is the PDF's author."""
     tz = week_data.timezone
     generated = local(week_data.generated_at, tz).strftime("%d %b %Y %H:%M") + f" ({tz})"
-    return layout.PageInfo(title=title, site=site or week_data.site["name"],
-                           period=f"Week {week_data.label} · {_date_range(week_data.days)}",
-                           generated=generated, organisation=week_data.organisation)
+    name = site or week_data.site["name"]
+    return layout.PageInfo(title=title, site=name, period=f"Week {week_data.label} · {_date_range(week_data.days)}",
+                           generated=generated, organisation=week_data.organisation, author=name,
+                           language=language)
 
 
 # ---------------------------------------------------------------- formatting
@@ -95,6 +110,18 @@ def _when(iso: str, tz: str) -> str:
     return local(iso, tz).strftime("%a %d %b %H:%M")
 
 
+def _date(iso: str, tz: str) -> str:
+    return f"{local(iso, tz).day} {local(iso, tz):%b}"
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+def _days_between(start: str, end: str) -> int:
+    return max(0, (from_iso(end) - from_iso(start)).days)
+
+
 def _change(current: float, previous: float, unit: str = "", higher_is_good: bool = True,
             as_hours: bool = False) -> tuple[str, colors.Color]:
     delta = current - previous
@@ -110,43 +137,47 @@ def _change(current: float, previous: float, unit: str = "", higher_is_good: boo
     return f"{arrow} {amount} on last week ({shown_previous})", layout.GOOD if good else layout.BAD
 
 
+def _hex(colour: colors.Color) -> str:
+    return "#" + colour.hexval()[2:]
+
+
+def _status(item: data.FollowUp) -> str:
+    if item.automatic:
+        return "not triaged yet"
+    shown = STATUSES.get(item.status, item.status)
+    return shown + (f" — {item.owner}" if item.owner else "")
+
+
+def _heading(title: str, st: layout.Styles, outline: str | None = None) -> layout.Heading:
+    return layout.Heading(text.markup(title), st.h1, outline=outline or title)
+
+
 # ---------------------------------------------------------------- story
 
-def weekly_story(week_data: data.WeekData, found: list[themes.Theme], size: tuple[float, float]) -> list:
+def weekly_story(week_data: data.WeekData, size: tuple[float, float], appendix: bool = True) -> list:
     st = layout.styles()
     width = size[0] - 2 * layout.MARGIN
-    story: list = cover(week_data, found, st, width)
+    story: list = cover(week_data, st, width)
     if week_data.empty:
+        story += [Spacer(1, 6 * mm)] + follow_ups(week_data, st, width) + trends(week_data, st, width)
         return story
     story += [PageBreak()]
-    story += learned(week_data, found, st, width)
+    story += learned(week_data, st, width)
+    story += we_did(week_data, st, width)
     story += follow_ups(week_data, st, width)
+    story += trends(week_data, st, width)
     story += chart_pages(week_data, st, width)
+    story += departments(week_data, st, width)
     story += who_came(week_data, st, width)
     story += coverage(week_data, st, width)
+    if appendix:
+        story += observation_appendix(week_data, st, width)
     return story
 
 
-def cover(week_data: data.WeekData, found: list[themes.Theme], st: layout.Styles, width: float) -> list:
-    f, p = week_data.figures, week_data.previous
-    story: list = [
-        Paragraph("Weekly insight report", st.subtitle),
-        text.para(week_data.site["name"], st.title, width),
-        Paragraph(text.markup(f"Week {week_data.week} of {week_data.year} · "
-                              f"{_day(week_data.days[0])} to {_day(week_data.days[-1])} {week_data.days[-1].year}"),
-                  st.subtitle),
-    ]
-    cells = [
-        ("People who came", f"{f.people:,}", _change(f.people, p.people)),
-        ("Visits", f"{f.visits:,}", _change(f.visits, p.visits)),
-        ("Hours delivered", hours_text(f.minutes), _change(f.minutes, p.minutes, " h", as_hours=True)),
-        ("Tasks done", f"{f.tasks_done:,}", _change(f.tasks_done, p.tasks_done)),
-        ("Observations", f"{f.observations:,}", _change(f.observations, p.observations)),
-        ("Follow-ups open", f"{f.follow_ups_open:,}", _change(f.follow_ups_open, p.follow_ups_open,
-                                                              higher_is_good=False)),
-    ]
+def _figure_grid(cells: list, st: layout.Styles, width: float) -> Table:
     grid = []
-    for row_start in (0, 3):
+    for row_start in range(0, len(cells), 3):
         row = []
         for label, value, (change, colour) in cells[row_start:row_start + 3]:
             change_style = layout.ParagraphStyle("change", parent=st.figure_change, textColor=colour)
@@ -158,72 +189,113 @@ def cover(week_data: data.WeekData, found: list[themes.Theme], st: layout.Styles
         ("BOX", (0, 0), (-1, -1), 0.6, layout.RULE),
         ("INNERGRID", (0, 0), (-1, -1), 0.6, layout.RULE),
         ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fafbfc")),
-        ("TOPPADDING", (0, 0), (-1, -1), 9), ("BOTTOMPADDING", (0, 0), (-1, -1), 9),
+        ("TOPPADDING", (0, 0), (-1, -1), 7), ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
     ]))
-    story += [figure_table, Spacer(1, 3 * mm),
-              Paragraph(text.markup(f"Hours are counted from check-in to check-out ({f.minutes:,} minutes in "
-                                    f"all; a visit still open counts up to the time of this report). "
-                                    f"Follow-ups open: observations raised up to the end of the week that are "
-                                    f"still new or triaged today."), st.note)]
+    return figure_table
+
+
+def cover(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
+    f, p = week_data.figures, week_data.previous
+    flow = week_data.follow_up_flow
+    story: list = [
+        Paragraph("Weekly insight report", st.subtitle),
+        text.para(week_data.site["name"], st.title, width),
+        Paragraph(text.markup(f"Week {week_data.week} of {week_data.year} · "
+                              f"{_day(week_data.days[0])} to {_day(week_data.days[-1])} {week_data.days[-1].year}"),
+                  st.subtitle),
+        _figure_grid([
+            ("People who came", f"{f.people:,}", _change(f.people, p.people)),
+            ("Visits", f"{f.visits:,}", _change(f.visits, p.visits)),
+            ("Hours delivered", hours_text(f.minutes), _change(f.minutes, p.minutes, " h", as_hours=True)),
+            ("Observations", f"{f.observations:,}", _change(f.observations, p.observations)),
+            ("Follow-ups open at the end of the week", f"{flow.open_now:,}",
+             _change(flow.open_now, flow.open_before, higher_is_good=False)),
+            ("Follow-ups actioned or closed", f"{flow.done:,}", _change(flow.done, flow.done_before)),
+        ], st, width),
+        Spacer(1, 2 * mm),
+        Paragraph(text.markup(
+            f"Hours are counted from check-in to check-out ({f.minutes:,} minutes in all; a visit still open counts "
+            "up to the time of this report). Statuses, owners and ages are as they stood at the end of the week, "
+            "so this report reads the same whenever it is printed."), st.note)]
     if week_data.empty:
-        story += [Spacer(1, 10 * mm), _banner(
+        story += [Spacer(1, 6 * mm), _banner(
             "No visits this week",
             f"Nobody checked in at {week_data.site['name']} between {week_data.days[0].day} {week_data.days[0]:%B} "
             f"and {week_data.days[-1].day} {week_data.days[-1]:%B %Y}, and no observations were written. "
-            + (f"{f.follow_ups_open:,} follow-up{'s' if f.follow_ups_open != 1 else ''} from earlier weeks "
-               f"{'are' if f.follow_ups_open != 1 else 'is'} still open."
-               if f.follow_ups_open else "There are no open follow-ups."), st, width)]
+            + (f"{_plural(flow.open_now, 'follow-up')} from earlier weeks "
+               f"{'are' if flow.open_now != 1 else 'is'} still open."
+               if flow.open_now else "There are no open follow-ups."), st, width)]
         return story
-    story += [Spacer(1, 4 * mm), Paragraph("At a glance", st.h2)]
-    points = []
-    if found:
-        top = found[0]
-        points.append(f"<b>Most reported:</b> {text.markup(top.headline)}.")
-        if len(found) > 1:
-            others = "; ".join(text.markup(t.headline) for t in found[1:3])
-            points.append(f"<b>Also:</b> {others}.")
-    high = sum(1 for o in week_data.observations if o["impact"] == "high")
-    if week_data.observations:
-        busiest = max(week_data.observations_per_category.items(), key=lambda kv: kv[1])
-        points.append(f"<b>{high:,}</b> of {len(week_data.observations):,} observations were rated high impact; "
-                      f"the most common kind was <b>{text.markup(CATEGORIES[busiest[0]].lower())}</b> "
-                      f"({busiest[1]:,}).")
-    stale = [item for item in week_data.follow_ups if item["age_days"] > 14]
-    unowned = [item for item in week_data.follow_ups if not item["owner"]]
-    if week_data.follow_ups:
-        points.append(f"<b>{len(unowned):,}</b> open follow-up{'s have' if len(unowned) != 1 else ' has'} no owner yet; "
-                      f"<b>{len(stale):,}</b> {'have' if len(stale) != 1 else 'has'} been open more than two weeks.")
-    if week_data.people:
-        best_day = max(range(7), key=lambda i: week_data.minutes_per_day[i])
-        points.append(f"The busiest day was <b>{week_data.days[best_day]:%A}</b> "
-                      f"({hours_text(week_data.minutes_per_day[best_day])} hours).")
-    no_shows = len(week_data.no_shows)
-    past = [i for i, day in enumerate(week_data.days) if day < local(week_data.generated_at, week_data.timezone).date()]
-    booked = sum(week_data.booked_per_day[i] for i in past)
-    if booked:
-        came = sum(week_data.attended_per_day[i] for i in past)
-        points.append(f"{came:,} of {booked:,} booked slots were attended"
-                      + (f"; {no_shows:,} no-show{'s' if no_shows != 1 else ''}." if no_shows else "."))
-    elif sum(week_data.booked_per_day):
-        points.append(f"{sum(week_data.booked_per_day):,} slots are booked for the rest of the week.")
-    for point in points:
-        story.append(Paragraph("• " + point, st.body))
-    if found:
-        story += [Spacer(1, 4 * mm), Paragraph("What people noticed most", st.h2)]
-        for theme in found[:3]:
-            parts = [Paragraph(text.markup(theme.headline), st.h3),
-                     text.para(tables.short(theme.representative["text"], 220), st.body, width)]
-            if theme.quote:
-                parts.append(text.para(f"Customer: “{tables.short(theme.quote, 160)}”", st.quote, width - 10))
-            story.append(KeepTogether(parts))
-    actioned = [o for o in week_data.observations if o["status"] == "actioned" and o.get("follow_up")]
-    if actioned:
-        story += [Spacer(1, 3 * mm), Paragraph("You told us, we did", st.h2)]
-        for obs in actioned[:3]:
-            story.append(Paragraph("• " + text.markup(tables.short(obs["follow_up"], 200))
-                                   + f" <font color='#5f6b7a'>({text.markup(tables.short(obs['text'], 90))})</font>",
-                                   st.body))
+    story += _learned_box(week_data, st, width) + _done_box(week_data, st, width) + _open_box(week_data, st, width)
+    return story
+
+
+def _box_title(title: str, st: layout.Styles) -> Paragraph:
+    return Paragraph(text.markup(title), st.h2)
+
+
+def _learned_box(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
+    found = week_data.themes
+    notes = len(week_data.observations)
+    story: list = [_box_title("What we learned", st)]
+    if not found:
+        return story + [Paragraph("No observations were written this week.", st.note)]
+    shared = [t for t in found if t.people > 1]
+    lead = (f"{_plural(notes, 'observation')} from {_plural(len({o['person_id'] for o in week_data.observations}), 'person', 'people')}"
+            f" made {_plural(len(found), 'theme')}" + (f"; {len(shared):,} of them seen by more than one person."
+                                                      if shared else "."))
+    story.append(Paragraph(text.markup(lead), st.body))
+    for theme in found[:3]:
+        story.append(Paragraph(
+            "• " + f"<b>{text.markup(theme.title)}</b> — " + text.markup(
+                f"{_plural(theme.people, 'person', 'people')}, {_plural(len(theme.observations), 'note')}; "
+                f"{_status(theme.item)}"), st.body))
+    automatic = sum(len(t.observations) for t in found if t.automatic)
+    if automatic:
+        story.append(Paragraph(text.markup(
+            f"{automatic:,} of {notes:,} notes were not triaged yet: the report grouped them automatically."),
+            st.muted))
+    return story
+
+
+def _done_box(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
+    done = week_data.done
+    story: list = [_box_title("What was done: you told us, we did", st)]
+    if not done:
+        return story + [Paragraph("No follow-up was actioned or closed this week.", st.note)]
+    tz = week_data.timezone
+    for item in done[:3]:
+        what = item.follow_up or STATUSES.get(item.status, item.status)
+        story.append(Paragraph(
+            "• " + f"<b>{text.markup(item.title)}</b>: " + text.markup(
+                f"{tables.short(what, 160)} (raised {_date(item.opened_at, tz)}, done in "
+                f"{_plural(_days_between(item.opened_at, item.done_at), 'day')})"), st.body))
+    if len(done) > 3:
+        story.append(Paragraph(text.markup(f"… and {len(done) - 3:,} more, listed inside."), st.muted))
+    return story
+
+
+def _open_box(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
+    items = week_data.follow_ups
+    flow = week_data.follow_up_flow
+    story: list = [_box_title("Still open", st)]
+    if not items:
+        return story + [Paragraph("Nothing is waiting: every follow-up raised so far was actioned or closed.",
+                                  st.note)]
+    unowned = sum(1 for i in items if not i["owner"])
+    stale = sum(1 for i in items if i["age_days"] > STALE_DAYS)
+    change = flow.open_now - flow.open_before
+    trend = ("the same as a week before" if change == 0 else
+             f"<font color='{_hex(layout.GOOD)}'>{abs(change):,} fewer than a week before</font>" if change < 0
+             else f"<font color='{_hex(layout.BAD)}'>{change:,} more than a week before</font>")
+    story.append(Paragraph(
+        f"<b>{flow.open_now:,}</b> follow-up{'s' if flow.open_now != 1 else ''} open at the end of the week, "
+        f"{trend}; <b>{unowned:,}</b> without an owner, <b>{stale:,}</b> open more than two weeks.", st.body))
+    for item in sorted(items, key=lambda i: -i["age_days"])[:3]:
+        owner = item["owner"] or "no owner yet"
+        story.append(Paragraph("• " + text.markup(f"{item['text']} — {owner}, open {_plural(item['age_days'], 'day')}"),
+                               st.body))
     return story
 
 
@@ -240,33 +312,166 @@ def _person(obs: dict) -> str:
     return obs.get("person_name") or "Someone (name erased)"
 
 
-def learned(week_data: data.WeekData, found: list[themes.Theme], st: layout.Styles, width: float) -> list:
-    tz = week_data.timezone
-    story: list = [Paragraph("What we learned", st.h1)]
-    if found:
-        story.append(Paragraph(text.markup(
-            "Themes: the same words and phrases written by different people this week, the most reported first."),
-            st.note))
-    else:
-        story.append(Paragraph(text.markup(
-            "No theme this week: no phrase was written by more than one person. Every observation is listed "
-            "by category below."), st.note))
-    for number, theme in enumerate(found, start=1):
-        parts = [Paragraph(f"{number}. " + text.markup(theme.headline), st.h2)]
-        kinds = ", ".join(f"{CATEGORIES.get(k, k).lower()} {v}" for k, v in theme.categories.most_common())
-        detail = f"{len(theme.observations)} observation{'s' if len(theme.observations) != 1 else ''} ({kinds})"
-        if theme.high_impact:
-            detail += f", {theme.high_impact} rated high impact"
-        names = theme.names[:6]
-        who = ", ".join(names) + (f" and {len(theme.names) - 6} more" if len(theme.names) > 6 else "")
-        parts.append(Paragraph(text.markup(detail + (f" · from {who}" if who else "")), st.muted))
-        parts.append(text.para(tables.short(theme.representative["text"], 600), st.body, width))
-        if theme.quote:
-            parts.append(text.para(f"“{tables.short(theme.quote, 300)}”", st.quote, width - 10))
+def learned(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
+    found = week_data.themes
+    story: list = [_heading("What we learned", st)]
+    automatic = [t for t in found if t.automatic]
+    note = ("Themes: what different people noticed about the same thing, the most reported first. "
+            "Status and owner as at the end of the week.")
+    if automatic and len(automatic) == len(found):
+        note += " Nobody has triaged this week's notes yet, so the report grouped them automatically."
+    elif automatic:
+        note += (f" {_plural(len(automatic), 'group')} marked “grouped automatically” "
+                 f"{'are' if len(automatic) != 1 else 'is'} made of notes nobody has triaged yet.")
+    story.append(Paragraph(text.markup(note), st.note))
+    for number, theme in enumerate(found[:DETAILED_THEMES], start=1):
+        parts = [Paragraph(f"{number}. " + text.markup(theme.title), st.h2)]
+        kinds = ", ".join(f"{CATEGORIES.get(k, k).lower()} {v}" for k, v in
+                          _counts(o["category"] for o in theme.observations))
+        high = sum(1 for o in theme.observations if o["impact"] == "high")
+        detail = (f"{_plural(theme.people, 'person', 'people')} · {_plural(len(theme.observations), 'note')} "
+                  f"({kinds})" + (f" · {high} rated high impact" if high else "")
+                  + (" · grouped automatically" if theme.automatic else f" · {_status(theme.item)}"))
+        parts.append(Paragraph(text.markup(detail), st.muted))
+        representative = _representative(theme.observations)
+        parts.append(text.para(tables.short(representative["text"], 500), st.body, width))
+        quote = next((o["quote"] for o in theme.observations if o.get("quote")), None)
+        if quote:
+            parts.append(text.para(f"Customer: “{tables.short(quote, 240)}”", st.quote, width - 10))
         story.append(KeepTogether(parts))
-    story += [Spacer(1, 3 * mm), Paragraph("Observations by category", st.h1)]
+    rest = found[DETAILED_THEMES:]
+    if rest:
+        story += [Spacer(1, 2 * mm), Paragraph(text.markup(f"{_plural(len(rest), 'more theme')}"), st.h3)]
+        for theme in rest:
+            story.append(Paragraph("• " + text.markup(
+                f"{theme.title} — {_plural(theme.people, 'person', 'people')}"), st.small))
+    running = week_data.running
+    if running:
+        story += [Spacer(1, 3 * mm), layout.Heading("Raised several weeks running", st.h2, level=1,
+                                                    outline="Raised several weeks running"),
+                  Paragraph(text.markup("Themes noted in this week and each week before it without a break."),
+                            st.note)]
+        rows = [[item.title, n, item.count, _status(item)] for item, n in running]
+        story.append(tables.table(["Theme", "Weeks running", "Notes so far", "Status"], rows,
+                                  [width * 0.5, width * 0.14, width * 0.13, width * 0.23], st, numeric=(1, 2)))
+    return story
+
+
+def _counts(values) -> list[tuple[str, int]]:
+    counted: dict[str, int] = {}
+    for value in values:
+        counted[value] = counted.get(value, 0) + 1
+    return sorted(counted.items(), key=lambda kv: -kv[1])
+
+
+def _representative(notes: list[dict]) -> dict:
+    """The note to quote for a theme: high impact first, then the fullest."""
+    rank = {"high": 0, "medium": 1, "low": 2}
+    return min(notes, key=lambda o: (rank.get(o["impact"], 3), -min(len(o["text"]), 300), o["created_at"]))
+
+
+def we_did(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
+    done = week_data.done
+    story: list = [CondPageBreak(50 * mm), _heading("You told us, we did", st)]
+    if not done:
+        return story + [Paragraph("No follow-up was actioned or closed this week.", st.note)]
+    story.append(Paragraph(text.markup(
+        "Every follow-up actioned or closed this week, whenever it was raised, and how long it took."), st.note))
+    tz = week_data.timezone
+    rows = [[item.title, item.follow_up or "", _date(item.opened_at, tz), _days_between(item.opened_at, item.done_at),
+             STATUSES.get(item.status, item.status)] for item in done]
+    story.append(tables.table(["Theme", "What was done", "Raised", "Days taken", "Status"], rows,
+                              [width * 0.3, width * 0.42, width * 0.1, width * 0.09, width * 0.09], st,
+                              numeric=(3,)))
+    return story
+
+
+def follow_ups(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
+    items = week_data.follow_ups
+    flow = week_data.follow_up_flow
+    story: list = [CondPageBreak(60 * mm), _heading("Follow-ups", st)]
+    change, colour = _change(flow.open_now, flow.open_before, higher_is_good=False)
+    flow_table = tables.table(
+        ["Opened this week", "Actioned or closed this week", "Open at the end of the week", "Change"],
+        [[flow.opened, flow.done, flow.open_now, change]], [width * 0.22, width * 0.28, width * 0.26, width * 0.24],
+        st, numeric=(0, 1, 2))
+    flow_table.setStyle(TableStyle([("TEXTCOLOR", (3, 1), (3, 1), colour)]))
+    story += [flow_table, Spacer(1, 2 * mm)]
+    if not items:
+        story.append(Paragraph("Nothing is waiting: every follow-up raised up to this week was actioned or closed.",
+                               st.note))
+        return story
+    story.append(Paragraph(text.markup(
+        "Open at the end of the week, by owner, the oldest first; one line per theme. Days open are counted to "
+        "the end of the week. Praise needs no owner and is not listed."), st.note))
+    by_owner: dict[str, list[dict]] = {}
+    for item in items:
+        by_owner.setdefault(item["owner"] or "No owner yet", []).append(item)
+    owners = sorted(by_owner.items(), key=lambda kv: (kv[0] != "No owner yet", -max(i["age_days"] for i in kv[1]),
+                                                      kv[0].casefold()))
+    summary_rows = [[owner, len(owned), max(i["age_days"] for i in owned),
+                     sum(1 for i in owned if i["impact"] == "high"),
+                     sum(1 for i in owned if i["age_days"] > STALE_DAYS)] for owner, owned in owners]
+    story += [tables.table(["Owner", "Open", "Oldest (days)", "High impact", "Over 2 weeks"], summary_rows,
+                           [width * 0.4, width * 0.12, width * 0.16, width * 0.16, width * 0.16], st,
+                           numeric=(1, 2, 3, 4)), Spacer(1, 3 * mm)]
+    tz = week_data.timezone
+    for owner, owned in owners:
+        listed = sorted(owned, key=lambda i: (-i["age_days"], i["impact"] != "high"))[:PER_OWNER]
+        more = f", the {len(listed)} oldest listed" if len(owned) > len(listed) else ""
+        story.append(Paragraph(text.markup(owner) + f" <font color='#5f6b7a' size='8.5'>· {len(owned):,} open, "
+                               f"oldest {_plural(listed[0]['age_days'], 'day')}{more}</font>", st.h3))
+        rows = [[item["text"] + (" (not triaged yet)" if item["kind"] == "auto" else ""), _date(item["created_at"], tz),
+                 item["age_days"], item["count"], IMPACTS.get(item["impact"], item["impact"]),
+                 STATUSES.get(item["status"], item["status"])] for item in listed]
+        story.append(tables.table(["Theme", "Raised", "Days open", "Notes", "Impact", "Status"], rows,
+                                  [width * 0.5, width * 0.1, width * 0.1, width * 0.08, width * 0.1, width * 0.12], st,
+                                  numeric=(2, 3)))
+    return story
+
+
+def trends(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
+    weeks = week_data.trend
+    if not weeks:
+        return []
+    third = (width - 8 * mm) / 3
+    labels = [label for label, _ in weeks]
+    drawings = [
+        charts.column_chart("Hours", labels, [[f.minutes / 60 for _, f in weeks]], third, 120, fmt=charts.hours),
+        charts.column_chart("Visits", labels, [[f.visits for _, f in weeks]], third, 120,
+                            series_colours=[layout.SERIES[1]]),
+        charts.column_chart("Observations", labels, [[f.observations for _, f in weeks]], third, 120,
+                            series_colours=[layout.SERIES[2]]),
+    ]
+    grid = Table([drawings], colWidths=[third + 4 * mm] * 3, hAlign="LEFT")
+    grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    return [CondPageBreak(60 * mm), _heading(f"Trends: the last {len(weeks)} weeks", st, "Trends"),
+            Paragraph(text.markup(f"Weeks {labels[0]} to {labels[-1]}, this week on the right."), st.note), grid]
+
+
+def departments(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
+    rows = week_data.departments
+    story: list = [CondPageBreak(50 * mm), _heading(f"Departments this quarter ({week_data.quarter})", st,
+                                                      "Departments")]
+    if not rows:
+        return story + [Paragraph("The roster is empty.", st.note)]
+    story.append(Paragraph(text.markup(
+        f"Each department's share of its people on the roster who did at least one visit here in "
+        f"{week_data.quarter}, up to the end of this week. Departments nobody came from are listed at zero."),
+        st.note))
+    zero = [i for i, r in enumerate(rows) if not r["came"]]
+    story.append(tables.table(["Department", "On the roster", "Took part", "Share"],
+                              [[r["department"], r["people"], r["came"], f"{r['share']:.0%}"] for r in rows],
+                              [width * 0.46, width * 0.18, width * 0.18, width * 0.18], st, numeric=(1, 2, 3),
+                              highlight=zero))
+    return story
+
+
+def observation_appendix(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
+    tz = week_data.timezone
+    story: list = [PageBreak(), _heading("Appendix: every observation of the week", st, "Appendix: observations")]
     counts = week_data.observations_per_category
-    summary = tables.table(["Category", "Observations", "High impact", "Still new"],
+    summary = tables.table(["Category", "Observations", "High impact", "Not triaged"],
                            [[CATEGORIES[key], counts.get(key, 0),
                              sum(1 for o in week_data.observations if o["category"] == key and o["impact"] == "high"),
                              sum(1 for o in week_data.observations if o["category"] == key and o["status"] == "new")]
@@ -284,6 +489,19 @@ def learned(week_data: data.WeekData, found: list[themes.Theme], st: layout.Styl
         for index, obs in enumerate(items):
             story += _observation(obs, st, width, tz, f"{label} ({len(items):,})" if index == 0 else None)
     return story
+
+
+def _banner(title: str, body: str, st: layout.Styles, width: float) -> Table:
+    box = Table([[Paragraph(text.markup(title), st.h1)], [Paragraph(text.markup(body), st.body)]],
+                colWidths=[width], hAlign="LEFT")
+    box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), layout.ACCENT_LIGHT),
+                             ("LEFTPADDING", (0, 0), (-1, -1), 12), ("RIGHTPADDING", (0, 0), (-1, -1), 12),
+                             ("TOPPADDING", (0, 0), (-1, -1), 8), ("BOTTOMPADDING", (0, 0), (-1, -1), 10)]))
+    return box
+
+
+def _person(obs: dict) -> str:
+    return obs.get("person_name") or "Someone (name erased)"
 
 
 _LOOKS: dict[str, blocks.Look] = {}
@@ -312,6 +530,8 @@ def _observation(obs: dict, st: layout.Styles, width: float, tz: str, heading: s
     meta.append(f"task: {obs['task_title']}" if obs.get("task_title") else "no task")
     meta.append(f"impact {IMPACTS.get(obs['impact'], obs['impact']).lower()}")
     meta.append(status)
+    if obs.get("theme"):
+        meta.append(f"theme: {obs['theme']}")
     looks = _looks()
     segments = [(" · ".join(meta), looks["meta"]), (obs["text"], looks["body"])]
     if obs.get("quote"):
@@ -321,42 +541,6 @@ def _observation(obs: dict, st: layout.Styles, width: float, tz: str, heading: s
     if heading:
         return [blocks.TextBlock([(heading, looks["heading"]), *segments], keep=3)]
     return [blocks.TextBlock(segments)]
-
-
-def follow_ups(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
-    items = week_data.follow_ups
-    story: list = [CondPageBreak(60 * mm), Paragraph("Follow-ups still open", st.h1)]
-    if not items:
-        story.append(Paragraph("Nothing is waiting: every observation up to this week has been actioned or closed.",
-                               st.note))
-        return story
-    story.append(Paragraph(text.markup(
-        f"{len(items):,} observations raised up to the end of the week are still new or triaged. "
-        "By owner, oldest first; age is in days, counted to the time of this report."), st.note))
-    by_owner: dict[str, list[dict]] = {}
-    for item in items:
-        by_owner.setdefault(item["owner"] or "No owner yet", []).append(item)
-    owners = sorted(by_owner.items(), key=lambda kv: (kv[0] != "No owner yet", -len(kv[1]), kv[0].casefold()))
-    summary_rows = [[owner, len(owned), max(i["age_days"] for i in owned),
-                     sum(1 for i in owned if i["impact"] == "high"),
-                     sum(1 for i in owned if i["age_days"] > 14)] for owner, owned in owners]
-    story += [tables.table(["Owner", "Open", "Oldest (days)", "High impact", "Over 2 weeks"], summary_rows,
-                           [width * 0.4, width * 0.12, width * 0.16, width * 0.16, width * 0.16], st,
-                           numeric=(1, 2, 3, 4)), Spacer(1, 3 * mm)]
-    for owner, owned in owners:
-        oldest = max(i["age_days"] for i in owned)
-        listed = sorted(owned, key=lambda i: (-i["age_days"], i["impact"] != "high"))[:PER_OWNER]
-        more = f", the {len(listed)} oldest listed" if len(owned) > len(listed) else ""
-        story.append(Paragraph(text.markup(owner) + f" <font color='#5f6b7a' size='8.5'>· {len(owned):,} open, "
-                               f"oldest {oldest} day{'s' if oldest != 1 else ''}{more}</font>", st.h3))
-        rows = [[item["age_days"], _when(item["created_at"], week_data.timezone)[:10],
-                 CATEGORIES.get(item["category"], item["category"]), IMPACTS.get(item["impact"], item["impact"]),
-                 STATUSES.get(item["status"], item["status"]), item["text"]]
-                for item in listed]
-        story.append(tables.table(["Days open", "Raised", "Category", "Impact", "Status", "Observation"], rows,
-                                  [width * 0.09, width * 0.12, width * 0.14, width * 0.09, width * 0.1,
-                                   width * 0.46], st, numeric=(0,)))
-    return story
 
 
 def chart_pages(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
@@ -384,7 +568,7 @@ def chart_pages(week_data: data.WeekData, st: layout.Styles, width: float) -> li
                  hAlign="LEFT")
     grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                               ("BOTTOMPADDING", (0, 0), (-1, -1), 10)]))
-    story: list = [CondPageBreak(120 * mm), Paragraph("The week in charts", st.h1), grid]
+    story: list = [CondPageBreak(120 * mm), _heading("The week in charts", st), grid]
     if week_data.no_shows:
         names = ", ".join(f"{n['name']} ({n['day']:%a})" for n in week_data.no_shows[:40])
         more = f" and {len(week_data.no_shows) - 40} more" if len(week_data.no_shows) > 40 else ""
@@ -394,7 +578,7 @@ def chart_pages(week_data: data.WeekData, st: layout.Styles, width: float) -> li
 
 def who_came(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     f = week_data.figures
-    story: list = [CondPageBreak(60 * mm), Paragraph("Who came: thank you", st.h1),
+    story: list = [CondPageBreak(60 * mm), _heading("Who came: thank you", st),
                    Paragraph(text.markup(
                        f"Thank you to the {f.people:,} people who gave {hours_text(f.minutes)} hours at "
                        f"{week_data.site['name']} this week."), st.body), Spacer(1, 2 * mm)]
@@ -412,14 +596,15 @@ def who_came(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
 
 def coverage(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     tasks = week_data.tasks
-    story: list = [CondPageBreak(50 * mm), Paragraph("Task catalogue coverage", st.h1)]
+    story: list = [CondPageBreak(50 * mm), _heading("Task catalogue coverage", st)]
     if not tasks:
         story.append(Paragraph("The task catalogue is empty.", st.note))
         return story
     covered = [t for t in tasks if t["assigned"]]
     idle = [t for t in tasks if not t["assigned"] and t["active"]]
     story.append(Paragraph(text.markup(
-        f"{len(covered)} of {len(tasks)} tasks were given to someone this week."
+        f"{len(covered)} of {len(tasks)} tasks were given to someone this week; "
+        f"{_plural(week_data.figures.tasks_done, 'task')} done."
         + (f" Not covered: {', '.join(t['title'] for t in idle[:30])}{' …' if len(idle) > 30 else ''}." if idle else "")),
         st.body))
     story.append(Spacer(1, 2 * mm))
@@ -433,4 +618,5 @@ def coverage(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     return story
 
 
-__all__ = ["build_weekly_report", "weekly_story", "render", "page_info", "hours_text", "Flowable", "fonts"]
+__all__ = ["build_weekly_report", "weekly_story", "render", "page_info", "hours_text", "report_language", "Flowable",
+           "fonts"]

@@ -11,7 +11,7 @@ import uuid
 from ..errors import UserError
 from ..storage import audit
 from ..storage.db import Storage
-from ..timeutil import to_iso, utc_now, zone
+from ..timeutil import from_iso, to_iso, utc_now, zone
 from . import settings
 
 FIRST_NAMES = ["Mei", "Olusegun", "Sofía", "Yuki", "Tomás", "Oliver", "Dmitri", "Priya", "Mateus", "Fatima",
@@ -108,6 +108,32 @@ FOLLOW_UPS = {
     "Send the collection code by text": "Collection codes now sent by text as well.",
 }
 GENERIC_FOLLOW_UP = "Discussed at the weekly store meeting; owner following up."
+# The title a shift lead gave each problem's theme, keyed by the start of its text.
+TITLES = {
+    "Three customers asked": "App does not show this store's stock",
+    "Several people asked where the parcel": "No sign to the parcel lockers",
+    "Customers asked if we price-match": "Price-match answers differ",
+    "Older customers asked for paper": "Paper receipt option hard to find at self-checkout",
+    "Customers asked whether the bakery": "Is the bread baked in store?",
+    "Self-checkout rejects bags": "Self-checkout rejects bags over 2 kg",
+    "Click-and-collect orders are stored": "Click-and-collect orders kept in two places",
+    "Returns without a receipt": "Receipt-less returns wait for a manager",
+    "The handheld scanners run out": "Handheld scanner batteries die mid-shift",
+    "Phone agents copy the order number": "Order number copied by hand between systems",
+    "Delivery slots in the email": "Delivery slot emails show the wrong time zone",
+    "Oat milk sold out": "Oat milk sells out by late morning",
+    "Shelf labels for the coffee pods": "Coffee pod labels show an old price",
+    "The own-brand kettle comes back": "Own-brand kettle lid hinge breaks",
+    "Gluten-free range is split": "Gluten-free range split across aisles",
+    "Put a 'where to find it' QR code": "QR store map on aisle ends",
+    "Let phone agents see the click-and-collect": "Collection status for phone agents",
+    "A basket stand by the self-checkouts": "Basket stand by the self-checkouts",
+    "Send the collection code by text": "Collection code by text",
+    "Customers praised the new wider aisles": "Wider aisles by the tills",
+    "The returns team handled": "Returns team calm with an angry customer",
+    "Web chat answers were quick": "Quick web chat answers",
+}
+THANKS = "Passed on to the team with thanks."
 OWNERS = ["Store manager", "Head of Digital", "Ops team", "Customer service lead", "Category manager"]
 
 
@@ -192,15 +218,15 @@ def seed(storage: Storage, *, people: int = 60, weeks: int = 6, seed: int = 1,
                 booking_rows.append(row(person_id=person["id"], start_at=to_iso(slot),
                                         end_at=to_iso(slot + dt.timedelta(hours=2)),
                                         task_id=rng.choice(task_rows)["id"]))
-    _triage(rng, observation_rows, now)
+    theme_rows = _triage(rng, row, observation_rows, now)
     with storage.write("create the demo"):
         for table, rows in (("people", person_rows), ("badges", badge_rows), ("tasks", task_rows),
-                            ("visits", visit_rows), ("assignments", assignment_rows),
+                            ("visits", visit_rows), ("assignments", assignment_rows), ("themes", theme_rows),
                             ("observations", observation_rows), ("bookings", booking_rows)):
             audit.insert_many(storage, table, rows, "demo")
     return {"people": len(person_rows), "tasks": len(task_rows), "visits": len(visit_rows),
             "assignments": len(assignment_rows), "observations": len(observation_rows),
-            "bookings": len(booking_rows), "on floor now": len(on_floor_ids)}
+            "themes": len(theme_rows), "bookings": len(booking_rows), "on floor now": len(on_floor_ids)}
 
 
 def _add_visit(rng, row, person, start, end, task_rows, visits, assignments, observations, rate, done):
@@ -222,23 +248,46 @@ def _add_visit(rng, row, person, start, end, task_rows, visits, assignments, obs
         written = to_iso((end or start + dt.timedelta(minutes=30)) - dt.timedelta(minutes=rng.randint(0, 5)))
         observations.append(row(visit_id=visit["id"], person_id=person["id"], task_id=task["id"] if task else None,
                                 category=category, text=text, quote=quote if rng.random() < 0.7 else None,
-                                impact=impact, status="new", owner=None, follow_up=None,
+                                impact=impact, status="new", owner=None, follow_up=None, theme_id=None,
                                 created_at=written, updated_at=written))
 
 
-def _triage(rng, observations, now):
-    """Older observations have been through triage; the last few days' are still new."""
-    recent = to_iso(now - dt.timedelta(days=4))
-    for obs in observations:
-        if obs["created_at"] >= recent:
-            continue
+def _triage(rng, row, observations, now) -> list[dict]:
+    """The shift lead's triage: most problems written up before the last few days have become a
+    theme with an owner and a status, stamped when it got there; the last days' notes are new,
+    except those the lead put into a theme still open ("same as…")."""
+    recent = now - dt.timedelta(days=4)
+    by_text: dict[str, list[dict]] = {}
+    for obs in sorted(observations, key=lambda o: o["created_at"]):
+        by_text.setdefault(obs["text"], []).append(obs)
+    themes = []
+    for text, notes in by_text.items():
+        opened = from_iso(notes[0]["created_at"])
+        if opened >= recent or rng.random() < 0.2:
+            continue  # nobody has triaged it yet
+        praise = notes[0]["category"] == "praise"
+        triaged = min(recent, opened + dt.timedelta(hours=rng.randint(2, 48)))
+        stamps = {"triaged_at": triaged, "actioned_at": None, "closed_at": None}
         roll = rng.random()
-        if roll < 0.35:
-            obs.update(status="triaged", owner=rng.choice(OWNERS))
-        elif roll < 0.55:
-            obs.update(status="actioned", owner=rng.choice(OWNERS), follow_up=_follow_up(obs["text"]))
-        elif roll < 0.7:
-            obs.update(status="closed", owner=rng.choice(OWNERS), follow_up=_follow_up(obs["text"]))
+        if praise or roll > 0.4:
+            stamps["actioned_at"] = triaged + dt.timedelta(days=rng.randint(1, 16), hours=rng.randint(0, 8))
+            if praise or roll > 0.75:
+                stamps["closed_at"] = stamps["actioned_at"] + dt.timedelta(days=rng.randint(0, 6))
+        stamps = {k: (v if v is None or v < now - dt.timedelta(hours=1) else None) for k, v in stamps.items()}
+        if praise:
+            stamps["actioned_at"] = None  # thanks passed on: closed, nothing to act on
+        status = "closed" if stamps["closed_at"] else "actioned" if stamps["actioned_at"] else "triaged"
+        last = max(v for v in stamps.values() if v is not None)
+        theme = row(title=next((t for start, t in TITLES.items() if text.startswith(start)), text[:60]),
+                    status=status, owner=None if praise else rng.choice(OWNERS),
+                    follow_up=THANKS if praise else (_follow_up(text) if status != "triaged" else None),
+                    opened_at=notes[0]["created_at"], created_at=to_iso(triaged), updated_at=to_iso(last),
+                    **{k: (to_iso(v) if v else None) for k, v in stamps.items()})
+        themes.append(theme)
+        for obs in notes:
+            if from_iso(obs["created_at"]) < recent or status == "triaged":
+                obs["theme_id"] = theme["id"]
+    return themes
 
 
 def _follow_up(text: str) -> str:

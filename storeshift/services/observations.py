@@ -127,6 +127,22 @@ def triage(storage: Storage, observation_id: str, *, status: str | None = None, 
     return audit.update(storage, "observations", observation_id, changes, actor, "triage") if changes else current
 
 
+TRIAGE_FIELDS = ("status", "owner", "follow_up")
+
+
+def undo_triage(storage: Storage, observation_id: str, before: dict, after: dict,
+                actor: str = "shift lead") -> dict:
+    """Put an observation's triage (status, owner, follow-up) back as it was before a save,
+    unless someone has changed it again since (then nothing changes)."""
+    with storage.write("undo the triage"):
+        current = get_observation(storage, observation_id)
+        if any(current.get(k) != after.get(k) for k in TRIAGE_FIELDS):
+            raise UserError("The triage has changed again since, so it was not undone.")
+        changes = {k: before.get(k) for k in TRIAGE_FIELDS if current.get(k) != before.get(k)}
+        changes["status"] = _check_choice(before.get("status") or "new", STATUSES, "status")
+        return audit.update(storage, "observations", observation_id, changes, actor, "undo_triage")
+
+
 def get_observation(storage: Storage, observation_id: str) -> dict:
     row = storage.one("SELECT * FROM observations WHERE id = ?", (observation_id,))
     if row is None:
@@ -136,13 +152,20 @@ def get_observation(storage: Storage, observation_id: str) -> dict:
 
 def list_observations(storage: Storage, *, start: str | None = None, end: str | None = None,
                       category: str = "", status: str = "", impact: str = "", search: str = "",
-                      limit: int | None = None) -> list[dict]:
-    """Observations with who wrote them and on which task; times bound created_at as UTC ISO."""
-    sql = ("SELECT o.*, p.name AS person_name, p.department AS department, t.title AS task_title "
-           "FROM observations o LEFT JOIN people p ON p.id = o.person_id "
+                      limit: int | None = None, theme_id: str | None = None) -> list[dict]:
+    """Observations with who wrote them, on which task and in which theme; times bound created_at
+    as UTC ISO. A note in a theme shows the theme's status, owner and follow-up (triage lives there)."""
+    status_of = "coalesce(th.status, o.status)"
+    sql = ("SELECT o.id, o.site_id, o.created_at, o.updated_at, o.visit_id, o.person_id, o.task_id, o.category, "
+           f"o.text, o.quote, o.impact, o.theme_id, {status_of} AS status, "
+           "CASE WHEN th.id IS NULL THEN o.owner ELSE th.owner END AS owner, "
+           "CASE WHEN th.id IS NULL THEN o.follow_up ELSE th.follow_up END AS follow_up, th.title AS theme_title, "
+           "p.name AS person_name, p.department AS department, t.title AS task_title "
+           "FROM observations o LEFT JOIN themes th ON th.id = o.theme_id LEFT JOIN people p ON p.id = o.person_id "
            "LEFT JOIN tasks t ON t.id = o.task_id WHERE 1=1")
     params: list = []
-    for column, value in (("o.category", category), ("o.status", status), ("o.impact", impact)):
+    for column, value in (("o.category", category), (status_of, status), ("o.impact", impact),
+                          ("o.theme_id", theme_id)):
         if value:
             sql += f" AND {column} = ?"
             params.append(value)
@@ -153,8 +176,9 @@ def list_observations(storage: Storage, *, start: str | None = None, end: str | 
         sql += " AND o.created_at < ?"
         params.append(end)
     if search:
-        sql += " AND (o.text LIKE ? OR o.quote LIKE ? OR o.owner LIKE ? OR o.follow_up LIKE ?)"
-        params += [f"%{search}%"] * 4
+        sql += (" AND (o.text LIKE ? OR o.quote LIKE ? OR o.owner LIKE ? OR o.follow_up LIKE ? OR th.title LIKE ? "
+                "OR th.owner LIKE ? OR th.follow_up LIKE ?)")
+        params += [f"%{search}%"] * 7
     sql += " ORDER BY o.created_at DESC"
     if limit:
         sql += f" LIMIT {int(limit)}"
@@ -162,7 +186,115 @@ def list_observations(storage: Storage, *, start: str | None = None, end: str | 
 
 
 def actioned(storage: Storage, limit: int = 20) -> list[dict]:
-    """'You told us, we did': actioned observations with what was done, no names."""
-    return storage.rows("SELECT category, text, follow_up, updated_at FROM observations "
-                        "WHERE status = 'actioned' AND follow_up IS NOT NULL AND site_id = ? "
-                        "ORDER BY updated_at DESC LIMIT ?", (storage.site_id, limit))
+    """'You told us, we did': actioned themes (and notes triaged before themes) with what was
+    done, no names; newest first."""
+    return storage.rows(
+        "SELECT category, text, follow_up, updated_at FROM ("
+        "SELECT (SELECT o.category FROM observations o WHERE o.theme_id = t.id GROUP BY o.category "
+        "ORDER BY count(*) DESC LIMIT 1) AS category, t.title AS text, t.follow_up, "
+        "coalesce(t.actioned_at, t.updated_at) AS updated_at FROM themes t "
+        "WHERE t.status = 'actioned' AND t.follow_up IS NOT NULL AND t.site_id = ? "
+        "UNION ALL SELECT category, text, follow_up, updated_at FROM observations "
+        "WHERE status = 'actioned' AND follow_up IS NOT NULL AND theme_id IS NULL AND site_id = ?) "
+        "WHERE category IS NOT NULL ORDER BY updated_at DESC LIMIT ?", (storage.site_id, storage.site_id, limit))
+
+
+# ---------------------------------------------------------------- CSV import
+
+OBSERVATION_FIELDS = ("employee_id", "email", "at", "category", "text", "quote", "impact")
+
+
+def _choice_of(value: str, choices: dict) -> str | None:
+    """A key of choices from its key or its label, in any case, with spaces, dashes or underscores."""
+    wanted = "_".join(value.replace("-", " ").replace("_", " ").casefold().split())
+    for key, label in choices.items():
+        if wanted in (key, "_".join(label.casefold().split())):
+            return key
+    return None
+
+
+def import_observations(storage: Storage, source, skip_invalid: bool = False, actor: str = "import"):
+    """Import observations from a CSV (paper sheets, survey exports): employee_id or email, at (ISO
+    8601; site time when it has no offset), category, text, quote, impact. Each is linked to that
+    person's visit at that time when there is one, else kept as a note of this site; a line already
+    imported (same person, time and text) is unchanged. Bad lines as the roster import treats them."""
+    from pathlib import Path
+
+    from ..storage.db import new_id, now_iso
+    from ..timeutil import parse_local, to_iso, utc_now
+    from . import settings
+    from .csvio import CsvRefused, ImportReport, LineError, read_csv
+
+    table = read_csv(source, required=("at", "category", "text"), known=OBSERVATION_FIELDS)
+    if "employee_id" not in table.headers and "email" not in table.headers:
+        raise UserError("The header line needs an 'employee_id' or 'email' column to say who noticed it.")
+    report = ImportReport(errors=list(table.errors))
+    tz = settings.get(storage, "timezone")
+    people = storage.rows("SELECT id, employee_id, lower(email) AS email FROM people")
+    by_employee = {p["employee_id"]: p["id"] for p in people if p["employee_id"]}
+    by_email = {p["email"]: p["id"] for p in people if p["email"]}
+    existing = {(o["person_id"], o["created_at"], o["text"]) for o in storage.rows(
+        "SELECT person_id, created_at, text FROM observations WHERE site_id = ?", (storage.site_id,))}
+    now = utc_now()
+    stamp = now_iso()
+    planned = []
+    for line, values in table.rows:
+        employee, email = values.get("employee_id", ""), values.get("email", "").lower()
+        person_id = by_employee.get(employee) if employee else by_email.get(email)
+        if person_id is None:
+            who = employee or values.get("email") or ""
+            report.errors.append(LineError(line, f"{who} is not on the roster" if who
+                                           else "says nobody: employee_id or email is empty"))
+            continue
+        try:
+            at = parse_local(values["at"], tz)
+        except ValueError:
+            report.errors.append(LineError(line, f"at '{values['at']}' is not a time such as 2026-11-25 14:30"))
+            continue
+        if at > now:
+            report.errors.append(LineError(line, f"at {values['at']} is in the future"))
+            continue
+        category = _choice_of(values["category"], CATEGORIES)
+        if category is None:
+            report.errors.append(LineError(line, f"category '{values['category']}' is not one of: "
+                                                 f"{', '.join(c.lower() for c in CATEGORIES.values())}"))
+            continue
+        impact = _choice_of(values.get("impact") or "medium", IMPACTS)
+        if impact is None:
+            report.errors.append(LineError(line, f"impact '{values['impact']}' is not low, medium or high"))
+            continue
+        try:
+            text = _clean_text(values["text"], MAX_TEXT, "observation", True)
+            quote = _clean_text(values.get("quote"), MAX_QUOTE, "customer quote", False)
+        except UserError as exc:
+            report.errors.append(LineError(line, str(exc)))
+            continue
+        key = (person_id, to_iso(at), text)
+        if key in existing:
+            report.unchanged += 1
+            continue
+        existing.add(key)
+        planned.append((person_id, to_iso(at), category, impact, text, quote))
+    report.errors.sort(key=lambda e: e.line)
+    if report.errors and not skip_invalid:
+        raise CsvRefused(Path(source).name if isinstance(source, (str, Path)) else "the file", report.errors)
+    with storage.write("import the observations"):
+        rows = []
+        for person_id, at, category, impact, text, quote in planned:
+            visit = storage.one(
+                "SELECT id FROM visits WHERE person_id = ? AND site_id = ? AND check_in_at <= ? AND "
+                "(check_out_at IS NULL OR check_out_at >= ?) ORDER BY check_in_at DESC LIMIT 1",
+                (person_id, storage.site_id, at, at))
+            task_id = None
+            if visit:
+                task_id = storage.value("SELECT task_id FROM assignments WHERE visit_id = ? AND assigned_at <= ? "
+                                        "ORDER BY assigned_at DESC LIMIT 1", (visit["id"], at))
+            # Written at the time on the sheet: reports count it in the week it was noticed.
+            rows.append({"id": new_id(), "site_id": storage.site_id, "created_at": at, "updated_at": stamp,
+                         "visit_id": visit["id"] if visit else None, "person_id": person_id, "task_id": task_id,
+                         "category": category, "text": text, "quote": quote, "impact": impact, "status": "new",
+                         "owner": None, "follow_up": None, "theme_id": None})
+        audit.insert_many(storage, "observations", rows, actor)
+    report.added = len(rows)
+    report.applied = True
+    return report

@@ -168,3 +168,55 @@ def unassign(storage: Storage, visit_id: str, actor: str = "shift lead") -> None
         if current is not None:
             audit.update(storage, "assignments", current["id"], {"status": "replaced", "ended_at": now_iso()},
                          actor, "unassign")
+
+
+def _free_place(storage: Storage, task_id: str) -> None:
+    """Refuse to put someone back on a task that has filled up since."""
+    task = get_task(storage, task_id)
+    taken = storage.value("SELECT count(*) FROM assignments WHERE task_id = ? AND status = 'active'", (task_id,))
+    if task["capacity"] is not None and taken >= task["capacity"]:
+        raise Refused(f"'{task['title']}' is full now ({taken} of {task['capacity']} places), so it cannot "
+                      "be given back; nothing was changed.")
+
+
+def _assignment_on_open_visit(storage: Storage, assignment_id: str) -> dict:
+    row = storage.one("SELECT a.*, v.check_out_at, p.name FROM assignments a JOIN visits v ON v.id = a.visit_id "
+                      "LEFT JOIN people p ON p.id = v.person_id WHERE a.id = ?", (assignment_id,))
+    if row is None:
+        raise NotFound("There is no such assignment.")
+    if row["check_out_at"]:
+        raise Refused(f"{row['name'] or 'This person'} has checked out since; nothing was changed.")
+    return row
+
+
+def undo_assign(storage: Storage, assignment_id: str, previous_id: str | None = None,
+                actor: str = "shift lead") -> None:
+    """Take back an assignment just made: it ends, and the task it replaced (previous_id, if
+    any) is the person's task again. Refused, changing nothing, once the board has moved on
+    (the task ended, the person checked out, or the earlier task filled up)."""
+    with storage.write("undo the assignment"):
+        current = _assignment_on_open_visit(storage, assignment_id)
+        if current["status"] != "active":
+            raise Refused("That task has ended or changed since, so there is nothing to undo.")
+        audit.update(storage, "assignments", assignment_id, {"status": "replaced", "ended_at": now_iso()}, actor,
+                     "undo_assign")
+        previous = storage.one("SELECT * FROM assignments WHERE id = ? AND visit_id = ?",
+                               (previous_id, current["visit_id"])) if previous_id else None
+        if previous is not None and previous["status"] == "replaced":
+            _free_place(storage, previous["task_id"])
+            audit.update(storage, "assignments", previous["id"], {"status": "active", "ended_at": None}, actor,
+                         "undo_assign")
+
+
+def undo_complete(storage: Storage, assignment_id: str, actor: str = "shift lead") -> dict:
+    """Take back 'Mark task done': the task is the person's current task again."""
+    with storage.write("undo 'task done'"):
+        done = _assignment_on_open_visit(storage, assignment_id)
+        if done["status"] != "done":
+            raise Refused("That task is not marked done any more, so there is nothing to undo.")
+        if storage.value("SELECT count(*) FROM assignments WHERE visit_id = ? AND status = 'active'",
+                         (done["visit_id"],)):
+            raise Refused(f"{done['name'] or 'This person'} has another task now; nothing was changed.")
+        _free_place(storage, done["task_id"])
+        return audit.update(storage, "assignments", assignment_id, {"status": "active", "ended_at": None}, actor,
+                            "undo_complete")

@@ -204,6 +204,34 @@ def check_out_manually(storage: Storage, visit_id: str, reason: str = "", actor:
                             actor, "check_out")
 
 
+def undo_check_out(storage: Storage, visit_id: str, actor: str = "shift lead") -> dict:
+    """Take back a check-out: the person is on the floor again, on the task the check-out
+    ended (if it still has a place). Refused, changing nothing, when they have checked in
+    again since or the visit was closed automatically (confirm its time instead)."""
+    with storage.write("undo the check-out"):
+        visit = get_visit(storage, visit_id)
+        if visit is None:
+            raise NotFound("There is no such visit.")
+        who = visit["name"] or "This person"
+        if not visit["check_out_at"]:
+            raise UserError(f"{who} is still checked in; there is nothing to undo.")
+        if visit["auto_closed"]:
+            raise UserError("This visit was closed at closing time, not checked out; there is nothing to undo.")
+        if open_visit(storage, visit["person_id"]):
+            raise UserError(f"{who} has checked in again since; nothing was changed.")
+        ended = storage.one("SELECT a.*, t.capacity, (SELECT count(*) FROM assignments o WHERE o.task_id = a.task_id "
+                            "AND o.status = 'active') AS taken FROM assignments a JOIN tasks t ON t.id = a.task_id "
+                            "WHERE a.visit_id = ? AND a.status = 'done' AND a.ended_at = ?",
+                            (visit_id, visit["check_out_at"]))
+        reopened = audit.update(storage, "visits", visit_id, {"check_out_at": None, "source_out": None,
+                                                              "checkout_reason": None}, actor, "undo_check_out")
+        # The task the check-out ended comes back unless someone else took its last place.
+        if ended is not None and (ended["capacity"] is None or ended["taken"] < ended["capacity"]):
+            audit.update(storage, "assignments", ended["id"], {"status": "active", "ended_at": None}, actor,
+                         "undo_check_out")
+        return reopened
+
+
 def correct_departure(storage: Storage, visit_id: str, left_at: dt.datetime | None,
                       actor: str = "visitor") -> dict:
     """Record when a person really left after a visit was closed automatically

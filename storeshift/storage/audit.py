@@ -18,13 +18,18 @@ from .db import Storage, new_id, now_iso
 
 #: Tables whose every row is covered by the audit chain.
 AUDITED_TABLES = ("sites", "settings", "people", "badges", "tasks", "visits",
-                  "assignments", "observations", "bookings")
+                  "assignments", "observations", "bookings", "themes")
+#: Columns added to a table after its rows were first hashed: hashed only once they hold a
+#: value, so adding one leaves the hash of every existing row (and the audit chain) valid.
+LATER_COLUMNS = frozenset({"theme_id"})
 GENESIS = "0" * 64
 
 
 def record_hash(row: dict | None) -> str | None:
     if row is None:
         return None
+    if LATER_COLUMNS.intersection(row):
+        row = {k: v for k, v in row.items() if v is not None or k not in LATER_COLUMNS}
     canonical = json.dumps(row, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -14,7 +14,7 @@ migrations = Migrations("storeshift")
 
 #: Bump when a migration changes tables or columns; bundles from a newer schema are refused.
 #: (Migrations that only add indexes, like m003, leave bundles readable by older versions.)
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Columns every synchronised table carries, so rows from many sites can be merged.
 COMMON = """
@@ -189,6 +189,81 @@ def m005_floor_board_indexes(db):
         "CREATE INDEX bookings_start ON bookings(start_at, person_id)",
     ):
         db.execute(statement)
+
+
+@migrations()
+def m006_themes(db):
+    # What several people noticed is one theme: its owner, status and follow-up live on the
+    # theme, once. The times a theme reached each status let a past week's report show it as
+    # it stood at the end of that week.
+    for statement in (
+        f"""CREATE TABLE themes (
+            {COMMON},
+            title TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'triaged', 'actioned', 'closed')),
+            owner TEXT,
+            follow_up TEXT,
+            opened_at TEXT NOT NULL,
+            triaged_at TEXT,
+            actioned_at TEXT,
+            closed_at TEXT
+        )""",
+        "CREATE INDEX themes_status ON themes(site_id, status)",
+        "ALTER TABLE observations ADD COLUMN theme_id TEXT REFERENCES themes(id) ON DELETE SET NULL",
+        "CREATE INDEX observations_theme ON observations(theme_id)",
+    ):
+        # One statement at a time: executescript would commit half a migration.
+        db.execute(statement)
+    _adopt_legacy_triage(db)
+
+
+#: A theme's statuses in order, and the column holding the time it reached each (new: opened_at).
+THEME_STATUSES = ("new", "triaged", "actioned", "closed")
+THEME_STAMPS = {"triaged": "triaged_at", "actioned": "actioned_at", "closed": "closed_at"}
+
+
+def _adopt_legacy_triage(db) -> None:
+    """Move triage written on observations before themes existed onto themes: this site's
+    triaged notes with the same text and the same owner, status and follow-up become one theme.
+    Written through the audit log like any change."""
+    from . import audit
+
+    home = db.execute("SELECT id FROM sites WHERE is_home = 1").fetchone()
+    if home is None:
+        return
+    storage = Storage(db, None)
+    storage.site_id = home[0]
+    notes = storage.rows(
+        "SELECT * FROM observations WHERE site_id = ? AND theme_id IS NULL AND "
+        "(status != 'new' OR owner IS NOT NULL OR follow_up IS NOT NULL) ORDER BY created_at, id", (home[0],))
+    groups: dict[tuple, list[dict]] = {}
+    for note in notes:
+        key = (note["category"], " ".join(note["text"].casefold().split()), note["status"], note["owner"] or "",
+               note["follow_up"] or "")
+        groups.setdefault(key, []).append(note)
+    for members in groups.values():
+        first = members[0]
+        # The last change of the notes is the best time known for the status they reached.
+        changed = max(n["updated_at"] for n in members)
+        reached = THEME_STATUSES.index(first["status"])
+        stamps = {column: (changed if THEME_STATUSES.index(name) <= reached else None)
+                  for name, column in THEME_STAMPS.items()}
+        theme = audit.insert(storage, "themes", {
+            "title": _first_sentence(first["text"]), "status": first["status"], "owner": first["owner"],
+            "follow_up": first["follow_up"], "opened_at": first["created_at"], **stamps}, "system", "upgrade")
+        for note in members:
+            audit.update(storage, "observations", note["id"], {"theme_id": theme["id"]}, "system", "upgrade")
+
+
+def _first_sentence(text: str) -> str:
+    """The first sentence of a note, cut at a word near 80 characters: a theme title."""
+    first = " ".join(text.split())
+    for stop in (". ", "! ", "? "):
+        if stop in first:
+            first = first.split(stop)[0]
+    if len(first) > 80:
+        first = first[:80].rsplit(" ", 1)[0] + "…"
+    return first.rstrip(".") or text[:80]
 
 
 def migrate(storage: Storage) -> None:

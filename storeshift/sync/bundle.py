@@ -29,7 +29,8 @@ from ..timeutil import UTC, from_iso, to_iso, zone
 FORMAT = "storeshift-bundle"
 BUNDLE_VERSION = 1
 #: The tables a bundle carries, in the order they are checksummed and merged.
-DATA_TABLES = ("sites", "people", "badges", "tasks", "visits", "assignments", "observations", "bookings")
+DATA_TABLES = ("sites", "people", "badges", "tasks", "visits", "assignments", "themes", "observations",
+               "bookings")
 #: Everything checksummed: the rows, the site's audit log, and `known`: the record hashes other
 #: sites' logs (merged into the exporting database) hold for the carried rows, which tells the
 #: receiving site whether the exporting site had seen its version of a row before changing it.

@@ -9,6 +9,7 @@ import sqlite3
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QGuiApplication
 
 from storeshift.services import pin, settings
 from storeshift.storage import open_storage
@@ -107,12 +108,19 @@ def test_window_locks_after_inactivity_and_activity_postpones_it(make_window, de
     assert not window.people.dialog.isVisible()
 
 
-def test_geometry_is_remembered(make_window, demo_storage, ini, qtbot):
+def test_geometry_is_remembered_and_kept_within_the_screen(make_window, demo_storage, ini, qtbot):
+    area = QGuiApplication.primaryScreen().availableGeometry()
     first = make_window(demo_storage)
-    first.setGeometry(40, 30, 1200, 700)
+    first.setGeometry(area.x() + 10, area.y() + 20, 770, 500)
     first.close()
     second = make_window(demo_storage)
-    assert second.geometry().getRect() == (40, 30, 1200, 700)
+    assert second.geometry().getRect() == (area.x() + 10, area.y() + 20, 770, 500)
+    # Last used on a bigger screen, partly off this one: moved and shrunk to fit it.
+    second.setGeometry(area.x() + 300, area.y() + 200, area.width() + 900, area.height() + 500)
+    second.close()
+    third = make_window(demo_storage)
+    qtbot.waitUntil(lambda: area.contains(third.frameGeometry()), timeout=1000)
+    assert third.width() < area.width() + 900
 
 
 def test_settings_form_is_built_from_the_declared_settings_and_saves(window, demo_storage, qtbot):
@@ -216,7 +224,7 @@ def test_badge_sheet_for_selected_people_opens_in_the_reports_preview(window, de
         rect = people.table.visualRect(people.model.index(row, 0))
         modifier = Qt.KeyboardModifier.ControlModifier if n else Qt.KeyboardModifier.NoModifier
         qtbot.mouseClick(people.table.viewport(), Qt.MouseButton.LeftButton, modifier, rect.center())
-    assert people.sheet_button.text() == "Print badges for 3…"
+    assert people.sheet_button.text().replace("&", "") == "Print badges for 3…"
     click(qtbot, people.sheet_button)
     assert window.current_key() == "reports"
     page = window.reports

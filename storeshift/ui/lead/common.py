@@ -1,19 +1,22 @@
 """Pieces every page of the shift-lead window shares: the context (database, clock, how to
-tell the lead something), the inline message banner, record tables, non-blocking
-confirmations and file choosers, and the PIN entry."""
+tell the lead something, the last change to undo), the inline message banner, record tables,
+non-blocking confirmations and file choosers, search boxes that notice a badge, and the PIN
+entry."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QIntValidator
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QIntValidator, QPainter
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QDialog, QDialogButtonBox, QFileDialog, QFrame,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QSizePolicy,
                                QTableView, QVBoxLayout, QWidget)
 
+from ...errors import UserError
 from ...storage.db import Storage
 from ...timeutil import utc_now
 
@@ -31,6 +34,8 @@ def record_table(model, name: str = "", stretch_column: int | None = None, multi
     view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection if multi_select
                           else QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    # Arrows move between rows; Tab leaves the table for the next control.
+    view.setTabKeyNavigation(False)
     view.verticalHeader().hide()
     view.setShowGrid(False)
     view.setAlternatingRowColors(True)
@@ -102,10 +107,13 @@ class _ColumnFitter(QObject):
 
 
 class LeadContext(QObject):
-    """What the pages share: the open database (replaced after a restore), the clock and the
-    one way to tell the lead something (a non-blocking banner, never a modal box)."""
+    """What the pages share: the open database (replaced after a restore), the clock, the
+    one way to tell the lead something (a non-blocking banner, never a modal box) and the last
+    change the lead can take back (Ctrl+Z or the banner's Undo)."""
 
     message = Signal(str, str)  # text, level
+    #: a change was just reported with tell(..., undo=...): the banner offers to take it back
+    undo_offered = Signal(str)
     storage_replaced = Signal()
     #: person ids (None: everyone) whose badge sheet the Reports page should make
     badge_sheet_requested = Signal(object)
@@ -114,12 +122,102 @@ class LeadContext(QObject):
         super().__init__(parent)
         self.storage = storage
         self._clock = clock
+        #: (what it was, the call that takes it back) of the last undoable change, or None
+        self.last_change: tuple[str, Callable[[], object]] | None = None
 
     def now(self) -> dt.datetime:
         return self._clock() if self._clock else utc_now()
 
-    def tell(self, text: str, level: str = INFO) -> None:
+    def tell(self, text: str, level: str = INFO, undo: tuple[str, Callable[[], object]] | None = None) -> None:
+        """Show text; undo=(what, call) also makes this change the one Ctrl+Z takes back."""
         self.message.emit(text, level)
+        if undo is not None:
+            self.last_change = undo
+            self.undo_offered.emit(undo[0])
+
+    def undo_last(self) -> None:
+        """Take back the last change; a sentence says what happened either way."""
+        if self.last_change is None:
+            self.tell("There is nothing to undo.")
+            return
+        (what, call), self.last_change = self.last_change, None
+        try:
+            call()
+        except UserError as exc:
+            self.tell(f"Could not undo {what}: {exc}", ERROR)
+            return
+        self.tell(f"Undone: {what}.", SUCCESS)
+
+
+# The start of a badge payload: version and organisation key id.
+_BADGE_IN_TEXT = re.compile(r"SS1-[A-Z2-7]{4}-")
+
+
+def looks_like_badge(text: str) -> bool:
+    """Whether text holds a badge code, as printed or as an AZERTY-configured scanner types it."""
+    from ..scanner import from_azerty
+
+    return any(_BADGE_IN_TEXT.search(candidate.upper()) for candidate in (text, from_azerty(text)))
+
+
+def guard_search_box(box: QLineEdit, ctx: LeadContext) -> None:
+    """A badge scanned into this search box (the kiosk did not have the keyboard) is taken out
+    again, the rest of the scanner's burst is dropped, and the lead is told to scan it at the
+    kiosk, instead of a search for the code."""
+    _BadgeGuard(box, ctx)
+
+
+class _BadgeGuard(QObject):
+    #: keys closer together than this after a badge showed up are the rest of its burst
+    BURST_END_MS = 300
+
+    def __init__(self, box: QLineEdit, ctx: LeadContext):
+        super().__init__(box)
+        self.box, self.ctx = box, ctx
+        self.swallowing = False
+        self.quiet = QTimer(self)
+        self.quiet.setSingleShot(True)
+        self.quiet.setInterval(self.BURST_END_MS)
+        self.quiet.timeout.connect(lambda: setattr(self, "swallowing", False))
+        box.textChanged.connect(self.check)
+        box.installEventFilter(self)
+
+    def check(self, text: str) -> None:
+        if looks_like_badge(text):
+            self.swallowing = True
+            self.quiet.start()
+            self.box.clear()
+            self.ctx.tell(BADGE_AT_KIOSK, WARNING)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if not self.swallowing or event.type() not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            return False
+        self.quiet.start()
+        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.swallowing = False  # the scanner's last key
+        return True
+
+
+BADGE_AT_KIOSK = "That was a badge — scan it at the kiosk. (This window does not check people in.)"
+
+
+class ElidingLabel(QLabel):
+    """One line of text that gives up width on a narrow window, shortened in the middle with
+    '…' (a long folder path keeps its start and its file name) instead of widening the window."""
+
+    def __init__(self, text: str = "", parent=None):
+        super().__init__(text, parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return QSize(self.fontMetrics().horizontalAdvance("…") * 8, super().minimumSizeHint().height())
+
+    def paintEvent(self, _event) -> None:  # noqa: N802
+        painter = QPainter(self)
+        area = self.contentsRect()
+        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideMiddle, area.width())
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(area, int(self.alignment()), shown)
 
 
 class Banner(QFrame):
@@ -138,9 +236,14 @@ class Banner(QFrame):
         close.setFlat(True)
         close.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         close.clicked.connect(self.hide)
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setObjectName("bannerUndo")
+        self.undo_button.setToolTip("Take this change back (Ctrl+Z)")
+        self.undo_button.hide()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 8, 8, 8)
         layout.addWidget(self.label, 1)
+        layout.addWidget(self.undo_button)
         layout.addWidget(close)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -155,11 +258,17 @@ class Banner(QFrame):
         self.style().polish(self)
         icons = {INFO: "ℹ", SUCCESS: "✓", WARNING: "⚠", ERROR: "✖"}
         self.label.setText(f"{icons.get(level, '')}  {text}")
+        self.undo_button.hide()
         self.show()
         if level in (INFO, SUCCESS):
             self._timer.start(12000)
         else:
             self._timer.stop()
+
+    def offer_undo(self, what: str) -> None:
+        """Show Undo beside the message just shown (it reported an undoable change)."""
+        self.undo_button.setAccessibleName(f"Undo {what}")
+        self.undo_button.show()
 
     def text(self) -> str:
         return self.label.text()

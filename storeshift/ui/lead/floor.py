@@ -1,17 +1,19 @@
 """The Floor page: who is on the floor now and doing what, the task catalogue to drag from,
-today's expected arrivals and those who already left."""
+today's expected arrivals and those who already left. Every change made here can be taken
+back with Ctrl+Z; the board is usable from the keyboard alone (Enter gives a task)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSplitter,
                                QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
 from ...errors import UserError
 from ...services import bookings, roster, settings, tasks as task_service, visits
-from .common import ERROR, SUCCESS, FormDialog, LeadContext, fit_columns_to_contents, record_table
+from .common import (ERROR, SUCCESS, ElidingLabel, FormDialog, LeadContext, confirm, fit_columns_to_contents,
+                     guard_search_box, record_table)
 from .models import TASK_MIME, ExpectedModel, FloorModel, LeftTodayModel, TaskModel
 
 #: The side list of expected people shows the earliest this many (a list of thousands helps
@@ -23,7 +25,8 @@ CHECKOUT_REASONS = ["Forgot to scan out", "Left early", "Went home unwell", "Bad
 
 def _table(model, stretch_column: int | None = None) -> QTableView:
     view = record_table(model, stretch_column=stretch_column)
-    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    # On a small screen the columns scroll rather than vanish.
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
     return view
 
 
@@ -32,6 +35,8 @@ class FloorBoard(QTableView):
     task's id) is reported with task_dropped(visit_id, task_id)."""
 
     task_dropped = Signal(str, str)
+    #: Enter on a person: give them a task
+    open_requested = Signal()
 
     def __init__(self, model: FloorModel, parent=None):
         super().__init__(parent)
@@ -44,9 +49,10 @@ class FloorBoard(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setTabKeyNavigation(False)
         self.verticalHeader().hide()
         self.verticalHeader().setDefaultSectionSize(42)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setShowGrid(False)
         self.setAlternatingRowColors(True)
@@ -54,8 +60,18 @@ class FloorBoard(QTableView):
         header = self.horizontalHeader()
         header.setHighlightSections(False)
         fit_columns_to_contents(self)
-        header.setSectionResizeMode(model.column_of("task_title"), QHeaderView.ResizeMode.Stretch)
+        # Who and what they do come first: on a narrow screen those two stay in view and the
+        # department and time scroll (a stretching task column was squeezed out of sight).
+        header.moveSection(header.visualIndex(model.column_of("task_title")), 1)
         header.setStretchLastSection(True)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.selectRow(self.currentIndex().row())
+            self.open_requested.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def _person_row(self, event) -> int:
         return self.indexAt(event.position().toPoint()).row()
@@ -152,10 +168,12 @@ class CheckInDialog(FormDialog):
         self.body.addWidget(QLabel("Only for someone you recognise who has no badge with them."))
         self.search = QLineEdit()
         self.search.setObjectName("checkInSearch")
+        guard_search_box(self.search, parent.ctx)
         self.search.setPlaceholderText("Type part of their name…")
         self.search.setClearButtonEnabled(True)
         self.list = QListWidget()
         self.list.setObjectName("checkInList")
+        self.search.setAccessibleName("Name")
         for person in people:
             label = f"{person['name']}   ·   {person['department'] or 'no department'}"
             item = QListWidgetItem(label)
@@ -221,13 +239,16 @@ class FloorPage(QWidget):
         self.heading.setObjectName("pageTitle")
         self.counts = QLabel()
         self.counts.setObjectName("floorCounts")
-        self.assign_button = QPushButton("Give task…")
-        self.assign_button.setToolTip("Choose a task for the selected person (or drag a task onto them)")
-        self.done_button = QPushButton("Mark task done")
-        self.check_out_button = QPushButton("Check out…")
-        self.check_in_button = QPushButton("Check in by hand…")
-        for button in (self.assign_button, self.done_button, self.check_out_button, self.check_in_button):
-            button.setObjectName(button.text().rstrip("…").replace(" ", "_").lower())
+        self.assign_button = QPushButton("&Give task…")
+        self.assign_button.setToolTip("Choose a task for the selected person (Enter on the board, or drag a "
+                                      "task onto them)")
+        self.done_button = QPushButton("Mark task &done…")
+        self.check_out_button = QPushButton("Check &out…")
+        self.check_out_button.setToolTip("Check the selected person out by hand (Delete on the board)")
+        self.check_in_button = QPushButton("Check &in by hand…")
+        for button, name in ((self.assign_button, "give_task"), (self.done_button, "mark_task_done"),
+                             (self.check_out_button, "check_out"), (self.check_in_button, "check_in_by_hand")):
+            button.setObjectName(name)
         self.assign_button.setProperty("primary", True)
 
         self.board = FloorBoard(self.model)
@@ -235,6 +256,7 @@ class FloorPage(QWidget):
                             "badge at the kiosk,\nor when you check them in by hand.")
         self.empty.setObjectName("emptyBoard")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
         self.board_stack = QStackedWidget()
         self.board_stack.addWidget(self.board)
         self.board_stack.addWidget(self.empty)
@@ -254,24 +276,29 @@ class FloorPage(QWidget):
         catalogue_title = QLabel("Tasks — drag one onto a person")
         for label in (self.expected_title, self.left_title, catalogue_title):
             label.setObjectName("sectionTitle")
+            label.setWordWrap(True)
 
+        # Two short rows rather than one long one, so that a 1024 px screen shows every button.
+        self.counts.setWordWrap(True)
         top = QHBoxLayout()
         top.addWidget(self.heading)
-        top.addStretch(1)
+        top.addSpacing(12)
+        top.addWidget(self.counts, 1)
         top.addWidget(self.check_in_button)
         actions = QHBoxLayout()
-        actions.addWidget(self.counts, 1)
-        self.selection_hint = QLabel("Selected person:")
+        self.selection_hint = ElidingLabel("Selected person:")
         self.selection_hint.setObjectName("hint")
-        actions.addWidget(self.selection_hint)
+        self.selection_hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        actions.addWidget(self.selection_hint, 1)
         for button in (self.assign_button, self.done_button, self.check_out_button):
             actions.addWidget(button)
 
         side = QWidget()
-        side.setMinimumWidth(320)
+        side.setMinimumWidth(240)
         side.setMaximumWidth(560)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.setSpacing(2)
         side_layout.addWidget(catalogue_title)
         side_layout.addWidget(self.catalogue, 5)
         side_layout.addWidget(self.expected_title)
@@ -299,6 +326,7 @@ class FloorPage(QWidget):
         self.board.task_dropped.connect(self.on_task_dropped)
         self.board.selectionModel().selectionChanged.connect(self.on_selection_changed)
         self.board.doubleClicked.connect(lambda _index: self.on_assign_clicked())
+        self.board.open_requested.connect(self.on_assign_clicked)
         self.assign_button.clicked.connect(self.on_assign_clicked)
         self.done_button.clicked.connect(self.on_done_clicked)
         self.check_out_button.clicked.connect(self.on_check_out_clicked)
@@ -324,7 +352,7 @@ class FloorPage(QWidget):
         super().resizeEvent(event)
         if self._auto_split:
             total = self.splitter.width()
-            side = max(320, min(560, total // 3))
+            side = max(240, min(560, total // 3))
             self.splitter.setSizes([total - side, side])
 
     # -- reading ------------------------------------------------------------------------------
@@ -373,18 +401,19 @@ class FloorPage(QWidget):
         self.assign_button.setEnabled(person is not None)
         self.check_out_button.setEnabled(person is not None)
         self.done_button.setEnabled(bool(person and person.get("task_id")))
-        self.assign_button.setText("Change task…" if person and person.get("task_id") else "Give task…")
+        self.assign_button.setText("Chan&ge task…" if person and person.get("task_id") else "&Give task…")
         self.selection_hint.setText(f"{person['name']}:" if person else "Select a person to:")
 
     # -- doing --------------------------------------------------------------------------------
-    def _run(self, action, success: str | None = None) -> bool:
+    def _run(self, action, success: str | None = None, undo=None) -> bool:
+        """Do action; say success (and offer undo=(what, call_with_result)) or the reason."""
         try:
-            action()
+            result = action()
         except UserError as exc:
             self.ctx.tell(str(exc), ERROR)
             return False
         if success:
-            self.ctx.tell(success, SUCCESS)
+            self.ctx.tell(success, SUCCESS, undo=(undo[0], lambda: undo[1](result)) if undo else None)
         self.refresh()
         return True
 
@@ -397,8 +426,11 @@ class FloorPage(QWidget):
             self.ctx.tell(f"{name} is already on '{title}'.")
             return True
         verb = "now does" if row and row.get("task_id") else "is on"
+        previous = row.get("assignment_id") if row else None
         return self._run(lambda: task_service.assign(self.ctx.storage, visit_id, task_id),
-                         f"{name} {verb} '{title}'.")
+                         f"{name} {verb} '{title}'.",
+                         undo=(f"giving {name} '{title}'",
+                               lambda given: task_service.undo_assign(self.ctx.storage, given["id"], previous)))
 
     def on_task_dropped(self, visit_id: str, task_id: str) -> None:
         self.assign(visit_id, task_id)
@@ -413,14 +445,21 @@ class FloorPage(QWidget):
         self.picker.accepted.connect(lambda: self.assign(visit_id, self.picker.chosen()) if self.picker.chosen()
                                      else None)
         self.picker.open()
+        self.picker.list.setFocus()  # arrows choose a task, Enter gives it
 
     def on_done_clicked(self) -> None:
         person = self.selected()
         if person is None or not person.get("task_id"):
             self.ctx.tell("Select a person with a task first.")
             return
-        self._run(lambda: task_service.complete(self.ctx.storage, person["visit_id"]),
-                  f"'{person['task_title']}' done — well done, {person['name']}. Give them their next task.")
+        confirm(self, "Mark task done",
+                f"Mark '{person['task_title']}' done for {person['name']}? They will have no task until you give "
+                "them the next one.", "&Mark done",
+                lambda: self._run(lambda: task_service.complete(self.ctx.storage, person["visit_id"]),
+                                  f"'{person['task_title']}' done — well done, {person['name']}. "
+                                  "Give them their next task.",
+                                  undo=(f"'{person['task_title']}' done for {person['name']}",
+                                        lambda done: task_service.undo_complete(self.ctx.storage, done["id"]))))
 
     def on_check_out_clicked(self) -> None:
         person = self.selected()
@@ -432,7 +471,9 @@ class FloorPage(QWidget):
         dialog.accepted.connect(lambda: self._run(
             lambda: visits.check_out_manually(self.ctx.storage, person["visit_id"], dialog.reason.currentText(),
                                               now=self.ctx.now()),
-            f"{person['name']} is checked out ({dialog.reason.currentText().strip() or 'no reason given'})."))
+            f"{person['name']} is checked out ({dialog.reason.currentText().strip() or 'no reason given'}).",
+            undo=(f"checking {person['name']} out",
+                  lambda visit: visits.undo_check_out(self.ctx.storage, visit["id"]))))
         dialog.open()
 
     def on_expected_double_clicked(self, index) -> None:

@@ -392,7 +392,7 @@ class PeopleModel(RowTableModel):
 class ObservationModel(RowTableModel):
     """Observations with who wrote them; the table of the Observations page."""
 
-    columns = [("when", "When"), ("category", "Category"), ("impact", "Impact"), ("status", "Status"),
+    columns = [("when", "When"), ("category", "Category"), ("impact", "Impact"), ("status", "Status · theme"),
                ("text", "What was noticed")]
 
     def __init__(self, timezone: str = "Europe/London", parent=None):
@@ -407,7 +407,12 @@ class ObservationModel(RowTableModel):
         if name == "impact":
             return IMPACTS.get(row["impact"], row["impact"])
         if name == "status":
-            return STATUSES.get(row["status"], row["status"])
+            status = STATUSES.get(row["status"], row["status"])
+            # Short: the note's own text needs the width; the tooltip and the pane give the title whole.
+            title = row.get("theme_title")
+            if title:
+                status += " · " + (title if len(title) <= 20 else title[:19] + "…")
+            return status
         if name == "text":
             text = " ".join((row.get("text") or "").split())
             return text if len(text) <= 140 else text[:139] + "…"
@@ -432,7 +437,8 @@ class ObservationModel(RowTableModel):
     def tooltip(self, row: dict, name: str) -> str | None:
         by = row.get("person_name") or "someone since erased"
         owner = f"\nFollow-up owner: {row['owner']}" if row.get("owner") else ""
-        return f"{row.get('text')}\n— {by}{owner}"
+        theme = f"\nTheme: {row['theme_title']}" if row.get("theme_title") else ""
+        return f"{row.get('text')}\n— {by}{theme}{owner}"
 
 
 class ImportProblemsModel(RowTableModel):

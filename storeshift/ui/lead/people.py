@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, Q
 from ...errors import UserError
 from ...services import badges, privacy, roster
 from ...services.csvio import MissingColumn
-from .common import ERROR, SUCCESS, FormDialog, LeadContext, choose_file, confirm, record_table
+from .common import ERROR, SUCCESS, FormDialog, LeadContext, choose_file, confirm, guard_search_box, record_table
 from .imports import ImportPreview
 from .models import PeopleModel
 
@@ -66,10 +66,13 @@ class PeoplePage(QWidget):
         self.search.setObjectName("peopleSearch")
         self.search.setPlaceholderText("Search name, email, id…")
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search people")
+        guard_search_box(self.search, ctx)
         self.department = QComboBox()
         self.department.setObjectName("peopleDepartment")
-        self.department.setMinimumWidth(200)
-        self.show_inactive = QCheckBox("Show inactive")
+        self.department.setMinimumContentsLength(12)
+        self.department.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.show_inactive = QCheckBox("Show inac&tive")
         self.show_inactive.setChecked(True)
         self.count = QLabel()
         self.count.setObjectName("hint")
@@ -78,39 +81,39 @@ class PeoplePage(QWidget):
         filters.addWidget(self.department, 1)
         filters.addWidget(self.show_inactive)
         filters.addWidget(self.count)
-        filters.addStretch(1)
 
         self.table = record_table(self.model, "peopleTable", stretch_column=0, multi_select=True)
 
-        self.add_button = QPushButton("Add person…")
+        self.add_button = QPushButton("&Add person…")
         self.add_button.setProperty("primary", True)
-        self.edit_button = QPushButton("Edit…")
-        self.active_button = QPushButton("Deactivate")
-        self.import_button = QPushButton("Import CSV…")
-        self.sheet_button = QPushButton("Badge sheet…")
-        self.reissue_button = QPushButton("Reissue badge")
-        self.revoke_button = QPushButton("Revoke badge")
+        self.edit_button = QPushButton("&Edit…")
+        self.active_button = QPushButton("Deacti&vate")
+        self.import_button = QPushButton("&Import CSV…")
+        self.sheet_button = QPushButton("Badge &sheet…")
+        self.reissue_button = QPushButton("&Reissue badge…")
+        self.revoke_button = QPushButton("Revo&ke badge…")
         self.erase_button = QPushButton("Erase…")
         self.erase_button.setProperty("danger", True)
-        filters.addWidget(self.add_button)
-        filters.addWidget(self.import_button)
+        # The roster's buttons above the table, the badges' below: rows short enough for 1024 px.
         roster_row = QHBoxLayout()
-        for button in (self.edit_button, self.active_button):
-            roster_row.addWidget(button)
-        roster_row.addSpacing(24)
-        badge_label = QLabel("Badges:")
-        badge_label.setObjectName("hint")
-        roster_row.addWidget(badge_label)
-        for button in (self.sheet_button, self.reissue_button, self.revoke_button):
+        for button in (self.add_button, self.import_button, self.edit_button, self.active_button):
             roster_row.addWidget(button)
         roster_row.addStretch(1)
         roster_row.addWidget(self.erase_button)
+        badge_row = QHBoxLayout()
+        badge_label = QLabel("Badges:")
+        badge_label.setObjectName("hint")
+        badge_row.addWidget(badge_label)
+        for button in (self.sheet_button, self.reissue_button, self.revoke_button):
+            badge_row.addWidget(button)
+        badge_row.addStretch(1)
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addLayout(filters)
-        layout.addWidget(self.table, 1)
         layout.addLayout(roster_row)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(badge_row)
 
         self.search.textChanged.connect(lambda _text: self.refresh())
         self.department.currentIndexChanged.connect(lambda _i: self.refresh())
@@ -170,11 +173,11 @@ class PeoplePage(QWidget):
                        self.erase_button):
             button.setEnabled(one)
         if one:
-            self.active_button.setText("Deactivate" if chosen[0]["active"] else "Reactivate")
+            self.active_button.setText("Deacti&vate" if chosen[0]["active"] else "Reacti&vate")
             valid = chosen[0].get("badge_serial") and not chosen[0].get("badge_revoked_at")
             self.revoke_button.setEnabled(bool(valid))
-        self.sheet_button.setText(f"Print badges for {len(chosen)}…" if len(chosen) > 1
-                                  else "Print this badge…" if one else "Print all badges…")
+        self.sheet_button.setText(f"Print badge&s for {len(chosen)}…" if len(chosen) > 1
+                                  else "Print thi&s badge…" if one else "Print all badge&s…")
 
     # -- doing --------------------------------------------------------------------------------
     def _do(self, action, success: str) -> bool:
@@ -241,9 +244,13 @@ class PeoplePage(QWidget):
         if len(chosen) != 1:
             return
         person = chosen[0]
-        self._do(lambda: badges.issue(self.ctx.storage, person["id"]),
-                 f"New badge issued for {person['name']}; any older badge of theirs no longer works. "
-                 "Print it with 'Print this badge'.")
+        old = f"badge #{person['badge_serial']}" if person.get("badge_serial") else "any older badge"
+        confirm(self, "Reissue badge",
+                f"Give {person['name']} a new badge? Their printed {old} stops working at the kiosk at once, "
+                "so print the new one before they come in.", "Reissue badge",
+                lambda: self._do(lambda: badges.issue(self.ctx.storage, person["id"]),
+                                 f"New badge issued for {person['name']}; {old} no longer works. "
+                                 "Print it with 'Print this badge'."), danger=True)
 
     def on_revoke(self) -> None:
         chosen = self.selected_people()

@@ -1,5 +1,6 @@
 """The Reports page: the weekly report and badge sheets made in the background with progress,
-previewed in the window, then saved, printed or opened in the system's PDF viewer."""
+previewed in the window, then saved, printed (with a print preview) or opened in the system's
+PDF viewer."""
 
 from __future__ import annotations
 
@@ -8,20 +9,25 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QSize, Qt, QUrl
+from PySide6.QtCore import QRectF, QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import (QComboBox, QDialog, QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton,
+                               QVBoxLayout, QWidget)
 
 from ...services import settings
 from ...timeutil import local, week_days
-from .common import ERROR, SUCCESS, WARNING, LeadContext, choose_file
+from .common import ERROR, SUCCESS, WARNING, ElidingLabel, LeadContext, choose_file
 from .imports import run_with_own_storage
 
 PAPERS = [("A4", "a4"), ("US Letter", "letter")]
+PRINT_DPI = 300
+
+
+def week_key(year: int, week: int) -> str:
+    return f"{year}-W{week:02d}"
 
 
 def recent_weeks(now: dt.datetime, tz: str, count: int = 26) -> list[tuple[str, int, int]]:
@@ -57,25 +63,28 @@ class ReportsPage(QWidget):
         heading.setObjectName("pageTitle")
         self.week = QComboBox()
         self.week.setObjectName("reportWeek")
-        self.week.setMinimumWidth(300)
-        self.week.setMaximumWidth(420)
+        self.week.setMinimumContentsLength(22)
+        self.week.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.paper = QComboBox()
         self.paper.setObjectName("reportPaper")
         for label, key in PAPERS:
             self.paper.addItem(label, key)
-        self.make_button = QPushButton("Make weekly report")
+        self.make_button = QPushButton("&Make weekly report")
         self.make_button.setProperty("primary", True)
-        self.badges_button = QPushButton("Badge sheet for everyone")
+        self.badges_button = QPushButton("&Badge sheet for everyone")
         controls = QHBoxLayout()
-        week_label = QLabel("Week:")
+        makers = QHBoxLayout()
+        week_label = QLabel("&Week:")
+        week_label.setBuddy(self.week)
+        paper_label = QLabel("Pape&r:")
+        paper_label.setBuddy(self.paper)
         controls.addWidget(week_label)
-        controls.addWidget(self.week)
-        controls.addWidget(QLabel("Paper:"))
+        controls.addWidget(self.week, 1)
+        controls.addWidget(paper_label)
         controls.addWidget(self.paper)
-        controls.addWidget(self.make_button)
-        controls.addSpacing(24)
-        controls.addWidget(self.badges_button)
-        controls.addStretch(1)
+        makers.addWidget(self.make_button)
+        makers.addWidget(self.badges_button)
+        makers.addStretch(1)
 
         self.progress = QProgressBar()
         self.progress.setObjectName("reportProgress")
@@ -96,15 +105,19 @@ class ReportsPage(QWidget):
                                   "and everything visitors noticed.")
         self.placeholder.setObjectName("emptyBoard")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
 
-        self.doc_title = QLabel()
+        self.doc_title = ElidingLabel()
         self.doc_title.setObjectName("sectionTitle")
-        self.save_button = QPushButton("Save as…")
-        self.print_button = QPushButton("Print…")
-        self.open_button = QPushButton("Open in PDF viewer")
+        self.save_button = QPushButton("&Save as…")
+        self.preview_button = QPushButton("Print pre&view…")
+        self.print_button = QPushButton("&Print…")
+        self.print_button.setToolTip("Print the PDF shown (Ctrl+P)")
+        self.open_button = QPushButton("&Open in viewer")
+        self.open_button.setToolTip("Open the PDF in this computer's PDF viewer")
         bar = QHBoxLayout()
         bar.addWidget(self.doc_title, 1)
-        for button in (self.save_button, self.print_button, self.open_button):
+        for button in (self.save_button, self.preview_button, self.print_button, self.open_button):
             bar.addWidget(button)
         self.preview_frame = QFrame()
         self.preview_frame.setObjectName("previewFrame")
@@ -117,6 +130,7 @@ class ReportsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addLayout(controls)
+        layout.addLayout(makers)
         layout.addWidget(self.state)
         layout.addWidget(self.progress)
         layout.addWidget(self.preview_frame, 1)
@@ -125,6 +139,7 @@ class ReportsPage(QWidget):
         self.badges_button.clicked.connect(lambda: self.make_badge_sheet(None))
         self.save_button.clicked.connect(self.on_save_clicked)
         self.print_button.clicked.connect(self.on_print_clicked)
+        self.preview_button.clicked.connect(self.on_preview_clicked)
         self.open_button.clicked.connect(self.on_open_clicked)
         self.ctx.badge_sheet_requested.connect(self.make_badge_sheet)
         self.fill_weeks()
@@ -133,12 +148,19 @@ class ReportsPage(QWidget):
     def fill_weeks(self) -> None:
         tz = settings.site_timezone(self.ctx.storage)
         chosen = self.week.currentData()
+        self.week.blockSignals(True)
         self.week.clear()
         for label, year, week in recent_weeks(self.ctx.now(), tz):
-            self.week.addItem(label, (year, week))
-        # Last week is the one a lead reports on; otherwise keep what they picked.
+            self.week.addItem(label, week_key(year, week))
+        # Last week is the one a lead reports on; otherwise keep what they picked (the key is
+        # text: a tuple stored in the box never compared equal, so a refresh lost the choice).
         index = self.week.findData(chosen) if chosen else 1
-        self.week.setCurrentIndex(max(0, index))
+        self.week.setCurrentIndex(index if index >= 0 else 1)
+        self.week.blockSignals(False)
+
+    def chosen_week(self) -> tuple[int, int]:
+        year, week = self.week.currentData().split("-W")
+        return int(year), int(week)
 
     def refresh(self) -> None:
         self.fill_weeks()
@@ -190,7 +212,7 @@ class ReportsPage(QWidget):
         except ImportError as exc:
             self.ctx.tell(_missing_feature(exc, "The weekly report"), ERROR)
             return
-        year, week = self.week.currentData()
+        year, week = self.chosen_week()
         paper = self.paper.currentData()
         self._start(f"the report for {year}-W{week:02d}", f"storeshift-report-{year}-W{week:02d}.pdf",
                     lambda storage, out, report: build_weekly_report(storage, year, week, out, paper=paper,
@@ -230,7 +252,7 @@ class ReportsPage(QWidget):
         has = path is not None
         self.view.setVisible(has)
         self.placeholder.setVisible(not has)
-        for button in (self.save_button, self.print_button, self.open_button):
+        for button in (self.save_button, self.preview_button, self.print_button, self.open_button):
             button.setEnabled(has)
         if not has:
             self.doc_title.setText("Preview")
@@ -249,34 +271,83 @@ class ReportsPage(QWidget):
             return
         self.ctx.tell(f"Saved {target}.", SUCCESS)
 
+    def print_page(self) -> None:
+        """Ctrl+P on this page."""
+        self.on_print_clicked()
+
     def on_print_clicked(self) -> None:
+        """Ask which printer and pages, then print; the dialog does not block the event loop."""
         if self.current_pdf is None:
+            self.ctx.tell("Make a report or a badge sheet first; then print it from here.")
             return
-        self.printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        self.printer = self._printer()
         self.print_dialog = QPrintDialog(self.printer, self)
         self.print_dialog.setObjectName("printDialog")
-        self.print_dialog.accepted.connect(self.print_document)
-        self.print_dialog.open()
+        self.print_dialog.setWindowTitle(f"Print {self.current_name or 'the PDF'}")
+        self.print_dialog.setMinMax(1, max(1, self.document.pageCount()))
+        self.print_dialog.finished.connect(self.on_print_dialog_finished)
+        # PySide6 binds only QPrintDialog.open(receiver, member) and hides QDialog.open(), so
+        # dialog.open() raised a TypeError; the base class's open() is the non-blocking one.
+        QDialog.open(self.print_dialog)
 
-    def print_document(self) -> None:
-        """Paint each PDF page, rendered at the printer's resolution, onto the printer."""
-        printer = self.printer
+    def on_print_dialog_finished(self, result: int) -> None:
+        dialog, self.print_dialog = self.print_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+        if result == QDialog.DialogCode.Accepted:
+            pages = self.print_pages(self.printer)
+            if pages:
+                self.ctx.tell(f"Sent {pages} page{'s' if pages != 1 else ''} to the printer.", SUCCESS)
+
+    def on_preview_clicked(self) -> None:
+        """Show the pages as the printer will lay them out, with a Print button of its own."""
+        if self.current_pdf is None:
+            self.ctx.tell("Make a report or a badge sheet first; then print it from here.")
+            return
+        self.printer = self._printer()
+        self.preview_dialog = QPrintPreviewDialog(self.printer, self)
+        self.preview_dialog.setObjectName("printPreview")
+        self.preview_dialog.setWindowTitle(f"Print preview — {self.current_name or 'PDF'}")
+        self.preview_dialog.paintRequested.connect(self.print_pages)
+        self.preview_dialog.finished.connect(lambda _result: self.preview_dialog.deleteLater())
+        screen = self.screen().availableGeometry()
+        self.preview_dialog.resize(min(1000, screen.width() - 40), min(900, screen.height() - 60))
+        self.preview_dialog.open()
+
+    def _printer(self) -> QPrinter:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(self.current_name or "storeshift")
+        return printer
+
+    def print_pages(self, printer: QPrinter) -> int:
+        """Paint each PDF page (or the range the lead chose), rendered by QtPdf at the printer's
+        resolution, onto the printer or the preview; returns how many pages were painted."""
+        count = self.document.pageCount()
+        first, last = 1, count
+        if printer.printRange() == QPrinter.PrintRange.PageRange and printer.fromPage() > 0:
+            first, last = max(1, printer.fromPage()), min(count, printer.toPage() or count)
         painter = QPainter()
         if not painter.begin(printer):
             self.ctx.tell("The printer could not be started; check that it is on and connected.", ERROR)
-            return
+            return 0
+        painted = 0
         try:
             area = printer.pageLayout().paintRectPixels(printer.resolution())
-            for page in range(self.document.pageCount()):
-                if page:
+            for page in range(first - 1, last):
+                if painted:
                     printer.newPage()
                 size = self.document.pagePointSize(page)
                 scale = min(area.width() / size.width(), area.height() / size.height())
-                image = self.document.render(page, QSize(int(size.width() * scale), int(size.height() * scale)))
-                painter.drawImage(QPointF(0, 0), image)
+                target = QRectF(0, 0, size.width() * scale, size.height() * scale)
+                # 300 dpi is sharp on paper; the printer's own 1200 dpi made 500 MB images a page.
+                dpi = min(PRINT_DPI, printer.resolution())
+                image = self.document.render(page, QSize(round(size.width() * dpi / 72),
+                                                         round(size.height() * dpi / 72)))
+                painter.drawImage(target, image)
+                painted += 1
         finally:
             painter.end()
-        self.ctx.tell(f"Sent {self.document.pageCount()} page(s) to the printer.", SUCCESS)
+        return painted
 
     def on_open_clicked(self) -> None:
         if self.current_pdf is None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QStringListModel, Qt, QTime
-from PySide6.QtWidgets import (QComboBox, QCompleter, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QScrollArea, QSpinBox, QTimeEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QBoxLayout, QComboBox, QCompleter, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
+                               QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox, QTimeEdit, QVBoxLayout, QWidget)
 
 from ...errors import UserError
 from ...services import badges, maintenance, pin, settings
@@ -41,7 +41,7 @@ class SettingsPage(QWidget):
             field.setObjectName(f"setting_{setting.key}")
             self.fields[setting.key] = field
             form.addRow(setting.label, field)
-        self.save_button = QPushButton("Save settings")
+        self.save_button = QPushButton("&Save settings")
         self.save_button.setProperty("primary", True)
         self.revert_button = QPushButton("Undo changes")
         buttons = QHBoxLayout()
@@ -102,7 +102,8 @@ class SettingsPage(QWidget):
         sync_layout.addWidget(sync_hint)
         sync_layout.addLayout(_button_row(self.export_bundle_button, self.merge_button))
 
-        columns = QHBoxLayout()
+        # Side by side on a wide window, one under the other on a narrow one (see resizeEvent).
+        columns = self.columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         left = QVBoxLayout()
         left.addWidget(site_box)
         left.addWidget(pin_box)
@@ -140,6 +141,11 @@ class SettingsPage(QWidget):
         self.export_bundle_button.clicked.connect(self.on_export_bundle)
         self.merge_button.clicked.connect(self.on_merge_clicked)
         self.load()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        wide = self.width() >= 1000
+        self.columns.setDirection(QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom)
 
     # -- the settings form --------------------------------------------------------------------
     def _field_for(self, setting: settings.Setting) -> QWidget:

@@ -44,7 +44,7 @@ class TasksPage(QWidget):
         self.new_capacity.setSpecialValueText("no limit")
         self.new_capacity.setPrefix("")
         self.new_capacity.setToolTip("How many people can do it at once (0 = no limit)")
-        self.add_button = QPushButton("Add task")
+        self.add_button = QPushButton("&Add task")
         self.add_button.setProperty("primary", True)
         add_row = QHBoxLayout()
         add_row.addWidget(self.new_title, 3)
@@ -60,6 +60,7 @@ class TasksPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                    | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
@@ -68,9 +69,9 @@ class TasksPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(self.model.column_of("description"),
                                                            QHeaderView.ResizeMode.Stretch)
 
-        self.show_archived = QCheckBox("Show archived tasks")
-        self.archive_button = QPushButton("Archive")
-        self.import_button = QPushButton("Import CSV…")
+        self.show_archived = QCheckBox("Show arc&hived tasks")
+        self.archive_button = QPushButton("A&rchive")
+        self.import_button = QPushButton("&Import CSV…")
         actions = QHBoxLayout()
         actions.addWidget(self.show_archived)
         actions.addStretch(1)
@@ -103,7 +104,7 @@ class TasksPage(QWidget):
     def on_selection_changed(self, *_args) -> None:
         task = self.selected()
         self.archive_button.setEnabled(task is not None)
-        self.archive_button.setText("Restore" if task and not task["active"] else "Archive")
+        self.archive_button.setText("Resto&re" if task and not task["active"] else "A&rchive")
 
     def on_edit(self, task_id: str, field: str, value) -> bool:
         try:

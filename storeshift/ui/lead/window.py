@@ -1,24 +1,29 @@
-"""The shift-lead window: side navigation over six pages, an inline message banner, the
-status bar, the PIN lock, geometry remembered between runs, and the kiosk on a second screen."""
+"""The shift-lead window: side navigation over six pages, an inline message banner with Undo,
+the status bar, the PIN lock, window-wide keys (Ctrl+F, Ctrl+P, Ctrl+Z, F1), the About box,
+geometry remembered within the screen, and the kiosk on a second screen."""
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QRect, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
-                               QPushButton, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QMainWindow, QMessageBox, QPushButton, QScrollArea, QStackedWidget, QStyle,
+                               QVBoxLayout, QWidget)
 
-from ... import APP_NAME
+from ... import APP_NAME, __version__
 from ...errors import UserError
+from ...logs import log_dir
 from ...services import pin, settings
 from ...storage.db import Storage
 from ...timeutil import local
+from ..scanner import WedgeScanner
 from ..watcher import DatabaseWatcher
-from .common import ERROR, INFO, SUCCESS, WARNING, Banner, LeadContext, LockScreen
+from .common import BADGE_AT_KIOSK, ERROR, INFO, SUCCESS, WARNING, Banner, ElidingLabel, LeadContext, LockScreen
 
 log = logging.getLogger("storeshift.ui.lead")
 
@@ -28,6 +33,55 @@ PAGES = [("floor", "Floor", "Ctrl+1"), ("tasks", "Tasks", "Ctrl+2"), ("people", 
          ("settings", "Settings", "Ctrl+6")]
 NAV_ICONS = {"floor": "◉", "tasks": "☰", "people": "☺", "observations": "✎", "reports": "▤",
              "settings": "⚙"}
+#: The smallest window every page still works in: 1024x768 less a taskbar, and 1366x768 at
+#: 150% scaling (911x512 logical pixels) less a taskbar and title bar. Pages scroll rather than cut.
+MINIMUM_SIZE = (760, 440)
+DEFAULT_SIZE = (1366, 768)
+#: Below this width the side navigation shows its icons only, leaving the pages the room.
+COMPACT_BELOW = 1000
+SIDE_WIDTH, COMPACT_SIDE_WIDTH = 190, 62
+
+
+class _PageScroll(QScrollArea):
+    """Shows the page stack at the size of the window, or at the page's minimum size with
+    scroll bars when the window is smaller (1024x768, 150% scaling), so nothing is cut.
+    (A resizable QScrollArea sized a page with wrapping labels to its preferred height, and a
+    stack to the largest of its pages.)"""
+
+    def __init__(self, stack: QStackedWidget):
+        super().__init__()
+        self.setObjectName("pageScroll")
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes on to the page's controls
+        self.setWidgetResizable(False)
+        self.setWidget(stack)
+        stack.currentChanged.connect(lambda _index: self.fit())
+        stack.installEventFilter(self)
+
+    def needed(self) -> QSize:
+        page = self.widget().currentWidget()
+        return page.minimumSizeHint().expandedTo(page.minimumSize()) if page is not None else QSize()
+
+    def fit(self) -> None:
+        need = self.needed()
+        room = self.maximumViewportSize()
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        if need.width() > room.width():
+            room.setHeight(room.height() - bar)
+        if need.height() > room.height():
+            room.setWidth(room.width() - bar)
+            if need.width() > room.width() and room.height() + bar == self.maximumViewportSize().height():
+                room.setHeight(room.height() - bar)
+        self.widget().resize(room.expandedTo(need))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self.fit()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.LayoutRequest:
+            QTimer.singleShot(0, self, self.fit)
+        return super().eventFilter(watched, event)
 
 
 class _ActivityFilter(QObject):
@@ -56,7 +110,7 @@ class LeadWindow(QMainWindow):
         self.setup_wizard = None
         self.qsettings = settings_store or QSettings(APP_NAME, "lead")
         self.setWindowTitle(f"{settings.get(storage, 'site_name')} — storeshift")
-        self.setMinimumSize(1024, 640)
+        self.setMinimumSize(*MINIMUM_SIZE)
 
         from .floor import FloorPage
         from .observations import ObservationsPage
@@ -94,28 +148,44 @@ class LeadWindow(QMainWindow):
         self.site_label = QLabel()
         self.site_label.setObjectName("navSite")
         self.site_label.setWordWrap(True)
-        self.kiosk_button = QPushButton("Open kiosk on\nanother screen")
+        self.kiosk_button = QPushButton("Open &kiosk on\nanother screen")
         self.kiosk_button.setObjectName("kioskButton")
         self.lock_button = QPushButton("Lock")
         self.lock_button.setObjectName("lockButton")
         self.lock_button.setToolTip("Lock the window now (Ctrl+L)")
-        lock_action = QAction("Lock", self)
-        lock_action.setShortcut(QKeySequence("Ctrl+L"))
-        lock_action.triggered.connect(self.lock)
-        self.addAction(lock_action)
+        self.about_button = QPushButton("About")
+        self.about_button.setObjectName("aboutButton")
+        self.about_button.setToolTip("Version, database and log folder (F1)")
+        self.about_box: QMessageBox | None = None
+        # Window-wide keys; each acts on the page shown.
+        for text, keys, slot in (("Lock", "Ctrl+L", self.lock), ("Find", QKeySequence.StandardKey.Find,
+                                                                  self.on_find),
+                                 ("Print", QKeySequence.StandardKey.Print, self.on_print),
+                                 ("Undo", QKeySequence.StandardKey.Undo, self.on_undo),
+                                 ("About storeshift", QKeySequence.StandardKey.HelpContents, self.show_about)):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(lambda _=False, slot=slot: slot())
+            self.addAction(action)
 
-        side = QWidget()
+        side = self.side = QWidget()
         side.setObjectName("sidePanel")
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 12)
-        brand = QLabel("storeshift")
+        brand = self.brand = QLabel("storeshift")
         brand.setObjectName("brand")
         side_layout.addWidget(brand)
         side_layout.addWidget(self.site_label)
         side_layout.addWidget(self.nav, 1)
         side_layout.addWidget(self.kiosk_button)
-        side_layout.addWidget(self.lock_button)
-        side.setFixedWidth(206)
+        bottom = QHBoxLayout()
+        bottom.setSpacing(0)
+        bottom.addWidget(self.lock_button, 1)
+        bottom.addWidget(self.about_button, 1)
+        side_layout.addLayout(bottom)
+        side.setFixedWidth(SIDE_WIDTH)
+        self.compact: bool | None = None
+        self._placed = False
 
         self.banner = Banner()
         content = QWidget()
@@ -123,7 +193,9 @@ class LeadWindow(QMainWindow):
         content_layout = QVBoxLayout(content)
         content_layout.setContentsMargins(18, 12, 18, 8)
         content_layout.addWidget(self.banner)
-        content_layout.addWidget(self.stack, 1)
+        # The pages scroll on a screen too small for them instead of being cut.
+        self.page_scroll = _PageScroll(self.stack)
+        content_layout.addWidget(self.page_scroll, 1)
 
         main = QWidget()
         main_layout = QHBoxLayout(main)
@@ -133,18 +205,21 @@ class LeadWindow(QMainWindow):
         main_layout.addWidget(content, 1)
 
         self.lock_screen = LockScreen(self.check_pin)
+        # While locked, a badge scanned into this window (the kiosk had lost the keyboard) is
+        # recognised by its timing and never reaches the PIN field as a wrong PIN.
+        self.scanner = WedgeScanner(parent=self, scope=self)
         self.outer = QStackedWidget()
         self.outer.addWidget(main)
         self.outer.addWidget(self.lock_screen)
         self.main_area = main
         self.setCentralWidget(self.outer)
 
-        self.db_label = QLabel()
+        self.db_label = ElidingLabel()
         self.backup_label = QLabel()
         for label in (self.db_label, self.backup_label):
             label.setObjectName("statusPart")
         self.statusBar().addPermanentWidget(self.backup_label)
-        self.statusBar().addPermanentWidget(self.db_label)
+        self.statusBar().addPermanentWidget(self.db_label, 1)
 
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
@@ -159,11 +234,16 @@ class LeadWindow(QMainWindow):
         self.watcher.changed.connect(self.on_database_changed)
         self.kiosk_button.clicked.connect(self.open_kiosk)
         self.lock_button.clicked.connect(self.lock)
+        self.about_button.clicked.connect(self.show_about)
         self.lock_screen.unlocked.connect(self.on_unlocked)
+        self.scanner.scanned.connect(self.on_badge_scanned)
+        self.ctx.undo_offered.connect(self.banner.offer_undo)
+        self.banner.undo_button.clicked.connect(self.on_undo)
 
         self._set_tab_order()
         self.update_status()
         self.restore_geometry()
+        self.set_compact(self.width() < COMPACT_BELOW)
         self.nav.setCurrentRow(0)
         if pin.has_pin(storage):
             self.lock("")
@@ -189,8 +269,106 @@ class LeadWindow(QMainWindow):
             self._stale.discard(key)
             self._refresh(key)
 
+    def set_compact(self, compact: bool) -> None:
+        """Icons-only navigation for a narrow window (1024 px, or 150% scaling on 1366 px)."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        self.side.setFixedWidth(COMPACT_SIDE_WIDTH if compact else SIDE_WIDTH)
+        self.side.setProperty("compact", compact)
+        for row, (key, label, _shortcut) in enumerate(PAGES):
+            item = self.nav.item(row)
+            item.setText(NAV_ICONS[key] if compact else f"{NAV_ICONS[key]}   {label}")
+            item.setTextAlignment(Qt.AlignmentFlag.AlignCenter if compact
+                                  else Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.brand.setText("ss" if compact else "storeshift")
+        self.site_label.setVisible(not compact)
+        self.kiosk_button.setText("Kiosk" if compact else "Open &kiosk on\nanother screen")
+        self.kiosk_button.setToolTip("Open the kiosk on another screen")
+        self.about_button.setText("?" if compact else "About")
+        layout = self.side.layout().itemAt(self.side.layout().count() - 1).layout()
+        layout.setDirection(QVBoxLayout.Direction.TopToBottom if compact else QVBoxLayout.Direction.LeftToRight)
+        for widget in (self.side, *self.side.findChildren(QWidget)):
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self.set_compact(self.width() < COMPACT_BELOW)
+
     def _set_tab_order(self) -> None:
         QWidget.setTabOrder(self.nav, self.stack)
+
+    # -- window-wide keys ---------------------------------------------------------------------
+    def on_find(self) -> None:
+        """Ctrl+F: into the search box of the page shown (Floor: the board, where typing the
+        start of a name jumps to that person)."""
+        if self.is_locked():
+            return
+        page = self.pages[self.current_key()]
+        box = getattr(page, "search", None)
+        if isinstance(box, QLineEdit):
+            box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            box.selectAll()
+        elif page is self.floor:
+            self.floor.board.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.show_message("Type the first letters of a name to jump to that person on the board.")
+        else:
+            self.show_message(f"The {page.title} page has no search; People and Observations have one.")
+
+    def on_print(self) -> None:
+        """Ctrl+P: print what the page shown can print (the report or badge sheet on Reports,
+        the roll call on Floor where it can)."""
+        if self.is_locked():
+            return
+        page = self.pages[self.current_key()]
+        printer = getattr(page, "print_page", None)
+        if callable(printer):
+            printer()
+        else:
+            self.show_message("Nothing to print on this page. Reports and badge sheets print from the Reports "
+                              "page (Ctrl+5).")
+
+    def on_undo(self) -> None:
+        """Ctrl+Z or the banner's Undo: take back the last assignment, task done, check-out or
+        triage. A text field being edited keeps Ctrl+Z for its own typing."""
+        if self.is_locked():
+            return
+        focused = QApplication.focusWidget()
+        if isinstance(focused, QLineEdit) and focused.isUndoAvailable():
+            focused.undo()
+            return
+        self.ctx.undo_last()
+        self.on_database_changed()
+
+    def show_about(self) -> None:
+        """The version, the database and the log folder, as support asks for them."""
+        storage = self.storage
+        text = (f"<p><b>storeshift {html.escape(__version__)}</b><br>back-to-the-floor programmes, "
+                "at the place where they happen.</p>"
+                f"<p><b>Site:</b> {html.escape(str(settings.get(storage, 'site_name')))}<br>"
+                f"<b>Database:</b> {html.escape(str(storage.path or 'in memory'))}<br>"
+                f"<b>Log folder:</b> {html.escape(str(log_dir()))}</p>"
+                "<p>Support may ask for the log file in that folder; it names no one.</p>")
+        box = QMessageBox(QMessageBox.Icon.Information, "About storeshift", text, QMessageBox.StandardButton.Close,
+                          self)
+        box.setObjectName("aboutBox")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                    | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        box.finished.connect(lambda _=0: box.deleteLater())
+        self.about_box = box
+        box.open()
+
+    def on_badge_scanned(self, _code: str) -> None:
+        """A whole badge burst reached this window: it is never a PIN attempt."""
+        log.info("a badge scan reached the shift-lead window; not used")
+        if self.is_locked():
+            self.lock_screen.pad.reset()
+            self.lock_screen.pad.show_message(BADGE_AT_KIOSK, error=True)
+            self.lock_screen.pad.focus()
+        else:
+            self.show_message(BADGE_AT_KIOSK, WARNING)
 
     # -- keeping up with the database ---------------------------------------------------------
     def _refresh(self, key: str) -> None:
@@ -224,6 +402,7 @@ class LeadWindow(QMainWindow):
         self.setWindowTitle(f"{site} — storeshift")
         self.site_label.setText(f"{site}\n{tz}")
         self.db_label.setText(f"{site}  ·  Database: {storage.path or 'in memory'}")
+        self.db_label.setToolTip(str(storage.path or "in memory"))
         last = settings.get(storage, "last_backup_at")
         if last:
             when = local(last, tz)
@@ -265,8 +444,12 @@ class LeadWindow(QMainWindow):
                 dialog.reject()
         self.outer.setCurrentWidget(self.lock_screen)
         self.lock_screen.reset(reason if isinstance(reason, str) else "")
+        self.scanner.set_timing(settings.get(self.storage, "scan_char_gap_ms"),
+                                settings.get(self.storage, "scan_min_length"))
+        self.scanner.install()
 
     def on_unlocked(self) -> None:
+        self.scanner.uninstall()
         self.outer.setCurrentWidget(self.main_area)
         self.on_database_changed()
         self.restart_idle_timer()
@@ -328,15 +511,43 @@ class LeadWindow(QMainWindow):
 
     # -- geometry -----------------------------------------------------------------------------
     def restore_geometry(self) -> None:
-        """Put the window where it was, if that place is still on a connected screen."""
+        """Put the window where it was, moved and shrunk to fit the screen it is on now (a
+        laptop taken from a big monitor to its own screen); the first time, a size that fits."""
         rect = self.qsettings.value("window/rect")
-        if isinstance(rect, QRect) and rect.width() > 0 and any(
-                screen.availableGeometry().intersects(rect) for screen in QGuiApplication.screens()):
-            self.setGeometry(rect)
+        screens = QGuiApplication.screens()
+        if isinstance(rect, QRect) and rect.width() > 0:
+            screen = next((s for s in screens if s.availableGeometry().intersects(rect)), None)
         else:
-            self.resize(1366, 768)
+            rect, screen = None, None
+        screen = screen or QGuiApplication.primaryScreen()
+        if screen is None:
+            self.resize(*DEFAULT_SIZE)
+            return
+        if rect is None:
+            area = screen.availableGeometry()
+            rect = QRect(0, 0, min(DEFAULT_SIZE[0], area.width()), min(DEFAULT_SIZE[1], area.height()))
+            rect.moveCenter(area.center())
+        self.setGeometry(fit_within(rect, screen.availableGeometry(), self.minimumSize()))
         if str(self.qsettings.value("window/maximized", "false")).lower() == "true":
             self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if not self._placed:
+            self._placed = True
+            # The frame's size is known once the window is shown: keep the frame on the screen too.
+            QTimer.singleShot(0, self, self.keep_on_screen)
+
+    def keep_on_screen(self) -> None:
+        if self.isMaximized() or self.isFullScreen() or self.screen() is None:
+            return
+        frame, inner = self.frameGeometry(), self.geometry()
+        margins = (inner.left() - frame.left(), inner.top() - frame.top(),
+                   frame.right() - inner.right(), frame.bottom() - inner.bottom())
+        minimum = self.minimumSize() + QSize(margins[0] + margins[2], margins[1] + margins[3])
+        fitted = fit_within(frame, self.screen().availableGeometry(), minimum)
+        if fitted != frame:
+            self.setGeometry(fitted.adjusted(margins[0], margins[1], -margins[2], -margins[3]))
 
     def save_geometry(self) -> None:
         maximized = self.isMaximized()
@@ -346,7 +557,17 @@ class LeadWindow(QMainWindow):
         self.qsettings.sync()
 
     def closeEvent(self, event) -> None:
+        self.scanner.uninstall()
         self.save_geometry()
         self.reports.cleanup()
         QApplication.instance().removeEventFilter(self._activity)
         super().closeEvent(event)
+
+
+def fit_within(rect: QRect, area: QRect, minimum) -> QRect:
+    """rect made no larger than area (but not below minimum) and moved inside it."""
+    width = max(min(rect.width(), area.width()), min(minimum.width(), area.width()))
+    height = max(min(rect.height(), area.height()), min(minimum.height(), area.height()))
+    left = min(max(rect.x(), area.left()), area.left() + area.width() - width)
+    top = min(max(rect.y(), area.top()), area.top() + area.height() - height)
+    return QRect(left, top, width, height)
