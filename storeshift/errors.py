@@ -27,3 +27,12 @@ class NotFound(UserError):
 
 class Refused(UserError):
     """A rule refused the change (capacity reached, locked out, wrong PIN...)."""
+
+
+class NewerDatabase(UserError):
+    """The database was upgraded by a newer storeshift: this version must not write to it."""
+
+
+class UnexpectedDatabaseError(Exception):
+    """An SQLite error no user can fix (a bug): logged with its traceback, shown briefly.
+    Its text names the SQLite error code only, never the message, which may quote row text."""

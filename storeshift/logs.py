@@ -6,9 +6,34 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import traceback
 from pathlib import Path
 
 _configured: Path | None = None
+
+
+def describe_exception(exc: BaseException) -> str:
+    """An exception's kind without its message: the message of a database error can quote the
+    row it choked on (a name, a note), and local values are never logged either."""
+    code = getattr(exc, "sqlite_errorname", None)
+    return f"{type(exc).__module__}.{type(exc).__qualname__}" + (f" ({code})" if code else "")
+
+
+class PrivateFormatter(logging.Formatter):
+    """Tracebacks as frames (file, line, function, source line) and exception kinds only."""
+
+    def formatException(self, ei) -> str:  # noqa: N802 (logging's name)
+        _, exc, tb = ei
+        parts = []
+        seen: set[int] = set()
+        while exc is not None and id(exc) not in seen:
+            seen.add(id(exc))
+            frames = traceback.extract_tb(exc.__traceback__ if exc.__traceback__ is not None else tb)
+            tb = None
+            parts.append("Traceback (most recent call last):\n"  # not translated: the log is for support
+                         + "".join(traceback.format_list(frames)) + describe_exception(exc))
+            exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+        return "\n\nwhile handling:\n".join(reversed(parts))  # not translated: the log is for support
 
 
 def log_dir() -> Path:
@@ -38,7 +63,7 @@ def setup() -> Path:
                                                                         encoding="utf-8")
     except OSError:
         handler = logging.NullHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(PrivateFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger.addHandler(handler)
     _configured = path
     return path

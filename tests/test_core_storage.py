@@ -141,8 +141,38 @@ def test_mount_table_lookup_finds_the_local_filesystem(tmp_path):
     assert dbmod._mount_fstype(tmp_path) not in dbmod.NETWORK_FILESYSTEMS
 
 
-def test_sqlite_errors_become_sentences():
-    assert isinstance(dbmod.translate(sqlite3.OperationalError("database or disk is full")), errors.DiskFull)
-    assert isinstance(dbmod.translate(sqlite3.OperationalError("attempt to write a readonly database")),
+def _raised(action) -> sqlite3.Error:
+    try:
+        action()
+    except sqlite3.Error as exc:
+        return exc
+    raise AssertionError("no SQLite error")
+
+
+def test_sqlite_errors_become_sentences_by_their_code(tmp_path):
+    """Real SQLite errors, classified by sqlite_errorcode, never by their message's words."""
+    path = tmp_path / "codes.db"
+    conn = sqlite3.connect(path, isolation_level=None, timeout=0)
+    conn.execute("CREATE TABLE t (x TEXT)")
+    conn.execute("PRAGMA max_page_count = 3")
+    full = _raised(lambda: conn.execute("INSERT INTO t VALUES (?)", ("x" * 100_000,)))
+    assert isinstance(dbmod.translate(full), errors.DiskFull)
+    readonly = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    assert isinstance(dbmod.translate(_raised(lambda: readonly.execute("INSERT INTO t VALUES (1)"))),
                       errors.ReadOnlyDatabase)
-    assert isinstance(dbmod.translate(sqlite3.DatabaseError("file is not a database")), errors.DamagedDatabase)
+    other = sqlite3.connect(path, isolation_level=None, timeout=0)
+    conn.execute("BEGIN IMMEDIATE")
+    assert isinstance(dbmod.translate(_raised(lambda: other.execute("BEGIN IMMEDIATE"))), errors.DatabaseBusy)
+    conn.execute("ROLLBACK")
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all " * 100)
+    stranger = sqlite3.connect(junk)
+    assert isinstance(dbmod.translate(_raised(lambda: stranger.execute("SELECT * FROM t"))), errors.DamagedDatabase)
+    stranger.close()
+    # Words in a message mean nothing: these are bugs, named by code and never quoted.
+    for sql in ("SELECT fullname FROM t", "SELECT * FROM locked_rows", "SELECT * FROM busy_readonly_full"):
+        bug = dbmod.translate(_raised(lambda sql=sql: conn.execute(sql)))
+        assert isinstance(bug, errors.UnexpectedDatabaseError) and "SQLITE_ERROR" in str(bug)
+        assert "fullname" not in str(bug) and "locked_rows" not in str(bug)
+    for c in (conn, readonly, other):
+        c.close()

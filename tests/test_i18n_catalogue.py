@@ -47,7 +47,7 @@ NOT_YET_MARKED = {
     "storeshift/ui/lead/imports.py", "storeshift/ui/lead/models.py", "storeshift/ui/lead/observations.py",
     "storeshift/ui/lead/people.py", "storeshift/ui/lead/reports.py", "storeshift/ui/lead/settings.py",
     "storeshift/ui/lead/tasks.py", "storeshift/ui/lead/window.py", "storeshift/ui/widgets.py",
-    "storeshift/ui/worker.py", "storeshift/storage/audit.py",
+    "storeshift/ui/worker.py", "storeshift/storage/audit.py", "storeshift/storage/soundness.py",
     "storeshift/cli/setup.py", "storeshift/services/setup.py", "storeshift/ui/lead/wizard.py",
 }
 

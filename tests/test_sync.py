@@ -254,7 +254,7 @@ def _edited_with_a_fresh_checksum(chain, tmp_path, edit_sql: str) -> Path:
 
 @pytest.mark.parametrize("edit_sql, reason", [
     ("UPDATE manifest SET value = '99' WHERE key = 'schema_version'", "newer storeshift.*Update storeshift here first"),
-    ("UPDATE audit_log SET actor = 'nobody' WHERE seq = 3", "does not check out at entry 3"),
+    ("UPDATE audit_log SET actor = 'nobody' WHERE seq = 3", "not sealed with this organisation's key"),
 ], ids=["from a newer storeshift", "with a forged audit log"])
 def test_a_bundle_with_a_fresh_checksum_is_still_refused(chain, tmp_path, edit_sql, reason):
     bundle = _edited_with_a_fresh_checksum(chain, tmp_path, edit_sql)

@@ -11,9 +11,9 @@ from pathlib import Path
 import click
 
 from .. import __version__, logs
-from ..errors import UserError
+from ..errors import DamagedDatabase, UserError
 from ..services import settings
-from ..storage.db import default_db_path, open_storage
+from ..storage.db import default_db_path, missing_database, open_storage
 
 log = logging.getLogger("storeshift.cli")
 
@@ -59,6 +59,8 @@ def with_storage(func=None, *, window: bool = False, create: bool | str = False)
             settings.use_site_language(storage)
             return func(storage, **kwargs)
         except UserError as exc:
+            if window and storage is None and isinstance(exc, DamagedDatabase):
+                _show_refusal(str(exc))  # started from a desktop icon, stderr is read by nobody
             raise Fail(str(exc), 1) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
@@ -96,6 +98,15 @@ def main(ctx: click.Context, db: str | None, self_test: bool) -> None:
         ctx.exit(0)
     if ctx.invoked_subcommand is None:
         ctx.invoke(lead)
+
+
+def _show_refusal(sentence: str) -> None:
+    """The sentence in a dialog, for a window that will not open on a damaged file."""
+    try:
+        from ..ui import app
+    except ImportError:
+        return
+    app.show_refusal(sentence)
 
 
 def _open_window(kind: str, storage, **options) -> None:
@@ -331,7 +342,12 @@ def backup(storage, out: str) -> None:
     """Copy the database safely while it is in use (SQLite online backup)."""
     from ..services import maintenance
 
-    click.echo(f"backup written to {maintenance.backup(storage, Path(out))}")
+    notes: list[str] = []
+    # The text as typed: a trailing slash says "a folder" even when it does not exist.
+    written = maintenance.backup(storage, out, on_note=notes.append)
+    click.echo(f"backup written to {written}")
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
 
 
 @main.command()
@@ -358,20 +374,33 @@ def restore(ctx, backup_file: str | None, db_path: str | None, yes: bool) -> Non
         kept = maintenance.restore(path, backup)
     except UserError as exc:
         raise Fail(str(exc), 1) from None
+    except OSError as exc:
+        raise Fail(f"Could not restore: {exc.strerror or exc}.", 1) from None
     click.echo(f"restored {backup.name}; the replaced database is kept as {kept.name}")
 
 
 @main.command()
-@with_storage
-def check(storage) -> None:
-    """Verify the database file and the audit log's hash chain."""
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
+              help="Database file (default: storeshift.db in your user data folder).")
+@click.pass_context
+def check(ctx, db_path: str | None) -> None:
+    """Verify the database file, its text and the audit log's hash chain (reads only)."""
     from ..services import maintenance
 
-    report = maintenance.check(storage)
+    # Not with_storage: a damaged file is what this command is for, and it must not upgrade
+    # or write the file it examines.
+    path = _db_path(ctx, db_path)
+    if not (path.is_file() and path.stat().st_size > 0):
+        raise Fail(str(missing_database(path)), 1)
+    try:
+        report = maintenance.check_file(path)
+    except Exception as exc:  # a bug: the log gets the traceback (without row text), the user one line
+        log.exception("check failed")
+        raise Fail(f"the check could not finish ({type(exc).__name__}); details are in {logs.setup()}", 1) from None
     for line in report.lines():
         click.echo(line)
     if not report.ok:
-        raise Fail("the check found problems (listed above)", 1)
+        raise Fail(report.verdict(), 1)
 
 
 def _register_feature_commands() -> None:

@@ -17,6 +17,7 @@ from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, PageBreak
 from ..errors import UserError
 from ..services import settings
 from ..services.observations import CATEGORIES, IMPACTS, STATUSES
+from ..storage import audit
 from ..storage.db import Storage
 from ..timeutil import from_iso, local
 from . import blocks, charts, data, fonts, layout, tables, text
@@ -47,7 +48,11 @@ def build_weekly_report(storage: Storage, year: int, week: int, out: str | Path,
         appendix = len(week_data.observations) <= APPENDIX_UP_TO
     story = weekly_story(week_data, layout.page_size(paper), appendix=appendix)
     _step(progress, 3)
-    render(story, out, paper, page_info(week_data, "Weekly insight report", language=report_language(storage)))
+    info = page_info(week_data, "Weekly insight report", language=report_language(storage))
+    # The audit chain's head on every page, and on record here: removing the newest entries shows.
+    audit.remember_head(storage, f"report {year}-W{week:02d}")
+    info.generated += f" · {audit.head_text(storage)}"
+    render(story, out, paper, info)
     _step(progress, STEPS)
     return out
 

@@ -83,9 +83,16 @@ def import_org_key(storage: Storage, source: Path) -> str:
         if storage.value("SELECT count(*) FROM badges") or storage.value("SELECT count(*) FROM people"):
             raise UserError("This database already has people and badges signed with its own key; "
                             "import the organisation key into a new, empty database.")
+        old_key = audit.chain_key(storage)
         storage.conn.execute("DELETE FROM organisation")
         storage.db["organisation"].insert({"key_id": data["key_id"], "secret": secret_hex,
                                            "name": data.get("name", ""), "created_at": now_iso()})
+        # The chain is keyed from the organisation secret: re-link it with the new one, then
+        # audit the exchange (the old key's entry says it was deleted).
+        audit.rekey(storage, old_key)
+        if current:
+            audit.log(storage, "delete", "organisation", current["key_id"], actor="shift lead")
+        audit.log(storage, "insert", "organisation", data["key_id"], actor="shift lead")
     return data["key_id"]
 
 

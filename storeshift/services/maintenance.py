@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-from ..errors import DamagedDatabase, UserError
-from ..storage import audit
+from ..errors import DamagedDatabase, DatabaseBusy, DiskFull, NewerDatabase, ReadOnlyDatabase, UserError
+from ..storage import audit, soundness
 from ..storage.db import Storage, now_iso, read_only, translate
+from ..storage.soundness import INTEGRITY_LINES
 from . import settings
 
 
@@ -22,56 +25,142 @@ class CheckReport:
     def ok(self) -> bool:
         return self.integrity == ["ok"] and self.audit is not None and self.audit.ok
 
+    @property
+    def damaged(self) -> bool:
+        """The file itself is damaged (not only edited behind storeshift's back)."""
+        return self.integrity != ["ok"] or any("not valid UTF-8" in p for p in (self.audit.problems if self.audit else []))
+
+    def verdict(self) -> str:
+        if self.damaged:
+            return ("the database file is damaged (details above): restore the latest backup with "
+                    "'storeshift restore'")
+        return "the check found problems (listed above)"
+
     def lines(self) -> list[str]:
-        out = [f"integrity: {'ok' if self.integrity == ['ok'] else '; '.join(self.integrity[:10])}"]
+        out = [f"integrity: {'ok' if self.integrity == ['ok'] else 'DAMAGED'}"]
+        out += [f"  {line}" for line in self.integrity[:INTEGRITY_LINES] if self.integrity != ["ok"]]
         if self.audit is not None:
             out.append(f"audit log: {self.audit.entries} entries, {self.audit.records} records, "
                        f"{'ok' if self.audit.ok else 'PROBLEMS'}")
             out += [f"  {p}" for p in self.audit.problems]
+        if not self.ok:
+            out.append("Restore the latest backup with 'storeshift restore' (the replaced file is kept), "
+                       "or ask support for help.")
         return out
 
 
-def check(storage: Storage) -> CheckReport:
-    report = CheckReport()
+def _verify(storage: Storage, report: CheckReport) -> CheckReport:
+    heads = soundness.read_seen(storage.path).get("heads") if storage.path else None
     try:
-        report.integrity = [r[0] for r in storage.conn.execute("PRAGMA integrity_check")]
-    except sqlite3.DatabaseError as exc:
-        report.integrity = [str(exc)]
-        return report
-    report.audit = audit.verify(storage)
+        report.audit = audit.verify(storage, heads=heads)
+    except sqlite3.Error as exc:  # damage SQLite met while reading rows: the code, never the row
+        report.integrity = [f"reading the rows failed: {translate(exc, 'read the database')}"]
+    except UnicodeDecodeError:
+        report.integrity = ["reading the rows failed: SQLite reported damage in words that are not text"]
     return report
 
 
-def backup(storage: Storage, out: Path) -> Path:
-    """A consistent copy taken with SQLite's online backup, safe while others write."""
-    out = Path(out)
-    if out.exists() and out.is_dir():
-        out = out / f"storeshift-backup-{now_iso().replace(':', '')}.db"
-    tmp = out.with_name(out.name + ".partial")
+def check(storage: Storage) -> CheckReport:
+    """integrity_check, then the audit chain, every record against it and the heads seen before."""
+    report = CheckReport()
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        target = sqlite3.connect(tmp)
+        report.integrity = [r[0] for r in storage.conn.execute(f"PRAGMA integrity_check({INTEGRITY_LINES})")]
+    except sqlite3.DatabaseError as exc:
+        report.integrity = [str(translate(exc, "read the database"))]
+        return report
+    if report.integrity != ["ok"]:
+        return report
+    return _verify(storage, report)
+
+
+def check_file(path: Path) -> CheckReport:
+    """The same check through a read-only connection: `storeshift check` neither upgrades nor
+    writes the file it examines, and reads damaged text without failing on it."""
+    from sqlite_utils import Database
+
+    report = CheckReport()
+    try:
+        probe = soundness.read_only(path)
+    except sqlite3.Error as exc:
+        report.integrity = [str(translate(exc, f"open {Path(path).name}"))]
+        return report
+    try:
         try:
-            storage.conn.backup(target)
-            ok = target.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            report.integrity = [r[0] for r in probe.execute(f"PRAGMA integrity_check({INTEGRITY_LINES})")]
+            if report.integrity == ["ok"]:
+                tables = {r[0] for r in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                if not {"audit_log", "sites", "organisation"} <= tables:
+                    report.audit = audit.Verification()
+                    return report
+        except sqlite3.DatabaseError as exc:
+            problem = translate(exc, "read the database")
+            report.integrity = ["the file is not a readable SQLite database (its header or first page is damaged)"
+                                if isinstance(problem, DamagedDatabase) else str(problem)]
+            return report
+        except UnicodeDecodeError:  # SQLite's own message quotes a damaged name from the schema
+            report.integrity = ["the database's list of tables and indexes is damaged"]
+            return report
+        if report.integrity != ["ok"]:
+            return report
+        storage = Storage(Database(probe), Path(path))
+        home = probe.execute("SELECT id FROM sites WHERE is_home = 1").fetchone()
+        storage.site_id = home[0] if home else ""
+        return _verify(storage, report)
+    finally:
+        probe.close()
+
+
+def _backup_target(out: str | Path) -> Path:
+    """A file name, or a folder (existing, or named with a trailing slash) to put a dated file in."""
+    text = str(out)
+    folder_named = text.endswith(("/", os.sep))
+    out = Path(out)
+    if out.is_dir():
+        return out / f"storeshift-backup-{now_iso().replace(':', '')}.db"
+    if folder_named:
+        raise UserError(f"The folder {out} does not exist; create it first, or name a backup file.")
+    return out
+
+
+def backup(storage: Storage, out: str | Path, on_note: Callable[[str], None] | None = None) -> Path:
+    """A consistent copy taken with SQLite's online backup, safe while others write. out: a
+    file, or a folder for a dated file. The audit chain's head goes on record in the database
+    (and so in the next backup); when the database cannot be written (full or read-only disk),
+    the backup still stands and on_note is told what was not recorded."""
+    target = _backup_target(out)
+    tmp = target.with_name(target.name + ".partial")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        copy = sqlite3.connect(tmp)
+        try:
+            storage.conn.backup(copy)
+            ok = copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         finally:
-            target.close()
+            copy.close()
         if not ok:
             raise DamagedDatabase("The backup did not pass its integrity check; the database may be damaged.")
-        tmp.replace(out)
+        tmp.replace(target)
     except sqlite3.Error as exc:
         tmp.unlink(missing_ok=True)
         raise translate(exc, "write the backup") from exc
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise UserError(f"Could not write the backup to {out}: {exc.strerror}.") from exc
-    settings.put(storage, "last_backup_at", now_iso(), "system")
-    return out
+        raise UserError(f"Could not write the backup to {target}: {exc.strerror}.") from exc
+    try:
+        settings.put(storage, "last_backup_at", now_iso(), "system")
+        audit.remember_head(storage, f"backup {target.name}")
+    except (DatabaseBusy, DiskFull, ReadOnlyDatabase, NewerDatabase) as exc:
+        why = {DatabaseBusy: "another program is using the database", DiskFull: "the disk is full",
+               ReadOnlyDatabase: "the database file cannot be written",
+               NewerDatabase: "the database is from a newer storeshift"}[type(exc)]
+        if on_note is not None:
+            on_note(f"The backup is sound; the database could not record when it was taken ({why}).")
+    return target
 
 
 def restore(db_path: Path, backup_path: Path) -> Path:
     """Replace the database file with a backup, keeping the replaced file beside it.
-    The database must be closed by everyone first."""
+    Refused while any program (a kiosk, another window, sqlite3) has the database open."""
     db_path, backup_path = Path(db_path), Path(backup_path)
     try:
         probe = read_only(backup_path)
@@ -84,6 +173,10 @@ def restore(db_path: Path, backup_path: Path) -> Path:
         healthy = False
     if not healthy:
         raise UserError(f"{backup_path.name} is not a healthy storeshift backup; nothing was changed.")
+    if soundness.in_use_elsewhere(db_path):
+        # A kiosk writing on would go on writing into the file moved aside, not the restored one.
+        raise UserError(f"{db_path.name} is open in another program: close every storeshift window and kiosk "
+                        "using it (and any sqlite3 or Datasette on it), then restore again. Nothing was changed.")
     kept = db_path.with_name(f"{db_path.stem}.replaced-{now_iso().replace(':', '')}{db_path.suffix}")
     try:
         if db_path.exists():
@@ -91,7 +184,7 @@ def restore(db_path: Path, backup_path: Path) -> Path:
     except OSError as exc:  # Windows: another program (a kiosk, say) still has it open
         raise UserError(f"Could not move {db_path.name} aside ({exc.strerror}): close every storeshift "
                         "window using it, then restore again. Nothing was changed.") from None
-    for suffix in ("-wal", "-shm"):
+    for suffix in ("-wal", "-shm", "-seen"):
         side = Path(str(db_path) + suffix)
         if side.exists():
             side.replace(Path(str(kept) + suffix))

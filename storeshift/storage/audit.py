@@ -3,26 +3,63 @@
 Each audit row holds the hash of the record as it stands after the change and the hash of
 the previous audit row of the same site. `verify` then detects both an edited audit row
 (the chain breaks) and a record edited behind storeshift's back (its hash no longer matches).
+
+The link is an HMAC-SHA256 keyed from the organisation secret (stored as "k1:" + hex), so
+recomputing the chain after an edit takes the secret, not only this source code. Entries
+written before storeshift keyed its chain keep their plain SHA-256 links; the first keyed
+entry (written by the upgrade) covers the last plain one, so that history is fixed too, and
+after a keyed entry a plain one is refused.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import hmac
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from sqlite_utils.db import NotFoundError, jsonify_if_needed
 
+from .. import errors
 from .db import Storage, new_id, now_iso
 
 #: Tables whose every row is covered by the audit chain.
 AUDITED_TABLES = ("sites", "settings", "people", "badges", "tasks", "visits",
-                  "assignments", "observations", "bookings", "themes")
+                  "assignments", "observations", "bookings", "themes", "organisation")
 #: Columns added to a table after its rows were first hashed: hashed only once they hold a
 #: value, so adding one leaves the hash of every existing row (and the audit chain) valid.
 LATER_COLUMNS = frozenset({"theme_id"})
+#: The key column of audited tables that have no `id`.
+ID_COLUMNS = {"organisation": "key_id"}
+#: Tables whose rows stay at their site: other sites' log entries for them do not name rows here.
+LOCAL_TABLES = ("organisation",)
 GENESIS = "0" * 64
+KEYED = "k1:"
+_CHAIN_CONTEXT = b"storeshift audit chain v1"
+
+
+def chain_key_from_secret(secret_hex: str) -> bytes:
+    """The audit chain's HMAC key, derived from (never equal to) the badge-signing secret."""
+    return hmac.new(bytes.fromhex(secret_hex), _CHAIN_CONTEXT, hashlib.sha256).digest()
+
+
+def chain_key(storage: Storage) -> bytes | None:
+    """This database's chain key (None before it has an organisation key); cached per connection."""
+    cached = getattr(storage, "_chain_key", None)
+    if cached is not None:
+        return cached
+    row = storage.conn.execute("SELECT secret FROM organisation ORDER BY key_id LIMIT 1").fetchone()
+    if row is None:
+        return None
+    try:
+        key = chain_key_from_secret(row[0])
+    except (ValueError, TypeError):
+        return None
+    storage._chain_key = key
+    return key
 
 
 def record_hash(row: dict | None) -> str | None:
@@ -35,15 +72,30 @@ def record_hash(row: dict | None) -> str | None:
 
 
 def entry_hash(prev_hash: str, seq: int, at: str, actor: str, action: str, table_name: str, record_id: str,
-               record_hash: str | None) -> str:
-    """The hash that links an audit entry to the one before it."""
+               record_hash: str | None, key: bytes | None = None) -> str:
+    """The hash that links an audit entry to the one before it: keyed with key (the chain
+    key), or a plain SHA-256 for entries from before the chain was keyed."""
     fields = [prev_hash, str(seq), at, actor, action, table_name, record_id, record_hash or ""]
-    return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
+    data = "\x1f".join(fields).encode()
+    if key is None:
+        return hashlib.sha256(data).hexdigest()
+    return KEYED + hmac.new(key, data, hashlib.sha256).hexdigest()
 
 
-def _entry_hash(prev_hash: str, entry: dict) -> str:
+def _entry_hash(prev_hash: str, entry: dict, key: bytes | None) -> str:
     return entry_hash(prev_hash, entry["seq"], entry["at"], entry["actor"], entry["action"], entry["table_name"],
-                      entry["record_id"], entry["record_hash"])
+                      entry["record_id"], entry["record_hash"], key)
+
+
+def link_ok(prev_hash: str, entry: dict, key: bytes | None) -> bool:
+    """Does entry's stored hash match its fields and prev_hash (keyed or plain, as it says)?"""
+    stored = entry["hash"] or ""
+    try:
+        if stored.startswith(KEYED):
+            return key is not None and hmac.compare_digest(stored, _entry_hash(prev_hash, entry, key))
+        return stored == _entry_hash(prev_hash, entry, None)
+    except (UnicodeEncodeError, TypeError):  # damaged text in the entry itself
+        return False
 
 
 def _chain_head(storage: Storage) -> tuple[int, str]:
@@ -56,19 +108,20 @@ def _chain_head(storage: Storage) -> tuple[int, str]:
 def _entries(storage: Storage, changes: Iterable[tuple[str, str, str, dict | None]], actor: str,
              at: str) -> list[dict]:
     seq, prev = _chain_head(storage)
+    key = chain_key(storage)
     out = []
     for action, table, record_id, row in changes:
         seq += 1
         entry = {"id": new_id(), "site_id": storage.site_id, "seq": seq, "at": at, "actor": actor,
                  "action": action, "table_name": table, "record_id": record_id,
                  "record_hash": record_hash(row), "prev_hash": prev}
-        entry["hash"] = prev = _entry_hash(prev, entry)
+        entry["hash"] = prev = _entry_hash(prev, entry, key)
         out.append(entry)
     return out
 
 
 def _read(storage: Storage, table: str, record_id: str) -> dict | None:
-    return storage.one(f"SELECT * FROM [{table}] WHERE id = ?", (record_id,))
+    return storage.one(f"SELECT * FROM [{table}] WHERE [{ID_COLUMNS.get(table, 'id')}] = ?", (record_id,))
 
 
 # Single-row writes use plain SQL: sqlite-utils' table.insert/update re-read the schema
@@ -162,8 +215,18 @@ class Verification:
         return not self.problems
 
 
-def verify(storage: Storage, limit: int = 20) -> Verification:
-    """Walk every site's chain, then compare every audited record with its last audit hash."""
+def _hash_or_none(row: dict) -> str | None:
+    try:
+        return record_hash(row)
+    except UnicodeEncodeError:  # text that was not valid UTF-8 in the file (read with surrogates)
+        return None
+
+
+def verify(storage: Storage, limit: int = 20, heads: dict[str, list] | None = None) -> Verification:
+    """Walk every site's chain, then compare every audited record with its last audit hash.
+    heads: {site id: [seq, hash]} seen before (at a clean close); each must still be in the
+    chain, so that removing the newest entries together with their rows shows. The heads
+    recorded in the database (backups, bundles, reports) are checked too."""
     result = Verification()
 
     def problem(text: str) -> None:
@@ -172,20 +235,26 @@ def verify(storage: Storage, limit: int = 20) -> Verification:
         elif len(result.problems) == limit:
             result.problems.append("… more problems not listed")
 
+    key = chain_key(storage)
+    if storage.value("SELECT count(*) FROM organisation") > 1:
+        problem("the organisation table holds more than one key: a key was added outside storeshift")
     # (table, record) -> (at, record hash, site) of the change that counts as its latest.
     latest: dict[tuple[str, str], tuple[str, str | None, str]] = {}
     expected_seq: dict[str, int] = {}
     previous: dict[str, str] = {}
+    keyed_since: dict[str, int] = {}
+    hashes: dict[tuple[str, int], str] = {}
+    wanted = _seen_heads(storage, heads)
     # Each site's latest entry per record, then between sites (merged bundles) the later time,
     # and on a tie the larger record hash: the rule sync.merge uses to pick a row's winner.
     site_latest: dict[tuple[str, str], tuple[str, str | None]] = {}
     current_site: str | None = None
 
     def fold(site: str | None) -> None:
-        for key, (stamp, hashed) in site_latest.items():
-            known = latest.get(key)
+        for record, (stamp, hashed) in site_latest.items():
+            known = latest.get(record)
             if known is None or (stamp, hashed or "") > (known[0], known[1] or ""):
-                latest[key] = (stamp, hashed, site)
+                latest[record] = (stamp, hashed, site)
         site_latest.clear()
 
     cursor = storage.conn.execute(
@@ -200,30 +269,52 @@ def verify(storage: Storage, limit: int = 20) -> Verification:
         prev = previous.get(site, GENESIS)
         if entry["seq"] != seq:
             problem(f"audit log of site {site[:8]}: entry {seq} is missing")
-        if entry["prev_hash"] != prev or entry["hash"] != _entry_hash(prev, entry):
+        keyed = str(entry["hash"] or "").startswith(KEYED)
+        if entry["prev_hash"] != prev or not link_ok(prev, entry, key):
             problem(f"audit log of site {site[:8]}: entry {entry['seq']} was altered")
+        elif keyed:
+            keyed_since.setdefault(site, entry["seq"])
+        elif site in keyed_since:
+            problem(f"audit log of site {site[:8]}: entry {entry['seq']} was rewritten without the key")
         expected_seq[site], previous[site] = entry["seq"], entry["hash"]
+        if (site, entry["seq"]) in wanted:
+            hashes[(site, entry["seq"])] = entry["hash"]
         if site != current_site:
             fold(current_site)
             current_site = site
+        if entry["table_name"] in LOCAL_TABLES and site != storage.site_id:
+            continue
         # Within a site the later entry (by seq) wins, whatever its time says: a clock put back,
         # or a writer that read the clock before waiting for the lock, can give it an earlier time.
         site_latest[(entry["table_name"], entry["record_id"])] = (entry["at"], entry["record_hash"])
     fold(current_site)
+    if key is not None and storage.site_id in expected_seq and storage.site_id not in keyed_since \
+            and storage.value("SELECT count(*) FROM _sqlite_migrations WHERE name = 'm008_keyed_audit_chain'"):
+        problem(f"audit log of site {storage.site_id[:8]}: the chain was rewritten without the key")
+    for (site, seq), where in wanted.items():
+        if hashes.get((site, seq)) != where[0]:
+            what = "removed" if seq > expected_seq.get(site, 0) else "rewritten"
+            problem(f"audit log of site {site[:8]}: entries up to {seq} were {what} after {where[1]} "
+                    "saw them (the newest changes were deleted)")
     for table in AUDITED_TABLES:
+        id_column = ID_COLUMNS.get(table, "id")
         cursor = storage.conn.execute(f"SELECT * FROM [{table}]")
         names = [d[0] for d in cursor.description]
         for values in cursor:
             row = dict(zip(names, values))
             result.records += 1
-            known = latest.pop((table, row["id"]), None)
-            if known is None:
-                problem(f"{table} row {row['id'][:8]} was added outside storeshift")
-            elif known[1] != record_hash(row) and not (
+            record_id = str(row[id_column])
+            known = latest.pop((table, record_id), None)
+            hashed = _hash_or_none(row)
+            if hashed is None:
+                problem(f"{table} row {record_id[:8]} holds text that is not valid UTF-8: the file is damaged")
+            elif known is None:
+                problem(f"{table} row {record_id[:8]} was added outside storeshift")
+            elif known[1] != hashed and not (
                     # Another site's own row, merged here, is not this database's home site.
                     table == "sites" and row["id"] != storage.site_id and row["is_home"] == 0
                     and known[1] == record_hash({**row, "is_home": 1})):
-                problem(f"{table} row {row['id'][:8]} was changed outside storeshift")
+                problem(f"{table} row {record_id[:8]} was changed outside storeshift")
     for (table, record_id), (_, hashed, site) in latest.items():
         # Settings stay at their site: bundles carry the log of another site's settings, not the rows.
         if table == "settings" and site != storage.site_id:
@@ -231,6 +322,66 @@ def verify(storage: Storage, limit: int = 20) -> Verification:
         if hashed is not None and table in AUDITED_TABLES:
             problem(f"{table} row {record_id[:8]} was deleted outside storeshift")
     return result
+
+
+def _seen_heads(storage: Storage, heads: dict[str, list] | None) -> dict[tuple[str, int], tuple[str, str]]:
+    """(site, seq) -> (hash, who saw it) for every chain head recorded: at the last clean close
+    and, in the audit_heads table, by backups, bundles and reports."""
+    wanted: dict[tuple[str, int], tuple[str, str]] = {}
+    for site, head in (heads or {}).items():
+        with contextlib.suppress(TypeError, ValueError, IndexError):
+            wanted[(str(site), int(head[0]))] = (str(head[1]), "the last clean close")
+    with contextlib.suppress(sqlite3.Error):  # no table before the upgrade
+        for site, seq, hashed, seen_in, seen_at in storage.conn.execute(
+                "SELECT site_id, seq, hash, seen_in, seen_at FROM audit_heads"):
+            wanted[(site, seq)] = (hashed, f"{seen_in} ({str(seen_at)[:10]})")
+    return wanted
+
+
+def head(storage: Storage, site_id: str | None = None) -> tuple[int, str]:
+    """The newest (seq, hash) of a site's chain (this site's by default)."""
+    row = storage.conn.execute("SELECT seq, hash FROM audit_log WHERE site_id = ? ORDER BY seq DESC LIMIT 1",
+                               (site_id or storage.site_id,)).fetchone()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def head_text(storage: Storage) -> str:
+    """The chain head, short enough for a report footer: 'audit 1234:9f2c4e1a' (entry and the
+    start of its hash); kept off-site on paper, it shows later if the newest entries go."""
+    seq, hashed = head(storage)
+    return f"audit {seq}:{hashed.removeprefix(KEYED)[:8]}"
+
+
+def remember_head(storage: Storage, seen_in: str) -> tuple[int, str]:
+    """Record this site's chain head as seen by a backup, a bundle or a report, so that later
+    removing entries up to it shows in `storeshift check`. Best effort: a full or read-only
+    disk does not stop the backup or report that asked."""
+    seq, hashed = head(storage)
+    with contextlib.suppress(errors.UserError):
+        with storage.write("remember the audit chain's head"):
+            storage.conn.execute(
+                "INSERT OR REPLACE INTO audit_heads (site_id, seq, hash, seen_in, seen_at) VALUES (?, ?, ?, ?, ?)",
+                (storage.site_id, seq, hashed, seen_in, now_iso()))
+    return seq, hashed
+
+
+def rekey(storage: Storage, old_key: bytes | None) -> None:
+    """Re-link this site's chain with the chain key of a newly imported organisation key (only
+    a new database imports one). Entries that did not check out under the old key stay as they
+    are, so earlier tampering still shows."""
+    storage._chain_key = None
+    new_key = chain_key(storage)
+    entries = storage.rows("SELECT * FROM audit_log WHERE site_id = ? ORDER BY seq", (storage.site_id,))
+    prev_old = prev_new = GENESIS
+    for entry in entries:
+        if entry["prev_hash"] != prev_old or not link_ok(prev_old, entry, old_key):
+            return
+        keyed = str(entry["hash"]).startswith(KEYED)
+        prev_old = entry["hash"]
+        fresh = _entry_hash(prev_new, {**entry}, new_key if keyed else None)
+        storage.conn.execute("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?",
+                             (prev_new, fresh, entry["id"]))
+        prev_new = fresh
 
 
 def current_row_hashes(storage: Storage, table: str) -> dict[str, Any]:

@@ -10,12 +10,14 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from sqlite_utils import Database
 from sqlite_utils.utils import dedupe_keys
 
-from .. import errors
+from .. import __version__, errors
+from . import soundness
+from .soundness import read_only  # noqa: F401 (part of this module's interface)
 from ..timeutil import to_iso, utc_now
 
 #: How long a write waits for another process's lock before telling the user.
@@ -59,26 +61,41 @@ def refuse_network_share(path: Path) -> None:
         )
 
 
-def translate(exc: sqlite3.Error, action: str = "save") -> errors.UserError:
-    """Turn an SQLite error into a sentence the user can act on."""
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
+# SQLite's primary result codes (the low byte of sqlite3.Error.sqlite_errorcode).
+SQLITE_PERM, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR = 3, 5, 6, 8, 10
+SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB = 11, 13, 14, 26
+SQLITE_IOERR_NOMEM = 10 | (12 << 8)
+
+
+def error_code(exc: BaseException) -> int | None:
+    """The primary SQLite result code of an error, or None when SQLite did not give one."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF
+
+
+def translate(exc: sqlite3.Error, action: str = "save") -> errors.UserError | errors.UnexpectedDatabaseError:
+    """Turn an SQLite error into a sentence the user can act on, chosen by SQLite's error code
+    (never by the message: "no such column: fullname" is not a full disk). Anything else is a
+    bug: UnexpectedDatabaseError, which names the code and not the message (it may quote rows)."""
+    code = error_code(exc)
+    if code in (SQLITE_BUSY, SQLITE_LOCKED):
         return errors.DatabaseBusy(
             f"Could not {action}: another program is using the database. Try again in a moment.")
-    if "full" in text:
+    if code == SQLITE_FULL:
         return errors.DiskFull(
             f"Could not {action}: the disk is full. Free some space, then try again.")
-    if "readonly" in text or "read-only" in text or "unable to open" in text:
+    if code in (SQLITE_READONLY, SQLITE_PERM, SQLITE_CANTOPEN):
         return errors.ReadOnlyDatabase(
             f"Could not {action}: the database file cannot be written. "
             "Check that the disk is not write-protected and the file is not read-only.")
-    if "malformed" in text or "not a database" in text or "corrupt" in text:
+    if code in (SQLITE_CORRUPT, SQLITE_NOTADB):
         return errors.DamagedDatabase(
             "The database file is damaged. Restore the latest backup (Settings → Restore), "
             "or ask support for help.")
-    if "disk i/o" in text:
+    if code == SQLITE_IOERR and exc.sqlite_errorcode != SQLITE_IOERR_NOMEM:
         return errors.DiskFull(f"Could not {action}: the disk reported an error. Check the disk, then try again.")
-    return errors.UserError(f"Could not {action}: {exc}.")
+    name = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
+    return errors.UnexpectedDatabaseError(f"Could not {action}: unexpected database error {name}.")
 
 
 class Storage:
@@ -89,17 +106,31 @@ class Storage:
         self.path = path
         self.site_id: str = ""
         self._integrity: IntegrityCheck | None = None
+        #: Why nothing may be written (a database from a newer storeshift), or None.
+        self.refused: errors.UserError | None = None
 
-    def check_in_background(self) -> None:
+    def check_in_background(self, full: bool = False) -> None:
         """Check the file's integrity in a thread; every write waits for the verdict."""
         if self.path is not None:
-            self._integrity = IntegrityCheck(self.path)
+            self._integrity = IntegrityCheck(self.path, full)
 
     def ensure_checked(self) -> None:
-        """Wait for a background integrity check; DamagedDatabase if it found damage. Writes
-        call this themselves; so does anything that carries data away (a bundle)."""
+        """Wait for a background integrity check; DamagedDatabase if it found damage, and
+        NewerDatabase for a newer storeshift's file. Writes call this themselves; so does
+        anything that carries data away (a bundle)."""
         if self._integrity is not None:
             self._integrity.wait()
+        if self.refused is not None:
+            raise self.refused
+
+    def verdict(self) -> tuple[bool, errors.UserError | None]:
+        """(known yet, the problem or None), without waiting: for a window to say at once
+        that the file it opened is damaged, before anyone tries to write."""
+        if self.refused is not None:
+            return True, self.refused
+        if self._integrity is None:
+            return True, None
+        return self._integrity.done, self._integrity.problem
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -162,7 +193,44 @@ class Storage:
     def close(self) -> None:
         if self._integrity is not None:
             self._integrity.stop()  # a restore may be about to move the file it reads
+        sound = self.path is not None and self.refused is None and (
+            self._integrity is None or (self._integrity.done and self._integrity.problem is None
+                                        and self._integrity.completed))
+        heads = self._chain_heads() if sound else {}
+        guard = None if sound or self.path is None else self._keep_wal_out()
         self.db.close()
+        if guard is not None:
+            guard.close()  # a read-only connection: the last to close, it folds nothing in
+        if sound and heads is not None:
+            soundness.record_clean_close(self.path, heads)
+
+    def _keep_wal_out(self) -> sqlite3.Connection | None:
+        """The last connection to close copies the WAL into the file. Before a sound verdict
+        (or after damage was found) that would write into the file, so a read-only connection
+        is kept open across our close: SQLite then leaves the WAL as it is."""
+        wal = Path(f"{self.path}-wal")
+        if not wal.exists() or wal.stat().st_size == 0:
+            return None
+        try:
+            guard = read_only(self.path)
+            guard.execute("SELECT count(*) FROM sqlite_master").fetchone()  # takes its shared lock
+            return guard
+        except sqlite3.Error:
+            return None
+
+    def _chain_heads(self) -> dict[str, list] | None:
+        """Each site's newest audit entry (seq, hash), remembered at a clean close so that
+        removing the newest entries shows; None when it cannot be read."""
+        try:
+            heads = {}
+            for (site,) in self.conn.execute("SELECT id FROM sites").fetchall():
+                head = self.conn.execute("SELECT seq, hash FROM audit_log WHERE site_id = ? "
+                                         "ORDER BY seq DESC LIMIT 1", (site,)).fetchone()
+                if head:
+                    heads[site] = list(head)
+            return heads
+        except sqlite3.Error:
+            return None
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:
@@ -174,7 +242,7 @@ def _use_wal(conn: sqlite3.Connection) -> None:
             conn.execute("PRAGMA journal_mode=WAL")
             return
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc).lower() or time.monotonic() > deadline:
+            if error_code(exc) not in (SQLITE_BUSY, SQLITE_LOCKED) or time.monotonic() > deadline:
                 raise
             time.sleep(0.02)
 
@@ -193,58 +261,34 @@ def _connect(path: Path | None) -> sqlite3.Connection:
     return conn
 
 
-def _damaged_at_start(path: Path) -> errors.DamagedDatabase:
-    # No window opens on a damaged file, so the way out is named here: the command line.
-    return errors.DamagedDatabase(f"The database file {path.name} is damaged, so storeshift did not open it. "
-                                  "Restore the latest backup with 'storeshift restore', or ask support for help.")
-
-
-def read_only(path: Path) -> sqlite3.Connection:
-    """A connection that cannot write to the file at path (usable from any thread)."""
-    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
-                           check_same_thread=False)
-
-
-def _quick_check(path: Path, opened: Callable[[sqlite3.Connection], None] | None = None) -> None:
-    """PRAGMA quick_check through a read-only connection: DamagedDatabase when the file is damaged.
-    opened (if given) is handed the connection, so that another thread can interrupt the check."""
-    try:
-        probe = read_only(path)
-        try:
-            if opened is not None:
-                opened(probe)
-            verdict = [row[0] for row in probe.execute("PRAGMA quick_check(1)")]
-        finally:
-            probe.close()
-    except sqlite3.Error as exc:
-        problem = translate(exc, f"open {path}")
-        if isinstance(problem, errors.DamagedDatabase):
-            raise problem from exc
-        return  # busy, unreadable or interrupted: the read-write connection reports it in its own words
-    if verdict != ["ok"]:
-        raise errors.DamagedDatabase(verdict[0] if verdict else "quick_check said nothing")
-
-
-def refuse_damaged_file(path: Path) -> None:
+def refuse_damaged_file(path: Path, full: bool | None = None) -> None:
     """Check an existing database file through a read-only connection before anything opens
-    it read-write: writing to a damaged file (a migration, a check-in) can spread the damage."""
+    it read-write: writing to a damaged file (a migration, a check-in) can spread the damage.
+    full: the full check (None: when the file was not closed cleanly or was changed since)."""
     if not path.exists() or path.stat().st_size == 0:
         return
+    if full is None:
+        full = soundness.needs_full_check(path)
     try:
-        _quick_check(path)
-    except errors.DamagedDatabase as exc:
-        raise _damaged_at_start(path) from exc
+        found = soundness.problems(path, full)
+    except sqlite3.Error:
+        return  # busy or unreadable: the read-write connection reports it in its own words
+    if found:
+        raise soundness.damaged_sentence(path, found)
 
 
 class IntegrityCheck(threading.Thread):
-    """The same check as refuse_damaged_file, in a thread: quick_check reads the whole file
-    (5 s for a million visits, far longer from a cold disk), and a window need not wait for
+    """The same check as refuse_damaged_file, in a thread: a full check reads the whole file
+    (seconds for a million visits, far longer from a cold disk), and a window need not wait for
     it to show. Writes wait for the verdict instead, so nothing is written to a damaged file."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, full: bool = False):
         super().__init__(name="storeshift integrity check", daemon=True)
         self.path = path
+        self.full = full
         self.problem: errors.DamagedDatabase | None = None
+        self.found: list[str] = []
+        self.completed = False  # False when stopped early or the file could not be read
         self._probe: sqlite3.Connection | None = None
         self._stopped = False
         self.start()
@@ -264,11 +308,16 @@ class IntegrityCheck(threading.Thread):
 
     def run(self) -> None:
         try:
-            _quick_check(self.path, self._opened)
-        except errors.DamagedDatabase:
-            self.problem = errors.DamagedDatabase(
-                f"The database file {self.path.name} is damaged, so storeshift saved nothing to it. Close "
-                "storeshift and restore the latest backup with 'storeshift restore', or ask support for help.")
+            self.found = soundness.problems(self.path, self.full, self._opened)
+        except sqlite3.Error:
+            return  # busy, unreadable or interrupted: the read-write connection reports it itself
+        self.completed = True
+        if self.found:
+            self.problem = soundness.damaged_sentence(self.path, self.found, opened=True)
+
+    @property
+    def done(self) -> bool:
+        return not self.is_alive()
 
     def wait(self) -> None:
         self.join()
@@ -280,19 +329,36 @@ def missing_database(path: Path) -> errors.NotFound:
     return errors.NotFound(f"There is no storeshift database at {path}. Check the path, or run storeshift setup.")
 
 
+def _newer_database(conn: sqlite3.Connection) -> errors.NewerDatabase | None:
+    """A database upgraded by a newer storeshift (a migration this version does not know)
+    must not be written to: its tables may have columns this version would leave wrong."""
+    from . import schema
+
+    unknown = schema.unknown_migrations(conn)
+    if not unknown:
+        return None
+    return errors.NewerDatabase(
+        f"This database was upgraded by {schema.upgraded_by(conn, unknown)}; this storeshift "
+        f"({__version__}) does not know its change '{unknown[0]}', so it saved nothing. Update storeshift "
+        "to that version or later on this PC.")
+
+
 def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: str = "My store",
                  check_in_background: bool = False, create: bool = True) -> Storage:
     """Open (creating if needed) the database at path, or an in-memory one for path=None.
     With create=False a path with no database is refused and nothing is created, not even its folder.
 
     Runs pending migrations, and on a new database creates this site and its organisation key.
-    The file's integrity is checked before it is opened for writing; with check_in_background
-    (the windows), a file that opens without writing anything is checked in a thread instead,
-    and writes wait for that check.
+    The file is known to be sound before anything writes to it: the full check when it was not
+    closed cleanly or was changed since, the cheap one otherwise (see soundness). With
+    check_in_background (the windows), a file that opens without writing anything is checked
+    in a thread instead, and writes wait for that check. A database from a newer storeshift
+    opens for reading only.
     """
     from . import schema
 
     file_path = None if path is None else Path(path).expanduser()
+    full = False
     if file_path is not None:
         if not create and not (file_path.is_file() and file_path.stat().st_size > 0):
             raise missing_database(file_path)
@@ -301,20 +367,26 @@ def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: st
             file_path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise errors.ReadOnlyDatabase(f"Cannot create the folder for {file_path}: {exc.strerror}.") from exc
+        if file_path.exists() and file_path.stat().st_size > 0:
+            full = soundness.needs_full_check(file_path)
         if not (check_in_background and schema.opens_without_writing(file_path)):
             check_in_background = False
-            refuse_damaged_file(file_path)
+            refuse_damaged_file(file_path, full)
     try:
         conn = _connect(file_path)
     except sqlite3.Error as exc:
         raise translate(exc, f"open {file_path}") from exc
     storage = Storage(Database(conn), file_path)
     if check_in_background:
-        storage.check_in_background()
+        storage.check_in_background(full)
     try:
-        if migrate:
-            schema.migrate(storage)
-        schema.ensure_home_site(storage, site_name)
+        storage.refused = _newer_database(conn)
+        if storage.refused is None:
+            if migrate:
+                schema.migrate(storage)
+            schema.ensure_home_site(storage, site_name)
+        else:
+            storage.site_id = schema.home_site_id(storage) or ""
     except sqlite3.Error as exc:
         storage.close()
         raise translate(exc, "open the database") from exc

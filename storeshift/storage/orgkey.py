@@ -22,4 +22,8 @@ def create_org_key(storage: Storage) -> str:
         if storage.value("SELECT count(*) FROM organisation") == 0:
             storage.db["organisation"].insert({"key_id": key_id, "secret": secret_hex, "name": "",
                                                "created_at": now_iso()})
+            # The key is audited like any record: replacing it with sqlite3 shows in `check`.
+            from . import audit
+
+            audit.log(storage, "insert", "organisation", key_id, actor="system")
     return key_id

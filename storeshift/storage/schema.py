@@ -266,25 +266,82 @@ def _first_sentence(text: str) -> str:
     return first.rstrip(".") or text[:80]
 
 
+@migrations()
+def m008_keyed_audit_chain(db):
+    # The audit chain is linked with an HMAC keyed from the organisation secret from now on.
+    # Old entries keep their plain SHA-256 links (rewriting them would also bless any earlier
+    # tampering, and bundles of sites not yet upgraded must still link up); the first keyed
+    # entry, written here, covers the last plain one and audits the organisation key itself.
+    # audit_heads: chain heads seen by backups, bundles and reports, checked by `check`.
+    # storeshift_upgrades: which version applied each migration, to name it to older versions.
+    db.execute("CREATE TABLE IF NOT EXISTS audit_heads (site_id TEXT NOT NULL, seq INTEGER NOT NULL, "
+               "hash TEXT NOT NULL, seen_in TEXT NOT NULL, seen_at TEXT NOT NULL, PRIMARY KEY (site_id, seq))")
+    db.execute("CREATE TABLE IF NOT EXISTS storeshift_upgrades (name TEXT PRIMARY KEY, version TEXT NOT NULL, "
+               "at TEXT NOT NULL)")
+    home = db.execute("SELECT id FROM sites WHERE is_home = 1").fetchone()
+    org = db.execute("SELECT key_id FROM organisation ORDER BY key_id LIMIT 1").fetchone()
+    if home and org:
+        from . import audit
+
+        anchor = Storage(db, None)
+        anchor.site_id = home[0]
+        audit.log(anchor, "chain_keyed", "organisation", org[0], actor="system")
+
+
 def migrate(storage: Storage) -> None:
     """Apply pending migrations under one write lock, so two processes starting on an
     old database at once apply each migration exactly once."""
-    if not migrations.pending(storage.db):
+    pending = migrations.pending(storage.db)
+    if not pending:
         return      # nothing to write: no lock taken
+    from .. import __version__
+
     with storage.write("upgrade the database"):
+        applied = {m.name for m in migrations.applied(storage.db)}
         migrations.apply(storage.db)
+        if not storage.db["storeshift_upgrades"].exists():
+            return  # a migration set from before the table (tests of old databases)
+        storage.conn.executemany(
+            "INSERT OR IGNORE INTO storeshift_upgrades (name, version, at) VALUES (?, ?, ?)",
+            [(m.name, __version__, now_iso()) for m in pending if m.name not in applied])
+
+
+def unknown_migrations(conn: sqlite3.Connection) -> list[str]:
+    """Migrations applied to this database that this version does not have: a newer storeshift's."""
+    known = {m.name for m in migrations._migrations}
+    try:
+        applied = [row[0] for row in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid", (migrations.name,))]
+    except sqlite3.Error:
+        return []  # a new file: nothing applied yet
+    return [name for name in applied if name not in known]
+
+
+def upgraded_by(conn: sqlite3.Connection, unknown: list[str]) -> str:
+    """'storeshift 1.4.0' when the newer version recorded itself, else 'a newer storeshift'."""
+    try:
+        found = conn.execute(f"SELECT max(version) FROM storeshift_upgrades WHERE name IN "
+                             f"({', '.join('?' * len(unknown))})", unknown).fetchone()
+    except sqlite3.Error:
+        found = None
+    return f"storeshift {found[0]}" if found and found[0] else "a newer storeshift"
+
+
+def home_site_id(storage: Storage) -> str | None:
+    try:
+        return storage.value("SELECT id FROM sites WHERE is_home = 1")
+    except Exception:  # a newer schema may not even have the table as we know it
+        return None
 
 
 def opens_without_writing(path: Path) -> bool:
     """True when the database at path needs no migration and has its site and key, so
     opening it writes nothing (read through a read-only connection; False when unsure).
 
-    Also False when a WAL file is left over (after a power cut, the usual cause of damage:
-    closing would copy its pages into the file) or the file is not in WAL mode yet."""
+    Also False when the file is not in WAL mode yet. A WAL left over (after a power cut) is
+    no reason: nothing is committed before the check's verdict, and a connection closed before
+    a sound verdict leaves the WAL where it is (Storage.close)."""
     if not path.exists() or path.stat().st_size == 0:
-        return False
-    wal = Path(f"{path}-wal")
-    if wal.exists() and wal.stat().st_size > 0:
         return False
     with path.open("rb") as handle:
         header = handle.read(20)
@@ -298,29 +355,28 @@ def opens_without_writing(path: Path) -> bool:
                     and probe.execute("SELECT count(*) FROM organisation").fetchone()[0] > 0)
         finally:
             probe.close()
-    except sqlite3.Error:
+    except (sqlite3.Error, UnicodeDecodeError):  # the latter: SQLite quoting a damaged name
         return False
 
 
 def ensure_home_site(storage: Storage, site_name: str) -> None:
     row = storage.one("SELECT id FROM sites WHERE is_home = 1")
-    if row is None:
+    if row is None or storage.value("SELECT count(*) FROM organisation") == 0:
         from . import audit
+        from .orgkey import create_org_key
 
         with storage.write("create the site"):
             row = storage.one("SELECT id FROM sites WHERE is_home = 1")
+            storage.site_id = row["id"] if row else new_id()
+            # The key first: it keys the audit chain, whose first entry is the site.
+            if storage.value("SELECT count(*) FROM organisation") == 0:
+                create_org_key(storage)
             if row is None:
-                site_id = new_id()
-                storage.site_id = site_id
-                audit.insert(storage, "sites", {"id": site_id, "name": site_name,
+                audit.insert(storage, "sites", {"id": storage.site_id, "name": site_name,
                                                 "timezone": "Europe/London", "is_home": 1},
                              actor="system")
-                row = {"id": site_id}
+                row = {"id": storage.site_id}
     storage.site_id = row["id"]
-    if storage.value("SELECT count(*) FROM organisation") == 0:
-        from .orgkey import create_org_key
-
-        create_org_key(storage)
 
 
 __all__ = ["migrate", "ensure_home_site", "SCHEMA_VERSION", "new_id", "now_iso"]

@@ -4,7 +4,13 @@ A bundle holds, for one site: every row whose site_id is that site (changed sinc
 all), every other row that site's audit log touched (a head-office person a store deactivated,
 a store's observation head office triaged), the site's audit log itself (all of it, or its tail
 from the first entry in the range), and a manifest: site, organisation key id, range, row
-counts, schema version, storeshift version and a SHA-256 checksum over the canonical content.
+counts, schema version, storeshift version, the site's audit chain head, a SHA-256 checksum
+over the canonical content and a seal: an HMAC keyed from the organisation secret over the
+manifest, checksum included. The checksum is computed from the tables' rows themselves (a scan
+that uses no index), and a bundle must pass SQLite's integrity_check before it is read, so a
+stale index cannot hide a changed row. Whoever lacks the organisation secret (another
+organisation, or someone editing a bundle on its way) cannot make a seal that verifies here,
+even with the right 4-character key id.
 Settings stay at their site (they hold the shift-lead PIN's hash); only their log entries travel.
 """
 
@@ -12,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import os
 import sqlite3
@@ -27,8 +34,10 @@ from ..storage.schema import SCHEMA_VERSION
 from ..timeutil import UTC, from_iso, to_iso, zone
 
 FORMAT = "storeshift-bundle"
-BUNDLE_VERSION = 1
-#: The tables a bundle carries, in the order they are checksummed and merged.
+#: 2: sealed with the organisation key (bundles of version 1 carry no seal and are refused).
+BUNDLE_VERSION = 2
+_SEAL_CONTEXT = b"storeshift bundle seal v2"
+#: The tables a bundle carries, in the order they are checksummed and merged (one line per table).
 DATA_TABLES = ("sites", "people", "badges", "tasks", "visits", "assignments", "themes", "observations",
                "bookings")
 #: Everything checksummed: the rows, the site's audit log, and `known`: the record hashes other
@@ -61,6 +70,9 @@ class Manifest:
     chain_to: int
     checksum: str
     row_counts: dict[str, int] = field(default_factory=dict)
+    #: The seal and everything it covers, as read from the file.
+    seal: str = ""
+    raw: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_roster(self) -> bool:
@@ -97,18 +109,36 @@ def content_checksum(conn: sqlite3.Connection, schema: str, manifest: dict[str, 
     """SHA-256 over the manifest (all but the checksum) and every row of every carried table,
     in a fixed order and a canonical text form, so a flipped byte anywhere changes it."""
     digest = hashlib.sha256()
-    for key in sorted(k for k in manifest if k != "checksum"):
+    for key in sorted(k for k in manifest if k not in ("checksum", "seal")):
         digest.update(f"{key}={manifest[key]}\n".encode())
     for table in CARRIED_TABLES:
         names = [name for name, _ in _columns(conn, schema, table)]
         digest.update(f"\x1e{table}:{','.join(names)}\n".encode())
         order = ORDER.get(table, "id")
-        cursor = conn.execute(f"SELECT * FROM {schema}.[{table}] ORDER BY {order}")
+        # NOT INDEXED: the rows as the table holds them; a stale index must not choose them.
+        cursor = conn.execute(f"SELECT * FROM {schema}.[{table}] NOT INDEXED ORDER BY {order}")
         while batch := cursor.fetchmany(5000):
             # repr of a row of str/int/None is exact and stable, and much faster than JSON.
             digest.update("\n".join(map(repr, batch)).encode("utf-8", "surrogatepass"))
             digest.update(b"\n")
     return digest.hexdigest()
+
+
+def seal(secret_hex: str, manifest: dict[str, str]) -> str:
+    """HMAC-SHA256 over every manifest entry but the seal (the checksum, which covers the
+    content, among them), keyed from the organisation secret."""
+    key = hmac.new(bytes.fromhex(secret_hex), _SEAL_CONTEXT, hashlib.sha256).digest()
+    text = "".join(f"{k}={manifest[k]}\n" for k in sorted(manifest) if k != "seal")
+    return hmac.new(key, text.encode("utf-8", "surrogateescape"), hashlib.sha256).hexdigest()
+
+
+def check_seal(manifest: Manifest, secret_hex: str) -> None:
+    """BundleRefused unless the bundle was sealed with this organisation's secret."""
+    if not manifest.seal or not hmac.compare_digest(manifest.seal, seal(secret_hex, manifest.raw)):
+        raise BundleRefused(
+            f"{manifest.path.name} is not sealed with this organisation's key: it was changed after it was "
+            "exported, or made by another organisation or an older storeshift. Nothing was merged; "
+            "ask the site to export it again (after updating storeshift there).")
 
 
 def _create_tables(conn: sqlite3.Connection) -> None:
@@ -187,7 +217,10 @@ def export_bundle(storage: Storage, out: str | Path, since: str | dt.date | dt.d
                 "storeshift_version": __version__, "chain_from": str(first), "chain_to": str(head),
                 "row_counts": json.dumps(counts, sort_keys=True),
             }
+            manifest["chain_head"] = storage.value(
+                "SELECT hash FROM audit_log WHERE site_id = ? AND seq = ?", (site_id, head)) or ""
             manifest["checksum"] = content_checksum(conn, "bundle", manifest)
+            manifest["seal"] = seal(key["secret"], manifest)
             conn.executemany("INSERT INTO bundle.manifest (key, value) VALUES (?, ?)", manifest.items())
             conn.execute("COMMIT")
             if progress:
@@ -208,6 +241,9 @@ def export_bundle(storage: Storage, out: str | Path, since: str | dt.date | dt.d
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    from ..storage import audit
+
+    audit.remember_head(storage, f"bundle {out.name}")
     if progress:
         progress(steps, steps)
     return out
@@ -258,7 +294,7 @@ def read_manifest(path: str | Path, verify: bool = True) -> Manifest:
                     org_key_id=raw["org_key_id"], since=raw["since"] or None, until=raw["until"],
                     schema_version=schema_version, storeshift_version=raw["storeshift_version"],
                     chain_from=int(raw["chain_from"]), chain_to=int(raw["chain_to"]), checksum=raw["checksum"],
-                    row_counts=json.loads(raw["row_counts"]))
+                    row_counts=json.loads(raw["row_counts"]), seal=raw.get("seal", ""), raw=raw)
             except (KeyError, ValueError, TypeError):
                 raise BundleRefused(damaged) from None
             if schema_version > SCHEMA_VERSION or int(raw.get("bundle_version", 0)) > BUNDLE_VERSION:
@@ -270,7 +306,11 @@ def read_manifest(path: str | Path, verify: bool = True) -> Manifest:
             if missing:
                 raise BundleRefused(damaged)
             if verify:
-                counts = {t: conn.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0]
+                # A damaged page or an index that disagrees with its table: refused before any
+                # row is read for merging.
+                if conn.execute("PRAGMA integrity_check(1)").fetchone()[0] != "ok":
+                    raise BundleRefused(damaged)
+                counts = {t: conn.execute(f"SELECT count(*) FROM [{t}] NOT INDEXED").fetchone()[0]
                           for t in CARRIED_TABLES}
                 if counts != manifest.row_counts or content_checksum(conn, "main", raw) != manifest.checksum:
                     raise BundleRefused(damaged)

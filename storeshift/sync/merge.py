@@ -20,7 +20,7 @@ from ..errors import UserError
 from ..services import badges
 from ..storage import audit
 from ..storage.db import Storage
-from .bundle import DATA_TABLES, BundleRefused, Manifest, Progress, read_manifest
+from .bundle import DATA_TABLES, BundleRefused, Manifest, Progress, check_seal, read_manifest
 
 RULE = "the later change wins (updated_at); on a tie, the larger record hash"
 
@@ -144,13 +144,15 @@ def merge_bundles(storage: Storage, paths: Iterable[str | Path], progress: Progr
     manifests = [read_manifest(path) for path in paths]
     if not manifests:
         raise UserError("Name at least one bundle file to merge.")
-    key_id = badges.org_key(storage)["key_id"]
+    key = badges.org_key(storage)
+    key_id = key["key_id"]
     for manifest in manifests:
         if manifest.org_key_id != key_id:
             raise BundleRefused(
                 f"{manifest.path.name} comes from another organisation (key {manifest.org_key_id}; this "
                 f"database uses key {key_id}). A site must import head office's organisation key "
                 "(storeshift org-key import) before it can exchange bundles; nothing was merged.")
+        check_seal(manifest, key["secret"])
     report = MergeReport()
     steps = len(manifests) * (len(DATA_TABLES) + 2)
     done = 0
@@ -209,7 +211,7 @@ def _merge_one(storage: Storage, manifest: Manifest, step) -> BundleResult:
             raise BundleRefused(f"{manifest.path.name} changed while it was being merged; nothing was merged.")
         result = BundleResult(manifest)
         with storage.write("merge the bundle"):
-            head = _check_chain(conn, manifest)
+            head = _check_chain(conn, manifest, audit.chain_key(storage))
             step()
             try:
                 for table in DATA_TABLES:
@@ -220,13 +222,17 @@ def _merge_one(storage: Storage, manifest: Manifest, step) -> BundleResult:
                 result.audit_entries = conn.execute(
                     "INSERT INTO main.audit_log SELECT * FROM bundle.audit_log WHERE seq > ? ORDER BY id",
                     (head,)).rowcount
-            except sqlite3.IntegrityError as exc:
-                if "badges.person_id" in str(exc):
+            except sqlite3.IntegrityError:
+                # Which rule was broken is asked of the data, not read from SQLite's message.
+                same_badge = conn.execute(
+                    "SELECT 1 FROM bundle.badges n JOIN main.badges m ON m.person_id = n.person_id "
+                    "AND m.serial = n.serial AND m.id != n.id LIMIT 1").fetchone()
+                if same_badge:
                     what = (f"a person was given a new badge at {manifest.site_name} and also at another site "
                             "(or here), and both badges have the same number. Nothing from it was merged; "
                             "reissue the badge at one place only, then export again.")
                 else:
-                    what = f"its rows clash with rows already here ({exc}). Nothing from it was merged."
+                    what = "its rows clash with rows already here. Nothing from it was merged."
                 raise BundleRefused(f"{manifest.path.name} cannot be merged: {what}") from None
             step()
         return result
@@ -238,7 +244,7 @@ def _merge_one(storage: Storage, manifest: Manifest, step) -> BundleResult:
             conn.execute(f"PRAGMA synchronous={synchronous}")
 
 
-def _check_chain(conn: sqlite3.Connection, manifest: Manifest) -> int:
+def _check_chain(conn: sqlite3.Connection, manifest: Manifest, key: bytes | None) -> int:
     """The bundle's log must continue what is here, agree with it, and link up entry by entry.
     Returns how far this database held the site's log before."""
     name, site, site_name = manifest.path.name, manifest.site_id, manifest.site_name
@@ -268,13 +274,16 @@ def _check_chain(conn: sqlite3.Connection, manifest: Manifest) -> int:
         "SELECT seq, at, actor, action, table_name, record_id, record_hash, prev_hash, hash "
         "FROM bundle.audit_log WHERE site_id = ? AND seq > ? ORDER BY seq", (site, head)).fetchall()
     expected = head + 1
+    keyed = previous.startswith(audit.KEYED)
     for seq, at, actor, action, table, record_id, record_hash, prev_hash, entry_hash in entries:
+        entry = {"seq": seq, "at": at, "actor": actor, "action": action, "table_name": table,
+                 "record_id": record_id, "record_hash": record_hash, "hash": entry_hash}
         linked = seq == expected and prev_hash == previous
-        if not linked or entry_hash != audit.entry_hash(previous, seq, at, actor, action, table, record_id,
-                                                        record_hash):
+        now_keyed = str(entry_hash).startswith(audit.KEYED)
+        if not linked or not audit.link_ok(previous, entry, key) or (keyed and not now_keyed):
             raise BundleRefused(f"{site_name}'s audit log in {name} does not check out at entry {expected}: "
                                 "it was altered. Nothing was merged.")
-        previous, expected = entry_hash, expected + 1
+        previous, expected, keyed = entry_hash, expected + 1, keyed or now_keyed
     return head
 
 

@@ -128,7 +128,7 @@ def install_crash_hook(report, details_parent: QWidget | None = None) -> None:
     dialog: list[CrashDialog] = []
 
     def hook(kind, value, tb):
-        log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        log.error("unexpected error", exc_info=(kind, value, tb))
         try:
             report("Something went wrong. It has been logged; please carry on or tell the shift lead.")
             if details_parent is not None:
@@ -141,6 +141,23 @@ def install_crash_hook(report, details_parent: QWidget | None = None) -> None:
         except Exception:
             pass
     sys.excepthook = hook
+
+
+def refusal_box(sentence: str):
+    """The dialog shown instead of a window when the database file is damaged."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Critical, "storeshift cannot open the database", sentence,
+                      QMessageBox.StandardButton.Ok)
+    box.setObjectName("databaseRefusedBox")
+    return box
+
+
+def show_refusal(sentence: str) -> None:
+    app = application()
+    if app.platformName() in ("offscreen", "minimal"):
+        return  # nobody could see it (tests, services): the command line's line says it
+    refusal_box(sentence).exec()
 
 
 def create_window(kind: str, storage: Storage, watcher: DatabaseWatcher, **options):

@@ -270,3 +270,32 @@ class LetterKeyboard(QWidget):
             target.backspace()
         elif isinstance(target, QPlainTextEdit):
             target.textCursor().deletePreviousChar()
+
+
+class VerdictWatch(QTimer):
+    """Tells a window as soon as the file it opened is known to be damaged (or from a newer
+    storeshift): the integrity check runs in the background, and the window should say so at
+    once, not when someone first tries to save. Emits problem(sentence) at most once."""
+
+    problem = Signal(str)
+
+    def __init__(self, storage, parent: QWidget):
+        super().__init__(parent)
+        self.storage = storage
+        self.setInterval(100)
+        self.timeout.connect(self.poll)
+        QTimer.singleShot(0, self, self.poll)
+        self.start()
+
+    def watch(self, storage) -> None:
+        """A restore replaced the database: watch the new one."""
+        self.storage = storage
+        self.start()
+
+    def poll(self) -> None:
+        known, problem = self.storage.verdict()
+        if not known:
+            return
+        self.stop()
+        if problem is not None:
+            self.problem.emit(str(problem))

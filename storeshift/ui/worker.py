@@ -4,7 +4,6 @@ delivered back on the main thread."""
 from __future__ import annotations
 
 import logging
-import traceback
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
@@ -37,7 +36,7 @@ class _Job(QRunnable):
         except UserError as exc:
             self.signals.failed.emit(str(exc))
         except Exception:  # a bug: log it, tell the user briefly, keep the app up
-            log.error("background job failed:\n%s", traceback.format_exc())
+            log.error("background job failed", exc_info=True)
             self.signals.failed.emit("Something went wrong; the details are in the log file.")
         else:
             self.signals.done.emit(result)

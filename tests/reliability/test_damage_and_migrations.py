@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils.migrations import Migrations
 
-from storeshift.errors import DamagedDatabase, UserError
+from storeshift.errors import DamagedDatabase, UnexpectedDatabaseError, UserError
 from storeshift.services import maintenance, observations, roster, visits
 from storeshift.storage import open_storage, schema
 from storeshift.sync import export_bundle
@@ -120,27 +120,52 @@ def test_a_window_opens_a_damaged_file_but_writes_nothing_to_it(tmp_path):
     assert digest(db) == damaged, "the damaged file was written to"
 
 
-def test_a_file_with_a_wal_left_over_is_checked_before_a_window_opens_it(tmp_path):
-    """After a power cut the WAL still holds pages; closing would copy them into the file."""
+def test_a_file_with_a_wal_left_over_gets_the_full_check_in_the_background_and_keeps_its_wal(tmp_path):
+    """After a power cut the WAL still holds pages, and closing would copy them into the file:
+    a window opens at once, the full check runs in the background, and a window closed before a
+    sound verdict (or on damage) leaves the file and its WAL exactly as they were."""
     db = tmp_path / "kiosk.db"
-    seed_store(db, people=3)
-    writer = sqlite3.connect(db)
-    writer.execute("PRAGMA wal_autocheckpoint=0")
-    writer.execute("UPDATE people SET name = name || ' '")
-    writer.commit()
+    store_with_notes(db)
+    writer = open_storage(db)
+    writer.conn.execute("PRAGMA wal_autocheckpoint=0")
+    roster.add_person(writer, name="Arrived Before The Power Cut")
     cut = tmp_path / "after-power-cut"
     cut.mkdir()
     for suffix in ("", "-wal"):                            # the files as a power cut leaves them
         (cut / f"kiosk.db{suffix}").write_bytes(Path(f"{db}{suffix}").read_bytes())
     writer.close()
+    power_cut = cut / "kiosk.db"
+    as_left = {suffix: Path(f"{power_cut}{suffix}").read_bytes() for suffix in ("", "-wal")}
     assert (cut / "kiosk.db-wal").stat().st_size > 0
-    assert not schema.opens_without_writing(cut / "kiosk.db")
-    assert schema.opens_without_writing(db)
-    storage = open_storage(cut / "kiosk.db", check_in_background=True)
+    assert schema.opens_without_writing(power_cut)
+    storage = open_storage(power_cut, check_in_background=True)
     try:
-        assert storage._integrity is None                  # checked before opening
+        assert storage._integrity is not None and storage._integrity.full
+        storage._integrity.join()
+        assert storage.verdict() == (True, None)
     finally:
         storage.close()
+    assert not (cut / "kiosk.db-wal").exists() or (cut / "kiosk.db-wal").stat().st_size == 0
+
+    # The same, damaged: nothing of the WAL goes into the file, before or after the verdict.
+    damaged_dir = tmp_path / "damaged"
+    damaged_dir.mkdir()
+    for suffix, content in as_left.items():
+        (damaged_dir / f"kiosk.db{suffix}").write_bytes(content)
+    damaged = damaged_dir / "kiosk.db"
+    data = bytearray(damaged.read_bytes())
+    data[data.find(b"Observation marker 6-0")] ^= 0x01
+    damaged.write_bytes(bytes(data))
+    before = {s: Path(f"{damaged}{s}").read_bytes() for s in ("", "-wal")}
+    for wait in (False, True):
+        storage = open_storage(damaged, check_in_background=True)
+        try:
+            if wait:
+                with pytest.raises(DamagedDatabase):
+                    storage.ensure_checked()
+        finally:
+            storage.close()
+        assert {s: Path(f"{damaged}{s}").read_bytes() for s in ("", "-wal")} == before
 
 
 def test_a_window_on_a_healthy_file_writes_once_the_check_passes(tmp_path):
@@ -202,14 +227,16 @@ def test_damage_sqlite_cannot_see_is_caught_by_the_audit_chain(tmp_path):
     at = data.find(b"Observation marker 3-0")
     data[at] = ord("o")
     db.write_bytes(bytes(data))
-    storage = open_storage(db)
-    try:
-        report = maintenance.check(storage)
-        assert report.integrity == ["ok"] and not report.ok
-        assert any("observations row" in p and "changed outside storeshift" in p for p in report.audit.problems)
-    finally:
-        storage.close()
+    damaged = digest(db)
+    report = maintenance.check_file(db)
+    assert report.integrity == ["ok"] and not report.ok
+    assert any("observations row" in p and "changed outside storeshift" in p for p in report.audit.problems)
     assert cli("check", "--db", str(db)).returncode == 1
+    # The file was changed since storeshift closed it, so opening it makes the full check,
+    # chain included, and nothing is written to it.
+    with pytest.raises(DamagedDatabase):
+        open_storage(db)
+    assert digest(db) == damaged
 
 
 def test_backups_taken_while_another_process_writes_are_whole(tmp_path, counts):
@@ -314,10 +341,10 @@ def test_migration_failing_half_way_is_rolled_back_and_the_app_starts(tmp_path, 
     seed_store(db, people=3)
     before = digest_rows(db)
     monkeypatch.setattr(schema, "migrations", migrations_with(failing))
-    with pytest.raises((RuntimeError, UserError)) as raised:
+    with pytest.raises((RuntimeError, UnexpectedDatabaseError)) as raised:
         open_storage(db)
-    if failing is half_done_sql:
-        assert isinstance(raised.value, UserError) and "upgrade the database" in str(raised.value)
+    if failing is half_done_sql:  # a broken migration is a bug, not something the user can fix
+        assert isinstance(raised.value, UnexpectedDatabaseError) and "upgrade the database" in str(raised.value)
     probe = sqlite3.connect(db)
     tables = {r[0] for r in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     columns = {r[1] for r in probe.execute("PRAGMA table_info(people)")}
@@ -337,7 +364,7 @@ def test_migration_failing_half_way_is_rolled_back_and_the_app_starts(tmp_path, 
 def test_first_migrations_failing_on_a_new_file_leave_it_startable(tmp_path, monkeypatch):
     db = tmp_path / "new.db"
     monkeypatch.setattr(schema, "migrations", migrations_with(half_done_sql))
-    with pytest.raises(UserError):
+    with pytest.raises(UnexpectedDatabaseError):
         open_storage(db)
     monkeypatch.undo()
     storage = open_storage(db)

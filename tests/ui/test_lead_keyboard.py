@@ -180,18 +180,21 @@ def test_triage_can_be_undone_from_the_banner(window, demo_storage, qtbot):
     qtbot.keyClick(page.table, Qt.Key.Key_Down)
     row = page.selected()
     assert row is not None and row["status"] == "new"
-    page.triage_status.setFocus()
-    qtbot.keyClick(page.triage_status, Qt.Key.Key_Down)  # New -> Triaged
+    # A new note is in no theme yet: Enter in the title box starts one, then the theme is triaged.
+    page.new_title.setFocus()
+    qtbot.keyClick(page.new_title, Qt.Key.Key_Return)
+    theme_id = demo_storage.value("SELECT theme_id FROM observations WHERE id = ?", (row["id"],))
+    assert theme_id
     page.owner.setFocus()
     qtbot.keyClicks(page.owner, "Ops team")
-    qtbot.keyClick(page.owner, Qt.Key.Key_S, ALT)  # "&Save triage"
-    qtbot.waitUntil(lambda: "Triage saved" in window.banner.text())
-    stored = demo_storage.one("SELECT status, owner FROM observations WHERE id = ?", (row["id"],))
+    qtbot.keyClick(page.owner, Qt.Key.Key_S, ALT)  # "&Save theme"
+    qtbot.waitUntil(lambda: "Theme saved" in window.banner.text())
+    stored = demo_storage.one("SELECT status, owner FROM themes WHERE id = ?", (theme_id,))
     assert stored == {"status": "triaged", "owner": "Ops team"}
     # In the owner field Ctrl+Z is the field's own undo; from the table it undoes the triage.
     page.table.setFocus()
     qtbot.keyClick(page.table, Qt.Key.Key_Z, CTRL)
-    stored = demo_storage.one("SELECT status, owner FROM observations WHERE id = ?", (row["id"],))
+    stored = demo_storage.one("SELECT status, owner FROM themes WHERE id = ?", (theme_id,))
     assert stored == {"status": "new", "owner": None}
 
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import traceback
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
-from ...errors import DamagedDatabase, DatabaseBusy, DiskFull, ReadOnlyDatabase, UserError
+from ...errors import DamagedDatabase, DatabaseBusy, DiskFull, NewerDatabase, ReadOnlyDatabase, UserError
 from ...services import observations, pin, roster, settings, tasks, visits
 from ...services.badges import REASONS
 from ...storage.db import Storage
@@ -22,14 +21,17 @@ from ..app import style_sheet
 from .. import media
 from ..scanner import WedgeScanner, from_azerty
 from ..watcher import DatabaseWatcher
+from ..widgets import VerdictWatch
 from .screens import (ForgottenPage, GoodbyePage, IdlePage, NoBadgePage, PinPage, RefusedPage, RepeatPage,
                       WelcomePage, forgotten_question)
 
 log = logging.getLogger("storeshift.ui.kiosk")
 
 CANT_RECORD = "Can't record right now, please tell the shift lead."
+# The file is damaged (or from a newer storeshift): nothing will be recorded until it is restored.
+CANT_RECORD_AT_ALL = "This kiosk cannot record check-ins: its database is damaged. Shift lead: restore the latest backup."
 # Errors of the database itself (as opposed to a rule refusing something): the calm banner.
-_DATABASE_ERRORS = (DatabaseBusy, DiskFull, ReadOnlyDatabase, DamagedDatabase)
+_DATABASE_ERRORS = (DatabaseBusy, DiskFull, ReadOnlyDatabase, DamagedDatabase, NewerDatabase)
 # Refusals that a scanner on the wrong keyboard layout can cause: worth a second reading.
 _LAYOUT_REASONS = {"not_ours", "damaged", "other_org"}
 RETRY_MS = 3000
@@ -80,6 +82,9 @@ class KioskWindow(QMainWindow):
                                     scope=self)
         self.scanner.scanned.connect(self.handle_payload)
         self.scanner.install()
+        self._out_of_order = False
+        self.verdict = VerdictWatch(storage, self)
+        self.verdict.problem.connect(self.on_database_refused)
         # None without QtMultimedia: the scanner alone reads badges then.
         self.camera = media.camera_scanner(self)
         if self.camera is not None:
@@ -237,7 +242,7 @@ class KioskWindow(QMainWindow):
         try:
             self._handle(payload, self.now())
         except Exception:
-            log.error("unexpected error while handling a scan:\n%s", traceback.format_exc())
+            log.error("unexpected error while handling a scan", exc_info=True)
             self.report_problem("Something went wrong. Please scan again, or tell the shift lead.")
 
     def _handle(self, payload: str, at: dt.datetime) -> None:
@@ -586,7 +591,15 @@ class KioskWindow(QMainWindow):
         super().resizeEvent(event)
 
     # --- telling people ---------------------------------------------------------------------
+    def on_database_refused(self, _sentence: str) -> None:
+        """The file is damaged: say so at once and for good (the sentence for the lead is in
+        the shift-lead window and the command line; a visitor needs only to know)."""
+        self._out_of_order = True
+        self.show_banner(CANT_RECORD_AT_ALL, sticky=True)
+
     def show_banner(self, text: str, sticky: bool = False) -> None:
+        if self._out_of_order:
+            text, sticky = CANT_RECORD_AT_ALL, True
         self.banner.setText(text)
         self.banner.setProperty("sticky", sticky)
         self.banner.show()

@@ -260,8 +260,15 @@ class ObservationsPage(QWidget):
         super().resizeEvent(event)
         # On a narrow window the note and its triage go below the table, which keeps the width.
         wide = self.width() >= 900
-        self.splitter.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
-        self.splitter.widget(1).setMaximumWidth(500 if wide else 16777215)
+        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if orientation == self.splitter.orientation():
+            return
+        self.splitter.setOrientation(orientation)
+        self.splitter.widget(1).setMaximumWidth(520 if wide else 16777215)
+        if not wide:
+            # Below the table the triage form needs most of the height: suggestions, title, owner, status.
+            height = self.splitter.height()
+            self.splitter.setSizes([height * 2 // 5, height - height * 2 // 5])
 
     @staticmethod
     def _choice_box(name: str, everything: str, choices: dict) -> QComboBox:

@@ -349,6 +349,8 @@ class SettingsPage(QWidget):
         path = storage.path
         # The service checks the backup before touching anything; on refusal nothing changed.
         try:
+            if self.lead_window is not None:
+                self.lead_window.watcher.stop()  # its connection counts as "open elsewhere"
             storage.close()
             kept = maintenance.restore(path, backup)
         except UserError as exc:

@@ -23,6 +23,7 @@ from ...storage.db import Storage
 from ...timeutil import local
 from ..scanner import WedgeScanner
 from ..watcher import DatabaseWatcher
+from ..widgets import VerdictWatch
 from .common import BADGE_AT_KIOSK, ERROR, INFO, SUCCESS, WARNING, Banner, ElidingLabel, LeadContext, LockScreen
 
 log = logging.getLogger("storeshift.ui.lead")
@@ -239,6 +240,9 @@ class LeadWindow(QMainWindow):
         self.scanner.scanned.connect(self.on_badge_scanned)
         self.ctx.undo_offered.connect(self.banner.offer_undo)
         self.banner.undo_button.clicked.connect(self.on_undo)
+        self.verdict = VerdictWatch(storage, self)
+        self.verdict.problem.connect(self.on_database_refused)
+        self.ctx.storage_replaced.connect(lambda: self.verdict.watch(self.storage))
 
         self._set_tab_order()
         self.update_status()
@@ -418,12 +422,27 @@ class LeadWindow(QMainWindow):
     def show_message(self, text: str, level: str = INFO) -> None:
         """The one way pages tell the lead something: inline, never a modal box."""
         if level == ERROR:
-            log.info("shown to the shift lead: %s", text)
+            # The sentence can hold a visitor's name: the log says only that one was shown.
+            log.info("an error message was shown to the shift lead")
         self.banner.show_message(text, level)
         self.statusBar().showMessage(text, 10000)
 
     def report_problem(self, text: str) -> None:
         self.show_message(text, ERROR)
+
+    def on_database_refused(self, sentence: str) -> None:
+        """The file opened is damaged (or from a newer storeshift): said at once, on the lock
+        screen too, in a box that does not block, and in the banner that stays."""
+        self.show_message(sentence, ERROR)
+        if self.is_locked():
+            self.lock_screen.reset(sentence)
+        box = QMessageBox(QMessageBox.Icon.Critical, "The database needs attention", sentence,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("databaseRefusedBox")
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.finished.connect(lambda _=0: box.deleteLater())
+        self.refused_box = box
+        box.open()
 
     # -- the PIN lock -------------------------------------------------------------------------
     def check_pin(self, text: str) -> bool:
