@@ -13,7 +13,7 @@ from ..errors import UserError
 from ..storage.db import Storage
 from . import badges, pin, roster, settings
 from . import tasks as task_service
-from .csvio import CsvRefused, ImportReport
+from .csvio import ImportReport
 
 #: The order a store is set up in (the wizard's pages and the README follow it).
 STEPS = ("organisation", "site_name", "timezone", "language", "opening_hours", "pin", "roster", "tasks")
@@ -157,6 +157,3 @@ def summary(storage: Storage) -> list[str]:
             f"shift-lead PIN: {'set' if pin.has_pin(storage) else 'not set'}",
             f"roster: {people} {'person' if people == 1 else 'people'}",
             f"tasks: {task_count}"]
-
-
-__all__ = ["StoreSetup", "apply", "is_new", "summary", "STEPS", "CsvRefused"]
