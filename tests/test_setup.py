@@ -45,6 +45,8 @@ def test_setup_sets_every_value_in_a_new_database(tmp_path):
         assert settings.get(store, "language") == "fr"
         assert settings.get(store, "opening_hours") == "Mon-Fri 09:00-20:00, Sat 09:00-19:00, Sun closed"
         assert settings.get(store, "closing_time") == "20:00"
+        assert [settings.get(store, key) for key in settings.WEEKDAY_CLOSING_KEYS] == \
+            ["20:00"] * 5 + ["19:00", None]  # Sunday is closed: the site's closing time stands
         assert pin.is_current(store, "4821")
         assert store.value("SELECT count(*) FROM people") == 5
         assert store.value("SELECT count(*) FROM tasks") == 10

@@ -113,11 +113,15 @@ def apply(storage: Storage, plan: StoreSetup, actor: str = "setup") -> list[str]
                 settings.put(storage, key, value, actor)
                 changes.append(f"{settings.BY_KEY[key].label.lower()}: {value}")
             if key == "opening_hours":
-                # Open visits are closed at closing time: until that follows the weekday, the week's
-                # latest closing, so no day's real visit is cut short.
-                closing = settings.latest_closing(settings.weekly_hours(value))
-                if settings.get(storage, "closing_time") != closing:
-                    settings.put(storage, "closing_time", closing, actor)
+                # Visits nobody checked out end at each weekday's closing time; the site's own
+                # closing time (for a closed day) is the week's latest, so no real visit is cut short.
+                days = settings.weekly_hours(value)
+                closings = {"closing_time": settings.latest_closing(days)}
+                closings.update({day_key: pair[1] if pair else None
+                                 for day_key, pair in zip(settings.WEEKDAY_CLOSING_KEYS, days)})
+                for closing_key, closing in closings.items():
+                    if settings.get(storage, closing_key) != closing:
+                        settings.put(storage, closing_key, closing, actor)
         if plan.pin is not None and not same_pin:
             pin.set_pin(storage, plan.pin, plan.current_pin, actor)
             changes.append("shift-lead PIN set")

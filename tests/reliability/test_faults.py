@@ -127,7 +127,7 @@ def small_filesystem(folder: Path, size: str):
 
 
 def test_really_full_filesystem_while_saving_observations(tmp_path):
-    with small_filesystem(tmp_path / "small", "400k") as folder:
+    with small_filesystem(tmp_path / "small", "1m") as folder:
         db = folder / "kiosk.db"
         storage = open_storage(db)
         try:
