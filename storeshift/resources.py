@@ -1,5 +1,5 @@
-"""The one way to find files in resources/ (fonts, icons, sounds, styles), from source and
-from the PyInstaller bundle alike."""
+"""The one way to find the files in storeshift/assets (fonts, icons, sounds, styles, the Linux
+desktop entry), from source, from an installed wheel and from the PyInstaller bundle alike."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from pathlib import Path
 
 
 def resource_root() -> Path:
+    # The bundle carries the folder at the same place inside the package (build.spec's datas),
+    # so this module's own folder finds it everywhere; _MEIPASS is named for clarity.
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+        return Path(bundle) / "storeshift" / "assets"
+    return Path(__file__).resolve().parent / "assets"
 
 
 def resource(*parts: str) -> Path:

@@ -80,8 +80,13 @@ def local_day_bounds(day: dt.date, tz: str) -> tuple[str, str]:
     return to_iso(start), to_iso(end)
 
 
-def parse_week(text: str) -> tuple[int, int]:
-    """'2026-W07' -> (2026, 7); raises ValueError with a sentence otherwise."""
+def parse_week(text: str, today: dt.date | None = None) -> tuple[int, int]:
+    """'2026-W07' -> (2026, 7); 'this' and 'last' are today's week and the one before (today is
+    the site's date, so a store need not work out `date +%G-W%V`); ValueError with a sentence otherwise."""
+    relative = {"this": 0, "last": 1}.get(text.strip().lower())
+    if relative is not None:
+        day = (today or dt.date.today()) - dt.timedelta(weeks=relative)
+        return day.isocalendar()[0], day.isocalendar()[1]
     try:
         year_text, week_text = text.strip().upper().split("-W")
         year, week = int(year_text), int(week_text)

@@ -12,7 +12,7 @@ from PySide6.QtGui import QImage
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "build.spec"
-ICONS = ROOT / "resources" / "icons"
+ICONS = ROOT / "storeshift" / "assets" / "icons"
 
 
 def spec_excludes() -> set[str]:
@@ -43,7 +43,7 @@ def test_no_qt_module_the_app_imports_is_excluded_from_the_bundle():
 def test_spec_takes_name_and_version_from_the_package():
     text = SPEC.read_text(encoding="utf-8")
     assert "NAME = storeshift.APP_NAME" in text and "VERSION = storeshift.__version__" in text
-    assert '(str(ROOT / "resources"), "resources")' in text  # where storeshift.resources looks when frozen
+    assert '(str(ROOT / "storeshift" / "assets"), "storeshift/assets")' in text  # where storeshift.resources looks when frozen
 
 
 def test_png_icons_have_their_sizes_and_are_not_blank():

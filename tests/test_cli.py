@@ -50,17 +50,20 @@ def test_demo_refuses_a_database_with_people(db_path):
 def test_people_import_refusal_and_skip_invalid(db_path, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("name,email\nGood,good@example.com\n,missing@example.com\n")
+    assert run("--db", str(db_path), "setup", "--site-name", "Test store")[0] == 0
     code, _, err = run("--db", str(db_path), "people", "import", str(bad))
     assert code == 1 and "line 3: name is missing" in err
-    code, out, _ = run("--db", str(db_path), "people", "list")
-    assert out == ""
+    code, out, err = run("--db", str(db_path), "people", "list")
+    assert code == 0 and out == "" and "The roster is empty" in err
     code, out, err = run("--db", str(db_path), "people", "import", "--skip-invalid", str(bad))
     assert code == 0 and "1 person added" in out and "line 3" in err
 
 
 def test_org_key_export_import_and_backup(db_path, tmp_path):
     key = tmp_path / "org.key"
+    assert run("--db", str(db_path), "setup", "--new-organisation", "Acme")[0] == 0
     assert run("--db", str(db_path), "org-key", "export", "--out", str(key))[0] == 0
+    assert run("--db", str(tmp_path / "site.db"), "setup", "--site-name", "Site")[0] == 0
     code, out, _ = run("--db", str(tmp_path / "site.db"), "org-key", "import", str(key))
     assert code == 0 and "in use" in out
     code, out, _ = run("--db", str(db_path), "backup", "--out", str(tmp_path / "b.db"))
@@ -83,6 +86,7 @@ def test_people_export_json_and_unknown_person(db_path):
     import json
 
     runner = CliRunner()
+    assert runner.invoke(main, ["--db", str(db_path), "setup"]).exit_code == 0
     result = runner.invoke(main, ["--db", str(db_path), "people", "import", str(SAMPLE_DATA / "people.csv")])
     assert result.exit_code == 0, result.output
     result = runner.invoke(main, ["people", "export", "--person", "E1001", "--db", str(db_path)])

@@ -77,7 +77,7 @@ BAD_FILE = (
     "Control\x07Char,IT,,E6\n"                 # 8 control character
 ).encode() + b"Latin \xe9 One,IT,,E7\n" + (   # 9 not UTF-8
     "Nul\x00Byte,IT,,E8\n"                     # 10 NUL
-    "Last Good,HR,last@example.com,E9\n"       # 11
+    "Last Good,Qualité,last@example.com,E9\n"  # 11 (UTF-8 accents: line 9 is a damaged line, not another encoding)
 ).encode()
 
 
@@ -105,7 +105,7 @@ def test_skip_invalid_imports_only_the_good_lines(storage):
 
 def test_missing_name_column_or_empty_file_is_a_clear_sentence(storage, tmp_path):
     with pytest.raises(UserError, match="no column 'name'"):
-        roster.import_people(storage, b"fullname,email\nAda,ada@example.com\n")
+        roster.import_people(storage, b"handle,email\nAda,ada@example.com\n")
     with pytest.raises(UserError, match="empty"):
         roster.import_people(storage, b"")
     with pytest.raises(UserError, match="There is no file"):

@@ -20,15 +20,35 @@ missing=()
 for package in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
+step() { echo "==> $*"; }
+
 if [ ${#missing[@]} -gt 0 ]; then
     SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    if [ "$(id -u)" -ne 0 ]; then
+        if ! command -v sudo >/dev/null 2>&1; then
+            # Said plainly, so an administrator can install them, rather than "sudo: command not found".
+            echo "tools/install.sh: these system packages are missing and installing them needs root:" >&2
+            echo "    apt-get install ${missing[*]}" >&2
+            echo "Ask an administrator to run that (or run this script as root), then run it again." >&2
+            exit 1
+        fi
+        SUDO="sudo"
+    fi
     export DEBIAN_FRONTEND=noninteractive
+    step "installing ${#missing[@]} system packages: ${missing[*]}"
     $SUDO apt-get update -qq
     $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+    step "system packages: all there"
 fi
 
-[ -x .venv/bin/python ] || python3 -m venv .venv
+if [ ! -x .venv/bin/python ]; then
+    step "creating the virtual environment .venv"
+    python3 -m venv .venv
+fi
+step "updating pip"
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test,build]'
-echo "storeshift installed in .venv"
+# The longest step (PySide6 is some 600 MB): pip's own lines and progress bars show it moving.
+step "installing storeshift and its Python packages into .venv (a minute or two the first time)"
+.venv/bin/python -m pip install --progress-bar on -e '.[test,build]'
+step "storeshift installed in .venv: try .venv/bin/storeshift --self-test"

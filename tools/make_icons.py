@@ -1,4 +1,4 @@
-"""Render the application icon (resources/icons/storeshift.svg) into the PNG sizes and the
+"""Render the application icon (storeshift/assets/icons/storeshift.svg) into the PNG sizes and the
 Windows .ico the platforms want. Run after changing the SVG: python tools/make_icons.py"""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt  # noqa: E402
 from PySide6.QtGui import QGuiApplication, QImage, QPainter  # noqa: E402
 from PySide6.QtSvg import QSvgRenderer  # noqa: E402
 
-ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
+ICONS = Path(__file__).resolve().parent.parent / "storeshift" / "assets" / "icons"
 SOURCE = ICONS / "storeshift.svg"
 PNG_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 # What Windows picks from for title bars, the taskbar, Explorer and shortcuts.

@@ -14,7 +14,7 @@ from .. import __version__, logs
 from ..errors import DamagedDatabase, UserError
 from ..i18n import _, format_number
 from ..services import settings
-from ..storage.db import default_db_path, open_storage
+from ..storage.db import default_db_path, missing_database, open_storage
 
 log = logging.getLogger("storeshift.cli")
 
@@ -37,14 +37,17 @@ def _db_path(ctx: click.Context, value: str | None) -> Path:
     return Path(chosen) if chosen else default_db_path()
 
 
-def with_storage(func=None, *, window: bool = False, close_visits: bool = True):
+def with_storage(func=None, *, window: bool = False, close_visits: bool = True, create: bool | str = False):
     """Give a command --db and an open Storage; turn user errors into one line, bugs into a logged line.
 
     A window opens at once and checks the file's integrity in the background (writes wait for it),
     then closes forgotten visits itself (and again at each closing time). Any other command closes
-    them first (unless close_visits=False: the commands that look after the file itself)."""
+    them first (unless close_visits=False: the commands that look after the file itself).
+    Only create=True commands (setup, demo) make a new database; create="default" (the windows)
+    makes only the default one. Any other command refuses a path with no database, so a mistyped
+    --db is an error, not a new empty store."""
     if func is None:
-        return functools.partial(with_storage, window=window, close_visits=close_visits)
+        return functools.partial(with_storage, window=window, close_visits=close_visits, create=create)
 
     @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
                   help="Database file (default: storeshift.db in your user data folder).")
@@ -53,7 +56,9 @@ def with_storage(func=None, *, window: bool = False, close_visits: bool = True):
     def wrapper(ctx, db_path, **kwargs):
         storage = None
         try:
-            storage = open_storage(_db_path(ctx, db_path), check_in_background=window)
+            path = _db_path(ctx, db_path)
+            may_create = create is True or (create == "default" and path == default_db_path())
+            storage = open_storage(path, check_in_background=window, create=may_create)
             settings.use_site_language(storage)
             if close_visits and not window:
                 from ..services.visits import close_forgotten_visits
@@ -122,7 +127,7 @@ def _open_window(kind: str, storage, **options) -> None:
 
 
 @main.command()
-@with_storage(window=True)
+@with_storage(window=True, create="default")
 def lead(storage) -> None:
     """Open the shift-lead window (floor board, tasks, people, observations, reports, settings)."""
     _open_window("lead", storage)
@@ -130,7 +135,7 @@ def lead(storage) -> None:
 
 @main.command()
 @click.option("--windowed", is_flag=True, help="A normal window instead of full screen (for development).")
-@with_storage(window=True)
+@with_storage(window=True, create="default")
 def kiosk(storage, windowed: bool) -> None:
     """Open the check-in kiosk (full screen; leaving it needs the shift-lead PIN)."""
     from ..services import pin
@@ -148,7 +153,7 @@ def kiosk(storage, windowed: bool) -> None:
 @click.option("--weeks", default=6, show_default=True, type=click.IntRange(1, 520))
 @click.option("--seed", default=1, show_default=True, type=int, help="Same seed, same demo.")
 @click.option("--observations-per-visit", default=0.6, show_default=True, type=click.FloatRange(0, 50))
-@with_storage
+@with_storage(create=True)
 def demo(storage, seed_only: bool, people: int, weeks: int, seed: int, observations_per_visit: float) -> None:
     """Create a realistic demo store in a new or empty database, then open the app on it."""
     from ..services import demo as demo_data
@@ -175,12 +180,20 @@ def people() -> None:
 @people.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--skip-invalid", is_flag=True, help="Import the good lines and list the bad ones.")
+@click.option("--map", "mapping", default=None, metavar='FIELD="Column",...',
+              help='Which column holds what, where the headers do not say: name="Full Name",email="Work Email" '
+                   "(fields: name, first_name, last_name, email, employee_id, department).")
 @with_storage
-def people_import(storage, file: str, skip_invalid: bool) -> None:
-    """Import people from a CSV (name required; department, email, employee_id optional)."""
+def people_import(storage, file: str, skip_invalid: bool, mapping: str | None) -> None:
+    """Import people from a CSV, as HR systems export it: a name (or first and last name) and
+    optionally email, employee id and department, with English, French or German headers; ','
+    ';' tab or '|' between values; UTF-8, UTF-16 or Windows-1252. Columns not used are listed."""
     from ..services import roster
+    from ..services.csvio import parse_mapping
 
-    report = roster.import_people(storage, file, skip_invalid=skip_invalid)
+    report = roster.import_people(storage, file, skip_invalid=skip_invalid,
+                                  mapping=parse_mapping(mapping) if mapping else None)
+    click.echo("columns: " + ", ".join(f"{field} ← {column}" for field, column in report.columns.items()))
     click.echo(report.summary("people"))
     for error in report.errors:
         click.echo("  " + _("skipped: {reason}").format(reason=error), err=True)
@@ -194,7 +207,12 @@ def people_list(storage, search: str, as_json: bool) -> None:
     """List the roster."""
     from ..services import roster
 
-    for person in roster.list_people(storage, search=search):
+    found = roster.list_people(storage, search=search)
+    if not found and not as_json:
+        # Said on stderr, so a script reading the list still reads nothing.
+        click.echo(f"nobody matches '{search}'" if search else
+                   "The roster is empty: import it with 'storeshift people import FILE.csv'.", err=True)
+    for person in found:
         if as_json:
             click.echo(json.dumps(person, ensure_ascii=False))
         else:
@@ -389,8 +407,8 @@ def check(ctx, db_path: str | None) -> None:
     # Not with_storage: a damaged file is what this command is for, and it must not upgrade
     # or write the file it examines.
     path = _db_path(ctx, db_path)
-    if not path.exists():
-        raise Fail(_("There is no database at {file}.").format(file=path), 1)
+    if not (path.is_file() and path.stat().st_size > 0):
+        raise Fail(str(missing_database(path)), 1)
     try:
         report = maintenance.check_file(path)
     except Exception as exc:  # a bug: the log gets the traceback (without row text), the user one line
@@ -405,10 +423,35 @@ def check(ctx, db_path: str | None) -> None:
 
 def _register_feature_commands() -> None:
     """Commands of a feature live in a module of their own in this package, each with register()."""
-    from . import floor, observations, reports, sync
+    from . import floor, observations, reports, setup, sync
 
-    for module in (floor, reports, sync, observations):
+    for module in (floor, reports, sync, observations, setup):
         module.register(main, with_storage, Fail)
 
 
 _register_feature_commands()
+
+
+def gui() -> None:
+    """The desktop entry point (storeshift-gui, started from a menu or a shortcut): the same commands,
+    but a failure is also shown in a message box, since there may be no terminal to print it on."""
+    try:
+        code = main.main(prog_name="storeshift", standalone_mode=False)
+    except click.ClickException as exc:
+        if sys.stderr is not None:
+            exc.show()
+        _show_error(exc.format_message())
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _show_error(text: str) -> None:
+    try:
+        from PySide6.QtWidgets import QApplication, QMessageBox
+    except ImportError:
+        return
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    QMessageBox.critical(None, "storeshift", text)
+    del app

@@ -7,12 +7,13 @@ from pathlib import Path
 import click
 
 from ..i18n import _, format_number, ngettext
-from ..timeutil import parse_week
+from ..timeutil import local, parse_week, utc_now
 
 
 def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the core passes the class)
     @main.command()
-    @click.option("--week", "week_text", required=True, help="ISO week such as 2026-W48 (in the site's time zone).")
+    @click.option("--week", "week_text", required=True,
+                  help="ISO week such as 2026-W48, or 'this' or 'last' (weeks in the site's time zone).")
     @click.option("--site", "site_id", default=None, help="Site id or name (default: this database's own site).")
     @click.option("--all-sites", is_flag=True, help="One consolidated report across every site in the database.")
     @click.option("--paper", type=click.Choice(["a4", "letter"], case_sensitive=False), default="a4",
@@ -25,8 +26,11 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
                out: str) -> None:
         """Write the weekly insight report PDF: figures against last week, themes, observations,
         follow-ups, charts, who came and task coverage."""
+        from ..services import settings
+
         try:
-            year, week = parse_week(week_text)
+            today = local(utc_now(), settings.site_timezone(storage)).date()
+            year, week = parse_week(week_text, today)
         except ValueError as exc:
             raise Fail(str(exc), 1) from None
         if all_sites and site_id:

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import re
+import secrets
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,21 @@ def _b32(data: bytes) -> str:
 
 def _unb32(text: str) -> bytes:
     return base64.b32decode(text + "=" * (-len(text) % 8))
+
+
+def start_organisation(storage: Storage, name: str) -> str:
+    """A new organisation's own key, named, in a database with no badges yet (a store that starts
+    on its own rather than with head office's key); returns the key id."""
+    secret_hex = secrets.token_hex(32)
+    key_id = key_id_of(secret_hex)
+    with storage.write("create the organisation key"):
+        if storage.value("SELECT count(*) FROM badges"):
+            raise UserError("This database already has badges signed with its organisation key; "
+                            "a new organisation needs a new, empty database.")
+        storage.conn.execute("DELETE FROM organisation")
+        storage.db["organisation"].insert({"key_id": key_id, "secret": secret_hex, "name": name,
+                                           "created_at": now_iso()})
+    return key_id
 
 
 def org_key(storage: Storage) -> dict:

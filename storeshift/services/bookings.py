@@ -29,8 +29,8 @@ def import_bookings(storage: Storage, source: str | Path | bytes, skip_invalid: 
     """CSV with employee_id or email, start, end (site-local times such as 2026-11-25 09:00)
     and an optional task title. A booking already there (same person and start) is unchanged."""
     table = read_csv(source, required=("start", "end"), known=BOOKING_FIELDS)
-    report = ImportReport(errors=list(table.errors))
-    if "employee_id" not in table.headers and "email" not in table.headers:
+    report = ImportReport.of(table)
+    if "employee_id" not in table.columns and "email" not in table.columns:
         raise UserError(_("The header line needs an 'employee_id' or 'email' column to say who is booked."))
     tz = settings.get(storage, "timezone")
     people = storage.rows("SELECT id, employee_id, lower(email) AS email FROM people")

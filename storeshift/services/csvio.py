@@ -1,12 +1,16 @@
-"""Reading CSV files people make in spreadsheets: any header case, BOM, ';' or ',', CRLF,
-with every unreadable line reported by its number instead of failing the whole file."""
+"""Reading CSV files people make in spreadsheets and HR systems: header names in English, French
+and German (or mapped by hand), the delimiter and encoding detected, CRLF, with every unreadable
+line reported by its number instead of failing the whole file."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from ..errors import UserError
 from ..i18n import _, format_number, ngettext
@@ -14,6 +18,22 @@ from ..i18n import _, format_number, ngettext
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_CELL_CHARS = 10_000
 csv.field_size_limit(MAX_FILE_BYTES)
+
+#: The delimiters spreadsheets and HR systems write: Excel in France or Germany saves ';'.
+DELIMITERS = ",;\t|"
+# The encodings a spreadsheet in an English, French or German office saves CSV in, for the
+# detector to choose among when the file is not UTF-8 (a wider choice finds Cyrillic or Thai
+# in a short Windows-1252 file).
+ENCODINGS = ["utf_8", "utf_16", "utf_32", "cp1252", "iso8859_15", "cp850", "mac_roman"]
+ENCODING_NAMES = {"utf_8": "UTF-8", "utf_16": "UTF-16", "utf_32": "UTF-32", "cp1252": "Windows-1252",
+                  "iso8859_15": "ISO-8859-15", "cp850": "DOS (code page 850)", "mac_roman": "Mac Roman"}
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def header_key(text: str) -> str:
+    """A header as compared: 'Prénom', 'PRENOM' and 'pré-nom' are one; so are 'E-Mail' and 'email'."""
+    text = unicodedata.normalize("NFKD", text.replace("ß", "ss")).casefold()
+    return "".join(ch for ch in text if ch.isalnum() and not unicodedata.combining(ch))
 
 
 @dataclass(frozen=True)
@@ -29,7 +49,14 @@ class LineError:
 class CsvRows:
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     errors: list[LineError] = field(default_factory=list)
+    #: The header line as written in the file.
     headers: list[str] = field(default_factory=list)
+    #: Which column of the file each field was read from: {field: header as written}.
+    columns: dict[str, str] = field(default_factory=dict)
+    #: Columns the import does not use, as written in the file.
+    ignored: list[str] = field(default_factory=list)
+    encoding: str = "UTF-8"
+    delimiter: str = ","
 
 
 @dataclass
@@ -40,6 +67,12 @@ class ImportReport:
     unchanged: int = 0
     errors: list[LineError] = field(default_factory=list)
     applied: bool = False
+    columns: dict[str, str] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, table: CsvRows) -> ImportReport:
+        return cls(errors=list(table.errors), columns=dict(table.columns), ignored=list(table.ignored))
 
     def summary(self, kind: str) -> str:
         """'3 people added, 1 updated, 0 unchanged' (kind: people, tasks, bookings or observations)."""
@@ -56,9 +89,21 @@ class ImportReport:
         parts = [added, _("{count} updated").format(count=format_number(self.updated)),
                  _("{count} unchanged").format(count=format_number(self.unchanged))]
         if self.errors:
-            parts.append(ngettext("{count} bad line skipped", "{count} bad lines skipped", len(self.errors))
-                         .format(count=format_number(len(self.errors))))
-        return ", ".join(parts)
+            parts.append(f"{len(self.errors)} bad line{'s' if len(self.errors) != 1 else ''} skipped")
+        text = ", ".join(parts)
+        if self.ignored:
+            # Said every time: a column dropped without a word is how emails went missing.
+            text += f"; column{'s' if len(self.ignored) != 1 else ''} not imported: " + ", ".join(self.ignored)
+        return text
+
+
+class MissingColumn(UserError):
+    """The header line has no column for a required field; headers lists what it has (a window
+    offers them to choose from)."""
+
+    def __init__(self, message: str, headers: list[str]):
+        super().__init__(message)
+        self.headers = headers
 
 
 class CsvRefused(UserError):
@@ -73,48 +118,149 @@ class CsvRefused(UserError):
                          "Fix them, or import only the good lines (--skip-invalid).")
 
 
-def _decode_lines(data: bytes) -> tuple[list[str], list[LineError]]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+def parse_mapping(text: str) -> dict[str, str]:
+    """'name="Full Name",email="Work Email"' (the --map option) as {field: column}."""
+    mapping: dict[str, str] = {}
+    try:
+        pairs = next(csv.reader([text], skipinitialspace=True))
+    except (csv.Error, StopIteration):
+        pairs = []
+    for pair in pairs:
+        fieldname, sep, column = pair.partition("=")
+        column = column.strip().strip('"').strip("'").strip()
+        if not sep or not fieldname.strip() or not column:
+            raise UserError(f"'{pair}' is not a column mapping such as name=\"Full Name\".")
+        mapping[fieldname.strip().lower().replace(" ", "_")] = column
+    if not mapping:
+        raise UserError("The column mapping is empty; write it as name=\"Full Name\",email=\"Work Email\".")
+    return mapping
+
+
+def _utf8_lines(data: bytes) -> tuple[list[str], list[LineError]]:
     lines, errors = [], []
     for number, raw in enumerate(data.splitlines(keepends=True), start=1):
         try:
-            text = raw.decode("utf-8")
+            lines.append(raw.decode("utf-8"))
         except UnicodeDecodeError:
             errors.append(LineError(number, "is not UTF-8 text (save the file as 'CSV UTF-8')"))
-            text = ""
-        if "\x00" in text:
-            errors.append(LineError(number, "contains a NUL character"))
-            text = ""
-        lines.append(text if text else "\n")
+            lines.append("")
     return lines, errors
 
 
-def read_csv(source: str | Path | bytes, required: tuple[str, ...], known: tuple[str, ...]) -> CsvRows:
-    """Rows as {lower-case header: trimmed value}, keyed by their line number in the file."""
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                raise UserError(f"{path.name} is larger than 50 MB; split it into smaller files.")
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise UserError(f"There is no file {path}.") from None
-        except IsADirectoryError:
-            raise UserError(f"{path} is a folder, not a CSV file.") from None
-        except OSError as exc:
-            raise UserError(f"Cannot read {path}: {exc.strerror}.") from None
+def _is_utf8_with_bad_lines(lines: list[str]) -> bool:
+    """Some lines hold UTF-8 letters beyond ASCII: the file is UTF-8 and its other lines are damaged
+    (read in another encoding they would turn its good accents into nonsense)."""
+    return any(not line.isascii() for line in lines)
+
+
+def _decode(data: bytes) -> tuple[list[str], list[LineError], str]:
+    """The file's lines, the lines that cannot be read, and the encoding's name."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        lines, errors = _utf8_lines(data[3:])
+        encoding = "UTF-8"
     else:
-        data = source
-    lines, errors = _decode_lines(data)
-    result = CsvRows(errors=errors)
+        lines, errors = _utf8_lines(data)
+        encoding = "UTF-8"
+        if errors and not _is_utf8_with_bad_lines(lines):
+            from charset_normalizer import from_bytes
+
+            best = from_bytes(data, cp_isolation=ENCODINGS).best()
+            if best is not None:
+                text = str(best).lstrip("\ufeff")
+                lines, errors = _LINE.findall(text), []
+                encoding = ENCODING_NAMES.get(best.encoding, best.encoding)
+    cleaned = []
+    for number, text in enumerate(lines, start=1):
+        if "\x00" in text:
+            errors.append(LineError(number, "contains a NUL character"))
+            text = ""
+        cleaned.append(text if text else "\n")
+    return cleaned, errors, encoding
+
+
+def _delimiter(lines: list[str], header_line: str) -> str:
+    """csv.Sniffer on the first lines, among the delimiters spreadsheets write; the header line's
+    most frequent one when the sample is too small or too odd for it."""
+    sample = "".join(line for line in lines[:50] if line.strip())
+    try:
+        found = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+        if found in DELIMITERS and found in header_line:
+            return found
+    except csv.Error:
+        pass
+    counts = {d: header_line.count(d) for d in DELIMITERS}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _read_source(source: str | Path | bytes) -> bytes:
+    if not isinstance(source, (str, Path)):
+        return source
+    path = Path(source)
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise UserError(f"{path.name} is larger than 50 MB; split it into smaller files.")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"There is no file {path}.") from None
+    except IsADirectoryError:
+        raise UserError(f"{path} is a folder, not a CSV file.") from None
+    except OSError as exc:
+        raise UserError(f"Cannot read {path}: {exc.strerror}.") from None
+
+
+def match_columns(headers: list[str], known: tuple[str, ...], aliases: dict[str, tuple[str, ...]],
+                  mapping: dict[str, str | None] | None) -> dict[str, int]:
+    """{field: column index}: mapped by hand first, then by name or a usual variant of it. Where two
+    columns fit one field, the better-known name wins (a field's aliases are listed best first).
+    A field mapped to None is not read at all."""
+    keys = [header_key(h) for h in headers]
+    chosen: dict[str, int] = {}
+    for fieldname, column in (mapping or {}).items():
+        if fieldname not in known:
+            raise UserError(f"There is no field '{fieldname}' to map a column to "
+                            f"(the fields are: {', '.join(known)}).")
+        if column is None:
+            continue
+        wanted = header_key(column)
+        if wanted not in keys:
+            raise UserError(f"The file has no column '{column}' to read {fieldname.replace('_', ' ')} from "
+                            f"(it has: {', '.join(h for h in headers if h.strip()) or 'nothing'}).")
+        chosen[fieldname] = keys.index(wanted)
+    taken = set(chosen.values())
+    for fieldname in known:
+        if fieldname in chosen or fieldname in (mapping or {}):
+            continue
+        for alias in (fieldname, *aliases.get(fieldname, ())):
+            index = next((i for i, k in enumerate(keys) if k == header_key(alias) and i not in taken), None)
+            if index is not None:
+                chosen[fieldname] = index
+                taken.add(index)
+                break
+    return chosen
+
+
+def read_csv(source: str | Path | bytes, required: tuple[str | tuple[str, ...], ...], known: tuple[str, ...],
+             aliases: dict[str, tuple[str, ...]] | None = None, mapping: dict[str, str] | None = None,
+             adjust: Callable[[dict[str, int], list[str], dict[str, str]], dict[str, int]] | None = None) -> CsvRows:
+    """Rows as {field: trimmed value}, keyed by their line number in the file.
+
+    required lists fields the header must have (a tuple: any one of them); aliases gives each
+    field's other usual header names; mapping ({field: column}) names columns by hand; adjust
+    may rearrange the matched columns (e.g. a French 'Nom' beside 'Prénom' is the family name)."""
+    lines, errors, encoding = _decode(_read_source(source))
+    result = CsvRows(errors=errors, encoding=encoding)
     header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
     if header_index is None:
-        if errors:  # every line was unreadable, e.g. a UTF-16 file: say why rather than "empty"
+        if errors:  # every line was unreadable: say why rather than "empty"
             raise UserError(f"Nothing could be read from the file: line {errors[0].line} {errors[0].reason}.")
         raise UserError("The file is empty: it needs a header line such as 'name,department,email'.")
-    header_line = lines[header_index]
-    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    if errors and errors[0].line < header_index + 1 or any(
+            ord(c) < 32 and c not in "\t\r\n" for c in lines[header_index]):
+        raise UserError("This is not a CSV text file: its first lines cannot be read as text. "
+                        "Save the spreadsheet as 'CSV UTF-8' and import that file.")
+    delimiter = _delimiter(lines[header_index:], lines[header_index])
+    result.delimiter = delimiter
     # strict: a quote that is never closed is an error, not the rest of the file read as one value.
     reader = csv.reader(io.StringIO("".join(lines)), delimiter=delimiter, strict=True)
     try:
@@ -122,12 +268,20 @@ def read_csv(source: str | Path | bytes, required: tuple[str, ...], known: tuple
             headers = next(reader)
     except csv.Error as exc:
         raise UserError(f"The header line cannot be read: {exc}.") from None
-    headers = [h.strip().lstrip("\ufeff").lower().replace(" ", "_") for h in headers]
+    headers = [h.strip().lstrip("\ufeff").strip() for h in headers]
     result.headers = headers
-    missing = [name for name in required if name not in headers]
-    if missing:
-        raise UserError(f"The header line has no column {', '.join(repr(m) for m in missing)} "
-                        f"(it has: {', '.join(h for h in headers if h) or 'nothing'}).")
+    chosen = match_columns(headers, known, aliases or {}, mapping)
+    if adjust is not None:
+        chosen = adjust(chosen, headers, mapping or {})
+    for need in required:
+        options = (need,) if isinstance(need, str) else need
+        if not any(o in chosen for o in options):
+            listed = ", ".join(h for h in headers if h) or "nothing"
+            raise MissingColumn(f"The header line has no column '{options[0]}' (it has: {listed}). "
+                                f"Say which column holds it, e.g. --map {options[0]}=\"{_example(headers)}\".",
+                                headers)
+    result.columns = {f: headers[i] for f, i in sorted(chosen.items(), key=lambda item: item[1])}
+    result.ignored = [h for i, h in enumerate(headers) if h and i not in chosen.values()]
     bad_lines = {e.line for e in errors}
     while True:
         try:
@@ -144,21 +298,26 @@ def read_csv(source: str | Path | bytes, required: tuple[str, ...], known: tuple
         if start in bad_lines or not any(v.strip() for v in values):
             continue
         if len(values) > len(headers):
+            sign = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}[delimiter]
             errors.append(LineError(start, f"has {len(values)} values but the header has {len(headers)} "
-                                           "(a value with a comma needs quotes)"))
+                                           f"(a value with a {sign} needs quotes)"))
             continue
-        row = {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(headers) if h in known}
-        too_long = [h for h, v in row.items() if len(v) > MAX_CELL_CHARS]
+        row = {f: (values[i].strip() if i < len(values) else "") for f, i in chosen.items()}
+        too_long = [f for f, v in row.items() if len(v) > MAX_CELL_CHARS]
         if too_long:
             errors.append(LineError(start, f"{too_long[0]} is longer than {MAX_CELL_CHARS:,} characters"))
             continue
-        controls = [h for h, v in row.items() if any(ord(c) < 32 and c not in "\t\n" for c in v)]
+        controls = [f for f, v in row.items() if any(ord(c) < 32 and c not in "\t\n" for c in v)]
         if controls:
             errors.append(LineError(start, f"{controls[0]} contains control characters"))
             continue
         result.rows.append((start, row))
     result.errors.sort(key=lambda e: e.line)
     return result
+
+
+def _example(headers: list[str]) -> str:
+    return next((h for h in headers if h), "Column")
 
 
 def spreadsheet_safe(value: object) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import unicodedata
 import uuid
 
 from ..errors import UserError
@@ -21,6 +22,17 @@ LAST_NAMES = ["García", "O'Neill", "Jónsson", "de la Cruz", "Ní Bhriain", "Pa
               "Lindqvist", "Müller", "Dubois", "Okafor", "Kowalski", "Nakamura", "Rossi", "Schmidt",
               "Nguyen", "Silva", "Haddad", "Murphy", "Khan", "Novak", "Tanaka", "Mensah", "Fischer",
               "Costa", "Ivanova", "Brown", "Yilmaz", "Chen"]
+# Letters NFKD does not take apart into a base letter and an accent.
+_LATIN_LETTERS = str.maketrans({"ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d",
+                                "þ": "th", "ı": "i"})
+
+
+def email_local_part(first: str, last: str) -> str:
+    """'Björn', 'Müller' -> 'bjorn.muller': accents taken off as an email system does, not dropped."""
+    text = unicodedata.normalize("NFKD", f"{first}.{last}".lower().translate(_LATIN_LETTERS))
+    return "".join(c for c in text if c.isascii() and (c.isalnum() or c == "."))
+
+
 # A few names in other scripts, as a real roster has them.
 SPECIAL_NAMES = ["李小龙", "محمد الأحمد", "Αλέξανδρος Παπαδόπουλος", "Дмитрий Иванов", "דנה לוי", "김민준"]
 DEPARTMENTS = ["Executive", "Finance", "IT", "HR", "Marketing", "Legal", "Supply Chain", "Property",
@@ -159,7 +171,7 @@ def seed(storage: Storage, *, people: int = 60, weeks: int = 6, seed: int = 1,
         else:
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             name = f"{first} {last}"
-            email_base = "".join(c for c in f"{first}.{last}".lower() if c.isascii() and (c.isalnum() or c == "."))
+            email_base = email_local_part(first, last)
         email = f"{email_base}@example.com"
         if email in used_emails:
             email = f"{email_base}{i}@example.com"

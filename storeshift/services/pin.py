@@ -43,6 +43,16 @@ def set_pin(storage: Storage, new_pin: str, old_pin: str | None = None, actor: s
         settings.put(storage, "pin_locked_until", None, actor)
 
 
+def is_current(storage: Storage, candidate: str) -> bool:
+    """Whether candidate is the PIN, counting nothing: only for callers that hold the database file
+    itself (the command line's setup, run again with the same options), never for a PIN pad."""
+    stored = settings.get(storage, "pin_hash")
+    if not stored:
+        return False
+    _, salt_hex, digest = stored.split("$")
+    return hmac.compare_digest(_hash(str(candidate), bytes.fromhex(salt_hex)), digest)
+
+
 def locked_until(storage: Storage, now: dt.datetime | None = None) -> dt.datetime | None:
     until = settings.get(storage, "pin_locked_until")
     if until and from_iso(until) > (now or utc_now()):

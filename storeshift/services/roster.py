@@ -10,11 +10,36 @@ from ..errors import NotFound, UserError
 from ..storage import audit
 from ..storage.db import Storage, new_id, now_iso
 from . import badges
-from .csvio import CsvRefused, ImportReport, LineError, read_csv
+from .csvio import CsvRefused, CsvRows, ImportReport, LineError, header_key, read_csv
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_NAME = 1000
 PERSON_FIELDS = ("name", "department", "email", "employee_id")
+#: What a roster file may hold: a person's fields, or the name in two parts.
+ROSTER_COLUMNS = (*PERSON_FIELDS, "first_name", "last_name")
+
+#: The header names HR systems and spreadsheets use for each field, in English, French and
+#: German, best first (compared without case, accents, spaces or punctuation; see header_key).
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "name": ("Full Name", "Name", "Employee Name", "Display Name", "Person", "Nom complet",
+             "Nom et prénom", "Prénom et nom", "Prénom Nom", "Nom Prénom", "Nom", "Collaborateur",
+             "Vollständiger Name", "Vor- und Nachname", "Mitarbeitername", "Mitarbeiter", "Mitarbeiter/in"),
+    "first_name": ("First Name", "Given Name", "Forename", "First", "Prénom", "Vorname", "Rufname"),
+    "last_name": ("Last Name", "Surname", "Family Name", "Last", "Nom de famille", "Nom d'usage",
+                  "Nachname", "Familienname", "Zuname"),
+    "email": ("Work Email", "Business Email", "Email Address", "Work Email Address", "E-mail", "Mail",
+              "Courriel", "Adresse e-mail", "Adresse email", "Adresse électronique", "Courriel professionnel",
+              "E-mail professionnel", "Mél", "E-Mail-Adresse", "E-Mail geschäftlich", "Geschäftliche E-Mail",
+              "Dienstliche E-Mail"),
+    "employee_id": ("Employee ID", "Employee Number", "Employee No", "Employee #", "Staff ID", "Staff Number",
+                    "Personnel Number", "Payroll Number", "Badge Number", "Matricule", "N° matricule",
+                    "Numéro de matricule", "ID employé", "Numéro d'employé", "N° salarié", "Personalnummer",
+                    "Personal-Nr.", "Pers.-Nr.", "Mitarbeiternummer", "Mitarbeiter-ID"),
+    "department": ("Department", "Dept", "Team", "Division", "Business Unit", "Service", "Département",
+                   "Direction", "Équipe", "Abteilung", "Bereich", "Organisationseinheit", "Team/Abteilung"),
+}
+# Beside a first-name column, these name the family name: French 'Prénom;Nom', German 'Vorname;Name'.
+_FAMILY_NAME_IN_NAME = {header_key(h) for h in ("Name", "Nom")}
 
 
 #: Longest department, email and employee id kept; a longer value is a pasting accident.
@@ -131,15 +156,38 @@ def departments(storage: Storage) -> list[str]:
 
 @dataclass
 class PersonPlan:
-    """The result of checking a roster CSV: what would change, and every bad line."""
+    """The result of checking a roster CSV: what would change, every bad line, and how the file was read."""
     report: ImportReport
     inserts: list[dict]
     updates: list[tuple[str, dict]]
+    table: CsvRows
 
 
-def plan_people_import(storage: Storage, source: str | Path | bytes) -> PersonPlan:
-    table = read_csv(source, required=("name",), known=PERSON_FIELDS)
-    report = ImportReport(errors=list(table.errors))
+def _name_parts(chosen: dict[str, int], headers: list[str], mapping: dict[str, str]) -> dict[str, int]:
+    """A 'Nom' or 'Name' column beside a first-name column holds the family name, not the full name."""
+    name = chosen.get("name")
+    if (name is not None and "name" not in mapping and "first_name" in chosen and "last_name" not in chosen
+            and header_key(headers[name]) in _FAMILY_NAME_IN_NAME):
+        chosen = {**chosen, "last_name": name}
+        del chosen["name"]
+    return chosen
+
+
+def read_roster(source: str | Path | bytes, mapping: dict[str, str] | None = None) -> CsvRows:
+    """A roster file's rows as person fields: the name joined from its parts where it comes in two."""
+    table = read_csv(source, required=(("name", "first_name", "last_name"),), known=ROSTER_COLUMNS,
+                     aliases=HEADER_ALIASES, mapping=mapping, adjust=_name_parts)
+    for _line, values in table.rows:
+        first, last = values.pop("first_name", ""), values.pop("last_name", "")
+        if not values.get("name"):
+            values["name"] = " ".join(part for part in (first, last) if part)
+    return table
+
+
+def plan_people_import(storage: Storage, source: str | Path | bytes,
+                       mapping: dict[str, str] | None = None) -> PersonPlan:
+    table = read_roster(source, mapping)
+    report = ImportReport.of(table)
     inserts, updates = [], []
     seen_ids: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
@@ -185,13 +233,14 @@ def plan_people_import(storage: Storage, source: str | Path | bytes) -> PersonPl
         else:
             report.unchanged += 1
     report.errors.sort(key=lambda e: e.line)
-    return PersonPlan(report, inserts, updates)
+    return PersonPlan(report, inserts, updates, table)
 
 
 def import_people(storage: Storage, source: str | Path | bytes, skip_invalid: bool = False,
-                  actor: str = "import") -> ImportReport:
-    """Import a roster CSV in one transaction: all lines, or (skip_invalid) all good lines."""
-    plan = plan_people_import(storage, source)
+                  actor: str = "import", mapping: dict[str, str] | None = None) -> ImportReport:
+    """Import a roster CSV in one transaction: all lines, or (skip_invalid) all good lines.
+    mapping ({field: column}) names the columns the headers alone do not make clear."""
+    plan = plan_people_import(storage, source, mapping)
     if plan.report.errors and not skip_invalid:
         raise CsvRefused(Path(source).name if isinstance(source, (str, Path)) else "the file", plan.report.errors)
     with storage.write("import the people"):

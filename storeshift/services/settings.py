@@ -8,6 +8,7 @@ first closing time after it began (services.hours). closing_times() reads all se
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -26,6 +27,94 @@ def _closing_time(text: str) -> str:
         raise ValueError(_("'{text}' is not a time such as 22:00").format(text=text)) from None
 
 
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# Day names as a store writes them, in English, French and German (full or short).
+_DAY_NAMES = {
+    **{name: i for i, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
+    **{name: i for i, name in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                                          "sunday"))},
+    **{name: i for i, name in enumerate(("lun", "mar", "mer", "jeu", "ven", "sam", "dim"))},
+    **{name: i for i, name in enumerate(("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
+                                          "dimanche"))},
+    **{name: i for i, name in enumerate(("mo", "di", "mi", "do", "fr", "sa", "so"))},
+    **{name: i for i, name in enumerate(("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag",
+                                          "sonntag"))},
+}
+_CLOSED = {"closed", "fermé", "ferme", "geschlossen", "-"}
+_HOURS_EXAMPLE = "Mon-Fri 09:00-21:00, Sat 09:00-18:00, Sun closed"
+
+
+_CLOCK = re.compile(r"^(\d{1,2})(?:[:h.](\d{2})|h)$")
+
+
+def _clock(text: str) -> str:
+    """A time of day as HH:MM from 9:00, 09:00, 9h30 (French) or 9.30 (German)."""
+    found = _CLOCK.match(text.strip().lower())
+    if found and int(found[1]) < 24 and int(found[2] or 0) < 60:
+        return f"{int(found[1]):02d}:{int(found[2] or 0):02d}"
+    if text.strip() == "24:00":
+        return "00:00"
+    raise ValueError(f"'{text.strip()}' is not a time such as 21:00")
+
+
+def _day(text: str) -> int:
+    key = text.strip().lower().rstrip(".")
+    if key not in _DAY_NAMES:
+        raise ValueError(f"'{text.strip()}' is not a day of the week (write the hours as '{_HOURS_EXAMPLE}')")
+    return _DAY_NAMES[key]
+
+
+def weekly_hours(text: str) -> list[tuple[str, str] | None]:
+    """Opening hours as seven (open, close) pairs, Monday first; None on a closed day. A close
+    earlier than the open time is the next morning's (a night shift). Days not named are closed;
+    hours without days ('09:00-21:00') are every day's."""
+    days: list[tuple[str, str] | None] = [None] * 7
+    for part in filter(None, (p.strip() for p in str(text).replace(";", ",").split(","))):
+        words = part.split(None, 1)
+        if len(words) == 1 or words[0][:1].isdigit():
+            chosen, hours = range(7), part
+        else:
+            span, hours = words
+            first, _, last = span.partition("-")
+            start, end = _day(first), _day(last) if last else _day(first)
+            chosen = [(start + i) % 7 for i in range((end - start) % 7 + 1)]
+        if hours.strip().lower() in _CLOSED:
+            pair = None
+        else:
+            opening, sep, closing = hours.replace("–", "-").partition("-")
+            if not sep:
+                raise ValueError(f"'{hours.strip()}' is not opening hours such as 09:00-21:00")
+            pair = (_clock(opening), _clock(closing))
+            if pair[0] == pair[1]:
+                raise ValueError(f"'{hours.strip()}' opens and closes at the same time")
+        for day in chosen:
+            days[day] = pair
+    if not any(days):
+        raise ValueError(f"says the site is never open (write it as '{_HOURS_EXAMPLE}')")
+    return days
+
+
+def format_hours(days: list[tuple[str, str] | None]) -> str:
+    """The canonical text for weekly_hours' days: runs of days with the same hours joined."""
+    parts, start = [], 0
+    for i in range(1, 8):
+        if i == 7 or days[i] != days[start]:
+            span = DAYS[start] if i - 1 == start else f"{DAYS[start]}-{DAYS[i - 1]}"
+            hours = "closed" if days[start] is None else f"{days[start][0]}-{days[start][1]}"
+            parts.append(f"{span} {hours}")
+            start = i
+    return ", ".join(parts)
+
+
+def _opening_hours(text: str) -> str:
+    return format_hours(weekly_hours(text))
+
+
+def latest_closing(days: list[tuple[str, str] | None]) -> str:
+    """The week's latest closing time, night shifts (closing after midnight) latest of all."""
+    def lateness(pair: tuple[str, str]) -> tuple[bool, str]:
+        return (pair[1] < pair[0], pair[1])
+    return max((pair for pair in days if pair), key=lateness)[1]
 def _weekday_closing_time(text: Any) -> str | None:
     """A weekday's own closing time, or None (empty) for the site's closing_time."""
     if text is None or not str(text).strip():
@@ -80,6 +169,7 @@ WEEKDAY_CLOSING_LABELS = (
 SETTINGS = [
     Setting("site_name", _site_name, "My store", _l("Site name")),
     Setting("timezone", _timezone, "Europe/London", _l("Time zone")),
+    Setting("opening_hours", _opening_hours, "Mon-Sun 09:00-22:00", _l("Opening hours")),
     Setting("closing_time", _closing_time, "22:00", _l("Closing time (open visits close then)")),
     *[Setting(key, _weekday_closing_time, None, label)
       for key, label in zip(WEEKDAY_CLOSING_KEYS, WEEKDAY_CLOSING_LABELS)],
@@ -94,7 +184,7 @@ SETTINGS = [
 ]
 BY_KEY = {s.key: s for s in SETTINGS}
 # Kept in the settings table too but never shown as ordinary settings.
-INTERNAL_KEYS = {"pin_hash", "pin_failures", "pin_locked_until", "last_backup_at"}
+INTERNAL_KEYS = {"pin_hash", "pin_failures", "pin_locked_until", "last_backup_at", "setup_done"}
 
 
 # These two live on the site's own row, which travels with merged bundles.

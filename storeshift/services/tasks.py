@@ -79,7 +79,7 @@ def list_tasks(storage: Storage, include_archived: bool = False) -> list[dict]:
 
 def plan_tasks_import(storage: Storage, source) -> tuple[ImportReport, list[dict], list[tuple[str, dict]]]:
     table = read_csv(source, required=("title",), known=TASK_FIELDS)
-    report = ImportReport(errors=list(table.errors))
+    report = ImportReport.of(table)
     existing = {r["title"].casefold(): r for r in storage.rows("SELECT * FROM tasks")}
     seen: dict[str, int] = {}
     inserts, updates = [], []

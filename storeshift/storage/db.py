@@ -331,6 +331,10 @@ class IntegrityCheck(threading.Thread):
             raise self.problem
 
 
+def missing_database(path: Path) -> errors.NotFound:
+    return errors.NotFound(f"There is no storeshift database at {path}. Check the path, or run storeshift setup.")
+
+
 def _newer_database(conn: sqlite3.Connection) -> errors.NewerDatabase | None:
     """A database upgraded by a newer storeshift (a migration this version does not know)
     must not be written to: its tables may have columns this version would leave wrong."""
@@ -346,8 +350,9 @@ def _newer_database(conn: sqlite3.Connection) -> errors.NewerDatabase | None:
 
 
 def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: str = "My store",
-                 check_in_background: bool = False) -> Storage:
+                 check_in_background: bool = False, create: bool = True) -> Storage:
     """Open (creating if needed) the database at path, or an in-memory one for path=None.
+    With create=False a path with no database is refused and nothing is created, not even its folder.
 
     Runs pending migrations, and on a new database creates this site and its organisation key.
     The file is known to be sound before anything writes to it: the full check when it was not
@@ -361,6 +366,8 @@ def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: st
     file_path = None if path is None else Path(path).expanduser()
     full = False
     if file_path is not None:
+        if not create and not (file_path.is_file() and file_path.stat().st_size > 0):
+            raise missing_database(file_path)
         refuse_network_share(file_path)
         try:
             file_path.parent.mkdir(parents=True, exist_ok=True)

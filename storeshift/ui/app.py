@@ -10,6 +10,7 @@ import sys
 import traceback
 
 from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QPushButton,
                                QVBoxLayout, QWidget)
@@ -38,11 +39,28 @@ def application() -> QApplication:
 
 
 def style_sheet(name: str) -> str:
-    """The QSS for 'kiosk' or 'lead' from resources/styles ('' if not there yet)."""
+    """The QSS for 'kiosk' or 'lead' from storeshift/assets/styles ('' if not there yet)."""
     try:
         return resource("styles", f"{name}.qss").read_text(encoding="utf-8")
     except FileNotFoundError:
         return ""
+
+
+_QT_LEVELS = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+              QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+              QtMsgType.QtFatalMsg: logging.CRITICAL}
+qt_log = logging.getLogger("storeshift.qt")
+
+
+def _log_qt_message(kind, context, text: str) -> None:
+    category = getattr(context, "category", None) or "qt"
+    qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), "%s: %s", category, text)
+
+
+def send_qt_messages_to_the_log() -> None:
+    """Qt's own messages ('qt.multimedia …', 'QSoundEffect: playback of this format is not supported')
+    go to the log file: a store's terminal, and the shift lead, have no use for them."""
+    qInstallMessageHandler(_log_qt_message)
 
 
 def crash_details(kind: type, tb) -> str:
@@ -154,8 +172,26 @@ def create_window(kind: str, storage: Storage, watcher: DatabaseWatcher, **optio
     return LeadWindow(storage, watcher, **options)
 
 
+def offer_setup(window, kind: str, storage: Storage) -> None:
+    """On a database nobody has set up yet, the shift-lead window opens the set-up wizard over itself."""
+    if kind == "lead":
+        from ..services import setup
+
+        if setup.is_new(storage):
+            window.open_setup_wizard()
+
+
+def show_window(kind: str, storage: Storage, watcher: DatabaseWatcher, **options):
+    """Create and show the window as run() does (the tests and tools open windows this way)."""
+    window = create_window(kind, storage, watcher, **options)
+    window.show()
+    offer_setup(window, kind, storage)
+    return window
+
+
 def run(kind: str, storage: Storage, **options) -> int:
     """Open the kiosk or the shift-lead window on storage and run until it closes."""
+    send_qt_messages_to_the_log()
     app = application()
     app.setStyleSheet(style_sheet(kind))
     settings.use_site_language(storage)
@@ -166,6 +202,7 @@ def run(kind: str, storage: Storage, **options) -> int:
     install_crash_hook(getattr(window, "report_problem", lambda text: None),
                        details_parent=window if kind != "kiosk" else None)
     window.show()
+    offer_setup(window, kind, storage)
     code = app.exec()
     watcher.stop()
     return code

@@ -16,7 +16,8 @@ from .support import cli, row_counts
 pytestmark = pytest.mark.reliability
 
 HEADER = b"name,department,email,employee_id\n"
-GOOD = [b"Ada Brook,Finance,ada@example.com,E1\n", b"Ben Carter,IT,ben@example.com,E2\n"]
+# The second good line's UTF-8 accent makes the file UTF-8, so line 3 is a damaged line, not Windows-1252.
+GOOD = [b"Ada Brook,Finance,ada@example.com,E1\n", "Ben Carter,Sécurité,ben@example.com,E2\n".encode()]
 
 
 def hostile_roster() -> tuple[bytes, dict[int, str]]:
@@ -59,6 +60,7 @@ def test_hostile_roster_csv_names_every_bad_line_and_writes_nothing(storage, tmp
     path = tmp_path / "roster.csv"
     path.write_bytes(data)
     fresh = tmp_path / "fresh.db"
+    assert cli("setup", "--db", str(fresh)).returncode == 0
     done = cli("people", "import", str(path), "--db", str(fresh))
     assert done.returncode == 1
     err = done.stderr.decode()
@@ -89,7 +91,7 @@ def test_many_lines_are_fine_and_one_bad_line_among_them_stops_all(storage):
 
 
 @pytest.mark.parametrize("data, words", [
-    ("name,department\nAda,IT\n".encode("utf-16"), "UTF-8"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\xff\xfe", "not a CSV text file"),  # a picture
     (b"", "empty"),
     (b"\n\n\n", "empty"),
     (b"department,email\nIT,a@b.co\n", "no column 'name'"),

@@ -345,12 +345,54 @@ def test_deactivate_refuses_the_badge_and_reactivate_restores_it(window, demo_st
     assert badges.verify(demo_storage, payload).ok
 
 
-def test_a_file_that_is_not_a_roster_is_refused_with_a_sentence(window, demo_storage, qtbot, tmp_path):
+def choose_column(qtbot, chooser, column: str) -> None:
+    """Pick a column in a field's drop-down with the keyboard, as a lead would."""
+    chooser.setFocus()
+    target = chooser.findText(column)
+    assert target >= 0, column
+    while chooser.currentIndex() != target:
+        key = Qt.Key.Key_Down if chooser.currentIndex() < target else Qt.Key.Key_Up
+        qtbot.keyClick(chooser, key)
+
+
+def test_a_file_without_a_name_column_asks_which_column_holds_it(window, demo_storage, qtbot, tmp_path):
     window.show_page("people")
     page = window.people
     source = tmp_path / "notes.csv"
-    source.write_text("title,when\nsomething,today\n", encoding="utf-8")
+    source.write_text("Staff;Login mail;Badge colour\nAda Byron;ada.byron@corp.example;red\n", encoding="utf-8")
+    before = demo_storage.value("SELECT count(*) FROM people")
     click(qtbot, page.import_button)
     pick_file(page, source)
-    assert page.preview is None
-    assert window.banner.level == "error" and "no column 'name'" in window.banner.text()
+    preview = page.preview
+    assert "choose the column" in preview.summary.text() and not preview.ok_button.isEnabled()
+    assert "no column 'name'" in preview.columns.how_read.text()
+    choose_column(qtbot, preview.columns.choosers["name"], "Staff")
+    choose_column(qtbot, preview.columns.choosers["email"], "Login mail")
+    assert preview.ok_button.isEnabled() and preview.ok_button.text() == "Import 1 people"
+    assert preview.columns.ignored.text() == "Not imported: Badge colour"
+    assert preview.columns.samples.rows()[0]["email"] == "ada.byron@corp.example"
+    click(qtbot, preview.ok_button)
+    qtbot.waitUntil(lambda: demo_storage.value("SELECT count(*) FROM people") == before + 1, timeout=5000)
+    assert roster.find_person(demo_storage, "ada.byron@corp.example")["name"] == "Ada Byron"
+
+
+def test_an_hr_export_preview_shows_how_it_was_read_and_sample_rows(window, demo_storage, qtbot, qtmodeltester):
+    from conftest import SAMPLE_DATA
+
+    window.show_page("people")
+    page = window.people
+    click(qtbot, page.import_button)
+    pick_file(page, SAMPLE_DATA / "hr_export_de.csv")
+    preview = page.preview
+    columns = preview.columns
+    assert "Windows-1252" in columns.how_read.text() and "semicolons" in columns.how_read.text()
+    assert columns.choosers["first_name"].currentText() == "Vorname"
+    assert columns.choosers["last_name"].currentText() == "Name"
+    assert columns.choosers["email"].currentText() == "E-Mail"
+    assert columns.choosers["name"].currentText() == "(not imported)"
+    assert columns.ignored.text() == "Not imported: Stellenbezeichnung, Standort"
+    qtmodeltester.check(columns.samples)
+    assert [r["name"] for r in columns.samples.rows()][:2] == ["Jürgen Groß", "Käthe Schäfer"]
+    # Taking the email away is the lead's choice, and the preview says what follows from it.
+    choose_column(qtbot, columns.choosers["email"], "(not imported)")
+    assert "E-Mail" in columns.ignored.text() and not columns.samples.rows()[0].get("email")

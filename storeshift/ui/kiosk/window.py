@@ -8,7 +8,7 @@ import logging
 import re
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
@@ -20,8 +20,7 @@ from ...services.badges import REASONS
 from ...storage.db import Storage
 from ...timeutil import local, local_clock, utc_now
 from ..app import style_sheet
-from ..camera import CameraScanner
-from .. import language
+from .. import language, media
 from ..language import keep
 from ..scanner import WedgeScanner, from_azerty
 from ..watcher import DatabaseWatcher
@@ -94,12 +93,14 @@ class KioskWindow(QMainWindow):
         self._out_of_order = False
         self.verdict = VerdictWatch(storage, self)
         self.verdict.problem.connect(self.on_database_refused)
-        self.camera = CameraScanner(self)
-        self.camera.scanned.connect(self.handle_payload)
-        self.camera.preview.connect(self.idle.show_frame)
-        self.camera.lost.connect(lambda: self.idle.set_camera_visible(False))
+        # None without QtMultimedia: the scanner alone reads badges then.
+        self.camera = media.camera_scanner(self)
+        if self.camera is not None:
+            self.camera.scanned.connect(self.handle_payload)
+            self.camera.preview.connect(self.idle.show_frame)
+            self.camera.lost.connect(lambda: self.idle.set_camera_visible(False))
         self.idle.set_camera_visible(False)
-        if camera:  # after the first frame: looking for cameras takes 0.1-0.2 s
+        if camera and self.camera is not None:  # after the first frame: looking for cameras takes 0.1-0.2 s
             QTimer.singleShot(0, self, self._start_camera)
         if windowed:
             self.resize(1280, 800)
@@ -210,22 +211,7 @@ class KioskWindow(QMainWindow):
         self.idle.set_camera_visible(has_camera)
 
     def _load_sounds(self) -> None:
-        try:
-            from PySide6.QtMultimedia import QSoundEffect
-
-            from ...resources import resource
-        except ImportError:
-            return
-        sounds = {}
-        for name in ("success", "refusal"):
-            try:
-                effect = QSoundEffect(self)
-                effect.setSource(QUrl.fromLocalFile(str(resource("sounds", f"{name}.wav"))))
-                effect.setVolume(0.8)
-                sounds[name] = effect
-            except FileNotFoundError:
-                log.warning("sound %s is missing", name)
-        self._sounds = sounds
+        self._sounds = media.load_sounds(self, ("success", "refusal"))
 
     def play(self, name: str) -> None:
         effect = self._sounds.get(name)
@@ -563,7 +549,8 @@ class KioskWindow(QMainWindow):
         if self.current_screen() == "goodbye":
             self.save_debrief()
         self.scanner.uninstall()
-        self.camera.stop()
+        if self.camera is not None:
+            self.camera.stop()
         for timer in (self.idle_timer, self.clock_timer, self.told_timer, self.retry_timer, self.autosave_timer):
             timer.stop()
         self.closing.stop()

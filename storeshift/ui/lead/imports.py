@@ -1,5 +1,6 @@
-"""The CSV import preview: what a file would add and change and every bad line with its
-reason, shown before anything is written; the import itself runs in the background."""
+"""The CSV import preview: how the file was read (encoding, delimiter, which column is which, a
+few sample rows), what it would add and change and every bad line with its reason, shown before
+anything is written; the import itself runs in the background."""
 
 from __future__ import annotations
 
@@ -7,14 +8,114 @@ import html
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHeaderView, QLabel, QTableView,
+                               QVBoxLayout, QWidget)
 
+from ...errors import UserError
 from ...i18n import _, format_number, ngettext
-from ...services.csvio import ImportReport
+from ...services.csvio import CsvRows, ImportReport
 from ...storage.db import Storage, open_storage
 from ..worker import run_in_background
 from .common import ERROR, FormDialog
-from .models import ImportProblemsModel
+from .models import ImportProblemsModel, RowTableModel
+
+#: The roster fields a lead can point at a column, with their labels.
+ROSTER_FIELDS = [("name", "Name"), ("first_name", "First name"), ("last_name", "Last name"), ("email", "Email"),
+                 ("employee_id", "Employee id"), ("department", "Department")]
+NOT_IMPORTED = "(not imported)"
+SAMPLE_ROWS = 5
+_SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "bars (|)"}
+
+
+class SampleRowsModel(RowTableModel):
+    """The first rows of a file as they will be imported."""
+
+    columns = [("name", "Name"), ("email", "Email"), ("employee_id", "Employee id"), ("department", "Department")]
+    key = "n"
+
+
+class ColumnsPreview(QWidget):
+    """Which column of the file each roster field is read from (a choice per field), how the file
+    was read, and its first rows as they would be imported. Emits mapping_changed when the lead
+    points a field at another column."""
+
+    mapping_changed = Signal(dict)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("columnsPreview")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.how_read = QLabel()
+        self.how_read.setTextFormat(Qt.TextFormat.PlainText)
+        self.how_read.setObjectName("howRead")
+        self.how_read.setWordWrap(True)
+        layout.addWidget(self.how_read)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        self.choosers: dict[str, QComboBox] = {}
+        for i, (fieldname, label) in enumerate(ROSTER_FIELDS):
+            chooser = QComboBox()
+            chooser.setObjectName(f"column_{fieldname}")
+            chooser.setAccessibleName(f"Column for {label.lower()}")
+            caption = QLabel(f"{label}:")
+            caption.setBuddy(chooser)
+            # Two fields a row: the choices stay wide enough to read a column's name.
+            grid.addWidget(caption, i // 2, (i % 2) * 2)
+            grid.addWidget(chooser, i // 2, (i % 2) * 2 + 1)
+            grid.setColumnStretch((i % 2) * 2 + 1, 1)
+            self.choosers[fieldname] = chooser
+            chooser.activated.connect(self.on_chosen)
+        layout.addLayout(grid)
+        self.ignored = QLabel()
+        self.ignored.setTextFormat(Qt.TextFormat.PlainText)
+        self.ignored.setObjectName("ignoredColumns")
+        self.ignored.setWordWrap(True)
+        layout.addWidget(self.ignored)
+        self.samples = SampleRowsModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("sampleRows")
+        self.table.setModel(self.samples)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setMaximumHeight(40 + 31 * SAMPLE_ROWS)
+        layout.addWidget(self.table)
+
+    def show_headers(self, headers: list[str], columns: dict[str, str]) -> None:
+        """Fill the choices with the file's columns, each field at the column it is read from."""
+        for fieldname, chooser in self.choosers.items():
+            chooser.blockSignals(True)
+            chooser.clear()
+            chooser.addItem(NOT_IMPORTED, None)
+            for header in headers:
+                if header:
+                    chooser.addItem(header, header)
+            chosen = columns.get(fieldname)
+            chooser.setCurrentIndex(max(0, chooser.findData(chosen)) if chosen else 0)
+            chooser.blockSignals(False)
+
+    def show_table(self, table: CsvRows) -> None:
+        self.show_headers(table.headers, table.columns)
+        self.how_read.setText(f"Read as {table.encoding} text, values separated by "
+                              f"{_SEPARATORS.get(table.delimiter, table.delimiter)}. Check that each field "
+                              "comes from the right column:")
+        self.ignored.setText("Not imported: " + ", ".join(table.ignored) if table.ignored
+                             else "Every column is imported.")
+        self.samples.set_rows([{"n": i, **values} for i, (_line, values) in enumerate(table.rows[:SAMPLE_ROWS])])
+
+    def show_missing(self, headers: list[str], text: str) -> None:
+        self.show_headers(headers, {})
+        self.how_read.setText(text)
+        self.ignored.setText("")
+        self.samples.set_rows([])
+
+    def mapping(self) -> dict[str, str | None]:
+        return {fieldname: chooser.currentData() for fieldname, chooser in self.choosers.items()}
+
+    def on_chosen(self, _index: int) -> None:
+        self.mapping_changed.emit(self.mapping())
 
 
 def run_with_own_storage(storage: Storage, job: Callable[[Storage], object], on_done, on_failed,
@@ -44,38 +145,35 @@ def run_with_own_storage(storage: Storage, job: Callable[[Storage], object], on_
 
 
 class ImportPreview(FormDialog):
-    """Shows the plan for a CSV import; 'Import' applies it (skipping bad lines if there are any)."""
+    """Shows the plan for a CSV import; 'Import' applies it (skipping bad lines if there are any).
 
-    def __init__(self, parent, path: Path, report: ImportReport, noun: str,
-                 apply: Callable[[Storage, bool], ImportReport], on_imported: Callable[[str], None]):
-        good = report.added + report.updated
-        title = (_("Import people from {file}") if noun == "people" else _("Import tasks from {file}"))
-        super().__init__(parent, title.format(file=path.name), ok_text=_("Import"))
+    With replan (a roster), it also shows how the file was read and lets the lead point each field
+    at another column: replan(mapping) gives the new (report, table), and apply gets the mapping."""
+
+    def __init__(self, parent, path: Path, report: ImportReport | None, noun: str,
+                 apply: Callable[..., ImportReport], on_imported: Callable[[str], None],
+                 table: CsvRows | None = None, replan: Callable[[dict], tuple[ImportReport, CsvRows]] | None = None,
+                 missing: tuple[list[str], str] | None = None):
+        super().__init__(parent, f"Import {noun} from {path.name}", ok_text="Import")
         self.setObjectName("importPreview")
         self.page = parent
+        self.path = path
         self.noun = noun
         self.apply = apply
         self.on_imported = on_imported
-        self.report = report
+        self.replan = replan
+        self.mapping: dict | None = None
         summary = QLabel()
         summary.setObjectName("importSummary")
         summary.setWordWrap(True)
-        lines = [_("{file}: {added} to add, {updated} to update, {unchanged} already up to date.").format(
-            file=f"<b>{html.escape(path.name)}</b>", added=format_number(report.added),
-            updated=format_number(report.updated), unchanged=format_number(report.unchanged))]
-        if report.errors:
-            bad = ngettext("{count} bad line", "{count} bad lines", len(report.errors)).format(
-                count=format_number(len(report.errors)))
-            lines.append("<span style='color:#b91c1c'>" + _(
-                "{bad} cannot be imported (listed below). Fix them in the file and import again, or import only the "
-                "good lines now.").format(bad=f"<b>{bad}</b>") + "</span>")
-        else:
-            lines.append(_("No bad lines."))
-        summary.setText("<br>".join(lines))
         self.summary = summary
         self.body.addWidget(summary)
+        self.columns = None
+        if replan is not None:
+            self.columns = ColumnsPreview()
+            self.columns.mapping_changed.connect(self.on_mapping_changed)
+            self.body.addWidget(self.columns)
         self.problems = ImportProblemsModel(self)
-        self.problems.set_rows([{"n": i, "line": e.line, "reason": e.reason} for i, e in enumerate(report.errors)])
         self.table = QTableView()
         self.table.setObjectName("importProblems")
         self.table.setModel(self.problems)
@@ -83,31 +181,84 @@ class ImportPreview(FormDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.setVisible(bool(report.errors))
         self.body.addWidget(self.table, 1)
+        self.buttons.accepted.connect(self.on_import)
+        self.finish_layout()
+        self.job = None
+        if missing is not None:
+            self.show_missing(*missing)
+        else:
+            self.show_report(report, table)
+        self.resize(760, 600 if self.columns is not None else (480 if report and report.errors else 220))
+
+    def show_report(self, report: ImportReport, table: CsvRows | None = None) -> None:
+        self.report = report
+        good = report.added + report.updated
+        lines = [f"<b>{html.escape(self.path.name)}</b>: {report.added} to add, {report.updated} to update, "
+                 f"{report.unchanged} already up to date."]
+        if report.errors:
+            lines.append(f"<span style='color:#b91c1c'><b>{len(report.errors)} bad line"
+                         f"{'s' if len(report.errors) != 1 else ''}</b> cannot be imported (listed below). "
+                         "Fix them in the file and import again, or import only the good lines now.</span>")
+        else:
+            lines.append("No bad lines.")
+        self.summary.setText("<br>".join(lines))
+        if self.columns is not None and table is not None:
+            self.columns.show_table(table)
+        self.problems.set_rows([{"n": i, "line": e.line, "reason": e.reason} for i, e in enumerate(report.errors)])
+        self.table.setVisible(bool(report.errors))
         if report.errors:
             self.ok_button.setText(ngettext("Import the {count} good line", "Import the {count} good lines", good)
                                    .format(count=format_number(good)))
         elif not good:
             self.ok_button.setText(_("Nothing to import"))
-        elif noun == "people":
+        elif self.noun == "people":
             self.ok_button.setText(ngettext("Import {count} person", "Import {count} people", good)
                                    .format(count=format_number(good)))
         else:
-            self.ok_button.setText(ngettext("Import {count} task", "Import {count} tasks", good)
-                                   .format(count=format_number(good)))
+            self.ok_button.setText(f"Import {good} {self.noun}" if good else "Nothing to import")
         self.ok_button.setEnabled(good > 0)
-        self.buttons.accepted.connect(self.on_import)
-        self.finish_layout()
-        self.resize(720, 480 if report.errors else 220)
-        self.job = None
+        self.error.hide()
+
+    def show_missing(self, headers: list[str], text: str) -> None:
+        """The file has no column the import needs: say so, and offer its columns to choose from."""
+        self.report = ImportReport()
+        self.summary.setText(f"<b>{html.escape(self.path.name)}</b>: "
+                             "<span style='color:#b91c1c'>choose the column that holds each person's name.</span>")
+        if self.columns is not None:
+            self.columns.show_missing(headers, text)
+        self.problems.set_rows([])
+        self.table.hide()
+        self.ok_button.setText("Nothing to import")
+        self.ok_button.setEnabled(False)
+
+    def on_mapping_changed(self, mapping: dict) -> None:
+        from ...services.csvio import MissingColumn
+
+        self.mapping = mapping
+        try:
+            report, table = self.replan(mapping)
+        except MissingColumn as exc:
+            self.show_missing(exc.headers, str(exc).split(" Say which")[0])
+            return
+        except UserError as exc:
+            self.show_error(str(exc))
+            return
+        self.show_report(report, table)
 
     def on_import(self) -> None:
         skip = bool(self.report.errors)
         self.ok_button.setEnabled(False)
-        self.ok_button.setText(_("Importing…"))
-        self.job = run_with_own_storage(self.page.ctx.storage, lambda storage: self.apply(storage, skip),
-                                        self.on_done, self.on_failed)
+        self.ok_button.setText("Importing…")
+        if self.replan is not None:
+            mapping = self.mapping
+
+            def job(storage):
+                return self.apply(storage, skip, mapping)
+        else:
+            def job(storage):
+                return self.apply(storage, skip)
+        self.job = run_with_own_storage(self.page.ctx.storage, job, self.on_done, self.on_failed)
 
     def on_done(self, report: ImportReport) -> None:
         self.accept()
@@ -118,4 +269,3 @@ class ImportPreview(FormDialog):
         self.ok_button.setText(_("Try again"))
         self.ok_button.setEnabled(True)
         self.page.ctx.tell(text, ERROR)
-

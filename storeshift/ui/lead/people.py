@@ -12,6 +12,7 @@ from ...i18n import N_, _, format_number, ngettext
 from ..language import keep
 from ...errors import UserError
 from ...services import badges, privacy, roster
+from ...services.csvio import MissingColumn
 from .common import ERROR, SUCCESS, FormDialog, LeadContext, choose_file, confirm, guard_search_box, record_table
 from .imports import ImportPreview
 from .models import PeopleModel
@@ -304,14 +305,26 @@ class PeoplePage(QWidget):
         choose_file(self, _("Import people from a CSV file"), _("CSV files (*.csv)"), self.preview_import)
 
     def preview_import(self, path: Path) -> None:
+        def replan(mapping: dict):
+            plan = roster.plan_people_import(self.ctx.storage, path, mapping)
+            return plan.report, plan.table
+
+        def apply(storage, skip: bool, mapping: dict | None):
+            return roster.import_people(storage, path, skip_invalid=skip, mapping=mapping)
+
         try:
             plan = roster.plan_people_import(self.ctx.storage, path)
+        except MissingColumn as exc:
+            # Not a refusal yet: the lead may know which column holds the name.
+            self.preview = ImportPreview(self, path, None, "people", apply, self.on_imported, replan=replan,
+                                         missing=(exc.headers, str(exc).split(" Say which")[0]))
+            self.preview.open()
+            return
         except UserError as exc:
             self.ctx.tell(str(exc), ERROR)
             return
-        self.preview = ImportPreview(self, path, plan.report, "people",
-                                     lambda storage, skip: roster.import_people(storage, path, skip_invalid=skip),
-                                     self.on_imported)
+        self.preview = ImportPreview(self, path, plan.report, "people", apply, self.on_imported,
+                                     table=plan.table, replan=replan)
         self.preview.open()
 
     def on_imported(self, summary: str) -> None:

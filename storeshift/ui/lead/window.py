@@ -27,7 +27,7 @@ from ..language import keep
 from ..scanner import WedgeScanner
 from ..watcher import DatabaseWatcher
 from ..widgets import VerdictWatch
-from .common import BADGE_AT_KIOSK, ERROR, INFO, WARNING, Banner, ElidingLabel, LeadContext, LockScreen
+from .common import BADGE_AT_KIOSK, ERROR, INFO, SUCCESS, WARNING, Banner, ElidingLabel, LeadContext, LockScreen
 from .models import RowTableModel
 
 log = logging.getLogger("storeshift.ui.lead")
@@ -112,6 +112,7 @@ class LeadWindow(QMainWindow):
         self.ctx = LeadContext(storage, clock, self)
         self.watcher = watcher
         self.kiosk_window = None
+        self.setup_wizard = None
         self.qsettings = settings_store or QSettings(APP_NAME, "lead")
         # The site's language from the first frame, Qt's own texts with it, and every later change.
         settings.use_site_language(storage)
@@ -537,6 +538,21 @@ class LeadWindow(QMainWindow):
 
     def on_idle(self) -> None:
         self.lock(_("Locked after a while without use."))
+
+    # -- the first day ------------------------------------------------------------------------
+    def open_setup_wizard(self) -> None:
+        """The set-up wizard over the window (opened by itself on a new database)."""
+        from .wizard import SetupWizard
+
+        self.setup_wizard = SetupWizard(self.ctx, self, on_done=self.on_set_up)
+        self.setup_wizard.open()
+
+    def on_set_up(self, changes: list[str]) -> None:
+        self.update_status()
+        self.on_database_changed()
+        self.restart_idle_timer()
+        self.show_message("The store is set up. Print the badges on the People page, then open the kiosk.",
+                          SUCCESS)
 
     # -- the kiosk ----------------------------------------------------------------------------
     def open_kiosk(self) -> None:
