@@ -387,9 +387,9 @@ def check(ctx, db_path: str | None) -> None:
 
 def _register_feature_commands() -> None:
     """Commands of a feature live in a module of their own in this package, each with register()."""
-    from . import observations, reports, sync
+    from . import observations, reports, server, sync
 
-    for module in (reports, sync, observations):
+    for module in (reports, sync, observations, server):
         module.register(main, with_storage, Fail)
 
 
