@@ -111,11 +111,11 @@ def test_welcome_shows_task_and_booking_and_checkout_ends_the_task(storage, mei,
     welcome = visits.scan(storage, payload, now=at(9, 5))
     assert welcome.booking["start_at"] == "2026-11-25T09:00:00Z"
     tasks.assign(storage, welcome.visit["id"], task["id"])
-    assert visits.on_floor(storage)[0]["task_title"] == "Greet at the door"
+    assert visits.on_floor(storage, at(9, 6))[0]["task_title"] == "Greet at the door"
     repeat = visits.scan(storage, payload, now=at(9, 5, ) + dt.timedelta(seconds=10))
     assert repeat.task["title"] == "Greet at the door"
     goodbye = visits.scan(storage, payload, now=at(10, 35))
     assert goodbye.task["title"] == "Greet at the door"
     assert storage.value("SELECT status FROM assignments") == "done"
-    assert visits.on_floor(storage) == []
+    assert visits.on_floor(storage, at(10, 36)) == []
     assert [v["name"] for v in visits.left_today(storage, now=at(11))] == ["Mei García"]

@@ -23,11 +23,14 @@ def _pick_people(storage):
     someone on the floor with a task, and someone on the floor to check out."""
     from storeshift.services import bookings, roster, visits
 
-    on_floor = visits.on_floor(storage)
+    on_floor = visits.on_floor(storage, DEMO_NOW)
     floor_ids = {row["person_id"] for row in on_floor}
     left_ids = {row["person_id"] for row in visits.left_today(storage, DEMO_NOW)}
+    # Not those who forgot to scan out on the last open day: their first scan asks about that.
+    _, forgotten = visits.didnt_check_out(storage, DEMO_NOW)
+    away = floor_ids | left_ids | {row["person_id"] for row in forgotten}
     active = [p for p in roster.list_people(storage, include_inactive=False)
-              if p["id"] not in floor_ids and p["id"] not in left_ids and p["name"].isascii()]
+              if p["id"] not in away and p["name"].isascii()]
     booked = [b["person_id"] for b in bookings.expected_today(storage, DEMO_NOW) if b["person_id"] in
               {p["id"] for p in active}]
     newcomer = booked[0] if booked else active[0]["id"]

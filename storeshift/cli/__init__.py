@@ -36,12 +36,14 @@ def _db_path(ctx: click.Context, value: str | None) -> Path:
     return Path(chosen) if chosen else default_db_path()
 
 
-def with_storage(func=None, *, window: bool = False):
+def with_storage(func=None, *, window: bool = False, close_visits: bool = True):
     """Give a command --db and an open Storage; turn user errors into one line, bugs into a logged line.
 
-    A window opens at once and checks the file's integrity in the background (writes wait for it)."""
+    A window opens at once and checks the file's integrity in the background (writes wait for it),
+    then closes forgotten visits itself (and again at each closing time). Any other command closes
+    them first (unless close_visits=False: the commands that look after the file itself)."""
     if func is None:
-        return functools.partial(with_storage, window=window)
+        return functools.partial(with_storage, window=window, close_visits=close_visits)
 
     @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
                   help="Database file (default: storeshift.db in your user data folder).")
@@ -52,6 +54,11 @@ def with_storage(func=None, *, window: bool = False):
         try:
             storage = open_storage(_db_path(ctx, db_path), check_in_background=window)
             settings.use_site_language(storage)
+            if close_visits and not window:
+                from ..services.visits import close_forgotten_visits
+                from ..timeutil import utc_now
+
+                close_forgotten_visits(storage, utc_now())
             return func(storage, **kwargs)
         except UserError as exc:
             if window and storage is None and isinstance(exc, DamagedDatabase):
@@ -319,7 +326,7 @@ def org_key_import(storage, file: str) -> None:
 
 @main.command()
 @click.option("--out", required=True, type=click.Path(), help="Backup file (or folder).")
-@with_storage
+@with_storage(close_visits=False)
 def backup(storage, out: str) -> None:
     """Copy the database safely while it is in use (SQLite online backup)."""
     from ..services import maintenance
@@ -387,9 +394,9 @@ def check(ctx, db_path: str | None) -> None:
 
 def _register_feature_commands() -> None:
     """Commands of a feature live in a module of their own in this package, each with register()."""
-    from . import observations, reports, server, sync
+    from . import floor, observations, reports, server, sync
 
-    for module in (reports, sync, observations, server):
+    for module in (floor, reports, sync, observations, server):
         module.register(main, with_storage, Fail)
 
 

@@ -21,7 +21,7 @@ from ..services.observations import CATEGORIES
 from ..storage.db import Storage
 from ..timeutil import local, utc_now, week_bounds
 from . import charts, data, fonts, layout, tables, text
-from .weekly import hours_text, page_info, render, report_language
+from .weekly import changed_since, hours_cell, hours_label, hours_note, hours_text, page_info, render, report_language
 
 Progress = Callable[[int, int], None] | None
 STEPS = 5
@@ -148,17 +148,16 @@ def _site_weeks(storage: Storage, sites: list[dict], year: int, week: int, now: 
 def _returners(storage: Storage, week_data: data.WeekData) -> list[Returner]:
     """Everyone on the floor this week, with where they went and how many weeks they have come."""
     rows = storage.rows(
-        "SELECT v.person_id, v.check_in_at, v.check_out_at, v.auto_closed, v.department, s.name AS site_name "
+        f"SELECT {data.VISIT_COLUMNS}, s.name AS site_name "
         "FROM visits v LEFT JOIN sites s ON s.id = v.site_id "
         "WHERE v.check_in_at >= ? AND v.check_in_at < ? AND v.person_id IS NOT NULL", (week_data.start, week_data.end))
-    from ..services.visits import visit_minutes
-
+    spans, frozen = data.Spans(storage, week_data.generated_at), data.frozen_at(week_data.end, week_data.generated_at)
     this_week: dict[str, dict] = {}
     for row in rows:
         entry = this_week.setdefault(row["person_id"], {"sites": set(), "visits": 0, "minutes": 0})
         entry["sites"].add(row["site_name"] or "?")
         entry["visits"] += 1
-        entry["minutes"] += visit_minutes(row, week_data.generated_at)
+        entry["minutes"] += spans(row, frozen).minutes
     if not this_week:
         return []
     history: dict[str, dict] = {}
@@ -269,6 +268,7 @@ def consolidated_story(report: Consolidated, size: tuple[float, float]) -> list:
     story += _owners_section(report, st, width)
     story += _themes_section(report, st, width)
     story += _scorecard(report, st, width)
+    story += changed_since(report.week, st, width)
     return story
 
 
@@ -303,7 +303,7 @@ def _cover(report: Consolidated, st: layout.Styles, width: float) -> list:
         _figure_grid([
             ("Sites visited", f"{visited:,} of {total_sites:,}", _change(visited, previous_visited)),
             ("People who came", f"{f.people:,}", _change(f.people, p.people)),
-            ("Hours delivered", hours_text(f.minutes), _change(f.minutes, p.minutes, as_hours=True)),
+            (hours_label(f), hours_text(f.minutes), _change(f.minutes, p.minutes, as_hours=True)),
             ("Observations", f"{f.observations:,}", _change(f.observations, p.observations)),
             ("Follow-ups open at the end of the week", f"{f.follow_ups_open:,}",
              _change(f.follow_ups_open, p.follow_ups_open, higher_is_good=False)),
@@ -313,8 +313,8 @@ def _cover(report: Consolidated, st: layout.Styles, width: float) -> list:
         Spacer(1, 3 * mm),
         Paragraph(text.markup(
             f"Figures for the whole week ({w.timezone} time); each site's row below is counted in the site's own "
-            "time zone, as its own weekly report counts it. Hours run from check-in to check-out; an open visit "
-            "counts up to the time of this report. Follow-ups as they stood at the end of the week."), st.note),
+            "time zone, as its own weekly report counts it. " + hours_note(w) + " Follow-ups as they stood at "
+            "the end of the week."), st.note),
         Spacer(1, 3 * mm), Paragraph("At a glance", st.h2)]
     points = []
     names = {site.id: site.name for site in report.sites}
@@ -375,14 +375,14 @@ def _sites_section(report: Consolidated, st: layout.Styles, width: float) -> lis
         f, p = site.figures, site.previous
         last = local(site.last_visit, site.timezone).strftime("%d %b %Y") if site.last_visit else "never"
         rows.append([site.name + (" (this database)" if site.is_home else ""), f.people,
-                     _cell(hours_text(f.minutes), _delta(f.minutes - p.minutes, hours=True), st),
+                     _cell(hours_cell(f.minutes, f.estimated_minutes), _delta(f.minutes - p.minutes, hours=True), st),
                      _cell(f"{f.observations:,}", _delta(f.observations - p.observations), st),
                      _cell(f"{site.follow_ups_open:,}", _delta(site.follow_ups_open - site.follow_ups_before,
                                                                higher_is_good=False), st), last])
         if not f.visits:
             shaded.append(index)
     total = report.week.figures
-    rows.append(["All sites", total.people, hours_text(total.minutes), f"{total.observations:,}",
+    rows.append(["All sites", total.people, hours_cell(total.minutes, total.estimated_minutes), f"{total.observations:,}",
                  f"{total.follow_ups_open:,}", ""])
     widths = [0.25, 0.1, 0.17, 0.17, 0.17, 0.14]
     table = tables.table(["Site", "People", "Hours", "Observations", "Open follow-ups", "Last visit"], rows,

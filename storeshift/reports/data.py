@@ -9,9 +9,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ..errors import NotFound, UserError
-from ..services import themes as theme_service
+from ..services import hours, themes as theme_service
 from ..services.observations import CATEGORIES
-from ..services.visits import visit_minutes
 from ..storage.db import Storage
 from ..timeutil import from_iso, local, local_day_bounds, to_iso, utc_now, week_bounds, week_days
 
@@ -28,10 +27,18 @@ class Figures:
     tasks_done: int = 0
     observations: int = 0
     follow_ups_open: int = 0
+    #: Of minutes: ended at closing time, nobody has confirmed them yet.
+    estimated_minutes: int = 0
+    #: Visits still on the floor at the time the figures are for (counted up to then).
+    open_visits: int = 0
 
     @property
     def hours(self) -> float:
         return self.minutes / 60
+
+    @property
+    def hours_given(self) -> hours.Hours:
+        return hours.Hours(self.minutes, self.estimated_minutes, self.open_visits)
 
 
 @dataclass
@@ -59,6 +66,13 @@ class WeekData:
     tasks: list[dict]               # catalogue coverage: title, area, assigned, people, done, minutes
     observations: list[dict]        # with person_name, department, task_title, local time
     follow_ups: list[dict]          # open follow-ups (one per theme) at the week's end, with age_days
+    #: The moment the hours are read at: the week's end once it is over (figures that never
+    #: move), else generated_at. finished: the week is over.
+    as_of: str = ""
+    finished: bool = False
+    #: Departures of visits of earlier weeks recorded during this week (see corrections()).
+    corrections: list[dict] = field(default_factory=list)
+    estimated_per_day: list[int] = field(default_factory=lambda: [0] * 7)
     extra: dict = field(default_factory=dict)
     themes: list[ReportTheme] = field(default_factory=list)      # the week's themes, most reported first
     follow_up_flow: FollowUpFlow | None = None
@@ -100,20 +114,52 @@ def resolve_site(storage: Storage, site_id: str | None) -> tuple[dict, list[str]
     return site, [site["id"]]
 
 
+#: The visit columns every hours figure reads (hours.span's, with the site for its schedule).
+VISIT_COLUMNS = ", ".join(f"v.{c}" for c in ("id", "site_id", "person_id", "department", *hours.SPAN_COLUMNS))
+
+
+def frozen_at(end: str, now: dt.datetime) -> str | None:
+    """A week that is over is read as it was known at its end (its figures never move); None
+    while it runs."""
+    return end if now >= from_iso(end) else None
+
+
+class Spans:
+    """hours.span for visits of any site, each with its own site's closing times."""
+
+    def __init__(self, storage: Storage, now: dt.datetime):
+        self.storage, self.now = storage, now
+        self._schedules: dict[str, hours.Schedule] = {}
+
+    def __call__(self, visit: dict, frozen: str | None) -> hours.Span:
+        site_id = visit["site_id"]
+        if site_id not in self._schedules:
+            self._schedules[site_id] = hours.schedule(self.storage, site_id)
+        return hours.span(visit, self._schedules[site_id], self.now, frozen)
+
+    def total(self, visits: list[dict], frozen: str | None) -> hours.Hours:
+        found = hours.Hours()
+        for visit in visits:
+            found.add(self(visit, frozen))
+        return found
+
+
 def _week_visits(storage: Storage, start: str, end: str, site_ids: list[str] | None) -> list[dict]:
     where, params = _site_filter("v.site_id", site_ids)
     return storage.rows(
-        "SELECT v.id, v.person_id, v.department, v.check_in_at, v.check_out_at, v.auto_closed, "
-        "p.name AS person_name, p.department AS person_department FROM visits v "
+        f"SELECT {VISIT_COLUMNS}, p.name AS person_name, p.department AS person_department FROM visits v "
         f"LEFT JOIN people p ON p.id = v.person_id WHERE v.check_in_at >= ? AND v.check_in_at < ? AND {where} "
         "ORDER BY v.check_in_at", [start, end, *params])
 
 
 def figures(storage: Storage, start: str, end: str, site_ids: list[str] | None, now: dt.datetime,
             visits: list[dict] | None = None) -> Figures:
-    """Headline figures for visits begun in [start, end): hours as services.visits counts them
-    (an open visit counts up to now). Follow-ups open is filled in by week_data (it needs the themes)."""
+    """Headline figures for visits begun in [start, end): hours as services.hours reads them, as
+    known at end once the week is over (a visit open then counts up to end, later corrections are
+    the next week's), else as known now. Follow-ups open is filled in by week_data (it needs the
+    themes)."""
     visits = _week_visits(storage, start, end, site_ids) if visits is None else visits
+    given = Spans(storage, now).total(visits, frozen_at(end, now))
     where, params = _site_filter("v.site_id", site_ids)
     tasks_done = storage.value(
         "SELECT count(*) FROM assignments a JOIN visits v ON v.id = a.visit_id "
@@ -123,8 +169,37 @@ def figures(storage: Storage, start: str, end: str, site_ids: list[str] | None, 
         f"SELECT count(*) FROM observations WHERE created_at >= ? AND created_at < ? AND {where_o}",
         [start, end, *params_o])
     return Figures(people=len({v["person_id"] for v in visits if v["person_id"]}), visits=len(visits),
-                   minutes=sum(visit_minutes(v, now) for v in visits), tasks_done=tasks_done or 0,
-                   observations=observations or 0)
+                   minutes=given.minutes, estimated_minutes=given.estimated, open_visits=given.open_visits,
+                   tasks_done=tasks_done or 0, observations=observations or 0)
+
+
+def corrections(storage: Storage, start: str, until: str, site_ids: list[str] | None,
+                now: dt.datetime) -> list[dict]:
+    """Visits of earlier weeks whose departure was recorded in [start, until): a forgotten
+    check-out confirmed or corrected, or a check-out after the visit's week had ended. Each
+    with the minutes its own week's report counted (frozen at that week's end) and the minutes
+    now, so the next report can list what changed."""
+    where, params = _site_filter("v.site_id", site_ids)
+    # A visit ends at the latest at the first closing time after it began: one checked out in
+    # this week began at most a couple of days before it (a night shift over the week's end).
+    recent = to_iso(from_iso(start) - dt.timedelta(days=3))
+    rows = storage.rows(
+        f"SELECT {VISIT_COLUMNS}, p.name AS person_name, s.timezone FROM visits v "
+        "LEFT JOIN people p ON p.id = v.person_id LEFT JOIN sites s ON s.id = v.site_id "
+        f"WHERE v.check_in_at < ? AND {where} AND ((v.confirmed_at >= ? AND v.confirmed_at < ?) OR "
+        "(v.auto_closed = 0 AND v.check_in_at >= ? AND v.check_out_at >= ? AND v.check_out_at < ?)) "
+        "ORDER BY v.check_in_at", [start, *params, start, until, recent, start, until])
+    spans = Spans(storage, now)
+    out = []
+    for visit in rows:
+        tz = visit["timezone"] or "UTC"
+        year, week, _ = local(visit["check_in_at"], tz).isocalendar()
+        _, week_end = week_bounds(year, week, tz)
+        before, after = spans(visit, week_end), spans(visit, until)
+        out.append({**visit, "day": local(visit["check_in_at"], tz).date(), "week": f"{year}-W{week:02d}",
+                    "minutes_before": before.minutes, "minutes_after": after.minutes,
+                    "was_estimated": before.estimated or before.open, "estimated": after.estimated})
+    return out
 
 
 # ---------------------------------------------------------------- themes and follow-ups
@@ -392,19 +467,24 @@ def week_data(storage: Storage, year: int, week: int, site_id: str | None = None
     visits = _week_visits(storage, start, end, site_ids)
     this_week = figures(storage, start, end, site_ids, now, visits)
     last_week = figures(storage, p_start, p_end, site_ids, now)
+    frozen = frozen_at(end, now)
+    spans = Spans(storage, now)
 
     day_index = {day: i for i, day in enumerate(days)}
     per_day = [0] * 7
+    estimated_per_day = [0] * 7
     per_department: Counter = Counter()
     people: dict[str, dict] = {}
     anonymous = 0
     attended: set[tuple[str, dt.date]] = set()
     minutes_of_visit = {}
     for visit in visits:
-        minutes = visit_minutes(visit, now)
+        visit_span = spans(visit, frozen)
+        minutes = visit_span.minutes
         minutes_of_visit[visit["id"]] = minutes
         day = local(visit["check_in_at"], tz).date()
         per_day[day_index.get(day, 0)] += minutes
+        estimated_per_day[day_index.get(day, 0)] += visit_span.estimated_minutes
         per_department[visit["department"] or visit["person_department"] or "No department"] += minutes
         if visit["person_id"] is None:
             anonymous += 1
@@ -413,9 +493,10 @@ def week_data(storage: Storage, year: int, week: int, site_id: str | None = None
         person = people.setdefault(visit["person_id"], {
             "id": visit["person_id"], "name": visit["person_name"] or "(name erased)",
             "department": visit["person_department"] or visit["department"] or "",
-            "visits": 0, "minutes": 0, "tasks_done": 0, "observations": 0})
+            "visits": 0, "minutes": 0, "estimated_minutes": 0, "tasks_done": 0, "observations": 0})
         person["visits"] += 1
         person["minutes"] += minutes
+        person["estimated_minutes"] += visit_span.estimated_minutes
 
     where, params = _site_filter("v.site_id", site_ids)
     assignments = storage.rows(
@@ -517,7 +598,10 @@ def week_data(storage: Storage, year: int, week: int, site_id: str | None = None
         people=sorted(people.values(), key=lambda p: (-p["minutes"], p["name"].casefold())),
         anonymous_visits=anonymous, tasks=tasks, observations=observations, follow_ups=follow_ups,
         themes=week_themes_of(items, start, end), follow_up_flow=flow, done=done, running=running, trend=trend,
-        departments=departments, quarter=quarter, items=items, previous_end=p_end)
+        departments=departments, quarter=quarter, items=items, previous_end=p_end,
+        as_of=frozen or to_iso(now), finished=frozen is not None,
+        corrections=corrections(storage, start, frozen or to_iso(now), site_ids, now),
+        estimated_per_day=estimated_per_day)
 
 
 def current_week(storage: Storage, now: dt.datetime | None = None) -> tuple[int, int]:
@@ -527,4 +611,5 @@ def current_week(storage: Storage, now: dt.datetime | None = None) -> tuple[int,
     return year, week
 
 
-__all__ = ["Figures", "WeekData", "week_data", "figures", "resolve_site", "current_week", "ALL_SITES", "to_iso"]
+__all__ = ["Figures", "WeekData", "week_data", "figures", "corrections", "frozen_at", "Spans", "VISIT_COLUMNS",
+           "resolve_site", "current_week", "ALL_SITES", "to_iso"]

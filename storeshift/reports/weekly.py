@@ -15,7 +15,7 @@ from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, PageBreak
                                 TableStyle)
 
 from ..errors import UserError
-from ..services import settings
+from ..services import hours, settings
 from ..services.observations import CATEGORIES, IMPACTS, STATUSES
 from ..storage import audit
 from ..storage.db import Storage
@@ -104,7 +104,33 @@ def _date_range(days: list[dt.date]) -> str:
 
 def hours_text(minutes: int) -> str:
     """Hours as the report prints them: one decimal ('46.1')."""
-    return f"{minutes / 60:,.1f}"
+    return hours.hours_text(minutes)
+
+
+def hours_cell(minutes: int, estimated: int) -> str:
+    """An hours cell that says how much of it is estimated: '3.5' or '3.5 (1.0 est.)'."""
+    return hours_text(minutes) + (f" ({hours_text(estimated)} est.)" if estimated else "")
+
+
+def hours_label(f: data.Figures) -> str:
+    """The headline's label: 'Hours delivered' and, when some are, how many are estimated."""
+    return "Hours delivered" + (f", {hours_text(f.estimated_minutes)} h of it estimated" if f.estimated_minutes
+                                else "")
+
+
+def hours_note(week_data: data.WeekData) -> str:
+    """How the hours were counted, in the words of this week's state."""
+    f = week_data.figures
+    note = (f"Hours run from check-in to check-out ({f.minutes:,} minutes in all). A visit nobody checked out "
+            "ends at the site's closing time and counts as estimated until someone confirms a time"
+            + (f": {hours.Hours(f.minutes, f.estimated_minutes).text()}." if f.estimated_minutes else "."))
+    if week_data.finished:
+        note += (" The figures are those known at the end of the week, so they stay the same when the report is "
+                 "made again; later corrections are listed in the next week's report.")
+    elif f.open_visits:
+        note += (f" {f.open_visits:,} visit{'s are' if f.open_visits != 1 else ' is'} still on the floor, counted up "
+                 "to the time of this report.")
+    return note
 
 
 def _day(day: dt.date) -> str:
@@ -174,6 +200,7 @@ def weekly_story(week_data: data.WeekData, size: tuple[float, float], appendix: 
     story += chart_pages(week_data, st, width)
     story += departments(week_data, st, width)
     story += who_came(week_data, st, width)
+    story += changed_since(week_data, st, width)
     story += coverage(week_data, st, width)
     if appendix:
         story += observation_appendix(week_data, st, width)
@@ -212,7 +239,7 @@ def cover(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
         _figure_grid([
             ("People who came", f"{f.people:,}", _change(f.people, p.people)),
             ("Visits", f"{f.visits:,}", _change(f.visits, p.visits)),
-            ("Hours delivered", hours_text(f.minutes), _change(f.minutes, p.minutes, " h", as_hours=True)),
+            (hours_label(f), hours_text(f.minutes), _change(f.minutes, p.minutes, " h", as_hours=True)),
             ("Observations", f"{f.observations:,}", _change(f.observations, p.observations)),
             ("Follow-ups open at the end of the week", f"{flow.open_now:,}",
              _change(flow.open_now, flow.open_before, higher_is_good=False)),
@@ -220,9 +247,8 @@ def cover(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
         ], st, width),
         Spacer(1, 2 * mm),
         Paragraph(text.markup(
-            f"Hours are counted from check-in to check-out ({f.minutes:,} minutes in all; a visit still open counts "
-            "up to the time of this report). Statuses, owners and ages are as they stood at the end of the week, "
-            "so this report reads the same whenever it is printed."), st.note)]
+            hours_note(week_data) + " Statuses, owners and ages are as they stood at the end of the week, so this "
+            "report reads the same whenever it is printed."), st.note)]
     if week_data.empty:
         story += [Spacer(1, 6 * mm), _banner(
             "No visits this week",
@@ -551,9 +577,13 @@ def _observation(obs: dict, st: layout.Styles, width: float, tz: str, heading: s
 def chart_pages(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     half = (width - 8 * mm) / 2
     day_labels = [f"{d:%a} {d.day}" for d in week_data.days]
-    hours_per_day = charts.column_chart("Hours per day", day_labels,
-                                        [[m / 60 for m in week_data.minutes_per_day]], half, 150,
-                                        fmt=charts.hours)
+    per_day = [[m / 60 for m in week_data.minutes_per_day]]
+    if any(week_data.estimated_per_day):
+        # Beside each day's hours, how many of them are estimated (visits ended at closing time).
+        per_day.append([m / 60 for m in week_data.estimated_per_day])
+    hours_per_day = charts.column_chart("Hours per day", day_labels, per_day, half, 150, fmt=charts.hours,
+                                        names=["hours", "of them estimated"],
+                                        series_colours=[layout.ACCENT, layout.SERIES[1]])
     categories = list(CATEGORIES)
     per_category = charts.bar_chart("Observations per category", [CATEGORIES[c] for c in categories],
                                     [week_data.observations_per_category.get(c, 0) for c in categories], half,
@@ -586,16 +616,44 @@ def who_came(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
     story: list = [CondPageBreak(60 * mm), _heading("Who came: thank you", st),
                    Paragraph(text.markup(
                        f"Thank you to the {f.people:,} people who gave {hours_text(f.minutes)} hours at "
-                       f"{week_data.site['name']} this week."), st.body), Spacer(1, 2 * mm)]
-    rows = [[p["name"], p["department"], p["visits"], hours_text(p["minutes"]), p["tasks_done"], p["observations"]]
-            for p in week_data.people]
+                       f"{week_data.site['name']} this week"
+                       + (f" ({hours_text(f.estimated_minutes)} h of it estimated: visits nobody checked out, ended "
+                          "at closing time)." if f.estimated_minutes else ".")), st.body), Spacer(1, 2 * mm)]
+    rows = [[p["name"], p["department"], p["visits"], hours_cell(p["minutes"], p.get("estimated_minutes", 0)),
+             p["tasks_done"], p["observations"]] for p in week_data.people]
     if week_data.anonymous_visits:
         story.append(Paragraph(text.markup(
             f"{week_data.anonymous_visits:,} visit(s) by people whose details have since been erased are counted "
             "in the hours but not named."), st.note))
     story.append(tables.table(["Name", "Department", "Visits", "Hours", "Tasks done", "Observations"], rows,
-                              [width * 0.31, width * 0.22, width * 0.09, width * 0.09, width * 0.12, width * 0.17],
+                              [width * 0.27, width * 0.22, width * 0.09, width * 0.15, width * 0.12, width * 0.15],
                               st, numeric=(2, 3, 4, 5)))
+    return story
+
+
+def changed_since(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
+    """Departures of earlier weeks' visits recorded this week: those weeks' reports keep the
+    figures they had, and the change is listed here."""
+    items = week_data.corrections
+    if not items:
+        return []
+    tz = week_data.timezone
+    delta = sum(c["minutes_after"] - c["minutes_before"] for c in items)
+    story: list = [CondPageBreak(40 * mm), Paragraph("Changes to earlier weeks", st.h1), Paragraph(text.markup(
+        f"Recorded this week for {len(items):,} visit{'s' if len(items) != 1 else ''} of earlier weeks: forgotten "
+        f"check-outs confirmed or corrected, and check-outs made after a week had ended. Those weeks' reports keep "
+        f"their figures; the change, {'+' if delta >= 0 else '−'}{hours_text(abs(delta))} h in all, is listed "
+        "here."), st.note)]
+    rows = []
+    for item in items:
+        before = hours_text(item["minutes_before"]) + (" (estimated)" if item["was_estimated"] else "")
+        after = hours_text(item["minutes_after"]) + (" (estimated)" if item["estimated"] else "")
+        change = item["minutes_after"] - item["minutes_before"]
+        rows.append([item["person_name"] or "(name erased)", f"{_when(item['check_in_at'], tz)} ({item['week']})",
+                     before, after, f"{'+' if change >= 0 else '−'}{hours_text(abs(change))}"])
+    story.append(tables.table(["Name", "Visit began", "Counted then (h)", "Now (h)", "Change (h)"], rows,
+                              [width * 0.26, width * 0.28, width * 0.17, width * 0.15, width * 0.14], st,
+                              numeric=(2, 3, 4)))
     return story
 
 

@@ -206,6 +206,7 @@ def seed(storage: Storage, *, people: int = 60, weeks: int = 6, seed: int = 1,
                 booking_rows.append(row(person_id=person["id"], start_at=to_iso(slot),
                                         end_at=to_iso(slot + dt.timedelta(hours=2)),
                                         task_id=rng.choice(task_rows)["id"]))
+    _forget_check_outs(random.Random(seed + 1), visit_rows, assignment_rows, today, z)
     theme_rows = _triage(rng, row, observation_rows, now)
     with storage.write("create the demo"):
         for table, rows in (("people", person_rows), ("badges", badge_rows), ("tasks", task_rows),
@@ -238,6 +239,25 @@ def _add_visit(rng, row, person, start, end, task_rows, visits, assignments, obs
                                 category=category, text=text, quote=quote if rng.random() < 0.7 else None,
                                 impact=impact, status="new", owner=None, follow_up=None, theme_id=None,
                                 created_at=written, updated_at=written))
+
+
+def _forget_check_outs(rng, visits, assignments, today, z) -> None:
+    """Two people on the last open day before today forgot to scan out: their visits are still
+    open, and storeshift ends them at that day's closing time (a separate random stream, so the
+    rest of the demo is the same as before)."""
+    def day_of(visit: dict) -> dt.date:
+        return from_iso(visit["check_in_at"]).astimezone(z).date()
+
+    earlier = [v for v in visits if day_of(v) < today]
+    if not earlier:
+        return
+    last_day = max(day_of(v) for v in earlier)
+    last = [v for v in earlier if day_of(v) == last_day]
+    for visit in rng.sample(last, min(2, len(last))):
+        visit.update(check_out_at=None, source_out=None)
+        for assignment in assignments:
+            if assignment["visit_id"] == visit["id"]:
+                assignment.update(status="active", ended_at=None)
 
 
 def _triage(rng, row, observations, now) -> list[dict]:

@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sqlite3
 
 from ..i18n import N_, _, format_number, ngettext
 from ..storage import audit
 from ..storage.db import Storage
+from ..timeutil import utc_now
+from . import hours
 from .roster import get_person
 
 log = logging.getLogger("storeshift.privacy")
 
 
-def export_person(storage: Storage, person_id: str) -> dict:
-    """Everything storeshift holds on one person, as plain data (for a subject-access request)."""
+def export_person(storage: Storage, person_id: str, now: dt.datetime | None = None) -> dict:
+    """Everything storeshift holds on one person, as plain data (for a subject-access request),
+    with the hours of each visit as storeshift counts them (minutes, estimated) and in all."""
     person = get_person(storage, person_id)
+    now = now or utc_now()
+    visits = storage.rows("SELECT * FROM visits WHERE person_id = ? ORDER BY check_in_at", (person_id,))
+    sched, given = hours.schedule(storage), hours.Hours()
+    for visit in visits:
+        visit_span = hours.span(visit, sched, now)
+        given.add(visit_span)
+        visit.update(minutes=visit_span.minutes, estimated=visit_span.estimated)
     return {
         "person": person,
+        "hours": {"minutes": given.minutes, "estimated_minutes": given.estimated, "text": given.text("given")},
         "badges": storage.rows("SELECT * FROM badges WHERE person_id = ?", (person_id,)),
-        "visits": storage.rows("SELECT * FROM visits WHERE person_id = ? ORDER BY check_in_at", (person_id,)),
+        "visits": visits,
         "assignments": storage.rows("SELECT a.* FROM assignments a JOIN visits v ON v.id = a.visit_id "
                                     "WHERE v.person_id = ?", (person_id,)),
         "observations": storage.rows("SELECT * FROM observations WHERE person_id = ?", (person_id,)),

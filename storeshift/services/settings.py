@@ -1,4 +1,9 @@
-"""Site settings, declared once as data (key, type, default, label), stored per site."""
+"""Site settings, declared once as data (key, type, default, label), stored per site.
+
+Closing time: `closing_time` ("HH:MM", site time) is the closing time of every day, and
+`closing_time_mon` … `closing_time_sun` (one per weekday, WEEKDAY_CLOSING_KEYS, Monday first)
+override it for that day; empty means "as closing_time". A visit nobody checks out ends at the
+first closing time after it began (services.hours). closing_times() reads all seven at once."""
 
 from __future__ import annotations
 
@@ -18,6 +23,13 @@ def _closing_time(text: str) -> str:
         return dt.time.fromisoformat(text.strip()).strftime("%H:%M")
     except ValueError:
         raise ValueError(f"'{text}' is not a time such as 22:00") from None
+
+
+def _weekday_closing_time(text: Any) -> str | None:
+    """A weekday's own closing time, or None (empty) for the site's closing_time."""
+    if text is None or not str(text).strip():
+        return None
+    return _closing_time(str(text))
 
 
 def _timezone(text: str) -> str:
@@ -54,10 +66,16 @@ class Setting:
     hidden: bool = False
 
 
+#: Per-weekday closing times, Monday first (date.weekday() indexes them).
+WEEKDAY_CLOSING_KEYS = tuple(f"closing_time_{day}" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
 SETTINGS = [
     Setting("site_name", _site_name, "My store", "Site name"),
     Setting("timezone", _timezone, "Europe/London", "Time zone"),
     Setting("closing_time", _closing_time, "22:00", "Closing time (open visits close then)"),
+    *[Setting(key, _weekday_closing_time, None, f"Closing time on {day}s (empty: as every day)")
+      for key, day in zip(WEEKDAY_CLOSING_KEYS, WEEKDAY_NAMES)],
     Setting("repeat_window_s", _positive_int, 60, "Repeat-scan window (seconds)"),
     Setting("kiosk_idle_s", _positive_int, 8, "Kiosk returns to idle after (seconds)"),
     Setting("debrief_idle_s", _positive_int, 120, "Debrief screen stays for (seconds)"),
@@ -119,6 +137,16 @@ def put(storage: Storage, key: str, value: Any, actor: str = "shift lead") -> An
 
 def site_timezone(storage: Storage) -> str:
     return get(storage, "timezone")
+
+
+def closing_times(storage: Storage, site_id: str | None = None) -> tuple[str, ...]:
+    """The closing time ("HH:MM") of each weekday, Monday first, of this site or another one
+    (a merged site's settings stay at that site, so its visits are read with the defaults)."""
+    site_id = site_id or storage.site_id
+    stored = {row["key"]: row["value"] for row in storage.rows(
+        "SELECT key, value FROM settings WHERE site_id = ? AND key LIKE 'closing_time%'", (site_id,))}
+    every_day = _closing_time(stored.get("closing_time") or BY_KEY["closing_time"].default)
+    return tuple(_weekday_closing_time(stored.get(key)) or every_day for key in WEEKDAY_CLOSING_KEYS)
 
 
 def use_site_language(storage: Storage) -> str:

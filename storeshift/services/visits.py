@@ -1,5 +1,6 @@
 """Visits: the one scan() that turns a badge into check-in, check-out, repeat or refusal,
-manual check-in/out by the shift lead, auto-closing forgotten visits, and who is on the floor."""
+manual check-in/out by the shift lead, closing forgotten visits at closing time and confirming
+them, who is on the floor (and the roll call), who left today and who didn't check out."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from dataclasses import dataclass, field
 from ..errors import NotFound, UserError
 from ..storage import audit
 from ..storage.db import Storage
-from ..timeutil import (from_iso, local, local_clock, local_day_bounds, minutes_between, to_iso,
-                        utc_now, zone)
-from . import badges, settings
+from ..timeutil import (format_duration, from_iso, local, local_clock, local_day_bounds, minutes_between, to_iso,
+                        utc_now)
+from . import badges, hours, settings
 
 CHECKED_IN, CHECKED_OUT, REPEAT, REFUSED = "checked_in", "checked_out", "repeat", "refused"
 
@@ -29,6 +30,10 @@ class ScanResult:
     booking: dict | None = None
     #: An earlier visit that was closed automatically: ask when the person really left.
     forgotten_visit: dict | None = None
+    #: The site-local day minutes_today is for: the day the checked-out visit began.
+    day: dt.date | None = None
+    #: At check-out, the sentence telling the visitor the time given (given_sentence).
+    given: str = ""
     extra: dict = field(default_factory=dict)
 
     @property
@@ -37,50 +42,35 @@ class ScanResult:
 
 
 def visit_minutes(visit: dict, now: dt.datetime | None = None) -> int:
-    """Minutes given in one visit: the one place hours are computed."""
+    """Minutes given in one closed visit, or in an open one up to now (for a visit read from
+    the database, where closing time may have ended it, use hours.span)."""
     end = visit.get("check_out_at") or to_iso(now or utc_now())
     return minutes_between(visit["check_in_at"], end)
 
 
-def _closing_instant(check_in: str, closing: str, tz: str) -> dt.datetime:
-    """When a visit begun at check_in is closed if nobody checks out: the site's closing time
-    that day, or the next day's for a visit begun after closing (night shifts)."""
-    start = local(check_in, tz)
-    closing_time = dt.time.fromisoformat(closing)
-    close = dt.datetime.combine(start.date(), closing_time, zone(tz))
-    if close <= start:
-        close = dt.datetime.combine(start.date() + dt.timedelta(days=1), closing_time, zone(tz))
-    return close.astimezone(dt.timezone.utc)
-
-
-def _last_closing(now: dt.datetime, closing: str, tz: str) -> dt.datetime:
-    """The latest closing instant at or before now."""
-    closing_time = dt.time.fromisoformat(closing)
-    today = local(now, tz).date()
-    close = dt.datetime.combine(today, closing_time, zone(tz))
-    if close > now:
-        close = dt.datetime.combine(today - dt.timedelta(days=1), closing_time, zone(tz))
-    return close.astimezone(dt.timezone.utc)
-
-
 def close_forgotten_visits(storage: Storage, now: dt.datetime) -> int:
-    """Close every open visit whose closing time has passed, flagged auto_closed."""
-    tz, closing = settings.get(storage, "timezone"), settings.get(storage, "closing_time")
+    """Close every open visit whose closing time has passed, at that closing time, flagged
+    auto_closed and estimated until someone confirms a time. Called by every scan, by a running
+    window at closing time and by each process that opens the database. A read comes first, so
+    that when nothing is to close no write lock is taken."""
+    sched = hours.schedule(storage)
+    # Only visits begun before the last closing time can be past theirs (a visit closes at the
+    # first closing time after it began), so today's open visits are never read and the cost does
+    # not grow with the number of people on the floor.
+    before = to_iso(sched.last_closing(now))
+    query = ("SELECT id, check_in_at FROM visits WHERE check_out_at IS NULL AND site_id = ? AND check_in_at < ?",
+             (storage.site_id, before))
+    if not storage.rows(*query):
+        return 0
     closed = 0
-    # Every scan calls this: only visits begun before the last closing time can be past theirs
-    # (a visit closes at the first closing time after it began), so today's open visits are
-    # never read and the cost does not grow with the number of people on the floor.
-    before = to_iso(_last_closing(now, closing, tz))
     with storage.write("close forgotten visits"):
-        for visit in storage.rows("SELECT id, check_in_at FROM visits WHERE check_out_at IS NULL AND site_id = ? "
-                                  "AND check_in_at < ?", (storage.site_id, before)):
-            close_at = _closing_instant(visit["check_in_at"], closing, tz)
-            if close_at <= now:
-                _end_assignment(storage, visit["id"], to_iso(close_at), "system")
-                audit.update(storage, "visits", visit["id"],
-                             {"check_out_at": to_iso(close_at), "source_out": "auto", "auto_closed": 1},
-                             "system", "auto_close")
-                closed += 1
+        for visit in storage.rows(*query):
+            close_at = to_iso(sched.closing_after(visit["check_in_at"]))
+            _end_assignment(storage, visit["id"], close_at, "system")
+            audit.update(storage, "visits", visit["id"],
+                         {"check_out_at": close_at, "estimated_out_at": close_at, "source_out": "auto",
+                          "auto_closed": 1}, "system", "auto_close")
+            closed += 1
     return closed
 
 
@@ -101,16 +91,29 @@ def current_task(storage: Storage, visit_id: str) -> dict | None:
                        (visit_id,))
 
 
-def _minutes_given(storage: Storage, person_id: str, now: dt.datetime, tz: str) -> tuple[int, int]:
-    """(today, all time) minutes a person has given, today meaning the site's local day."""
-    day_start, day_end = local_day_bounds(local(now, tz).date(), tz)
-    today = total = 0
-    for visit in storage.rows("SELECT check_in_at, check_out_at FROM visits WHERE person_id = ?", (person_id,)):
-        minutes = visit_minutes(visit, now)
+def _minutes_given(storage: Storage, person_id: str, now: dt.datetime, day: dt.date) -> tuple[int, int]:
+    """(on day, all time) minutes a person has given; a visit counts on the site-local day it began."""
+    sched = hours.schedule(storage)
+    day_start, day_end = local_day_bounds(day, sched.timezone)
+    on_day = total = 0
+    for visit in storage.rows(f"SELECT {', '.join(hours.SPAN_COLUMNS)} FROM visits WHERE person_id = ?",
+                              (person_id,)):
+        minutes = hours.span(visit, sched, now).minutes
         total += minutes
         if day_start <= visit["check_in_at"] < day_end:
-            today += minutes
-    return today, total
+            on_day += minutes
+    return on_day, total
+
+
+def given_sentence(minutes_day: int, minutes_total: int, day: dt.date, today: dt.date) -> str:
+    """What a visitor is told at check-out: the time given on the day their visit began."""
+    if day == today:
+        when = "today"
+    elif day == today - dt.timedelta(days=1):
+        when = "on the shift you began yesterday"
+    else:
+        when = f"on the shift you began on {day:%A} {day.day} {day:%B}"
+    return f"You gave {format_duration(minutes_day)} {when} and {format_duration(minutes_total)} in total."
 
 
 def todays_booking(storage: Storage, person_id: str, now: dt.datetime, tz: str) -> dict | None:
@@ -146,8 +149,7 @@ def scan(storage: Storage, payload: str, now: dt.datetime | None = None) -> Scan
                 _end_assignment(storage, visit["id"], check_out_at, "kiosk")
                 visit = audit.update(storage, "visits", visit["id"],
                                      {"check_out_at": check_out_at, "source_out": "badge"}, "kiosk", "check_out")
-                result = ScanResult(CHECKED_OUT, f"Thank you, {person['name']}! You gave "
-                                    f"{visit_minutes(visit)} minutes today.", person, visit,
+                result = ScanResult(CHECKED_OUT, f"Thank you, {person['name']}!", person, visit,
                                     task=storage.one("SELECT t.* FROM assignments a JOIN tasks t ON t.id = a.task_id "
                                                      "WHERE a.visit_id = ? ORDER BY a.assigned_at DESC LIMIT 1",
                                                      (visit["id"],)))
@@ -164,7 +166,13 @@ def scan(storage: Storage, payload: str, now: dt.datetime | None = None) -> Scan
                     "check_in_at": to_iso(now), "source_in": "badge"}, "kiosk", "check_in")
                 result = ScanResult(CHECKED_IN, f"Welcome, {person['name']}!", person, visit,
                                     booking=todays_booking(storage, person["id"], now, tz))
-        result.minutes_today, result.minutes_total = _minutes_given(storage, person["id"], now, tz)
+        # A visit belongs to the day it began: at check-out "today" is that day.
+        today = local(now, tz).date()
+        result.day = local(result.visit["check_in_at"], tz).date() if result.kind == CHECKED_OUT else today
+        result.minutes_today, result.minutes_total = _minutes_given(storage, person["id"], now, result.day)
+        if result.kind == CHECKED_OUT:
+            result.given = given_sentence(result.minutes_today, result.minutes_total, result.day, today)
+            result.message = f"{result.message} {result.given}"
         if result.kind == CHECKED_IN:
             result.forgotten_visit = _forgotten(storage, person["id"])
     return result
@@ -192,6 +200,7 @@ def check_out_manually(storage: Storage, visit_id: str, reason: str = "", actor:
                        now: dt.datetime | None = None) -> dict:
     now = now or utc_now()
     with storage.write("check the person out"):
+        close_forgotten_visits(storage, now)
         visit = storage.one("SELECT * FROM visits WHERE id = ?", (visit_id,))
         if visit is None:
             raise NotFound("There is no such visit.")
@@ -233,52 +242,121 @@ def undo_check_out(storage: Storage, visit_id: str, actor: str = "shift lead") -
 
 
 def correct_departure(storage: Storage, visit_id: str, left_at: dt.datetime | None,
-                      actor: str = "visitor") -> dict:
-    """Record when a person really left after a visit was closed automatically
-    (left_at=None: they don't remember; the automatic time stands)."""
+                      actor: str = "visitor", now: dt.datetime | None = None) -> dict:
+    """Record when a person really left a visit that closing time ended (left_at=None: the
+    closing time stands, confirmed). The estimate is kept beside the correction, with its time,
+    so a finished week's report does not move (the next report lists the change)."""
+    now = now or utc_now()
     with storage.write("save the departure time"):
         visit = storage.one("SELECT * FROM visits WHERE id = ?", (visit_id,))
         if visit is None:
             raise NotFound("There is no such visit.")
-        changes: dict = {"departure_confirmed": 1}
+        if visit["check_out_at"] is None:
+            # Past its closing time but not closed in the file yet: close it first.
+            close_forgotten_visits(storage, now)
+            visit = storage.one("SELECT * FROM visits WHERE id = ?", (visit_id,))
+            if visit["check_out_at"] is None:
+                raise UserError("This person is still on the floor: check them out instead.")
+        if not visit["auto_closed"]:
+            raise UserError("This visit was checked out by a scan or by hand; its time needs no confirming.")
+        estimate = visit["estimated_out_at"] or visit["check_out_at"]
+        changes: dict = {"departure_confirmed": 1, "confirmed_at": to_iso(now), "estimated_out_at": estimate}
         if left_at is not None:
             if left_at.tzinfo is None:
                 raise ValueError("left_at needs a time zone")
-            if not (from_iso(visit["check_in_at"]) <= left_at <= from_iso(visit["check_out_at"])):
+            if not (from_iso(visit["check_in_at"]) <= left_at <= from_iso(estimate)):
                 raise UserError("That time is outside the visit: pick a time between arriving and closing.")
             changes["check_out_at"] = to_iso(left_at)
+        else:
+            changes["check_out_at"] = estimate
         return audit.update(storage, "visits", visit_id, changes, actor, "correct_departure")
 
 
-def on_floor(storage: Storage) -> list[dict]:
-    """Everyone checked in now, with their current task: the Floor board's rows."""
+def undo_departure(storage: Storage, visit_id: str, actor: str = "shift lead") -> dict:
+    """Take back a departure time set or confirmed (correct_departure): the visit ends at
+    closing time again, estimated, and is back on the "Didn't check out" list."""
+    with storage.write("undo the departure time"):
+        visit = storage.one("SELECT * FROM visits WHERE id = ?", (visit_id,))
+        if visit is None:
+            raise NotFound("There is no such visit.")
+        if not (visit["auto_closed"] and visit["departure_confirmed"] and visit["estimated_out_at"]):
+            raise UserError("That departure time is not confirmed any more, so there is nothing to undo.")
+        return audit.update(storage, "visits", visit_id, {"check_out_at": visit["estimated_out_at"],
+                                                          "departure_confirmed": 0, "confirmed_at": None},
+                            actor, "undo_departure")
+
+
+def on_floor(storage: Storage, now: dt.datetime | None = None) -> list[dict]:
+    """Everyone on the floor now, with their current task: the Floor board's rows and the roll
+    call. A visit that closing time has ended is never on the floor, closed in the file or not."""
+    still_open, params = hours.still_open_sql(hours.schedule(storage), now or utc_now())
     return storage.rows(
         "SELECT v.id AS visit_id, v.person_id, v.check_in_at, v.source_in, p.name, p.department, "
         "a.id AS assignment_id, t.id AS task_id, t.title AS task_title "
         "FROM visits v JOIN people p ON p.id = v.person_id "
         "LEFT JOIN assignments a ON a.visit_id = v.id AND a.status = 'active' "
         "LEFT JOIN tasks t ON t.id = a.task_id "
-        "WHERE v.check_out_at IS NULL AND v.site_id = ? ORDER BY v.check_in_at", (storage.site_id,))
+        f"WHERE {still_open} AND v.site_id = ? ORDER BY v.check_in_at", (*params, storage.site_id))
 
 
 def left_today(storage: Storage, now: dt.datetime | None = None) -> list[dict]:
+    """Today's visits that have ended (a visit belongs to the day it began), latest first."""
     now = now or utc_now()
-    tz = settings.get(storage, "timezone")
-    start, end = local_day_bounds(local(now, tz).date(), tz)
-    # check_out_at has no index; bounding check_in_at (indexed) keeps this a short range scan
-    # on a database of a million visits. Visits close automatically at the next closing time,
-    # so one begun more than a week before today cannot have ended today in practice.
-    earliest = to_iso(from_iso(start) - dt.timedelta(days=7))
-    return storage.rows(
-        "SELECT v.id AS visit_id, v.person_id, v.check_in_at, v.check_out_at, v.auto_closed, p.name, p.department "
-        "FROM visits v JOIN people p ON p.id = v.person_id "
-        "WHERE v.check_in_at >= ? AND v.check_in_at < ? AND v.check_out_at >= ? AND v.check_out_at < ? "
-        "AND v.site_id = ? ORDER BY v.check_out_at DESC", (earliest, end, start, end, storage.site_id))
+    sched = hours.schedule(storage)
+    start, end = local_day_bounds(local(now, sched.timezone).date(), sched.timezone)
+    rows = storage.rows(
+        f"SELECT v.id AS visit_id, v.person_id, {', '.join('v.' + c for c in hours.SPAN_COLUMNS)}, p.name, "
+        "p.department FROM visits v JOIN people p ON p.id = v.person_id "
+        "WHERE v.check_in_at >= ? AND v.check_in_at < ? AND v.site_id = ? "
+        "AND (v.check_out_at IS NOT NULL OR v.check_in_at < ?)",
+        (start, end, storage.site_id, to_iso(sched.last_closing(now))))
+    return _with_spans(rows, sched, now, key=lambda r: r["ended_at"], reverse=True)
 
 
-def recent_auto_closed(storage: Storage) -> list[dict]:
-    return storage.rows("SELECT v.*, p.name FROM visits v JOIN people p ON p.id = v.person_id "
-                        "WHERE v.auto_closed = 1 AND v.departure_confirmed = 0 ORDER BY v.check_in_at DESC")
+def _with_spans(rows: list[dict], sched: hours.Schedule, now: dt.datetime, key, reverse: bool = False) -> list[dict]:
+    """Rows with ended_at, minutes and estimated as hours.span reads them."""
+    for row in rows:
+        visit_span = hours.span(row, sched, now)
+        row.update(ended_at=visit_span.end, minutes=visit_span.minutes, estimated=visit_span.estimated)
+    return sorted(rows, key=key, reverse=reverse)
+
+
+def previous_open_day(storage: Storage, now: dt.datetime | None = None) -> dt.date | None:
+    """The latest site-local day before today on which anyone checked in (None: never)."""
+    now = now or utc_now()
+    tz = settings.site_timezone(storage)
+    start, _ = local_day_bounds(local(now, tz).date(), tz)
+    last = storage.value("SELECT max(check_in_at) FROM visits WHERE check_in_at < ? AND site_id = ?",
+                         (start, storage.site_id))
+    return local(last, tz).date() if last else None
+
+
+def didnt_check_out(storage: Storage, now: dt.datetime | None = None,
+                    day: dt.date | None = None) -> tuple[dt.date | None, list[dict]]:
+    """(day, visits) of the previous open day (or the day given) that nobody checked out and
+    nobody has confirmed yet: ended at closing time, estimated. Earliest first."""
+    now = now or utc_now()
+    day = day or previous_open_day(storage, now)
+    if day is None:
+        return None, []
+    sched = hours.schedule(storage)
+    start, end = local_day_bounds(day, sched.timezone)
+    rows = storage.rows(
+        f"SELECT v.id AS visit_id, v.person_id, {', '.join('v.' + c for c in hours.SPAN_COLUMNS)}, "
+        "p.name, p.department FROM visits v JOIN people p ON p.id = v.person_id "
+        "WHERE v.check_in_at >= ? AND v.check_in_at < ? AND v.site_id = ? "
+        "AND ((v.auto_closed = 1 AND v.departure_confirmed = 0) OR v.check_out_at IS NULL)",
+        (start, end, storage.site_id))
+    ended = [r for r in _with_spans(rows, sched, now, key=lambda r: r["check_in_at"]) if r["estimated"]]
+    return day, ended
+
+
+def roll_call(storage: Storage, now: dt.datetime | None = None) -> list[dict]:
+    """Who is on site now, for an evacuation: person_id, name, department, since (ISO UTC),
+    task (or None), by name. Never a visit that closing time has ended."""
+    return sorted(({"person_id": row["person_id"], "name": row["name"], "department": row["department"],
+                    "since": row["check_in_at"], "task": row["task_title"]} for row in on_floor(storage, now)),
+                  key=lambda r: (r["name"].casefold(), r["since"]))
 
 
 def get_visit(storage: Storage, visit_id: str) -> dict | None:

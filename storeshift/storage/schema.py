@@ -14,7 +14,7 @@ migrations = Migrations("storeshift")
 
 #: Bump when a migration changes tables or columns; bundles from a newer schema are refused.
 #: (Migrations that only add indexes, like m003, leave bundles readable by older versions.)
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Columns every synchronised table carries, so rows from many sites can be merged.
 COMMON = """
@@ -264,6 +264,20 @@ def _first_sentence(text: str) -> str:
     if len(first) > 80:
         first = first[:80].rsplit(" ", 1)[0] + "…"
     return first.rstrip(".") or text[:80]
+
+
+@migrations()
+def m007_visit_estimates(db):
+    # A visit nobody checked out ends at closing time as an estimate. The estimate stays beside a
+    # later correction, with the time of that correction, so that a finished week's report can be
+    # made again with the same figures and the next week's report can list the correction.
+    # (Both columns are hashed by the audit log only once set: see audit.LATER_COLUMNS.)
+    for statement in (
+        "ALTER TABLE visits ADD COLUMN estimated_out_at TEXT",
+        "ALTER TABLE visits ADD COLUMN confirmed_at TEXT",
+        "CREATE INDEX IF NOT EXISTS visits_confirmed ON visits(confirmed_at) WHERE confirmed_at IS NOT NULL",
+    ):
+        db.execute(statement)
 
 
 @migrations()

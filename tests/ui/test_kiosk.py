@@ -82,12 +82,14 @@ def kiosk(qtbot, demo_storage, at):
 
 
 def newcomer(storage) -> dict:
-    """An active person with a badge who is not on the floor and did not come today."""
-    on_floor = {row["person_id"] for row in visits.on_floor(storage)}
-    left = {row["person_id"] for row in visits.left_today(storage, dt.datetime(2026, 11, 25, 11, 0,
-                                                                               tzinfo=dt.timezone.utc))}
+    """An active person with a badge who is not on the floor, did not come today and did not
+    forget to scan out on the last open day."""
+    moment = dt.datetime(2026, 11, 25, 11, 0, tzinfo=dt.timezone.utc)
+    on_floor = {row["person_id"] for row in visits.on_floor(storage, moment)}
+    left = {row["person_id"] for row in visits.left_today(storage, moment)}
+    forgot = {row["person_id"] for row in visits.didnt_check_out(storage, moment)[1]}  # asked about it first
     for person, payload in badges.badge_payloads(storage):
-        if person["id"] not in on_floor | left:
+        if person["id"] not in on_floor | left | forgot:
             return {**person, "payload": payload}
     raise AssertionError("the demo has nobody left to check in")
 
@@ -133,6 +135,18 @@ def test_check_in_shows_welcome_then_a_task_assigned_meanwhile_then_repeat(qtbot
     assert kiosk.current_screen() == "repeat"
     assert "already checked in since 11:05" in kiosk.repeat.headline.text()
     assert len(visits_of(demo_storage, person["id"])) == 1
+
+
+def test_goodbye_after_a_night_shift_tells_the_time_given_on_the_day_it_began(qtbot, kiosk, demo_storage):
+    # Begun after closing time (22:00): a night shift, ended at the next closing time at the latest.
+    person = newcomer(demo_storage)
+    kiosk.clock_fn.advance(hours=12, minutes=25)        # 23:30
+    scan(person["payload"])
+    assert kiosk.current_screen() == "welcome"
+    kiosk.clock_fn.advance(minutes=45)                  # 00:15 the next day
+    scan(person["payload"])
+    assert kiosk.current_screen() == "goodbye"
+    assert kiosk.goodbye.given.text() == "You gave 45 min on the shift you began yesterday and 45 min in total."
 
 
 def test_check_out_with_a_debrief_typed_and_saved(qtbot, kiosk, demo_storage):

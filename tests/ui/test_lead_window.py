@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QGuiApplication
 
-from storeshift.services import pin, settings
+from storeshift.services import pin, settings, visits
 from storeshift.storage import open_storage
 from storeshift.timeutil import UTC
 from storeshift.ui.lead.window import PAGES, LeadWindow
@@ -88,6 +88,18 @@ def test_pin_asked_on_start_wrong_pin_refused_right_pin_unlocks(make_window, dem
     assert window.idle_timer.interval() == settings.get(demo_storage, "lead_lock_min") * 60_000
 
 
+def test_the_roll_call_prints_from_the_lock_screen_without_the_pin(make_window, demo_storage, qtbot):
+    pin.set_pin(demo_storage, "4321")
+    window = make_window(demo_storage)
+    assert window.is_locked()
+    opened = []
+    window.floor.open_file = lambda path: opened.append(path) or True
+    click(qtbot, window.lock_screen.roll_call_button)
+    assert opened and opened[0].exists() and window.is_locked()
+    on_site = len(visits.roll_call(demo_storage, NOW))
+    assert on_site > 0 and f"Roll call of {on_site} people" in window.banner.text()
+
+
 def test_window_locks_after_inactivity_and_activity_postpones_it(make_window, demo_storage, qtbot):
     pin.set_pin(demo_storage, "4321")
     window = make_window(demo_storage)
@@ -145,6 +157,26 @@ def test_settings_form_is_built_from_the_declared_settings_and_saves(window, dem
     click(qtbot, page.save_button)
     assert window.banner.level == "error" and "Time zone" in window.banner.text()
     assert settings.get(demo_storage, "site_name") == "Harbour Street"
+
+
+def test_closing_time_per_weekday_is_typed_in_one_row(window, demo_storage, qtbot):
+    window.show_page("settings")
+    page = window.settings_page
+    saturday, sunday = page.fields["closing_time_sat"], page.fields["closing_time_sun"]
+    assert saturday.text() == "" and saturday.placeholderText() == "same"
+    qtbot.keyClicks(saturday, "18:00")
+    qtbot.keyClicks(sunday, "17:30")
+    click(qtbot, page.save_button)
+    assert settings.closing_times(demo_storage)[5:] == ("18:00", "17:30")
+    assert window.banner.level == "success" and "Closing time on Saturdays" in window.banner.text()
+    sunday.clear()
+    click(qtbot, page.save_button)
+    assert settings.closing_times(demo_storage)[6] == settings.get(demo_storage, "closing_time")
+    saturday.selectAll()
+    qtbot.keyClicks(saturday, "6pm")
+    click(qtbot, page.save_button)
+    assert window.banner.level == "error" and "Closing time on Saturdays" in window.banner.text()
+    assert settings.get(demo_storage, "closing_time_sat") == "18:00"
 
 
 def test_change_pin_needs_the_old_pin(window, demo_storage, qtbot):

@@ -16,7 +16,7 @@ from ...errors import DamagedDatabase, DatabaseBusy, DiskFull, NewerDatabase, Re
 from ...services import observations, pin, roster, settings, tasks, visits
 from ...services.badges import REASONS
 from ...storage.db import Storage
-from ...timeutil import format_duration, local, local_clock, utc_now
+from ...timeutil import local, local_clock, utc_now
 from ..app import style_sheet
 from ..camera import CameraScanner
 from ..scanner import WedgeScanner, from_azerty
@@ -134,6 +134,10 @@ class KioskWindow(QMainWindow):
                                                    self.refused, self.forgotten, self.no_badge, self.pin_page)}
         for page in self.pages.values():
             self.stack.addWidget(page)
+        from ..closing import ClosingTimer
+
+        # Forgotten visits end at closing time even when nobody scans then.
+        self.closing = ClosingTimer(lambda: self.storage, self.now, self)
 
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
@@ -327,9 +331,7 @@ class KioskWindow(QMainWindow):
                 self.show_welcome()
         elif result.kind == visits.CHECKED_OUT:
             self._observation_id = None
-            given = (f"You gave {format_duration(result.minutes_today)} today and "
-                     f"{format_duration(result.minutes_total)} in total.")
-            self.goodbye.reset(result.person["name"], given)
+            self.goodbye.reset(result.person["name"], result.given)
             self._show("goodbye", self._settings["debrief_idle_s"])
             self.goodbye.text.setFocus()  # a visitor with a keyboard can start typing at once
         else:
@@ -384,7 +386,7 @@ class KioskWindow(QMainWindow):
 
     def _correct_departure(self, left_at: dt.datetime | None) -> None:
         try:
-            visits.correct_departure(self.storage, self._forgotten["id"], left_at, actor="visitor")
+            visits.correct_departure(self.storage, self._forgotten["id"], left_at, actor="visitor", now=self.now())
             log.info("departure confirmed visit=%s corrected=%s", self._forgotten["id"], left_at is not None)
         except UserError as exc:
             self.show_banner(CANT_RECORD if isinstance(exc, _DATABASE_ERRORS) else str(exc))
@@ -537,6 +539,7 @@ class KioskWindow(QMainWindow):
         self.camera.stop()
         for timer in (self.idle_timer, self.clock_timer, self.told_timer, self.retry_timer, self.autosave_timer):
             timer.stop()
+        self.closing.stop()
         from PySide6.QtWidgets import QApplication
 
         app = QApplication.instance()

@@ -349,6 +349,8 @@ class LockScreen(QWidget):
     set, and after a spell of inactivity). Uses the shared PIN pad: keys or clicks."""
 
     unlocked = Signal()
+    #: The roll call needs no PIN: in an evacuation nobody should have to unlock first.
+    roll_call_requested = Signal()
 
     def __init__(self, check: Callable[[str], bool], parent=None):
         from ..widgets import PinPad
@@ -373,6 +375,11 @@ class LockScreen(QWidget):
         row.addWidget(box)
         row.addStretch(1)
         outer.addLayout(row)
+        self.roll_call_button = QPushButton("Print roll call (evacuation)")
+        self.roll_call_button.setObjectName("lockRollCall")
+        self.roll_call_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys go to the PIN pad
+        self.roll_call_button.clicked.connect(self.roll_call_requested)
+        outer.addWidget(self.roll_call_button, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(1)
 
     def reset(self, reason: str = "") -> None:

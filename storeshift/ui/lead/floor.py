@@ -1,20 +1,26 @@
 """The Floor page: who is on the floor now and doing what, the task catalogue to drag from,
-today's expected arrivals and those who already left. Every change made here can be taken
-back with Ctrl+Z; the board is usable from the keyboard alone (Enter gives a task)."""
+today's expected arrivals, those who already left, who didn't check out on the last open day
+(with a one-step correction), and the roll call printed in one click. Every change made here can
+be taken back with Ctrl+Z; the board is usable from the keyboard alone (Enter gives a task)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel,
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTime, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialogButtonBox, QHBoxLayout, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSplitter,
-                               QStackedWidget, QTableView, QVBoxLayout, QWidget)
+                               QStackedWidget, QTableView, QTimeEdit, QVBoxLayout, QWidget)
 
 from ...errors import UserError
-from ...services import bookings, roster, settings, tasks as task_service, visits
-from .common import (ERROR, SUCCESS, ElidingLabel, FormDialog, LeadContext, confirm, fit_columns_to_contents,
-                     guard_search_box, record_table)
-from .models import TASK_MIME, ExpectedModel, FloorModel, LeftTodayModel, TaskModel
+from ...services import bookings, hours, roster, settings, tasks as task_service, visits
+from ...timeutil import local
+from .common import (ERROR, SUCCESS, WARNING, ElidingLabel, FormDialog, LeadContext, confirm,
+                     fit_columns_to_contents, guard_search_box, record_table)
+from .models import TASK_MIME, DidntCheckOutModel, ExpectedModel, FloorModel, LeftTodayModel, TaskModel
 
 #: The side list of expected people shows the earliest this many (a list of thousands helps
 #: nobody, and reading them all slowed every refresh of the board); the title gives the count.
@@ -159,6 +165,53 @@ class CheckOutDialog(FormDialog):
         self.resize(440, 160)
 
 
+class DepartureDialog(FormDialog):
+    """One step for a visit nobody checked out: the time they left, or the closing time confirmed."""
+
+    def __init__(self, parent, row: dict, tz: str):
+        arrived, closed = local(row["check_in_at"], tz), local(row["ended_at"], tz)
+        super().__init__(parent, f"When did {row['name']} leave?", ok_text="Save this time")
+        self.setObjectName("departureDialog")
+        self.keep_closing = False
+        story = QLabel(f"<b>{row['name']}</b> arrived at {arrived:%H:%M} on {arrived:%A} {arrived.day} "
+                       f"{arrived:%B} and did not scan out, so the visit ended at closing time "
+                       f"({closed:%H:%M}) as an estimate.")
+        story.setWordWrap(True)
+        self.body.addWidget(story)
+        self.time = QTimeEdit()
+        self.time.setObjectName("departureTime")
+        self.time.setDisplayFormat("HH:mm")
+        self.time.setTimeRange(QTime(arrived.hour, arrived.minute), QTime(closed.hour, closed.minute))
+        guess = min(closed, arrived + dt.timedelta(hours=3))
+        self.time.setTime(QTime(guess.hour, guess.minute - guess.minute % 15))
+        asked = QLabel("They left at")
+        asked.setBuddy(self.time)
+        line = QHBoxLayout()
+        line.addWidget(asked)
+        line.addWidget(self.time)
+        line.addStretch(1)
+        self.body.addLayout(line)
+        self.keep_button = self.buttons.addButton(f"Keep {closed:%H:%M} (confirm)",
+                                                  QDialogButtonBox.ButtonRole.ActionRole)
+        self.keep_button.setObjectName("keepClosingTime")
+        self.keep_button.clicked.connect(self.on_keep_clicked)
+        self.buttons.accepted.connect(self.accept)
+        self.finish_layout()
+        self.resize(460, 180)
+        self.arrived = arrived
+
+    def on_keep_clicked(self) -> None:
+        self.keep_closing = True
+        self.accept()
+
+    def left_at(self) -> dt.datetime | None:
+        """The chosen time on the visit's day (None: keep the closing time)."""
+        if self.keep_closing:
+            return None
+        chosen = self.time.time()
+        return self.arrived.replace(hour=chosen.hour(), minute=chosen.minute(), second=0)
+
+
 class CheckInDialog(FormDialog):
     """Check in someone who came without their badge: find them by name."""
 
@@ -229,11 +282,16 @@ class FloorPage(QWidget):
         self.picker: TaskPicker | None = None
         self.check_out_dialog: CheckOutDialog | None = None
         self.check_in_dialog: CheckInDialog | None = None
+        self.departure_dialog: DepartureDialog | None = None
+        #: How a made roll call is opened (the system's PDF viewer); tests replace it.
+        self.open_file = lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        self.last_roll_call: Path | None = None
         tz = settings.site_timezone(ctx.storage)
         self.model = FloorModel(ctx.now, tz, self)
         self.task_model = TaskModel(editable=False, parent=self)
         self.expected_model = ExpectedModel(tz, self)
         self.left_model = LeftTodayModel(tz, self)
+        self.didnt_model = DidntCheckOutModel(tz, self)
 
         self.heading = QLabel("On the floor now")
         self.heading.setObjectName("pageTitle")
@@ -246,8 +304,11 @@ class FloorPage(QWidget):
         self.check_out_button = QPushButton("Check &out…")
         self.check_out_button.setToolTip("Check the selected person out by hand (Delete on the board)")
         self.check_in_button = QPushButton("Check &in by hand…")
+        self.roll_call_button = QPushButton("Print &roll call")
+        self.roll_call_button.setToolTip("Who is on site now, on one page (for an evacuation)")
         for button, name in ((self.assign_button, "give_task"), (self.done_button, "mark_task_done"),
-                             (self.check_out_button, "check_out"), (self.check_in_button, "check_in_by_hand")):
+                             (self.check_out_button, "check_out"), (self.check_in_button, "check_in_by_hand"),
+                             (self.roll_call_button, "print_roll_call")):
             button.setObjectName(name)
         self.assign_button.setProperty("primary", True)
 
@@ -271,10 +332,17 @@ class FloorPage(QWidget):
         self.expected.setObjectName("expectedList")
         self.left = _table(self.left_model, stretch_column=0)
         self.left.setObjectName("leftList")
+        self.didnt = _table(self.didnt_model, stretch_column=0)
+        self.didnt.setObjectName("didntCheckOutList")
+        # Its height is set for its rows: a scroll bar would hide one.
+        self.didnt.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.didnt.setToolTip("Double-click (or Enter) to set when they left, or to confirm the closing time.")
         self.expected_title = QLabel("Expected today, not in yet")
         self.left_title = QLabel("Left today")
+        self.didnt_title = QLabel("Didn't check out")
+        self.didnt_title.setWordWrap(True)
         catalogue_title = QLabel("Tasks — drag one onto a person")
-        for label in (self.expected_title, self.left_title, catalogue_title):
+        for label in (self.expected_title, self.left_title, self.didnt_title, catalogue_title):
             label.setObjectName("sectionTitle")
             label.setWordWrap(True)
 
@@ -285,6 +353,7 @@ class FloorPage(QWidget):
         top.addSpacing(12)
         top.addWidget(self.counts, 1)
         top.addWidget(self.check_in_button)
+        top.addWidget(self.roll_call_button)
         actions = QHBoxLayout()
         self.selection_hint = ElidingLabel("Selected person:")
         self.selection_hint.setObjectName("hint")
@@ -306,8 +375,16 @@ class FloorPage(QWidget):
         side_layout.addWidget(self.left_title)
         side_layout.addWidget(self.left, 3)
 
+        # Under the board (which is empty in the morning, when this list matters), only when needed.
+        main = QWidget()
+        main_layout = QVBoxLayout(main)
+        main_layout.setContentsMargins(0, 0, 0, 0)
+        main_layout.addWidget(self.board_stack, 1)
+        main_layout.addWidget(self.didnt_title)
+        main_layout.addWidget(self.didnt)
+
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.board_stack)
+        self.splitter.addWidget(main)
         self.splitter.addWidget(side)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 1)
@@ -332,12 +409,15 @@ class FloorPage(QWidget):
         self.check_out_button.clicked.connect(self.on_check_out_clicked)
         self.check_in_button.clicked.connect(self.on_check_in_clicked)
         self.expected.doubleClicked.connect(self.on_expected_double_clicked)
+        self.didnt.doubleClicked.connect(self.on_didnt_activated)
+        self.didnt.activated.connect(self.on_didnt_activated)
+        self.roll_call_button.clicked.connect(self.on_roll_call_clicked)
         QShortcut(QKeySequence(Qt.Key.Key_Delete), self.board, self.on_check_out_clicked)
 
         for before, after in ((self.board, self.assign_button), (self.assign_button, self.done_button),
                               (self.done_button, self.check_out_button), (self.check_out_button, self.check_in_button),
-                              (self.check_in_button, self.catalogue), (self.catalogue, self.expected),
-                              (self.expected, self.left)):
+                              (self.check_in_button, self.roll_call_button), (self.roll_call_button, self.catalogue),
+                              (self.catalogue, self.expected), (self.expected, self.left), (self.left, self.didnt)):
             QWidget.setTabOrder(before, after)
         self.expected.setToolTip("Double-click someone who arrived without their badge to check them in.")
 
@@ -361,9 +441,9 @@ class FloorPage(QWidget):
         that it can be timed)."""
         storage, now = self.ctx.storage, self.ctx.now()
         tz = settings.site_timezone(storage)
-        for model in (self.model, self.expected_model, self.left_model):
+        for model in (self.model, self.expected_model, self.left_model, self.didnt_model):
             model.timezone = tz
-        self.model.set_rows(visits.on_floor(storage))
+        self.model.set_rows(visits.on_floor(storage, now))
         self.task_model.set_rows(task_service.list_tasks(storage))
         self.expected_model.set_rows(bookings.expected_today(storage, now, limit=EXPECTED_SHOWN))
         self.left_model.set_rows(visits.left_today(storage, now))
@@ -377,6 +457,19 @@ class FloorPage(QWidget):
             parts.append(f"<b style='color:#b45309'>{no_task} without a task</b>")
         parts += [f"{expected:,} expected", f"{left} left today"]
         self.counts.setText("  ·  ".join(parts))
+        day, forgotten = visits.didnt_check_out(storage, now)
+        self.didnt_model.set_rows(forgotten)
+        estimated = sum(r["minutes"] for r in forgotten)
+        when = "yesterday" if day == local(now, tz).date() - dt.timedelta(days=1) else \
+            (f"{day:%a} {day.day} {day:%b}" if day else "")
+        self.didnt_title.setText(f"Didn't check out {when} ({len(forgotten)} · {hours.hours_text(estimated)} h "
+                                 "estimated) <span style='font-weight:normal'>— double-click one to correct</span>")
+        # Up to four rows show without scrolling; the board keeps the rest of the height.
+        shown = min(4, len(forgotten))
+        self.didnt.setFixedHeight(self.didnt.horizontalHeader().sizeHint().height() + 2
+                                  + shown * self.didnt.verticalHeader().defaultSectionSize())
+        for widget in (self.didnt_title, self.didnt):
+            widget.setVisible(bool(forgotten))
         self.expected_title.setText(f"Expected today, not in yet ({expected:,})" if expected == shown_expected else
                                     f"Expected today, not in yet ({expected:,}; the first {shown_expected} shown)")
         self.left_title.setText(f"Left today ({left})")
@@ -503,3 +596,45 @@ class FloorPage(QWidget):
             dialog.search.setText(search)
         if person_id:
             dialog.choose(person_id)
+
+    def on_didnt_activated(self, index) -> None:
+        row = self.didnt_model.row_at(index.row())
+        if row is None:
+            return
+        self.departure_dialog = DepartureDialog(self, row, self.didnt_model.timezone)
+        dialog = self.departure_dialog
+
+        def save() -> None:
+            left_at = dialog.left_at()
+            said = f"left at {left_at:%H:%M}" if left_at else "stayed until closing time (confirmed)"
+            self._run(lambda: visits.correct_departure(self.ctx.storage, row["visit_id"], left_at, actor="shift lead",
+                                                       now=self.ctx.now()),
+                      f"Saved: {row['name']} {said}.",
+                      undo=(f"the departure time of {row['name']}",
+                            lambda visit: visits.undo_departure(self.ctx.storage, visit["id"])))
+
+        dialog.accepted.connect(save)
+        dialog.open()
+        dialog.time.setFocus()
+
+    def on_roll_call_clicked(self) -> None:
+        """One click: the one-page roll call PDF, opened for printing."""
+        from ...reports.rollcall import build_roll_call
+
+        now = self.ctx.now()
+        path = self.ctx.storage.path
+        folder = (path.parent if path is not None else Path(tempfile.gettempdir())) / "roll calls"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            out = build_roll_call(self.ctx.storage, folder / f"roll-call-{local(now, 'UTC'):%Y%m%d-%H%M%S}.pdf",
+                                  now=now)
+        except (UserError, OSError) as exc:
+            self.ctx.tell(f"The roll call could not be made: {exc}", ERROR)
+            return
+        self.last_roll_call = out
+        count = len(visits.roll_call(self.ctx.storage, now))
+        if self.open_file(out):
+            self.ctx.tell(f"Roll call of {count} {'person' if count == 1 else 'people'} opened for printing "
+                          f"({out}).", SUCCESS)
+        else:
+            self.ctx.tell(f"Roll call of {count} saved as {out}; no PDF viewer is set up to open it.", WARNING)

@@ -165,6 +165,14 @@ def _clock_text(iso: str | None, tz: str) -> str:
     return local_clock(iso, tz) if iso else ""
 
 
+def since_text(iso: str, tz: str, now: dt.datetime) -> str:
+    """'09:12' today; 'Tue 24 Nov 23:10' for a visit begun on another day (a night shift)."""
+    moment = local(iso, tz)
+    if moment.date() == local(now, tz).date():
+        return f"{moment:%H:%M}"
+    return f"{moment:%a} {moment.day} {moment:%b %H:%M}"
+
+
 class FloorModel(RowTableModel):
     """Everyone on the floor now: name, department, since, time on the floor (ticking), task."""
 
@@ -179,10 +187,11 @@ class FloorModel(RowTableModel):
 
     def display(self, row: dict, name: str) -> Any:
         if name == "since":
-            return _clock_text(row["check_in_at"], self.timezone)
+            return since_text(row["check_in_at"], self.timezone, self.clock())
         if name == "on_floor":
-            return (f"{format_duration(minutes_between(row['check_in_at'], self.clock()))}"
-                    f" (since {_clock_text(row['check_in_at'], self.timezone)})")
+            now = self.clock()
+            return (f"{format_duration(minutes_between(row['check_in_at'], now))}"
+                    f" (since {since_text(row['check_in_at'], self.timezone, now)})")
         if name == "task_title":
             return row.get("task_title") or "No task yet"
         return row.get(name)
@@ -203,7 +212,7 @@ class FloorModel(RowTableModel):
 
     def tooltip(self, row: dict, name: str) -> str | None:
         how = "checked in by hand" if row.get("source_in") == "manual" else "scanned their badge"
-        return f"{row['name']} {how} at {_clock_text(row['check_in_at'], self.timezone)}."
+        return f"{row['name']} {how} at {since_text(row['check_in_at'], self.timezone, self.clock())}."
 
     def tick(self) -> None:
         """The clock moved on: only the time-on-floor column changes."""
@@ -231,7 +240,8 @@ class ExpectedModel(RowTableModel):
 
 
 class LeftTodayModel(RowTableModel):
-    """Those who left today, with visits closed automatically marked."""
+    """Today's visits that have ended (services.visits.left_today: ended_at, minutes, estimated),
+    those ended at closing time marked estimated."""
 
     columns = [("name", "Name"), ("times", "Was in"), ("note", "")]
     key = "visit_id"
@@ -242,24 +252,51 @@ class LeftTodayModel(RowTableModel):
 
     def display(self, row: dict, name: str) -> Any:
         if name == "times":
-            arrived = _clock_text(row["check_in_at"], self.timezone)
-            return f"{arrived}–{_clock_text(row['check_out_at'], self.timezone)}"
+            return f"{_clock_text(row['check_in_at'], self.timezone)}–{_clock_text(row['ended_at'], self.timezone)}"
         if name == "note":
-            if row.get("auto_closed"):
-                return "⚠ closed automatically"
-            return format_duration(minutes_between(row["check_in_at"], row["check_out_at"]))
+            duration = format_duration(row["minutes"])
+            return f"⚠ {duration} estimated" if row.get("estimated") else duration
         return row.get(name)
 
     def foreground(self, row: dict, name: str) -> QColor | None:
-        if name == "note" and row.get("auto_closed"):
+        if name == "note" and row.get("estimated"):
             return WARN
         return MUTED if name == "times" else None
 
     def tooltip(self, row: dict, name: str) -> str | None:
-        if row.get("auto_closed"):
-            return (f"{row['name']} did not scan out; the visit was closed automatically at closing time. "
+        if row.get("estimated"):
+            return (f"{row['name']} did not scan out; the visit ended at closing time and counts as estimated. "
                     "They are asked when they really left at their next scan.")
         return None
+
+
+class DidntCheckOutModel(RowTableModel):
+    """Visits of the previous open day nobody checked out (services.visits.didnt_check_out):
+    ended at closing time, estimated until the lead or the visitor confirms a time."""
+
+    columns = [("name", "Name"), ("times", "Arrived – closing time"), ("note", "Estimated")]
+    key = "visit_id"
+
+    def __init__(self, timezone: str = "Europe/London", parent=None):
+        super().__init__(parent)
+        self.timezone = timezone
+
+    def display(self, row: dict, name: str) -> Any:
+        if name == "times":
+            return f"{_clock_text(row['check_in_at'], self.timezone)}–{_clock_text(row['ended_at'], self.timezone)}"
+        if name == "note":
+            return f"⚠ {format_duration(row['minutes'])}"
+        return row.get(name)
+
+    def foreground(self, row: dict, name: str) -> QColor | None:
+        return WARN if name == "note" else (MUTED if name == "times" else None)
+
+    def font(self, row: dict, name: str) -> QFont | None:
+        return styled_font(bold=True) if name == "name" else None
+
+    def tooltip(self, row: dict, name: str) -> str | None:
+        return (f"{row['name']} ({row.get('department') or 'no department'}) did not scan out. Double-click (or "
+                "Enter) to set when they left, or to confirm the closing time.")
 
 
 class TaskModel(RowTableModel):

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QCompleter, QFormLayout, QFrame, QHBox
                                QSplitter, QVBoxLayout, QWidget)
 
 from ...errors import UserError
-from ...services import observations as obs_service, settings, themes, visits
+from ...services import hours, observations as obs_service, settings, themes, visits
 from ...services.csvio import write_csv
 from ...timeutil import local, week_bounds, week_days
 from .common import ERROR, SUCCESS, FormDialog, LeadContext, choose_file, guard_search_box, record_table
@@ -325,7 +325,9 @@ class ObservationsPage(QWidget):
                  f"<b>Written:</b> {local(row['created_at'], tz):%a %d %b %Y %H:%M}"]
         visit = visits.get_visit(self.ctx.storage, row["visit_id"]) if row.get("visit_id") else None
         if visit:
-            until = f"{local(visit['check_out_at'], tz):%H:%M}" if visit["check_out_at"] else "still on the floor"
+            read = hours.span(visit, hours.schedule(self.ctx.storage, visit["site_id"]), self.ctx.now())
+            until = ("still on the floor" if read.open else f"{local(read.end, tz):%H:%M}"
+                     + (" (closing time, estimated)" if read.estimated else ""))
             facts.append(f"<b>Visit:</b> {local(visit['check_in_at'], tz):%a %d %b %H:%M}–{until}")
         parts.append("<p>" + "<br>".join(facts) + "</p>")
         self.detail.setText("".join(parts))

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QStringListModel, Qt, QTime
-from PySide6.QtWidgets import (QBoxLayout, QComboBox, QCompleter, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox, QTimeEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QBoxLayout, QComboBox, QCompleter, QFileDialog, QFormLayout, QGridLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox, QTimeEdit, QVBoxLayout, QWidget)
 
 from ...errors import UserError
 from ...services import badges, maintenance, pin, settings
@@ -34,12 +34,22 @@ class SettingsPage(QWidget):
         # Site settings: one field per declared setting.
         site_box = QGroupBox("This site")
         form = QFormLayout(site_box)
+        days = QGridLayout()
+        days.setContentsMargins(0, 0, 0, 0)
         for setting in settings.SETTINGS:
             if setting.hidden:
                 continue
             field = self._field_for(setting)
             field.setObjectName(f"setting_{setting.key}")
             self.fields[setting.key] = field
+            if setting.key in settings.WEEKDAY_CLOSING_KEYS:
+                # Seven small fields in one row: a day's own closing time, empty for "as every day".
+                column = settings.WEEKDAY_CLOSING_KEYS.index(setting.key)
+                days.addWidget(QLabel(settings.WEEKDAY_NAMES[column][:3]), 0, column)
+                days.addWidget(field, 1, column)
+                if column == len(settings.WEEKDAY_CLOSING_KEYS) - 1:
+                    form.addRow("Closing time by day", days)
+                continue
             form.addRow(setting.label, field)
         self.save_button = QPushButton("&Save settings")
         self.save_button.setProperty("primary", True)
@@ -165,6 +175,13 @@ class SettingsPage(QWidget):
             edit = QTimeEdit()
             edit.setDisplayFormat("HH:mm")
             return edit
+        if setting.key in settings.WEEKDAY_CLOSING_KEYS:
+            edit = QLineEdit()
+            edit.setPlaceholderText("same")
+            edit.setMaxLength(5)
+            edit.setMinimumWidth(48)
+            edit.setToolTip(f"{setting.label}, e.g. 18:00")
+            return edit
         if isinstance(setting.default, int):
             spin = QSpinBox()
             spin.setRange(1, 100000)
@@ -190,7 +207,7 @@ class SettingsPage(QWidget):
         elif isinstance(field, QSpinBox):
             field.setValue(int(value))
         else:
-            field.setText(str(value))
+            field.setText("" if value is None else str(value))
 
     def load(self) -> None:
         storage = self.ctx.storage
@@ -228,7 +245,7 @@ class SettingsPage(QWidget):
             with storage.write("save the settings"):
                 for key in self.fields:
                     value = self._read_field(key)
-                    if str(value) != str(current[key]):
+                    if str(value).strip() != ("" if current[key] is None else str(current[key])):
                         settings.put(storage, key, value)
                         changed.append(settings.BY_KEY[key].label)
         except UserError as exc:

@@ -227,7 +227,12 @@ class LeadWindow(QMainWindow):
         self._activity = _ActivityFilter(self.on_activity)
         QApplication.instance().installEventFilter(self._activity)
 
+        from ..closing import ClosingTimer
+
+        self.closing = ClosingTimer(lambda: self.ctx.storage, self.ctx.now, self)
+
         # Connections in one place.
+        self.closing.closed.connect(lambda _count: self.on_database_changed())
         self.nav.currentRowChanged.connect(self.on_nav_changed)
         self.ctx.message.connect(self.show_message)
         self.ctx.storage_replaced.connect(self.on_storage_replaced)
@@ -236,6 +241,7 @@ class LeadWindow(QMainWindow):
         self.lock_button.clicked.connect(self.lock)
         self.about_button.clicked.connect(self.show_about)
         self.lock_screen.unlocked.connect(self.on_unlocked)
+        self.lock_screen.roll_call_requested.connect(self.floor.on_roll_call_clicked)
         self.scanner.scanned.connect(self.on_badge_scanned)
         self.ctx.undo_offered.connect(self.banner.offer_undo)
         self.banner.undo_button.clicked.connect(self.on_undo)
@@ -562,6 +568,7 @@ class LeadWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.scanner.uninstall()
         self.save_geometry()
+        self.closing.stop()
         self.reports.cleanup()
         QApplication.instance().removeEventFilter(self._activity)
         super().closeEvent(event)
