@@ -216,7 +216,9 @@ def test_an_interrupted_sync_completes(tmp_path, server):
     try:
         sync(store, url)
         after = server_counts(server)
-        assert after[(site_id, "audit")] == local["audit_log"]
+        # (Opening the database may itself log entries, such as visits closed at closing time.)
+        assert after[(site_id, "audit")] == store.value("SELECT count(*) FROM audit_log WHERE site_id = ?",
+                                                        (site_id,)) >= local["audit_log"]
         for table in ("visits", "observations", "bookings"):
             assert after[(site_id, table)] == store.value(f"SELECT count(*) FROM [{table}] WHERE site_id = ?",
                                                           (site_id,))
