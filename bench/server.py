@@ -78,8 +78,8 @@ def run(quick: bool) -> list[Row]:
         Row("server", f"{figure}: all {count} first syncs one after another ({rows:,} rows and audit entries, "
                       f"{size_mb:.0f} MB on the server)", total,
             note=f"one site's first sync: median {Stats(pushes).median / 1000:.2f} s; its next sync (nothing new): "
-                 f"median {Stats(again).median / 1000:.2f} s; {WEEKS} weeks per site; "
-                 f"{'' if count == 50 else 'fewer sites than the 50 asked for: see the module docstring'}"),
+                 f"median {Stats(again).median / 1000:.2f} s; {WEEKS} weeks per site"
+                 f"{'' if count == 50 else '; fewer sites than the 50 of the bundle merge'}"),
         Row("server", f"head office's sync pulling all {count} sites into its database", Stats([ms_pull]),
             note=f"{pulled.merged.changed:,} rows and entries merged"),
         Row("server", f"chain's weekly report ({year}-W{week:02d}) on head office's synced database",
