@@ -15,6 +15,8 @@ PACKAGES=(
     # Chinese, Japanese and Korean names on screen and embedded in the PDFs
     fonts-wqy-microhei
     python3-venv
+    # head office's server (docs/SITES.md) and the tests that run against it
+    postgresql
 )
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -423,9 +423,9 @@ def check(ctx, db_path: str | None) -> None:
 
 def _register_feature_commands() -> None:
     """Commands of a feature live in a module of their own in this package, each with register()."""
-    from . import floor, observations, reports, setup, sync
+    from . import floor, observations, reports, server, setup, sync
 
-    for module in (floor, reports, sync, observations, setup):
+    for module in (floor, reports, sync, observations, setup, server):
         module.register(main, with_storage, Fail)
 
 

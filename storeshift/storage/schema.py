@@ -305,6 +305,14 @@ def m008_keyed_audit_chain(db):
         audit.log(anchor, "chain_keyed", "organisation", org[0], actor="system")
 
 
+@migrations()
+def m010_server_sync(db):
+    # The head-office server this site syncs with (its URL holds the site's credential) and how
+    # far the last successful sync got. Not audited and never carried: it is about this PC's
+    # connection, like a saved password, and writing it must not make the next sync find a change.
+    db.execute("CREATE TABLE IF NOT EXISTS server_sync (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+
+
 def migrate(storage: Storage) -> None:
     """Apply pending migrations under one write lock, so two processes starting on an
     old database at once apply each migration exactly once."""

@@ -160,9 +160,11 @@ def _create_tables(conn: sqlite3.Connection) -> None:
 
 
 def export_bundle(storage: Storage, out: str | Path, since: str | dt.date | dt.datetime | None = None,
-                  roster: bool = False, progress: Progress = None) -> Path:
+                  roster: bool = False, progress: Progress = None, first_seq: int | None = None) -> Path:
     """Write this site's bundle to out (via a temporary file renamed at the end, so a
-    half-written bundle never exists under its real name). Returns the path written."""
+    half-written bundle never exists under its real name). Returns the path written.
+    first_seq: carry the site's log from this entry on (and every row it touched), whatever the
+    entries' times (the server sync knows how far the server holds the log)."""
     if roster and since:
         raise UserError(_("A roster bundle always carries everything; leave out the date."))
     out = Path(out)
@@ -177,6 +179,8 @@ def export_bundle(storage: Storage, out: str | Path, since: str | dt.date | dt.d
     if since_text:
         found = storage.value("SELECT min(seq) FROM audit_log WHERE site_id = ? AND at >= ?", (site_id, since_text))
         first = found if found is not None else head + 1
+    if first_seq is not None:
+        first = min(first, first_seq) if since_text else first_seq
     tmp = out.with_name(out.name + ".partial")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -227,6 +227,12 @@ class LeadWindow(QMainWindow):
         for label in (self.db_label, self.backup_label):
             label.setObjectName("statusPart")
         self.statusBar().addPermanentWidget(self.backup_label)
+        from ..server_sync import ServerSync
+
+        self.sync_label = QLabel()
+        self.sync_label.setObjectName("statusPart")
+        self.statusBar().addPermanentWidget(self.sync_label)
+        self.server_sync = ServerSync(lambda: self.ctx.storage, self.sync_label, self)
         self.statusBar().addPermanentWidget(self.db_label, 1)
 
         self.idle_timer = QTimer(self)
@@ -638,6 +644,7 @@ class LeadWindow(QMainWindow):
         self.scanner.uninstall()
         self.save_geometry()
         self.closing.stop()
+        self.server_sync.stop()
         self.reports.cleanup()
         QApplication.instance().removeEventFilter(self._activity)
         super().closeEvent(event)
