@@ -368,7 +368,7 @@ def test_a_file_without_a_name_column_asks_which_column_holds_it(window, demo_st
     assert "no column 'name'" in preview.columns.how_read.text()
     choose_column(qtbot, preview.columns.choosers["name"], "Staff")
     choose_column(qtbot, preview.columns.choosers["email"], "Login mail")
-    assert preview.ok_button.isEnabled() and preview.ok_button.text() == "Import 1 people"
+    assert preview.ok_button.isEnabled() and preview.ok_button.text() == "Import 1 person"
     assert preview.columns.ignored.text() == "Not imported: Badge colour"
     assert preview.columns.samples.rows()[0]["email"] == "ada.byron@corp.example"
     click(qtbot, preview.ok_button)

@@ -46,7 +46,7 @@ DEFAULT_SIZE = (1366, 768)
 COMPACT_BELOW = 1100
 SIDE_WIDTH, COMPACT_SIDE_WIDTH = 206, 92
 #: the navigation's labels under the icons when it is narrow
-SHORT_LABELS = {"people": "People", "observations": "Notes"}
+SHORT_LABELS = {"people": N_("People"), "observations": N_("Notes")}
 
 
 class _PageScroll(QScrollArea):
@@ -299,7 +299,8 @@ class LeadWindow(QMainWindow):
         compact = getattr(self, "compact", False)
         for row, (key, label, shortcut) in enumerate(PAGES):
             item = self.nav.item(row)
-            item.setText(NAV_ICONS[key] if compact else f"{NAV_ICONS[key]}   {_(label)}")
+            item.setText(f"{NAV_ICONS[key]}\n{_(SHORT_LABELS.get(key, label))}" if compact
+                         else f"{NAV_ICONS[key]}   {_(label)}")
             item.setToolTip(_("{page} ({shortcut})").format(page=_(label), shortcut=shortcut))
         self.kiosk_button.setText(_("Kiosk") if compact else _("Open &kiosk on\nanother screen"))
         self.kiosk_button.setToolTip(_("Open the kiosk on another screen"))
@@ -345,7 +346,8 @@ class LeadWindow(QMainWindow):
             self.nav.item(row).setTextAlignment(Qt.AlignmentFlag.AlignCenter if compact
                                                 else Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.label_navigation()
-        self.brand.setText("ss" if compact else "storeshift")  # not translated: the name
+        # The rail has no room for the name: the pages need the height on a 150% screen.
+        self.brand.setVisible(not compact)
         self.site_label.setVisible(not compact)
         layout = self.side.layout().itemAt(self.side.layout().count() - 1).layout()
         layout.setDirection(QVBoxLayout.Direction.TopToBottom if compact else QVBoxLayout.Direction.LeftToRight)
