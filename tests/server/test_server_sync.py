@@ -234,6 +234,10 @@ def test_the_command_line_sets_up_a_server_and_syncs(tmp_path, server):
 
     runner = CliRunner()
     head = tmp_path / "head.db"
+    # Head office's own database comes first (commands other than setup never create one).
+    from storeshift.storage import open_storage
+
+    open_storage(head).close()
     result = runner.invoke(main, ["server", "init", "--server", server, "--db", str(head)])
     assert result.exit_code == 0 and "nothing to upgrade" in result.output
     assert "storeshift-test" not in result.output  # the administrator's password is not echoed
