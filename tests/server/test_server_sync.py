@@ -249,5 +249,6 @@ def test_the_command_line_sets_up_a_server_and_syncs(tmp_path, server):
     assert result.exit_code == 0 and "Sent" in result.output, result.output
     result = runner.invoke(main, ["sync", "--db", str(head)])  # remembered
     assert result.exit_code == 0 and "0 new or changed" in result.output, result.output
+    open_storage(tmp_path / "other.db").close()
     result = runner.invoke(main, ["sync", "--db", str(tmp_path / "other.db"), "--server", "http://example.com"])
     assert result.exit_code == 1 and "postgresql://" in result.output
