@@ -14,6 +14,10 @@ os.environ.setdefault("QT_QUICK_BACKEND", "software")
 
 from storeshift.storage import open_storage  # noqa: E402
 from storeshift.timeutil import UTC  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+from storeshift.ui.lead.window import LeadWindow  # noqa: E402
+from storeshift.ui.watcher import DatabaseWatcher  # noqa: E402
+from storeshift.ui.worker import wait_for_background  # noqa: E402
 
 # Sample roster and task catalogue CSVs, as a head office would send them.
 SAMPLE_DATA = Path(__file__).resolve().parent / "data"
@@ -76,3 +80,47 @@ def _english_after_each_test():
 
     i18n.set_visitor_language(None)
     i18n.set_site_language(i18n.SOURCE_LANGUAGE)
+
+
+# -- The shift-lead window as the UI tests open it: at a fixed moment, with its own settings file
+# and a fast watcher, closed and its watchers stopped after the test.
+
+#: The moment the lead windows of these tests live in (the demo store's week).
+LEAD_NOW = dt.datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def ini(tmp_path):
+    return QSettings(str(tmp_path / "lead.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def make_window(qtbot, db_path, ini):
+    """make_window(storage, size=None, active=False): a shown lead window; active also gives it
+    the keyboard (as a shift lead's click would), size resizes it first."""
+    made = []
+
+    def make(storage, size: tuple[int, int] | None = None, active: bool = False):
+        watcher = DatabaseWatcher(db_path, interval_ms=50)
+        win = LeadWindow(storage, watcher, clock=lambda: LEAD_NOW, settings_store=ini)
+        qtbot.addWidget(win)
+        if size:
+            win.resize(*size)
+        win.show()
+        qtbot.waitExposed(win)
+        if active:
+            win.activateWindow()
+            qtbot.waitActive(win)
+        made.append((win, watcher))
+        return win
+
+    yield make
+    wait_for_background()
+    for win, watcher in made:
+        win.watcher.stop()
+        watcher.stop()
+
+
+@pytest.fixture
+def window(make_window, demo_storage):
+    return make_window(demo_storage)

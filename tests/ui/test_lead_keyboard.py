@@ -5,13 +5,12 @@ screen or a search box; the About box and the crash dialog."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import subprocess
 import sys
 
 import pytest
-from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewWidget
 from PySide6.QtTest import QTest
@@ -20,43 +19,15 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 from storeshift import __version__
 from storeshift.logs import log_dir
 from storeshift.services import badges, pin, settings, visits
-from storeshift.timeutil import UTC
 from storeshift.ui.app import CrashDialog, install_crash_hook
-from storeshift.ui.lead.window import LeadWindow
-from storeshift.ui.watcher import DatabaseWatcher
-from storeshift.ui.worker import wait_for_background
 
-NOW = dt.datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
 CTRL, ALT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.AltModifier
 
 
 @pytest.fixture
-def make_window(qtbot, db_path, tmp_path):
-    made = []
-
-    def make(storage):
-        watcher = DatabaseWatcher(db_path, interval_ms=50)
-        ini = QSettings(str(tmp_path / "lead.ini"), QSettings.Format.IniFormat)
-        win = LeadWindow(storage, watcher, clock=lambda: NOW, settings_store=ini)
-        qtbot.addWidget(win)
-        win.resize(1366, 768)
-        win.show()
-        qtbot.waitExposed(win)
-        win.activateWindow()
-        qtbot.waitActive(win)
-        made.append((win, watcher))
-        return win
-
-    yield make
-    wait_for_background()
-    for win, watcher in made:
-        win.watcher.stop()
-        watcher.stop()
-
-
-@pytest.fixture
 def window(make_window, demo_storage):
-    return make_window(demo_storage)
+    # Keyboard tests need the window to hold the keyboard, at a common store screen's size.
+    return make_window(demo_storage, size=(1366, 768), active=True)
 
 
 def focused():
@@ -235,7 +206,7 @@ def type_keys(widget, text: str, gap_ms: int) -> None:
 
 def test_a_badge_scanned_into_the_pin_screen_is_not_a_wrong_pin(make_window, demo_storage, qtbot):
     pin.set_pin(demo_storage, "4321")
-    window = make_window(demo_storage)
+    window = make_window(demo_storage, size=(1366, 768), active=True)
     assert window.is_locked()
     pad = window.lock_screen.pad
     payload = badges.payload_for(demo_storage, demo_storage.value("SELECT id FROM people LIMIT 1"))

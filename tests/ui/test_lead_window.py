@@ -8,47 +8,15 @@ import datetime as dt
 import sqlite3
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
+from storeshift.timeutil import UTC
 from storeshift.services import pin, settings, visits
 from storeshift.storage import open_storage
-from storeshift.timeutil import UTC
-from storeshift.ui.lead.window import PAGES, LeadWindow
-from storeshift.ui.watcher import DatabaseWatcher
-from storeshift.ui.worker import wait_for_background
+from storeshift.ui.lead.window import PAGES
 
-NOW = dt.datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def ini(tmp_path):
-    return QSettings(str(tmp_path / "lead.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
-def make_window(qtbot, db_path, ini):
-    made = []
-
-    def make(storage):
-        watcher = DatabaseWatcher(db_path, interval_ms=50)
-        win = LeadWindow(storage, watcher, clock=lambda: NOW, settings_store=ini)
-        qtbot.addWidget(win)
-        win.show()
-        qtbot.waitExposed(win)
-        made.append((win, watcher))
-        return win
-
-    yield make
-    wait_for_background()
-    for win, watcher in made:
-        win.watcher.stop()
-        watcher.stop()
-
-
-@pytest.fixture
-def window(make_window, demo_storage):
-    return make_window(demo_storage)
+NOW = dt.datetime(2026, 11, 25, 11, 0, tzinfo=UTC)  # the moment the conftest windows live in
 
 
 def click(qtbot, widget) -> None:
