@@ -47,6 +47,14 @@ class Schedule:
         return self.closing_after(now)
 
 
+def closing_times_from(stored: dict) -> tuple[str, ...]:
+    """Each weekday's closing time, Monday first, from the stored closing_time* settings (what
+    settings.closing_times reads, for a caller that read them with other things)."""
+    every_day = settings.BY_KEY["closing_time"]
+    default = every_day.parse(stored.get(every_day.key) or every_day.default)
+    return tuple(settings.BY_KEY[key].parse(stored.get(key)) or default for key in settings.WEEKDAY_CLOSING_KEYS)
+
+
 def schedule(storage: Storage, site_id: str | None = None) -> Schedule:
     site_id = site_id or storage.site_id
     tz = storage.value("SELECT timezone FROM sites WHERE id = ?", (site_id,)) or settings.site_timezone(storage)
