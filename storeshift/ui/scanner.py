@@ -10,15 +10,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QWindow
 from PySide6.QtWidgets import QApplication, QWidget
 
-# A scanner that sends US key positions to a PC set to French or Belgian AZERTY (or the
-# reverse) turns the digit row into these characters and swaps A/Q, Z/W and M.
-_AZERTY = {
-    "à": "0", "&": "1", "é": "2", '"': "3", "'": "4", "(": "5", "-": "6", "§": "6", "è": "7",
-    "_": "8", "!": "8", "ç": "9", ")": "-", "°": "-",
-    "a": "q", "q": "a", "z": "w", "w": "z", "A": "Q", "Q": "A", "Z": "W", "W": "Z",
-    "?": "M", ",": "m", ";": "M",
-}
-_AZERTY_TABLE = str.maketrans(_AZERTY)
+from ..services.kiosk_session import from_azerty  # noqa: F401 (the AZERTY reading lives in the core)
 
 _TERMINATORS = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab}
 # Keys that produce no character and never end a burst (scanners press Shift for capitals).
@@ -26,11 +18,6 @@ _MODIFIER_KEYS = {Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.K
                   Qt.Key.Key_AltGr, Qt.Key.Key_CapsLock}
 # Where a badge code begins: used to split two codes read in one burst with nothing between.
 _CODE_START = re.compile(r"(?=SS[1&][-)])", re.IGNORECASE)
-
-
-def from_azerty(text: str) -> str:
-    """The code as it was printed, from what an AZERTY layout made of it."""
-    return text.translate(_AZERTY_TABLE)
 
 
 def split_codes(text: str) -> list[str]:
@@ -70,6 +57,7 @@ class WedgeScanner(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.on_pause)
         self._installed = False
+        self.in_burst = False
 
     def install(self) -> None:
         app = QApplication.instance()
@@ -168,8 +156,12 @@ class WedgeScanner(QObject):
         self._text.clear()
         self._timer.stop()
         self._scanned_at = self._last_ms
-        for code in split_codes(text):
+        for index, code in enumerate(split_codes(text)):
+            # Read by a slot that wants to know: a code after the first of one burst (two badges
+            # held up together) deserves its own confirmation, not to replace the first one's.
+            self.in_burst = index > 0
             self.scanned.emit(code)
+        self.in_burst = False
 
     def _flush_to_widgets(self) -> None:
         """Give a person's keys back to where they were going, in order."""
