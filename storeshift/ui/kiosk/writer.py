@@ -165,6 +165,12 @@ class KioskWriter(QObject):
         self._worker.retry_ms = int(value)  # read by the writer at its next retry
 
     @property
+    def storage(self) -> Storage | None:
+        """The writer's own connection (None before its first job): for a look at what it sees,
+        while it is idle."""
+        return self._worker.session.storage if self._worker.session is not None else None
+
+    @property
     def busy(self) -> bool:
         """Some job has not been answered yet."""
         return bool(self._open)
