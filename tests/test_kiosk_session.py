@@ -82,6 +82,9 @@ def test_scans_are_kept_while_the_database_is_locked_and_recorded_in_order_at_th
     assert (visit["check_in_at"], visit["check_out_at"]) == ("2026-11-25T09:00:00Z", "2026-11-25T11:00:00Z")
     assert kiosk_session.late_summary([r for _, r in done.recorded]) == (
         "3 scans recorded: Ann Lee checked in, Bo Chen checked in and Ann Lee checked out.")
+    many = [r for _, r in done.recorded] * 3
+    assert kiosk_session.late_summary(many) == ("9 scans recorded: Ann Lee checked in, Bo Chen checked in, "
+                                                "Ann Lee checked out, Ann Lee checked in and 5 other scans.")
 
 
 def test_kept_scans_are_given_up_after_the_retry_limit(storage, quick, people, locked, at, caplog):

@@ -29,6 +29,8 @@ RETRY_S = 3
 RETRY_LIMIT = 40
 #: A forgotten check-out is guessed at most this long after arriving (or at closing time).
 GUESS_AFTER_ARRIVAL = dt.timedelta(hours=3)
+#: The banner for scans recorded late names this many at most.
+SUMMARY_NAMES = 5
 
 KIOSK_NEEDS_PIN = N_("Set the shift-lead PIN first (shift-lead window → Settings): without it anyone could "
                      "leave kiosk mode.")
@@ -113,7 +115,11 @@ def late_summary(results: list[visits.ScanResult]) -> str:
     """'3 scans recorded: Ann checked in, Bo checked out, Cy checked in.' (the people have gone:
     their welcome screens are not replayed)."""
     head = ngettext("{count} scan recorded", "{count} scans recorded", len(results)).format(count=len(results))
-    return _("{scans}: {outcomes}.").format(scans=head, outcomes=format_list(outcome_phrase(r) for r in results))
+    phrases = [outcome_phrase(r) for r in results]
+    if len(phrases) > SUMMARY_NAMES:  # a banner, not a list: the board has them all
+        rest = len(phrases) - SUMMARY_NAMES + 1
+        phrases = phrases[:SUMMARY_NAMES - 1] + [ngettext("{count} other scan", "{count} other scans", rest).format(count=rest)]
+    return _("{scans}: {outcomes}.").format(scans=head, outcomes=format_list(phrases))
 
 
 def kept_sentence(waiting: int) -> str:

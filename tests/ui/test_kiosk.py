@@ -460,7 +460,7 @@ def test_a_repeat_scan_during_the_debrief_keeps_the_form_and_the_words(qtbot, ki
     assert kiosk.current_screen() == "goodbye"
     assert page.text.toPlainText() == "Self-checkout queue"
     assert page.categories.checkedButton() is page.category_buttons["idea"]
-    assert "already checked out" in page.status.text()
+    assert "Already checked out" in page.status.text()
     qtbot.mouseClick(page.impact_buttons["high"], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(page.finish, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: kiosk.current_screen() == "idle", timeout=3000)

@@ -393,7 +393,7 @@ class KioskWindow(QMainWindow):
                 and result.person and self._person and result.person["id"] == self._person["id"]:
             # The same badge again while its owner writes: the form and their words stay.
             log.info("scan: repeat during the debrief")
-            self.goodbye.status.setText(_("You're already checked out; your note is still here."))
+            self.goodbye.status.setText(_("Already checked out — your note is safe."))
             self.idle_timer.start()
             return
         now = time.monotonic()
