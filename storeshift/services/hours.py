@@ -97,10 +97,11 @@ def span(visit: dict, sched: Schedule, now: dt.datetime, frozen_at: str | None =
             end, estimated = visit.get("estimated_out_at") or out, True
     elif out is None or (frozen_at is not None and out >= frozen_at):
         end, estimated = to_iso(sched.closing_after(check_in)), True
-    limit = frozen_at or to_iso(now)
-    if estimated and end > limit:
-        # Its closing time had not come yet: on the floor, counted up to that moment.
-        return Span(check_in, max(limit, check_in), open=True)
+    if estimated:
+        limit = frozen_at or to_iso(now)
+        if end > limit:
+            # Its closing time had not come yet: on the floor, counted up to that moment.
+            return Span(check_in, max(limit, check_in), open=True)
     return Span(check_in, end, estimated)
 
 

@@ -146,6 +146,13 @@ def todays_booking(storage: Storage, person_id: str, now: dt.datetime, tz: str) 
                        (person_id, day_start, day_end))
 
 
+_HISTORY_COLUMNS = ", ".join(("id", *hours.SPAN_COLUMNS))
+
+
+def _whole(storage: Storage, visit: dict) -> dict:
+    return storage.one("SELECT * FROM visits WHERE id = ?", (visit["id"],))
+
+
 def _end_visit_task(storage: Storage, visit_id: str, at: str, actor: str) -> dict | None:
     """End a visit's active assignment, if any, and return the task it was on last (one read)."""
     task = storage.one("SELECT a.id AS assignment_id, a.status AS assignment_status, t.* FROM assignments a "
@@ -172,14 +179,16 @@ def scan(storage: Storage, payload: str, now: dt.datetime | None = None) -> Scan
         sched, window = _scan_settings(storage)
         tz = sched.timezone
         close_forgotten_visits(storage, now, sched)
-        history = storage.rows("SELECT * FROM visits WHERE person_id = ?", (person["id"],))
+        # Only the columns the decision and the hours need (a person may have hundreds of visits);
+        # a visit handed back whole is read whole.
+        history = storage.rows(f"SELECT {_HISTORY_COLUMNS} FROM visits WHERE person_id = ?", (person["id"],))
         visit = _latest(history, lambda v: v["check_out_at"] is None, "check_in_at")
         if visit is not None:
             since = from_iso(visit["check_in_at"])
             if abs((now - since).total_seconds()) < window:
                 result = ScanResult(REPEAT, _("You're already checked in since {time}.").format(
                                     time=local_clock(since, tz)),
-                                    person, visit, task=current_task(storage, visit["id"]))
+                                    person, _whole(storage, visit), task=current_task(storage, visit["id"]))
             else:
                 check_out_at = to_iso(max(now, since))
                 task = _end_visit_task(storage, visit["id"], check_out_at, "kiosk")
@@ -192,14 +201,14 @@ def scan(storage: Storage, payload: str, now: dt.datetime | None = None) -> Scan
             if last and not last["auto_closed"] and \
                     abs((now - from_iso(last["check_out_at"])).total_seconds()) < window:
                 result = ScanResult(REPEAT, _("You're already checked out at {time}.").format(
-                                    time=local_clock(last["check_out_at"], tz)), person, last)
+                                    time=local_clock(last["check_out_at"], tz)), person, _whole(storage, last))
             else:
                 visit = audit.insert(storage, "visits", {
                     "person_id": person["id"], "department": person["department"],
                     "check_in_at": to_iso(now), "source_in": "badge"}, "kiosk", "check_in")
                 result = ScanResult(CHECKED_IN, _("Welcome, {name}!").format(name=person["name"]), person, visit,
                                     booking=todays_booking(storage, person["id"], now, tz))
-        history = [v for v in history if v["id"] != result.visit["id"]] + [result.visit]
+        history = [v for v in history if v["id"] != result.visit["id"]] + [result.visit]  # as it is now
         # A visit belongs to the day it began: at check-out "today" is that day.
         today = local(now, tz).date()
         result.day = local(result.visit["check_in_at"], tz).date() if result.kind == CHECKED_OUT else today
@@ -208,8 +217,9 @@ def scan(storage: Storage, payload: str, now: dt.datetime | None = None) -> Scan
             result.given = given_sentence(result.minutes_today, result.minutes_total, result.day, today)
             result.message = f"{result.message} {result.given}"
         if result.kind == CHECKED_IN:
-            result.forgotten_visit = _latest(
-                history, lambda v: v["auto_closed"] == 1 and v["departure_confirmed"] == 0, "check_in_at")
+            forgotten = _latest(history, lambda v: v["auto_closed"] == 1 and v["departure_confirmed"] == 0,
+                                "check_in_at")
+            result.forgotten_visit = forgotten and _whole(storage, forgotten)
     return result
 
 
