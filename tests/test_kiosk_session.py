@@ -192,6 +192,22 @@ def test_a_second_kiosk_is_refused_and_a_stale_lease_is_taken_over(db_path):
     third.release()
 
 
+def test_a_lease_left_by_a_kiosk_that_crashed_on_this_pc_is_taken_over_at_once(db_path, tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    clock = Clock()
+    kiosk_lease.lease_path(db_path).write_text(json.dumps(
+        {"token": "crashed", "host": socket.gethostname(), "pid": int(gone.stdout), "started": clock.now - 60,
+         "heartbeat": clock.now - 1}))
+    lease = kiosk_lease.KioskLease(db_path, clock=clock)
+    lease.acquire()
+    assert lease.held
+    lease.release()
+
+
 def test_a_lease_from_another_pc_names_it_and_a_damaged_lease_is_nobodys(db_path):
     clock = Clock()
     kiosk_lease.lease_path(db_path).write_text(json.dumps(

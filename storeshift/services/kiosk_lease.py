@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import socket
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -63,12 +64,18 @@ class KioskLease:
         os.replace(spare, self.path)  # whole or not at all: a reader never sees half a lease
 
     def _fresh(self, data: dict | None) -> bool:
+        """Another kiosk's lease that still counts: renewed lately, by a process still running
+        (on this PC that can be checked at once, so a kiosk restarted after a crash opens)."""
         if not data or data.get("token") == self.token:
             return False
         try:
-            return self.clock() - float(data.get("heartbeat", 0)) < self.stale_s
+            if self.clock() - float(data.get("heartbeat", 0)) >= self.stale_s:
+                return False
         except (TypeError, ValueError):
             return False
+        if data.get("host") == socket.gethostname() and isinstance(data.get("pid"), int):
+            return _running(data["pid"])
+        return True
 
     def acquire(self) -> None:
         current = self._read()
@@ -119,3 +126,29 @@ class KioskLease:
                      "if it has stopped, try again in a minute.").format(host=other["host"], time=since)
         return _("A kiosk is already open on this database since {time}. Close it first; if it has stopped, "
                  "try again in a minute.").format(time=since)
+
+
+def _running(pid: int) -> bool:
+    """Whether a process of this PC is still running (True when that cannot be told)."""
+    if pid == os.getpid():
+        return True
+    if sys.platform == "win32":
+        import ctypes
+
+        # os.kill() would end the process on Windows: ask for its exit code instead.
+        kernel = ctypes.windll.kernel32
+        handle = kernel.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return kernel.GetLastError() == 5  # access denied: it exists
+        code = ctypes.c_ulong()
+        try:
+            return not kernel.GetExitCodeProcess(handle, ctypes.byref(code)) or code.value == 259  # STILL_ACTIVE
+        finally:
+            kernel.CloseHandle(handle)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: it exists
+        return True
+    return True
