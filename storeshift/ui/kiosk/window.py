@@ -75,6 +75,7 @@ class KioskWindow(QMainWindow):
         self._forgotten: dict | None = None
         self._left_at: dt.datetime | None = None
         # Scans asked of the writer and not answered: token -> when (monotonic seconds).
+        self._tokens = 0
         self._waiting: dict[int, float] = {}
         # Of those, the ones the visitor was told are kept: their results go to one summary.
         self._late: set[int] = set()
@@ -293,13 +294,13 @@ class KioskWindow(QMainWindow):
         answers at once, else "recording…", then "kept"); never raises. follows: it came after
         another badge in the same burst, whose confirmation it must not cut short."""
         try:
-            submitted = time.monotonic()
-            job = self.writer.call("submit", payload, self.now(), failed=self.on_scan_failed,
-                                   done=lambda outcome: self.on_scan_answered(outcome, follows))
+            self._tokens += 1
+            token = self._tokens
+            job = self.writer.call("submit", payload, self.now(), token,
+                                   done=lambda outcome: self.on_scan_answered(outcome, follows),
+                                   failed=lambda exc: self.on_scan_failed(exc, token))
             if not job.delivered:
-                self._waiting[job.number] = submitted
-                job.done = lambda outcome, number=job.number: self.on_scan_answered(outcome, follows, number)
-                job.failed = lambda exc, number=job.number: self.on_scan_failed(exc, number)
+                self._waiting[token] = time.monotonic()
                 if not self.recording_timer.isActive():
                     self.recording_timer.start()
                 self.keep_timer.start()
@@ -307,17 +308,18 @@ class KioskWindow(QMainWindow):
             log.error("unexpected error while handling a scan", exc_info=True)
             self.report_problem(_("Something went wrong. Please scan again, or tell the shift lead."))
 
-    def on_scan_answered(self, outcome: Submitted, follows: bool, number: int | None = None) -> None:
+    def on_scan_answered(self, outcome: Submitted, follows: bool) -> None:
         try:
-            self._answered(number)
+            token = outcome.token
+            late = token in self._late
+            self._answered(token)
             if outcome.kept:
                 self._kept = outcome.waiting
-                if number is not None:
-                    self._late.add(number)
+                self._late.add(token)
                 self._tell_kept()
                 return
-            if number is not None and number in self._late:
-                self._late.discard(number)
+            if late:
+                self._late.discard(token)
                 self._late_results.append(outcome.result)
                 self._tell_late()
                 return
@@ -326,15 +328,15 @@ class KioskWindow(QMainWindow):
             log.error("unexpected error while showing a scan", exc_info=True)
             self.report_problem(_("Something went wrong. Please scan again, or tell the shift lead."))
 
-    def on_scan_failed(self, exc: Exception, number: int | None = None) -> None:
+    def on_scan_failed(self, exc: Exception, token: int) -> None:
         """Not a database error (those are kept): a bug, logged by the writer."""
-        self._answered(number)
-        self._late.discard(number)
+        self._answered(token)
+        self._late.discard(token)
         self.report_problem(str(exc) if isinstance(exc, UserError)
                             else _("Something went wrong. Please scan again, or tell the shift lead."))
 
-    def _answered(self, number: int | None) -> None:
-        self._waiting.pop(number, None)
+    def _answered(self, token: int) -> None:
+        self._waiting.pop(token, None)
         if not self._waiting:
             self.recording_timer.stop()
             self.keep_timer.stop()
@@ -357,8 +359,8 @@ class KioskWindow(QMainWindow):
 
     def on_retried(self, outcome: Retried) -> None:
         """Kept scans recorded (or given up) by the writer's retries."""
-        for number, result in outcome.recorded:
-            self._late.discard(number)
+        for token, result in outcome.recorded:
+            self._late.discard(token)
             self._late_results.append(result)
         self._kept = outcome.waiting
         if outcome.gave_up:
@@ -531,7 +533,9 @@ class KioskWindow(QMainWindow):
             elif on_form:
                 self.goodbye.status.setText(str(exc) if isinstance(exc, UserError) else _(CANT_RECORD))
 
-        self.writer.call("save_debrief", visit_id, self.goodbye.values(), done=saved, failed=failed)
+        job = self.writer.call("save_debrief", visit_id, self.goodbye.values(), done=saved, failed=failed)
+        if not job.delivered and self.current_screen() == "goodbye":
+            self.goodbye.status.setText(_("Saving…"))  # the database is slow: the button did something
 
     def on_debrief_finish(self) -> None:
         if not self.goodbye.has_content():
