@@ -16,13 +16,34 @@ from ... import i18n
 from ...i18n import N_, _, format_date, format_time
 from ...services.observations import CATEGORIES as CATEGORY_LABELS
 from ...services.observations import IMPACTS as IMPACT_LABELS
+from ...services.names import isolate
 from ..language import keep
-from ..widgets import LetterKeyboard, LongPressLabel, PinPad, big_button
+from ..widgets import LongPressLabel, PinPad, big_button
+from .keyboard import OnScreenKeyboard
+
+_RIGHT_TO_LEFT = ("R", "AL")
+
+
+class DirectedLabel(QLabel):
+    """A label whose line runs in the direction of the language on screen, also when its text
+    begins with an Arabic or Hebrew name (Qt would otherwise take the direction of the first
+    letter, and 'محمد الأحمد is on Click-and-collect' would read backwards)."""
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        import unicodedata
+
+        from PySide6.QtWidgets import QApplication
+
+        if any(unicodedata.bidirectional(ch) in _RIGHT_TO_LEFT for ch in text):
+            mark = "\u200f" if QApplication.isRightToLeft() else "\u200e"
+            text = text if text.startswith(mark) else mark + text
+        super().setText(text)
 
 
 def label(text: str = "", role: str = "body", wrap: bool = True, align=Qt.AlignmentFlag.AlignLeft) -> QLabel:
     """A label whose look comes from kiosk.qss through its role (title, big, body, small...)."""
-    widget = QLabel(text)
+    widget = DirectedLabel()
+    widget.setText(text)
     widget.setProperty("role", role)
     widget.setWordWrap(wrap)
     widget.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
@@ -257,7 +278,7 @@ class WelcomePage(ResultPage):
         self.task_id: str | None = None
 
     def show_welcome(self, name: str, since: str, booking_text: str) -> None:
-        self.headline.setText(_("Welcome, {name}!").format(name=name))
+        self.headline.setText(_("Welcome, {name}!").format(name=isolate(name)))
         self.checked_in.setText(_("You're checked in at {time}.").format(time=since))
         self.booking.setText(booking_text)
         self.booking.setVisible(bool(booking_text))
@@ -366,7 +387,7 @@ class GoodbyePage(Page):
         self.quote.setMinimumHeight(64)
         self.quote.textChanged.connect(lambda _text: self.changed.emit())
         self.outer.addWidget(self.quote)
-        self.keyboard = LetterKeyboard(None, key_size=52, names=False)
+        self.keyboard = OnScreenKeyboard(None, key_size=52, names=False)
         self.keyboard.hide()
         self.outer.addWidget(self.keyboard)
 
@@ -417,7 +438,7 @@ class GoodbyePage(Page):
 
     def thank(self, name: str, given_text: str) -> None:
         """The thanks and time given (again, in a visitor's newly chosen language)."""
-        self.headline.setText(_("Thank you, {name}!").format(name=name))
+        self.headline.setText(_("Thank you, {name}!").format(name=isolate(name)))
         self.given.setText(given_text)
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
@@ -535,7 +556,7 @@ class NoBadgePage(Page):
         self.outer.addWidget(self.results, 1)
         self.empty = label("", "small")
         self.outer.addWidget(self.empty)
-        self.keyboard = LetterKeyboard(self.search)
+        self.keyboard = OnScreenKeyboard(self.search)
         self.outer.addWidget(self.keyboard)
         self._shown: tuple[list[dict], str] = ([], "")
 
@@ -553,7 +574,9 @@ class NoBadgePage(Page):
         self._shown = (people, query)
         self.results.clear()
         for person in people:
-            text = person["name"] + (f"  ·  {person['department']}" if person.get("department") else "")
+            text = isolate(person["name"]) + (f"  ·  {person['department']}" if person.get("department") else "")
+            if person.get("on_site"):
+                text += "  ·  " + _("here now: tap to check out")
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, person["id"])
             item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
@@ -570,8 +593,12 @@ class NoBadgePage(Page):
 
     def relayout(self, width: int, height: int) -> None:
         super().relayout(width, height)
-        # On a short screen the list needs the room more than the letters do.
-        self.keyboard.setVisible(height >= 600)
+        # On a short screen the list needs the room more than the letters do: the digits go
+        # first (a name rarely has any), then the keys shrink to a finger's width.
+        self.keyboard.setVisible(height >= 560)
+        self.keyboard.set_digits_visible(height >= 900)
+        rows = self.keyboard.row_count()
+        self.keyboard.set_key_size(min(72, int(height * 0.42 - 6 * (rows - 1)) // rows))
 
 
 class PinPage(Page):
@@ -586,6 +613,11 @@ class PinPage(Page):
         row = QHBoxLayout()
         row.addStretch(1)
         self.pad = PinPad(_("Shift lead: enter your PIN"), button_size=80)
+        keep(self.pad.cancel_button, text=N_("Cancel"), accessible=N_("Cancel"))
+        keep(self.pad.ok_button, accessible=N_("Confirm PIN"))
+        keep(self.pad.delete_button, accessible=N_("Delete last digit"))
+        keep(self.pad.display, accessible=N_("PIN"))
+        keep(self.pad.message, accessible=N_("PIN message"))
         self.pad.setMaximumWidth(760)
         self._compact: bool | None = None
         row.addWidget(self.pad, 2, Qt.AlignmentFlag.AlignVCenter)

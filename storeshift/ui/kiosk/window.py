@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, 
 from ... import i18n
 from ...errors import DamagedDatabase, DatabaseBusy, DiskFull, NewerDatabase, ReadOnlyDatabase, UserError
 from ...i18n import N_, _, format_date, format_time
-from ...services import observations, pin, roster, settings, tasks, visits
+from ...services import names, observations, pin, roster, settings, tasks, visits
 from ...services.badges import REASONS
 from ...storage.db import Storage
 from ...timeutil import local, local_clock, utc_now
@@ -25,6 +25,7 @@ from ..language import keep
 from ..scanner import WedgeScanner, from_azerty
 from ..watcher import DatabaseWatcher
 from ..widgets import VerdictWatch
+from . import awake, by_name, focus  # kiosk-ui: awake, no-badge check-in/out, keyboard focus
 from .screens import (ForgottenPage, GoodbyePage, IdlePage, NoBadgePage, PinPage, RefusedPage, RepeatPage,
                       WelcomePage, forgotten_question)
 
@@ -112,6 +113,9 @@ class KioskWindow(QMainWindow):
             self.setWindowState(Qt.WindowState.WindowFullScreen)
         self._built = True
         self.show_idle()
+        # kiosk-ui hooks: the keyboard kept for the scanner, the PC kept awake (both let go at exit).
+        self.focus_keeper = focus.keep_keyboard(self, full_screen=not windowed)
+        self.awake = awake.stay_awake(self)
 
     # --- building ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -472,21 +476,13 @@ class KioskWindow(QMainWindow):
         people = []
         if len(query) >= 2:
             try:
-                people = roster.list_people(self.storage, search=query, include_inactive=False)[:8]
+                people = names.search_people(self.storage, query)  # kiosk-ui hook: any case, accent, script
             except UserError:
                 self.show_banner(_(CANT_RECORD))
         self.no_badge.show_people(people, query)
 
     def on_person_chosen(self, person_id: str) -> None:
-        self._chosen_person = person_id
-        try:
-            name = roster.get_person(self.storage, person_id)["name"]
-        except UserError as exc:
-            self.show_banner(str(exc))
-            return
-        self.pin_page.open("check_in", _("Checking in {name}").format(name=name), _("Shift lead: confirm with your PIN"))
-        self._show("pin", self._settings["debrief_idle_s"])
-        self.pin_page.pad.focus()
+        by_name.choose(self, person_id)  # kiosk-ui hook: check in, or out when on site
 
     def _check_in_chosen(self) -> None:
         try:
@@ -535,7 +531,7 @@ class KioskWindow(QMainWindow):
         if self.pin_page.purpose == "exit":
             self.leave()
         else:
-            self._check_in_chosen()
+            by_name.confirmed(self)  # kiosk-ui hook: check-in or check-out by name
 
     def leave(self) -> None:
         log.info("kiosk mode left with the shift-lead PIN")
