@@ -103,6 +103,9 @@ class FocusKeeper(QObject):
         app.applicationStateChanged.connect(lambda _state: self.on_focus_window_changed(None))
         app.installEventFilter(self)
         self._running = True
+        # Also on a timer, not only on focus events: a kiosk shown on a bare X session (no window
+        # manager) never had the keyboard to lose, and no event says so.
+        self.timer.start()
 
     def stop(self) -> None:
         """The kiosk closed: nothing more to keep."""
@@ -134,26 +137,26 @@ class FocusKeeper(QObject):
         return (time.monotonic() * 1000 - self._last_input_elsewhere) < self.shared_idle_ms
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin) \
-                and isinstance(watched, QWindow) and not self._is_kiosk(watched):
-            self._last_input_elsewhere = time.monotonic() * 1000
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin):
+            if isinstance(watched, QWindow):
+                elsewhere = not self._is_kiosk(watched)
+            elif isinstance(watched, QWidget):
+                elsewhere = watched.window() is not self.kiosk
+            else:
+                elsewhere = False
+            if elsewhere:
+                self._last_input_elsewhere = time.monotonic() * 1000
         return False
 
     # --- reacting ---------------------------------------------------------------------------
     def on_focus_window_changed(self, _window) -> None:
-        if not self._running:
-            return
-        if self.kiosk_has_keyboard():
-            self.check()
-        elif not self.timer.isActive():
-            self.timer.start()
+        if self._running and self.kiosk_has_keyboard():
+            self.check()  # at once; a loss is handled by the timer, so a blink is no loss
 
     def check(self) -> None:
         if not self._running or not self.kiosk.isVisible():
-            self.timer.stop()
             return
         if self.kiosk_has_keyboard():
-            self.timer.stop()
             self.notice.hide()
             if not self._has_keyboard:
                 self._has_keyboard = True
@@ -166,8 +169,6 @@ class FocusKeeper(QObject):
             log.info("the kiosk lost the keyboard to %s", "another storeshift window"
                      if QGuiApplication.focusWindow() is not None else "another program")
             self.lost.emit()
-        if not self.timer.isActive():
-            self.timer.start()
         if self.take_back and not self._another_window_in_use():
             self._take_back()
         # Shown also full screen: if the window system refuses to hand the keyboard back, a
