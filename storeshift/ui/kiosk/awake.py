@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import shutil
 import sys
 
@@ -77,7 +78,9 @@ class StayAwake(QObject):
         # A connection of our own (not the shared session bus): closing it is the release, and
         # it reads the session bus address now, not when something first asked for the bus.
         self._bus_name = f"storeshift-awake-{next(_connections)}"
-        bus = QDBusConnection.connectToBus(QDBusConnection.BusType.SessionBus, self._bus_name)
+        address = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+        bus = QDBusConnection.connectToBus(address, self._bus_name) if address else \
+            QDBusConnection.connectToBus(QDBusConnection.BusType.SessionBus, self._bus_name)
         if not bus.isConnected():
             QDBusConnection.disconnectFromBus(self._bus_name)
             log.info("no session D-Bus (%s)", bus.lastError().message() or "not running")
