@@ -21,7 +21,6 @@ from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QToolTip, QVBoxL
 
 from storeshift import i18n
 from storeshift.services import badges, roster
-from storeshift.ui.kiosk import focus
 from storeshift.ui.kiosk.window import KioskWindow
 from storeshift.ui.watcher import DatabaseWatcher
 
@@ -128,7 +127,7 @@ def burst(widget, text: str) -> None:
 def test_a_badge_scanned_into_another_window_is_caught_and_explained(qtbot, make_kiosk, storage):
     person = roster.add_person(storage, name="Chloé Dubois", department="Finance")
     payload = next(code for someone, code in badges.badge_payloads(storage) if someone["id"] == person["id"])
-    make_kiosk(windowed=True)
+    kiosk = make_kiosk(windowed=True)
     dialog = QDialog()
     qtbot.addWidget(dialog)
     box = QLineEdit(dialog)
@@ -138,7 +137,7 @@ def test_a_badge_scanned_into_another_window_is_caught_and_explained(qtbot, make
     box.setFocus()
     accepted = []
     box.returnPressed.connect(lambda: accepted.append(box.text()))
-    with qtbot.waitSignal(focus.guard_other_windows().told, timeout=1000):
+    with qtbot.waitSignal(kiosk.focus_keeper.guard.told, timeout=1000):
         burst(box, payload)
     assert box.text() == "" and accepted == []  # neither typed in nor 'Enter' on the dialog
     qtbot.waitUntil(QToolTip.isVisible, timeout=1000)
@@ -146,6 +145,11 @@ def test_a_badge_scanned_into_another_window_is_caught_and_explained(qtbot, make
     # Fast typing that is no badge arrives as typed, Enter included.
     burst(box, "Aisle 4 restock")
     assert box.text() == "Aisle 4 restock" and accepted == ["Aisle 4 restock"]
+    # Once the kiosk is closed, the watch ends with it.
+    kiosk.leave()
+    box.clear()
+    burst(box, payload)
+    assert box.text() == payload
 
 
 # --- a real X server, another program ------------------------------------------------------

@@ -239,23 +239,19 @@ class StrayBadgeGuard(WedgeScanner):
             QToolTip.showText(target.mapToGlobal(where), text, target, target.rect(), 8000)
 
 
-_guard: StrayBadgeGuard | None = None
-
-
-def guard_other_windows() -> StrayBadgeGuard:
-    """Install (once per application) the watch over windows without a scanner of their own."""
-    global _guard
-    app = QApplication.instance()
-    if _guard is None or _guard.parent() is not app:
-        _guard = StrayBadgeGuard(app)
-        _guard.install()
-    return _guard
+def guard_other_windows(kiosk: QWidget) -> StrayBadgeGuard:
+    """Watch, while the kiosk is open, the windows without a scanner of their own."""
+    guard = StrayBadgeGuard(kiosk)
+    guard.install()
+    if hasattr(kiosk, "exited"):
+        kiosk.exited.connect(guard.uninstall)
+    return guard
 
 
 def keep_keyboard(kiosk: QWidget, full_screen: bool) -> FocusKeeper:
-    """What the kiosk installs: the keeper (stopped when the kiosk exits) and the guard."""
+    """What the kiosk installs: the keeper and the guard (both stopped when the kiosk exits)."""
     keeper = FocusKeeper(kiosk, take_back=full_screen)
+    keeper.guard = guard_other_windows(kiosk)
     if hasattr(kiosk, "exited"):
         kiosk.exited.connect(keeper.stop)
-    guard_other_windows()
     return keeper

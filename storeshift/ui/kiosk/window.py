@@ -10,7 +10,7 @@ from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from ... import i18n
 from ...errors import DamagedDatabase, DatabaseBusy, DiskFull, NewerDatabase, ReadOnlyDatabase, UserError
@@ -25,9 +25,12 @@ from ..language import keep
 from ..scanner import WedgeScanner, from_azerty
 from ..watcher import DatabaseWatcher
 from ..widgets import VerdictWatch
-from . import awake, by_name, focus  # kiosk-ui: awake, no-badge check-in/out, keyboard focus
 from .screens import (ForgottenPage, GoodbyePage, IdlePage, NoBadgePage, PinPage, RefusedPage, RepeatPage,
                       WelcomePage, forgotten_question)
+# kiosk-ui: kept awake, no-badge check-in/out, the keyboard kept, emoji, right-to-left names
+from . import awake, by_name, focus
+from ..emoji import use_emoji_font
+from .screens import DirectedLabel
 
 log = logging.getLogger("storeshift.ui.kiosk")
 
@@ -116,6 +119,7 @@ class KioskWindow(QMainWindow):
         # kiosk-ui hooks: the keyboard kept for the scanner, the PC kept awake (both let go at exit).
         self.focus_keeper = focus.keep_keyboard(self, full_screen=not windowed)
         self.awake = awake.stay_awake(self)
+        use_emoji_font()
 
     # --- building ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -124,7 +128,7 @@ class KioskWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        self.banner = QLabel("")
+        self.banner = DirectedLabel("")  # kiosk-ui hook: a name first keeps the line's direction
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
