@@ -14,8 +14,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QToolTip, QVBoxLa
 
 from ...i18n import N_, _
 from ..language import keep
-from ..lead.common import BADGE_AT_KIOSK, WARNING, looks_like_badge
-from ..scanner import WedgeScanner
+from ..scanner import WedgeScanner, looks_like_badge
 
 log = logging.getLogger("storeshift.ui.kiosk")
 
@@ -27,6 +26,8 @@ RECLAIM_MS = 300
 SHARED_IDLE_MS = 30_000
 TAP_HERE = N_("Tap here so the scanner reaches the kiosk")
 TAP_HERE_WHY = N_("Another window has the keyboard, so a badge scan would not arrive here.")
+# (The shift-lead window says the same when its own scanner watch catches a badge.)
+BADGE_AT_KIOSK = N_("That was a badge — scan it at the kiosk. (This window does not check people in.)")
 
 
 class FocusNotice(QWidget):
@@ -233,7 +234,7 @@ class StrayBadgeGuard(WedgeScanner):
         self.told.emit(text)
         window = target.window() if target is not None else QApplication.activeWindow()
         if window is not None and hasattr(window, "show_message"):  # the shift-lead window's banner
-            window.show_message(text, WARNING)
+            window.show_message(text, "warning")
         elif target is not None:
             where = target.rect().bottomLeft() if isinstance(target, QLineEdit) else target.rect().center()
             QToolTip.showText(target.mapToGlobal(where), text, target, target.rect(), 8000)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QImage, QPixmap
 from PySide6.QtWidgets import (QBoxLayout, QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QSizePolicy,
@@ -638,6 +638,19 @@ class PinPage(Page):
         if compact != self._compact:
             self._compact = compact
             self.pad.set_button_size(64 if compact else 88)
+
+
+def fit_windowed(window: QWidget, width: int = 1280, height: int = 800) -> None:
+    """A windowed kiosk (a PC someone also works on) at width x height, or smaller to fit the
+    screen's free room with its title bar (a 1366x768 screen with a taskbar has 1366x698 for it),
+    placed in the middle of that room."""
+    room = window.screen().availableGeometry()
+    frame = window.frameGeometry().height() - window.geometry().height() if window.isVisible() else 0
+    frame = frame or 30  # not shown yet: a usual title bar
+    size = QSize(min(width, room.width()), min(height, room.height() - frame))
+    window.resize(size)
+    window.move(room.x() + (room.width() - size.width()) // 2,
+                room.y() + frame + (room.height() - frame - size.height()) // 2)
 
 
 def forgotten_question(check_in_local: dt.datetime, today: dt.date) -> str:

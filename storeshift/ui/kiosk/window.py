@@ -30,7 +30,7 @@ from .screens import (ForgottenPage, GoodbyePage, IdlePage, NoBadgePage, PinPage
 # kiosk-ui: kept awake, no-badge check-in/out, the keyboard kept, emoji, right-to-left names
 from . import awake, by_name, focus
 from ..emoji import use_emoji_font
-from .screens import DirectedLabel
+from .screens import DirectedLabel, fit_windowed
 
 log = logging.getLogger("storeshift.ui.kiosk")
 
@@ -107,7 +107,7 @@ class KioskWindow(QMainWindow):
         if camera and self.camera is not None:  # after the first frame: looking for cameras takes 0.1-0.2 s
             QTimer.singleShot(0, self, self._start_camera)
         if windowed:
-            self.resize(1280, 800)
+            fit_windowed(self)  # kiosk-ui hook: never larger than the screen's free room
         else:
             self.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
             # The whole screen also where no window manager grants "full screen" (a kiosk PC
@@ -652,7 +652,8 @@ class KioskWindow(QMainWindow):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         size = event.size()
-        self._apply_scale(max(1.0, min(1.6, size.width() / 1024, size.height() / 768)))
+        # kiosk-ui hook: smaller too (down to 0.6), for a windowed kiosk at 150 % on 1366x768
+        self._apply_scale(max(0.6, min(1.6, size.width() / 1024, size.height() / 768)))
         super().resizeEvent(event)
 
     # --- telling people ---------------------------------------------------------------------
