@@ -104,7 +104,8 @@ def render(out_dir: str | Path, sizes: dict | None = None, language: str | None 
             newcomer, leaver, spare = _pick_people(storage)
 
             def shot(state: str) -> None:
-                app.processEvents()
+                for _round in range(3):  # a layout may need more than one pass to settle
+                    app.processEvents()
                 path = out / f"kiosk-{state}-{size_name}{'-' + language if language else ''}.png"
                 if window.size() != QSize(width, height):  # the window would not fit that screen
                     print(f"{path.name}: the kiosk needs {window.width()}x{window.height()}, more than "

@@ -31,7 +31,7 @@ LAYOUTS = {
     "de": Layout("QWERTZ", ("QWERTZUIOPÜ", "ASDFGHJKLÖÄ", "YXCVBNM"), "ßÉÈÀÇÑØ"),  # not translated: keys
 }
 NAME_MARKS = "-'"
-TEXT_MARKS = ",.?!'-"
+TEXT_MARKS = ",.?!"
 _SPOKEN = {"-": N_("Hyphen"), "'": N_("Apostrophe"), ",": N_("Comma"), ".": N_("Full stop"),
            "?": N_("Question mark"), "!": N_("Exclamation mark")}
 
@@ -80,30 +80,36 @@ class OnScreenKeyboard(QWidget):
             if item.layout() is not None:
                 item.layout().deleteLater()
         self.rows = []
-        marks = NAME_MARKS if self.names else TEXT_MARKS
-        rows = [layout.digits, *layout.letters, layout.accents]
-        for index, row in enumerate(rows):
+        # Four rows for a name (five with the digits, for text always), so that the list of
+        # names above keeps its room: hyphen, apostrophe and delete end the last letter row,
+        # the space bar ends the accents.
+        self.digit_row = self._row()
+        for ch in layout.digits + ("" if self.names else TEXT_MARKS):
+            self.digit_row.addWidget(self._key(ch))
+        for index, letters in enumerate(layout.letters):
             line = self._row()
-            for ch in row:
+            for ch in letters:
                 line.addWidget(self._key(ch))
-            if index == 0:
-                self.digit_row = line
+            if index == len(layout.letters) - 1:
+                for ch in NAME_MARKS:
+                    line.addWidget(self._key(ch))
+                delete = keep(big_button("⌫", "", "letterKey", self.key_size),
+                              accessible=N_("Delete the last letter"))
+                delete.setProperty("wide", 3)
+                delete.clicked.connect(self.delete)
+                line.addWidget(delete)
         last = self._row()
-        for ch in marks:
+        for ch in layout.accents:
             last.addWidget(self._key(ch))
         space = keep(big_button("", "", "letterKey", self.key_size), text=N_("Space"), accessible=N_("Space"))
         space.setProperty("typed", " ")
-        space.setMinimumWidth(self.key_size * 4)
-        space.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        space.setProperty("wide", 6)
         space.clicked.connect(lambda: self.type(" "))
         last.addWidget(space)
-        delete = keep(big_button("⌫", "", "letterKey", self.key_size), accessible=N_("Delete the last letter"))
-        delete.setMinimumWidth(self.key_size * 3 // 2)
-        delete.clicked.connect(self.delete)
-        last.addWidget(delete)
-        self.keys += [space, delete]
+        self.keys += [delete, space]
         self.space_key, self.delete_key = space, delete
-        self.set_digits_visible(self._digits_visible)
+        self.set_key_size(self.key_size)
+        self.set_digits_visible(self._digits_visible or not self.names)
 
     def _row(self) -> QHBoxLayout:
         line = QHBoxLayout()
@@ -135,17 +141,22 @@ class OnScreenKeyboard(QWidget):
 
     # --- size -----------------------------------------------------------------------------
     def set_key_size(self, size: int) -> None:
-        """Key height in px (at least 48, a finger's width): smaller on short screens."""
-        size = max(48, size)
+        """Key height in px (at least 36, which is 54 on a screen at 150 %): smaller on short
+        screens. Keys are as wide as the row allows, up to twice their height."""
+        size = max(36, size)
         self.key_size = size
         for button in self.keys:
             button.setMinimumHeight(size)
             button.setMaximumHeight(size)
-            if button not in (self.space_key, self.delete_key):
-                button.setMinimumWidth(min(size, 56))
-                button.setMaximumWidth(size * 2)
+            wide = button.property("wide") or 1
+            button.setMinimumWidth(min(size, 40) * (2 if wide > 1 else 1))
+            button.setMaximumWidth(size * 2 * wide)
+            policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            policy.setHorizontalStretch(wide)
+            button.setSizePolicy(policy)
 
     def set_digits_visible(self, visible: bool) -> None:
+        """Digits are for a staff number or for text; a short screen keeps the room for names."""
         self._digits_visible = visible
         if self.digit_row is not None:
             for index in range(self.digit_row.count()):
