@@ -663,6 +663,11 @@ class PinPage(Page):
         self.headline = label("", "headline", align=Qt.AlignmentFlag.AlignCenter)
         self.outer.addWidget(self.headline)
         row = QHBoxLayout()
+        row.setSpacing(24)
+        # On a tight page who or what the PIN is for stands beside the pad instead of above it.
+        self.side = label("", "big", align=Qt.AlignmentFlag.AlignLeft)
+        self.side.hide()
+        row.addWidget(self.side, 2)
         row.addStretch(1)
         self.pad = PinPad(_("Shift lead: enter your PIN"), button_size=80)
         keep(self.pad.cancel_button, text=N_("Cancel"), accessible=N_("Cancel"))
@@ -680,23 +685,36 @@ class PinPage(Page):
     def open(self, purpose: str, headline: str, title: str) -> None:
         self.purpose = purpose
         self.headline.setText(headline)
-        self.pad.reset(title)
+        self._title = title
+        self.pad.reset(self._pad_title())
         self.pad.set_locked(False)
+
+    def _pad_title(self) -> str:
+        # Without its headline (a short screen) the pad still says who or what the PIN is for.
+        title = getattr(self, "_title", "")
+        self.side.setText(f"{self.headline.text()}\n\n{title}".strip())
+        if not self.headline.isHidden() or not self.headline.text():
+            return title
+        return f"{self.headline.text()}\n{title}"
 
     def relayout(self, width: int, height: int) -> None:
         super().relayout(width, height)
-        self.headline.setVisible(height >= 640)
-        compact = "tight" if self.tight else height < 900
-        if compact != self._compact:
-            self._compact = compact
-            self.pad.set_button_size(48 if self.tight else 64 if compact else 88)
-            # The pad's own gaps (its layout and its grid of keys) close up on a tight page.
+        # Below 800 pixels the pad's own title says what the PIN is for.
+        self.headline.setVisible(height >= 800)
+        self.side.setVisible(self.tight)
+        self.pad.title.setVisible(not self.tight)
+        self.pad.title.setText(self._pad_title())
+        size = 48 if self.tight else 56 if height < 800 else 64 if height < 900 else 88
+        if size != self._compact:
+            self._compact = size
+            self.pad.set_button_size(size)
+            # The pad's own gaps (its layout and its grid of keys) close up on a short page.
             pad_layout = self.pad.layout()
-            pad_layout.setSpacing(6 if self.tight else 16)
+            pad_layout.setSpacing(6 if height < 800 else 16)
             for index in range(pad_layout.count()):
                 grid = pad_layout.itemAt(index).layout()
                 if grid is not None:
-                    grid.setSpacing(6 if self.tight else 12)
+                    grid.setSpacing(6 if height < 800 else 12)
 
 
 def fit_windowed(window: QWidget, width: int = 1280, height: int = 800) -> None:
