@@ -69,3 +69,4 @@ def test_fold_and_isolate():
     assert names.isolate("محمد") == "\u2068محمد\u2069"
     assert names.isolate(names.isolate("محمد")) == "\u2068محمد\u2069"  # never twice
     assert names.isolate("") == ""
+    assert names.isolate("Bjørn Ødegaard") == "Bjørn Ødegaard"  # left to right like the sentence: as typed

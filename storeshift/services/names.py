@@ -33,10 +33,17 @@ _DIGRAPHS = re.compile(r"([sktpgdz])h")
 
 
 def isolate(name: str) -> str:
-    """name wrapped so it reads in its own direction inside text of another direction."""
-    if not name or name.startswith(FSI):
+    """name wrapped so it reads in its own direction inside the sentence around it. Only a name
+    with right-to-left letters needs it (storeshift's languages all run left to right), so a
+    Latin name stays exactly as typed."""
+    if not name or name.startswith(FSI) or not written_right_to_left(name):
         return name
     return f"{FSI}{name}{PDI}"
+
+
+def written_right_to_left(text: str) -> bool:
+    """Whether text has Arabic, Hebrew or other right-to-left letters."""
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
 
 
 def fold(text: str) -> str:
@@ -58,17 +65,13 @@ def _skeleton(word: str) -> str:
     return _DOUBLES.sub(r"\1", _VOWELS.sub("", _DIGRAPHS.sub(r"\1", word.replace("c", "k"))))
 
 
-def _written_without_vowels(name: str) -> bool:
-    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in name)
-
-
 @lru_cache(maxsize=20000)
 def _keys(name: str) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
     """A name's words, its letters run together, and (for a script without vowels) the
     skeletons of its words, also without the Arabic article (al-Ahmad is found as Ahmad)."""
     words = tuple(fold(name).split())
     skeletons: tuple[str, ...] = ()
-    if _written_without_vowels(name):
+    if written_right_to_left(name):  # Arabic and Hebrew write no vowels
         found: list[str] = []
         for word in words:
             skeleton = _skeleton(word)

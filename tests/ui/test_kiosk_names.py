@@ -136,7 +136,7 @@ def test_a_name_in_another_script_is_found_by_its_latin_letters_and_kept_apart(q
     assert results(kiosk)[0].startswith(f"{FSI}محمد الأحمد{PDI}")
     kiosk.no_badge.search.clear()
     type_slowly("bjorn", kiosk.no_badge.search)
-    qtbot.waitUntil(lambda: [text.split("  ·  ")[0] for text in results(kiosk)] == [f"{FSI}Bjørn Ødegaard{PDI}"])
+    qtbot.waitUntil(lambda: [text.split("  ·  ")[0] for text in results(kiosk)] == ["Bjørn Ødegaard"])
     kiosk.no_badge.search.clear()
     type_slowly("zzz", kiosk.no_badge.search)
     qtbot.waitUntil(lambda: "No one by that name" in kiosk.no_badge.empty.text())

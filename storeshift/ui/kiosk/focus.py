@@ -10,7 +10,7 @@ import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QWindow
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPlainTextEdit, QToolTip, QVBoxLayout, QWidget
 
 from ...i18n import N_, _
 from ..language import keep
@@ -189,47 +189,102 @@ class FocusKeeper(QObject):
         self.check()
 
 
-class StrayBadgeGuard(WedgeScanner):
-    """A scanner watch over every window that has none of its own (dialogs, the set-up wizard,
-    a search box): a burst holding a badge is taken out and a sentence says where to scan it;
-    anything else, however fast, reaches the window unchanged."""
+class StrayBadgeGuard(QObject):
+    """A watch over every window of this program that has no scanner of its own (dialogs, the
+    set-up wizard, a search box), while the kiosk is open. It only looks: keys reach their
+    widget as typed, whatever their speed. When a scanner's burst turns out to hold a badge, the
+    code is taken back out of the field it went into, its Enter never arrives (no dialog is
+    accepted by it), and a sentence says to scan the badge at the kiosk."""
 
     told = Signal(str)
 
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent=parent)
+    def __init__(self, kiosk: QWidget, gap_ms: int = 35, min_length: int = 8):
+        super().__init__(kiosk)
+        self.kiosk = kiosk
+        self.gap_ms, self.min_length = gap_ms, min_length
+        self._typed: list[str] = []
+        self._target: QWidget | None = None
+        self._last_ms = -1e12
+        self._swallow_release = False
+        self._pause = QTimer(self)
+        self._pause.setSingleShot(True)
+        self._pause.timeout.connect(self.on_pause)
+        self._installed = False
 
-    def _in_scope(self, watched: QObject) -> bool:
-        window = watched.window() if isinstance(watched, QWidget) else None
-        if window is None and isinstance(watched, QWindow):
-            window = next((w for w in QApplication.topLevelWidgets() if w.windowHandle() is watched), None)
-        if window is None:
+    def install(self) -> None:
+        if not self._installed:
+            QApplication.instance().installEventFilter(self)
+            self._installed = True
+
+    def uninstall(self) -> None:
+        if self._installed:
+            QApplication.instance().removeEventFilter(self)
+            self._installed = False
+        self._pause.stop()
+        self._typed.clear()
+
+    def _watches(self, widget: QWidget) -> bool:
+        window = widget.window()
+        if window is self.kiosk or not self.kiosk.isVisible():
             return False
-        # A window with a scanner of its own (the kiosk, the shift-lead window) knows best.
-        return not any(scanner.scope is window and scanner._installed
-                       for scanner in window.findChildren(WedgeScanner) if scanner is not self)
-
-    def _looks_like_badge(self) -> bool:
-        return looks_like_badge("".join(self._text))
+        # A window with a scanner of its own (the shift-lead window while locked) knows best.
+        return not any(scanner.scope is window and scanner._installed for scanner in window.findChildren(WedgeScanner))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if (event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-                and self._held and not self._looks_like_badge()):
-            self._flush_to_widgets()  # fast typing that is no badge: the keys, then this Enter
+        kind = event.type()
+        if kind not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) or not isinstance(watched, QWidget):
             return False
-        return super().eventFilter(watched, event)
+        if kind == QEvent.Type.KeyRelease:
+            if self._swallow_release and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._swallow_release = False
+                return True
+            return False
+        if not self._watches(watched):
+            return False
+        now = float(event.timestamp()) or time.monotonic() * 1000
+        fast = now - self._last_ms <= self.gap_ms and watched is self._target
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab):
+            if fast and self._is_badge():
+                self._take_out()
+                self._swallow_release = True
+                return True  # the scanner's Enter: no dialog accepts, no search runs
+            self._typed.clear()
+            return False
+        text = event.text()
+        if not text or not text.isprintable() or event.isAutoRepeat():
+            self._typed.clear()
+            return False
+        if not fast:
+            self._typed.clear()
+        self._typed.append(text)
+        self._target, self._last_ms = watched, now
+        self._pause.start(max(self.gap_ms * 3, 120))  # a scanner set to send no Enter
+        return False
 
-    def _finish_scan(self) -> None:
-        if not self._looks_like_badge():
-            self._flush_to_widgets()
-            return
-        target = next((widget for widget, _event in self._held if isinstance(widget, QWidget)), None) \
-            or QApplication.focusWidget()
-        super()._finish_scan()
+    def _is_badge(self) -> bool:
+        typed = "".join(self._typed)
+        return len(typed) >= self.min_length and looks_like_badge(typed)
+
+    def on_pause(self) -> None:
+        if self._is_badge():
+            self._take_out()
+        self._typed.clear()
+
+    def _take_out(self) -> None:
+        typed, target = "".join(self._typed), self._target
+        self._typed.clear()
+        self._pause.stop()
+        if isinstance(target, QLineEdit) and target.text().endswith(typed):
+            target.setText(target.text()[:-len(typed)])
+        elif isinstance(target, QPlainTextEdit) and target.toPlainText().endswith(typed):
+            cursor = target.textCursor()
+            cursor.movePosition(cursor.MoveOperation.End)
+            cursor.movePosition(cursor.MoveOperation.Left, cursor.MoveMode.KeepAnchor, len(typed))
+            cursor.removeSelectedText()
         self.tell(target)
 
     def tell(self, target: QWidget | None) -> None:
-        log.info("a badge scan reached a window that cannot use it; not typed in")
+        log.info("a badge scan reached a window that cannot use it; taken out again")
         text = _(BADGE_AT_KIOSK)
         self.told.emit(text)
         window = target.window() if target is not None else QApplication.activeWindow()
@@ -242,7 +297,8 @@ class StrayBadgeGuard(WedgeScanner):
 
 def guard_other_windows(kiosk: QWidget) -> StrayBadgeGuard:
     """Watch, while the kiosk is open, the windows without a scanner of their own."""
-    guard = StrayBadgeGuard(kiosk)
+    scanner = getattr(kiosk, "scanner", None)
+    guard = StrayBadgeGuard(kiosk, getattr(scanner, "gap_ms", 35), getattr(scanner, "min_length", 8))
     guard.install()
     if hasattr(kiosk, "exited"):
         kiosk.exited.connect(guard.uninstall)
