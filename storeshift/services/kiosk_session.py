@@ -240,6 +240,21 @@ class KioskSession:
         return visits.ScanResult(visits.CHECKED_IN, _("Welcome, {name}!").format(name=person["name"]), person, visit,
                                  booking=visits.todays_booking(self.storage, person_id, at, tz))
 
+    def check_out_by_name(self, person_id: str, at: dt.datetime | None = None) -> visits.ScanResult:
+        """A person on site without their badge, confirmed by the shift lead's PIN: checked out,
+        with the time given, as a badge's check-out tells it (the debrief follows)."""
+        at = at or self.clock()
+        visit = visits.open_visit(self.storage, person_id)
+        if visit is None:  # checked out meanwhile (their badge was found, or the shift lead did it)
+            raise UserError(_("This person has already checked out."))
+        visit = visits.check_out_manually(self.storage, visit["id"], actor="shift lead at kiosk", now=at)
+        log.info("check-out by name visit=%s", visit["id"])
+        person = roster.get_person(self.storage, person_id)
+        result = visits.ScanResult(visits.CHECKED_OUT, _("Thank you, {name}!").format(name=person["name"]), person,
+                                   visit)
+        result.minutes_today, result.minutes_total, result.day = visits.time_given(self.storage, person_id, visit, at)
+        return result
+
     def close_forgotten(self, now: dt.datetime | None = None) -> int:
         return visits.close_forgotten_visits(self.storage, now or self.clock())
 

@@ -107,6 +107,14 @@ def _minutes_given(history: list[dict], sched: hours.Schedule, now: dt.datetime,
     return on_day, total
 
 
+def time_given(storage: Storage, person_id: str, visit: dict, now: dt.datetime) -> tuple[int, int, dt.date]:
+    """(minutes on the day the visit began, minutes in all, that day): what a check-out tells."""
+    sched = hours.schedule(storage)
+    history = storage.rows(f"SELECT {_HISTORY_COLUMNS} FROM visits WHERE person_id = ?", (person_id,))
+    day = local(visit["check_in_at"], sched.timezone).date()
+    return (*_minutes_given(history, sched, now, day), day)
+
+
 def _latest(history: list[dict], keep, by: str) -> dict | None:
     return max((visit for visit in history if keep(visit)), key=lambda visit: visit[by], default=None)
 

@@ -64,8 +64,12 @@ def type_keys(text: str, gap_ms: int, widget=None) -> None:
 
 def scan(payload: str, widget=None) -> None:
     """A keyboard-wedge scanner: the whole code back to back, then Enter. (Sub-millisecond gaps:
-    a test machine that stalls for longer than the gap setting must not split the burst.)"""
+    a test machine that stalls for longer than the gap setting must not split the burst.) Then
+    the kiosk's writer thread has recorded it."""
     type_keys(payload + "\r", gap_ms=0, widget=widget)
+    for window in QApplication.topLevelWidgets():
+        if isinstance(window, KioskWindow):
+            window.settle()
 
 
 @pytest.fixture
@@ -407,7 +411,7 @@ def test_a_write_lock_held_for_5_s_never_freezes_the_kiosk_and_the_scan_is_recor
     kiosk.writer.retry_ms = 300
     with WriteLock(demo_storage.path):
         ticks = Ticks()
-        scan(person["payload"])
+        type_keys(person["payload"] + "\r", gap_ms=0)  # the scanner; the kiosk must not wait for the database
         assert kiosk.current_screen() == "idle"
         qtbot.waitUntil(lambda: kiosk.banner.isVisible() and kiosk.banner.text() == RECORDING, timeout=2000)
         qtbot.waitUntil(lambda: kiosk.banner.text() == "Your scan is saved and will be recorded. You can go ahead.",
@@ -420,6 +424,7 @@ def test_a_write_lock_held_for_5_s_never_freezes_the_kiosk_and_the_scan_is_recor
         assert visits_of(demo_storage, person["id"]) == []
     qtbot.waitUntil(lambda: kiosk.banner.text().startswith("1 scan recorded"), timeout=10000)
     ticks.timer.stop()
+    print("LONGEST", ticks.longest)
     assert ticks.longest <= 0.1, f"the event loop stood still for {ticks.longest * 1000:.0f} ms"
     assert kiosk.banner.text() == f"1 scan recorded: {person['name']} checked in."
     assert kiosk.current_screen() == "idle"  # no welcome for someone who has gone
@@ -435,7 +440,7 @@ def test_scans_kept_while_the_database_is_busy_are_summed_up_in_one_banner(qtbot
     kiosk.writer.retry_ms = 200
     with WriteLock(demo_storage.path):
         for person in people:
-            scan(person["payload"])
+            type_keys(person["payload"] + "\r", gap_ms=0)
         qtbot.waitUntil(lambda: kiosk.banner.text().startswith("3 scans are saved"), timeout=8000)
     qtbot.waitUntil(lambda: "recorded:" in kiosk.banner.text(), timeout=10000)
     assert kiosk.banner.text() == "3 scans recorded: {}, {} and {}.".format(

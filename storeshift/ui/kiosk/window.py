@@ -9,14 +9,14 @@ import re
 import time
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from ... import i18n
 from ...errors import UserError
 from ...i18n import N_, _, format_date, format_time
-from ...services import kiosk_session, observations, roster, settings, visits
+from ...services import kiosk_session, names, observations, settings, visits
 from ...services.badges import REASONS
 from ...services.kiosk_lease import HEARTBEAT_S, KioskLease
 from ...services.kiosk_session import DATABASE_ERRORS, PinVerdict, Retried, Submitted
@@ -31,6 +31,10 @@ from ..widgets import VerdictWatch
 from .screens import (ForgottenPage, GoodbyePage, IdlePage, NoBadgePage, PinPage, RefusedPage, RepeatPage,
                       WelcomePage, forgotten_question)
 from .writer import KioskWriter
+# kiosk-ui: kept awake, no-badge check-in/out, the keyboard kept, emoji, right-to-left names
+from . import awake, by_name, focus
+from ..emoji import use_emoji_font
+from .screens import DirectedLabel, fit_windowed
 
 log = logging.getLogger("storeshift.ui.kiosk")
 
@@ -45,6 +49,9 @@ _PT_SIZE = re.compile(r"(\d+(?:\.\d+)?)pt\b")
 RECORDING_AFTER_MS = 300
 #: ...and after this long without an answer the visitor is told the scan is kept, and may go.
 KEEP_AFTER_MS = 1500
+#: The PIN pad (and the check-in or out by name it confirms) waits this long for the writer
+#: before going on without it: the shift lead is there and waiting anyway.
+PIN_WAIT_MS = 1000
 #: The second badge of one scanner burst waits until the first one's screen has shown this long.
 CONFIRM_MS = 2000
 
@@ -123,7 +130,7 @@ class KioskWindow(QMainWindow):
         if camera and self.camera is not None:  # after the first frame: looking for cameras takes 0.1-0.2 s
             QTimer.singleShot(0, self, self._start_camera)
         if windowed:
-            self.resize(1280, 800)
+            fit_windowed(self)  # kiosk-ui hook: never larger than the screen's free room
         else:
             self.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
             # The whole screen also where no window manager grants "full screen" (a kiosk PC
@@ -139,6 +146,10 @@ class KioskWindow(QMainWindow):
             self.heartbeat_timer.start()
         self._built = True
         self.show_idle()
+        # kiosk-ui hooks: the keyboard kept for the scanner, the PC kept awake (both let go at exit).
+        self.focus_keeper = focus.keep_keyboard(self, full_screen=not windowed)
+        self.awake = awake.stay_awake(self)
+        use_emoji_font()
 
     # --- building ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -147,7 +158,7 @@ class KioskWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        self.banner = QLabel("")
+        self.banner = DirectedLabel("")  # kiosk-ui hook: a name first keeps the line's direction
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -307,6 +318,17 @@ class KioskWindow(QMainWindow):
         except Exception:
             log.error("unexpected error while handling a scan", exc_info=True)
             self.report_problem(_("Something went wrong. Please scan again, or tell the shift lead."))
+
+    def settle(self, timeout_ms: int = 5000) -> bool:
+        """Run the event loop until the writer has answered everything asked of it (False if it
+        has not within timeout_ms): for the self-test, tests and tools that drive the kiosk
+        step by step. The kiosk itself never waits like this."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while self.writer.busy and time.monotonic() < deadline:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+            QThread.msleep(2)
+        QCoreApplication.processEvents()
+        return not self.writer.busy
 
     def on_scan_answered(self, outcome: Submitted, follows: bool) -> None:
         try:
@@ -560,29 +582,20 @@ class KioskWindow(QMainWindow):
         people = []
         if len(query) >= 2:
             try:
-                people = roster.list_people(self.storage, search=query, include_inactive=False)[:8]
+                people = names.search_people(self.storage, query)  # kiosk-ui hook: any case, accent, script
             except UserError:
                 self.show_banner(_(CANT_RECORD))
         self.no_badge.show_people(people, query)
 
     def on_person_chosen(self, person_id: str) -> None:
-        self._chosen_person = person_id
-        try:
-            name = roster.get_person(self.storage, person_id)["name"]
-        except UserError as exc:
-            self.show_banner(str(exc))
-            return
-        self.pin_page.open("check_in", _("Checking in {name}").format(name=name), _("Shift lead: confirm with your PIN"))
-        self._show("pin", self._settings["debrief_idle_s"])
-        self.pin_page.pad.focus()
+        by_name.choose(self, person_id)  # kiosk-ui hook: check in, or out when on site
 
     def _check_in_chosen(self) -> None:
-        self.writer.call("check_in_by_name", self._chosen_person, self.now(),
-                         done=self._present,
-                         failed=self.on_check_in_by_name_failed)
+        self.writer.call("check_in_by_name", self._chosen_person, self.now(), done=self._present,
+                         failed=self.on_by_name_failed, wait_ms=PIN_WAIT_MS)
 
-    def on_check_in_by_name_failed(self, exc: Exception) -> None:
-        log.warning("manual check-in refused (%s)", type(exc).__name__)
+    def on_by_name_failed(self, exc: Exception) -> None:
+        log.warning("check-in or check-out by name refused (%s)", type(exc).__name__)
         self.show_idle()
         self.show_banner(_(CANT_RECORD) if isinstance(exc, DATABASE_ERRORS) or not isinstance(exc, UserError)
                          else str(exc))
@@ -596,8 +609,11 @@ class KioskWindow(QMainWindow):
     def on_pin_submitted(self, entered: str) -> None:
         # Checked by the writer: a wrong PIN is counted in the database (and scrypt takes a moment).
         purpose = self.pin_page.purpose
+        # The pad may wait a little longer than a scan for its answer (scrypt alone takes tens of
+        # milliseconds); a busy database still never holds it for more than PIN_WAIT_MS.
         self.writer.call("check_pin", entered, done=lambda verdict: self.on_pin_verdict(verdict, purpose),
-                         failed=lambda exc: self.on_pin_verdict(PinVerdict(False, _(CANT_RECORD)), purpose))
+                         failed=lambda exc: self.on_pin_verdict(PinVerdict(False, _(CANT_RECORD)), purpose),
+                         wait_ms=PIN_WAIT_MS)
 
     def on_pin_verdict(self, verdict: PinVerdict, purpose: str) -> None:
         if self.current_screen() != "pin" or self.pin_page.purpose != purpose:
@@ -610,8 +626,11 @@ class KioskWindow(QMainWindow):
             return
         if purpose == "exit":
             self.leave()
+        elif purpose == "check_out":  # by name (kiosk-ui's by_name.choose asked for it): the writer records it
+            self.writer.call("check_out_by_name", self._chosen_person, self.now(), done=self._present,
+                             failed=self.on_by_name_failed, wait_ms=PIN_WAIT_MS)
         else:
-            self._check_in_chosen()
+            by_name.confirmed(self)  # kiosk-ui hook: check-in by name (through _check_in_chosen)
 
     def leave(self) -> None:
         log.info("kiosk mode left with the shift-lead PIN")
@@ -734,7 +753,8 @@ class KioskWindow(QMainWindow):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         size = event.size()
-        self._apply_scale(max(1.0, min(1.6, size.width() / 1024, size.height() / 768)))
+        # kiosk-ui hook: smaller too (down to 0.6), for a windowed kiosk at 150 % on 1366x768
+        self._apply_scale(max(0.6, min(1.6, size.width() / 1024, size.height() / 768)))
         super().resizeEvent(event)
 
     # --- telling people ---------------------------------------------------------------------

@@ -22,7 +22,7 @@ log = logging.getLogger("storeshift.ui.kiosk.writer")
 #: The UI thread waits this long for an answer before going on without it: a scan on a free
 #: database takes a few milliseconds, and its screen then shows at once (no "recording…" flash);
 #: on a busy one the screen is never held for longer than this.
-ANSWER_WAIT_MS = 50
+ANSWER_WAIT_MS = 30
 
 # Writers whose window was never closed (a test, a crash hook): their threads end at exit, as Qt
 # aborts on a thread still running when its QThread is destroyed.
