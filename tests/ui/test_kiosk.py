@@ -4,6 +4,7 @@ key events, webcam frames, taps on the screen, and the clock running out."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import sqlite3
 import threading
@@ -386,9 +387,13 @@ class WriteLock(threading.Thread):
 
 class Ticks:
     """A timer ticking every 10 ms on the event loop: the longest gap between two ticks is the
-    longest the kiosk's screen was frozen."""
+    longest the kiosk's screen was frozen. The objects the whole test run has made so far are
+    moved out of the garbage collector's way first: a collection over the test runner's heap
+    (60-120 ms late in a full run) is not the kiosk waiting."""
 
     def __init__(self):
+        gc.collect()
+        gc.freeze()
         self.timer = QTimer()
         self.timer.setInterval(10)
         self.timer.timeout.connect(self.tick)
@@ -403,6 +408,10 @@ class Ticks:
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
+
+    def stop(self) -> None:
+        self.timer.stop()
+        gc.unfreeze()
 
 
 def test_a_write_lock_held_for_5_s_never_freezes_the_kiosk_and_the_scan_is_recorded_after(qtbot, kiosk,
@@ -423,8 +432,7 @@ def test_a_write_lock_held_for_5_s_never_freezes_the_kiosk_and_the_scan_is_recor
         qtbot.waitUntil(lambda: ticks.elapsed() >= 5, timeout=8000)
         assert visits_of(demo_storage, person["id"]) == []
     qtbot.waitUntil(lambda: kiosk.banner.text().startswith("1 scan recorded"), timeout=10000)
-    ticks.timer.stop()
-    print("LONGEST", ticks.longest)
+    ticks.stop()
     assert ticks.longest <= 0.1, f"the event loop stood still for {ticks.longest * 1000:.0f} ms"
     assert kiosk.banner.text() == f"1 scan recorded: {person['name']} checked in."
     assert kiosk.current_screen() == "idle"  # no welcome for someone who has gone
