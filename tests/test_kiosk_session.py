@@ -87,6 +87,25 @@ def test_scans_are_kept_while_the_database_is_locked_and_recorded_in_order_at_th
                                                 "Ann Lee checked out, Ann Lee checked in and 5 other scans.")
 
 
+def test_kept_scans_wait_out_a_restart_on_disk_and_are_recorded_at_their_time(storage, quick, people, db_path, at):
+    journal = kiosk_session.journal_path(db_path)
+    other = sqlite3.connect(str(db_path), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    crashed = KioskSession(quick, journal=journal)
+    assert crashed.submit(people[0][1], at(9, 0)).kept and crashed.submit(people[1][1], at(9, 2)).kept
+    assert json.loads(journal.read_text()) == [{"payload": people[0][1], "at": "2026-11-25T09:00:00Z"},
+                                               {"payload": people[1][1], "at": "2026-11-25T09:02:00Z"}]
+    other.execute("ROLLBACK")
+    other.close()
+    restarted = KioskSession(quick, journal=journal)  # the kiosk came back after a crash
+    assert len(restarted.pending) == 2 and restarted.waiting
+    done = restarted.retry()
+    assert [result.person["name"] for _, result in done.recorded] == ["Ann Lee", "Bo Chen"]
+    assert [storage.value("SELECT check_in_at FROM visits WHERE person_id = ?", (p["id"],))
+            for p, _ in people[:2]] == ["2026-11-25T09:00:00Z", "2026-11-25T09:02:00Z"]
+    assert not journal.exists()
+
+
 def test_kept_scans_are_given_up_after_the_retry_limit(storage, quick, people, locked, at, caplog):
     session = KioskSession(quick)
     session.submit(people[0][1], at(9))

@@ -6,14 +6,17 @@ writer thread), the shift-lead window's kiosk and `storeshift scan` all use it; 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 from ..errors import DamagedDatabase, DatabaseBusy, DiskFull, NewerDatabase, ReadOnlyDatabase, UserError
 from ..i18n import N_, _, format_list, ngettext
 from ..storage.db import Storage
-from ..timeutil import local, local_clock, utc_now
+from ..timeutil import from_iso, local, local_clock, to_iso, utc_now
 from . import observations, pin, roster, settings, visits
 
 log = logging.getLogger("storeshift.kiosk")
@@ -49,6 +52,11 @@ _AZERTY_TABLE = str.maketrans(_AZERTY)
 def from_azerty(text: str) -> str:
     """The code as it was printed, from what an AZERTY layout made of it."""
     return text.translate(_AZERTY_TABLE)
+
+
+def journal_path(db_path: Path) -> Path:
+    """Where a kiosk keeps the scans its database could not take yet."""
+    return Path(f"{db_path}.kept-scans")
 
 
 def require_pin(storage: Storage, windowed: bool) -> None:
@@ -172,7 +180,7 @@ class KioskSession:
     """One kiosk's work on one database connection. Not thread-safe: the kiosk window runs it on
     its writer thread (with that thread's own connection); the command line calls it directly."""
 
-    def __init__(self, storage: Storage, clock: Callable[[], dt.datetime] = utc_now):
+    def __init__(self, storage: Storage, clock: Callable[[], dt.datetime] = utc_now, journal: Path | None = None):
         self.storage = storage
         self.clock = clock
         self.pending: list[Pending] = []
@@ -180,6 +188,10 @@ class KioskSession:
         self._debriefs: dict[str, str] = {}
         self._unsaved: tuple[str, dict] | None = None
         self._next_token = 0
+        #: A file beside the database where kept scans wait out a crash or a restart (the visitor
+        #: was told their scan is saved); None: kept in memory only.
+        self.journal = journal
+        self._read_journal()
 
     # --- scans --------------------------------------------------------------------------------
     def token(self) -> int:
@@ -194,12 +206,14 @@ class KioskSession:
         at = at or self.clock()
         if self.pending:
             self.pending.append(Pending(token, payload, at, tries=0))
+            self._write_journal()
             return Submitted(token, None, len(self.pending))
         try:
             return Submitted(token, read_scan(self.storage, payload, at))
         except DATABASE_ERRORS as exc:
             log.warning("scan not recorded (%s); kept to try again", type(exc).__name__)
             self.pending.append(Pending(token, payload, at))
+            self._write_journal()
             return Submitted(token, None, len(self.pending))
 
     def retry(self) -> Retried:
@@ -207,6 +221,7 @@ class KioskSession:
         RETRY_LIMIT tries of the oldest, all kept scans are given up (and logged)."""
         done = Retried()
         self._retry_debrief()
+        before = len(self.pending)
         while self.pending:
             head = self.pending[0]
             try:
@@ -222,7 +237,39 @@ class KioskSession:
             log.info("scan recorded on retry")
             done.recorded.append((head.token, result))
         done.waiting = len(self.pending)
+        if done.waiting != before:
+            self._write_journal()
         return done
+
+    def _read_journal(self) -> None:
+        if self.journal is None:
+            return
+        try:
+            kept = json.loads(self.journal.read_text(encoding="utf-8"))
+            self.pending = [Pending(self.token(), str(item["payload"]), from_iso(item["at"]), tries=0)
+                            for item in kept]
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            log.error("kept scans could not be read back (%s)", type(exc).__name__)
+            return
+        if self.pending:
+            log.info("%d scan(s) kept before a restart, to record", len(self.pending))
+
+    def _write_journal(self) -> None:
+        """The kept scans on disk, whole or not at all; no file when none is kept."""
+        if self.journal is None:
+            return
+        try:
+            if not self.pending:
+                self.journal.unlink(missing_ok=True)
+                return
+            spare = self.journal.with_name(self.journal.name + ".new")
+            spare.write_text(json.dumps([{"payload": p.payload, "at": to_iso(p.at)} for p in self.pending]),
+                             encoding="utf-8")
+            os.replace(spare, self.journal)
+        except OSError as exc:  # a full disk: they stay in memory, as before
+            log.warning("kept scans not written to disk (%s)", exc.strerror)
 
     @property
     def waiting(self) -> bool:

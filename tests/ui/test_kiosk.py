@@ -458,6 +458,28 @@ def test_scans_kept_while_the_database_is_busy_are_summed_up_in_one_banner(qtbot
         assert len(visits_of(demo_storage, person["id"])) == before[person["id"]] + 1
 
 
+def test_scans_kept_when_the_kiosk_stopped_are_recorded_when_it_opens_again(qtbot, demo_storage, at):
+    import json
+
+    from storeshift.services.kiosk_session import journal_path
+
+    person = newcomer(demo_storage)
+    journal_path(demo_storage.path).write_text(json.dumps([{"payload": person["payload"],
+                                                            "at": "2026-11-25T10:58:00Z"}]))
+    watcher = DatabaseWatcher(demo_storage.path, interval_ms=50)
+    window = KioskWindow(demo_storage, watcher, windowed=True, clock=lambda: at(11, 5), camera=False, sounds=False)
+    qtbot.addWidget(window)
+    window.writer.retry_ms = 100
+    try:
+        qtbot.waitUntil(lambda: window.banner.text() == f"1 scan recorded: {person['name']} checked in.",
+                        timeout=5000)
+        assert visits_of(demo_storage, person["id"])[-1]["check_in_at"] == "2026-11-25T10:58:00Z"
+        assert not journal_path(demo_storage.path).exists()
+    finally:
+        window.leave()
+        watcher.stop()
+
+
 def test_a_repeat_scan_during_the_debrief_keeps_the_form_and_the_words(qtbot, kiosk, demo_storage):
     person = newcomer(demo_storage)
     scan(person["payload"])

@@ -14,7 +14,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from ...errors import UserError
-from ...services.kiosk_session import RETRY_S, KioskSession, Retried
+from ...services.kiosk_session import RETRY_S, KioskSession, Retried, journal_path
 from ...storage.db import SiblingStorage, Storage
 
 log = logging.getLogger("storeshift.ui.kiosk.writer")
@@ -143,7 +143,7 @@ class KioskWriter(QObject):
 
             def opener() -> KioskSession:
                 kwargs = {} if busy_timeout_ms is None else {"busy_timeout_ms": busy_timeout_ms}
-                return KioskSession(SiblingStorage(storage, **kwargs), clock)
+                return KioskSession(SiblingStorage(storage, **kwargs), clock, journal=journal_path(storage.path))
         self._worker = _Worker(opener, retry_ms, own_thread=self._thread is not None)
         if self._thread is not None:
             self._worker.moveToThread(self._thread)
