@@ -255,7 +255,7 @@ class SiblingStorage(Storage):
         self.refused = owner.refused
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:
