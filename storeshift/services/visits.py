@@ -25,6 +25,7 @@ class ScanResult:
     person: dict | None = None
     visit: dict | None = None
     reason: str | None = None
+    #: At check-out, the minutes given on the day the visit began, and in all (0 otherwise).
     minutes_today: int = 0
     minutes_total: int = 0
     task: dict | None = None
@@ -220,8 +221,8 @@ def scan(storage: Storage, payload: str, now: dt.datetime | None = None) -> Scan
         # A visit belongs to the day it began: at check-out "today" is that day.
         today = local(now, tz).date()
         result.day = local(result.visit["check_in_at"], tz).date() if result.kind == CHECKED_OUT else today
-        result.minutes_today, result.minutes_total = _minutes_given(history, sched, now, result.day)
-        if result.kind == CHECKED_OUT:
+        if result.kind == CHECKED_OUT:  # only a check-out tells the time given
+            result.minutes_today, result.minutes_total = _minutes_given(history, sched, now, result.day)
             result.given = given_sentence(result.minutes_today, result.minutes_total, result.day, today)
             result.message = f"{result.message} {result.given}"
         if result.kind == CHECKED_IN:
