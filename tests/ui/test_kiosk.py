@@ -633,3 +633,17 @@ def test_the_debrief_can_be_typed_on_the_touch_keyboard(qtbot, kiosk, demo_stora
     qtbot.mouseClick(page.finish, Qt.MouseButton.LeftButton)
     visit = visits_of(demo_storage, person["id"])[-1]
     assert demo_storage.rows("SELECT text FROM observations WHERE visit_id = ?", (visit["id"],)) == [{"text": "Hi 2"}]
+
+
+@pytest.mark.qt_log_ignore("Couldn't (load|resolve)", "PulseAudio", "QSoundEffect", "pa_context")
+def test_the_shift_lead_window_cannot_open_a_second_kiosk_on_its_database(qtbot, window):
+    qtbot.mouseClick(window.kiosk_button, Qt.MouseButton.LeftButton)
+    first = window.kiosk_window
+    assert first is not None and first.isVisible()
+    qtbot.mouseClick(window.kiosk_button, Qt.MouseButton.LeftButton)  # again, by mistake
+    assert "A kiosk is already open on this database" in window.banner.text()
+    assert first.isVisible()
+    first.leave()
+    qtbot.mouseClick(window.kiosk_button, Qt.MouseButton.LeftButton)  # once left with the PIN: a new one opens
+    assert window.kiosk_window is not first and window.kiosk_window.isVisible()
+    window.kiosk_window.leave()
