@@ -301,15 +301,17 @@ class KioskWindow(QMainWindow):
 
     # --- scans ------------------------------------------------------------------------------
     def handle_payload(self, payload: str, follows: bool = False) -> None:
-        """A badge was read: the writer records it (its screen shows at once when the database
-        answers at once, else "recording…", then "kept"); never raises. follows: it came after
-        another badge in the same burst, whose confirmation it must not cut short."""
+        """A badge was read: the writer records it and its screen shows when the answer comes
+        back (on a busy database "recording…", then "kept"); never raises, never waits. follows:
+        it came after another badge in the same burst, whose confirmation it must not cut short."""
         try:
             self._tokens += 1
             token = self._tokens
+            # Not even a short wait for the answer: it comes back within milliseconds on a free
+            # database, and a scanner's next key must never find the screen busy.
             job = self.writer.call("submit", payload, self.now(), token,
                                    done=lambda outcome: self.on_scan_answered(outcome, follows),
-                                   failed=lambda exc: self.on_scan_failed(exc, token))
+                                   failed=lambda exc: self.on_scan_failed(exc, token), wait_ms=0)
             if not job.delivered:
                 self._waiting[token] = time.monotonic()
                 if not self.recording_timer.isActive():

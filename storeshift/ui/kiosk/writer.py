@@ -19,9 +19,8 @@ from ...storage.db import SiblingStorage, Storage
 
 log = logging.getLogger("storeshift.ui.kiosk.writer")
 
-#: The UI thread waits this long for an answer before going on without it: a scan on a free
-#: database takes a few milliseconds, and its screen then shows at once (no "recording…" flash);
-#: on a busy one the screen is never held for longer than this.
+#: By default the UI thread waits this long for an answer before going on without it (a debrief
+#: saved on a free database then needs no "Saving…"); scans do not wait at all.
 ANSWER_WAIT_MS = 30
 
 # Writers whose window was never closed (a test, a crash hook): their threads end at exit, as Qt
