@@ -14,7 +14,8 @@ os.environ.setdefault("QT_QUICK_BACKEND", "software")
 
 from storeshift.storage import open_storage  # noqa: E402
 from storeshift.timeutil import UTC  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QEvent, QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 from storeshift.ui.lead.window import LeadWindow  # noqa: E402
 from storeshift.ui.watcher import DatabaseWatcher  # noqa: E402
 from storeshift.ui.worker import wait_for_background  # noqa: E402
@@ -97,7 +98,8 @@ def ini(tmp_path):
 @pytest.fixture
 def make_window(qtbot, db_path, ini):
     """make_window(storage, size=None, active=False): a shown lead window; active also gives it
-    the keyboard (as a shift lead's click would), size resizes it first."""
+    the keyboard (as a shift lead's click would), size resizes it first. Ask for the storage's
+    fixture before this one, so that the windows stop before their database closes."""
     made = []
 
     def make(storage, size: tuple[int, int] | None = None, active: bool = False):
@@ -119,8 +121,13 @@ def make_window(qtbot, db_path, ini):
     for win, watcher in made:
         win.watcher.stop()
         watcher.stop()
+        # Gone, timers and all, before the database closes: a page's timer firing in a later test
+        # would read a closed database.
+        win.close()
+        win.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture
-def window(make_window, demo_storage):
+def window(demo_storage, make_window):
     return make_window(demo_storage)

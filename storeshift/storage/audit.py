@@ -14,14 +14,15 @@ after a keyed entry a plain one is refused.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import decimal
 import hashlib
 import hmac
 import json
 import sqlite3
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Iterable
-
-from sqlite_utils.db import NotFoundError, jsonify_if_needed
 
 from .. import errors
 from .db import Storage, new_id, now_iso
@@ -134,6 +135,23 @@ def _append(storage: Storage, entries: list[dict]) -> None:
     storage.conn.executemany(
         f"INSERT INTO audit_log ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join('?' * len(AUDIT_COLUMNS))})",
         [[entry[c] for c in AUDIT_COLUMNS] for entry in entries])
+
+
+class NotFoundError(LookupError):
+    """An update named a record that is not there."""
+
+
+def jsonify_if_needed(value: Any) -> Any:
+    """A value as SQLite stores it, the way sqlite-utils' own inserts store it (lists and dicts as JSON)."""
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, default=repr, ensure_ascii=False)
+    if isinstance(value, (dt.date, dt.time)):  # datetime is a date too
+        return value.isoformat()
+    if isinstance(value, (dt.timedelta, uuid.UUID)):
+        return str(value)
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value
 
 
 def _insert_row(storage: Storage, table: str, row: dict) -> None:

@@ -10,16 +10,16 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Iterator
-
-from sqlite_utils import Database
-from sqlite_utils.utils import dedupe_keys
+from typing import TYPE_CHECKING, Any, Iterator
 
 from .. import __version__, errors
 from ..i18n import N_, _
 from . import soundness
 from .soundness import read_only  # noqa: F401 (part of this module's interface)
 from ..timeutil import to_iso, utc_now
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 #: How long a write waits for another process's lock before telling the user.
 BUSY_TIMEOUT_MS = 5000
@@ -105,10 +105,14 @@ def translate(exc: sqlite3.Error, action: str = N_("save")) -> errors.UserError 
 
 
 class Storage:
-    """One open database: the sqlite-utils handle, its file and this site's id."""
+    """One open database: its connection (and a sqlite-utils handle on it, made when first
+    used: importing sqlite-utils costs a window's start-up 0.1 s), its file and this site's id."""
 
-    def __init__(self, db: Database, path: Path | None):
-        self.db = db
+    def __init__(self, db: Database | sqlite3.Connection, path: Path | None):
+        if isinstance(db, sqlite3.Connection):
+            self._conn, self._db = db, None
+        else:
+            self._conn, self._db = db.conn, db
         self.path = path
         self.site_id: str = ""
         self._integrity: IntegrityCheck | None = None
@@ -140,7 +144,22 @@ class Storage:
 
     @property
     def conn(self) -> sqlite3.Connection:
-        return self.db.conn
+        return self._conn
+
+    @property
+    def db(self) -> Database:
+        """sqlite-utils' handle on the connection, for the table-level helpers (bulk inserts,
+        migrations); everyday reads and writes use the connection directly."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self._conn)
+        return self._db
+
+    def stamp(self) -> tuple[int, int]:
+        """Changes whenever the database may have: another connection committed (data_version)
+        or this one wrote (total_changes). What is read from the file can be kept until it changes."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes
 
     @contextlib.contextmanager
     def write(self, action: str = N_("save")) -> Iterator[Storage]:
@@ -176,7 +195,11 @@ class Storage:
             cursor = self.conn.execute(sql, params)
             if cursor.description is None:
                 raise ValueError("rows() needs SQL that returns rows")
-            keys = dedupe_keys(d[0] for d in cursor.description)
+            keys = [d[0] for d in cursor.description]
+            if len(set(keys)) != len(keys):  # the same name twice: "id", "id_2"
+                from sqlite_utils.utils import dedupe_keys
+
+                keys = dedupe_keys(keys)
             return [dict(zip(keys, row)) for row in cursor]
         except sqlite3.Error as exc:
             raise translate(exc, N_("read the database")) from exc
@@ -204,7 +227,7 @@ class Storage:
                                         and self._integrity.completed))
         heads = self._chain_heads() if sound else {}
         guard = None if sound or self.path is None else self._keep_wal_out()
-        self.db.close()
+        self.conn.close()
         if guard is not None:
             guard.close()  # a read-only connection: the last to close, it folds nothing in
         if sound and heads is not None:
@@ -264,6 +287,8 @@ def _connect(path: Path | None) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys=ON")
     # Erased personal data is overwritten on disk, not merely unlinked.
     conn.execute("PRAGMA secure_delete=ON")
+    # As sqlite-utils sets it on the connections it wraps (Storage.db wraps this one when first used).
+    conn.execute("PRAGMA recursive_triggers=ON")
     return conn
 
 
@@ -383,7 +408,7 @@ def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: st
         conn = _connect(file_path)
     except sqlite3.Error as exc:
         raise translate(exc, _("open {file}").format(file=file_path)) from exc
-    storage = Storage(Database(conn), file_path)
+    storage = Storage(conn, file_path)
     if check_in_background:
         storage.check_in_background(full)
     try:

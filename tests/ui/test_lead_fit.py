@@ -8,15 +8,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QRect, QSettings
+from PySide6.QtCore import QRect
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QComboBox, QHeaderView, QLineEdit,
                                QScrollArea)
 
 from storeshift.timeutil import UTC
 from storeshift.ui.app import style_sheet
-from storeshift.ui.lead.window import LeadWindow
-from storeshift.ui.watcher import DatabaseWatcher
-from storeshift.ui.worker import wait_for_background
 
 NOW = dt.datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
 TASKBAR, TITLE_BAR = 40, 30
@@ -26,18 +23,10 @@ SCALED = (int(1366 / 1.5), int(768 / 1.5) - TASKBAR - TITLE_BAR)
 
 
 @pytest.fixture
-def window(qtbot, demo_storage, db_path, tmp_path, qapp):
-    qapp.setStyleSheet(style_sheet("lead"))  # the real paddings and fonts decide what fits
-    watcher = DatabaseWatcher(db_path, interval_ms=50)
-    ini = QSettings(str(tmp_path / "lead.ini"), QSettings.Format.IniFormat)
-    win = LeadWindow(demo_storage, watcher, clock=lambda: NOW, settings_store=ini)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    wait_for_background()
-    watcher.stop()
-    win.watcher.stop()
+def window(demo_storage, make_window, qapp):
+    """The shared lead window, with the real style sheet: its paddings and fonts decide what fits."""
+    qapp.setStyleSheet(style_sheet("lead"))
+    yield make_window(demo_storage)
     qapp.setStyleSheet("")
 
 

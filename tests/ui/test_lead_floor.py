@@ -13,7 +13,8 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
-from storeshift.services import badges, settings, tasks, visits
+from storeshift.services import badges, observations, settings, tasks, visits
+from storeshift.storage import open_storage
 from storeshift.timeutil import UTC
 from storeshift.ui.lead.window import LeadWindow
 from storeshift.ui.watcher import DatabaseWatcher
@@ -22,16 +23,9 @@ NOW = dt.datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def window(qtbot, demo_storage, db_path, tmp_path):
-    watcher = DatabaseWatcher(db_path, interval_ms=50)
-    store = QSettings(str(tmp_path / "lead.ini"), QSettings.Format.IniFormat)
-    win = LeadWindow(demo_storage, watcher, clock=lambda: NOW, settings_store=store)
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    watcher.stop()
+def window(demo_storage, make_window):
+    """The shared lead window (tests/conftest.py) at 1366x768."""
+    return make_window(demo_storage, size=(1366, 768))
 
 
 def board_row(page, person_id: str) -> int:
@@ -268,14 +262,10 @@ def test_tasks_are_assigned_through_the_service_rules(window, demo_storage):
     assert "Bakery counter" not in [t["title"] for t in page.task_model.rows()]
 
 
-def test_board_empty_state_explains_what_to_do(qtbot, storage, db_path, tmp_path):
-    watcher = DatabaseWatcher(db_path)
-    store = QSettings(str(tmp_path / "lead.ini"), QSettings.Format.IniFormat)
-    win = LeadWindow(storage, watcher, settings_store=store)
-    qtbot.addWidget(win)
+def test_board_empty_state_explains_what_to_do(storage, make_window):
+    win = make_window(storage)
     assert win.floor.board_stack.currentWidget() is win.floor.empty
     assert "Nobody is on the floor yet" in win.floor.empty.text()
-    watcher.stop()
 
 
 
@@ -396,3 +386,49 @@ def test_since_shows_the_date_for_a_visit_begun_on_another_day(window, demo_stor
     row = board_row(page, night["id"])
     text = page.model.data(page.model.index(row, page.model.column_of("on_floor")))
     assert text.endswith("(since Tue 24 Nov 23:55)")
+
+
+def count_refreshes(page) -> list[int]:
+    """Counts the page's refresh() calls, whoever makes them (the page itself or the window)."""
+    calls = [0]
+    real = page.refresh
+
+    def counted() -> None:
+        calls[0] += 1
+        real()
+    page.refresh = counted
+    return calls
+
+
+def test_one_assignment_refreshes_the_board_once(window, demo_storage, db_path, qtbot):
+    """The page that made the change shows it; the watcher's notification of it names that page
+    as its initiator, so the echo does not refresh it a second time, now or at the next poll."""
+    page = window.floor
+    calls = count_refreshes(page)
+    seen = []
+    window.watcher.changed.connect(seen.append)
+    row = page.model.rows()[0]
+    first = free_task(page, row["task_id"])
+    assert page.assign(row["visit_id"], first["id"])
+    for _tick in range(3):
+        window.watcher.poll()  # the next polls find nothing new: the change was told already
+    assert calls[0] == 1
+    assert len(seen) == 1 and seen[0].initiator is page and "assignments" in seen[0].tables
+    assert page.model.rows()[0]["task_title"] == first["title"]
+
+    # A change from elsewhere (another connection, as a kiosk's) refreshes the board once too ...
+    other = open_storage(db_path)
+    try:
+        tasks.assign(other, row["visit_id"], free_task(page, first["id"])["id"])
+        qtbot.waitUntil(lambda: calls[0] == 2, timeout=3000)
+        window.watcher.poll()
+        assert calls[0] == 2 and seen[-1].initiator is None and "assignments" in seen[-1].tables
+        # ... and one to a table the board does not read (an observation) leaves it alone.
+        shown = len(seen)
+        observations.add_observation(other, visit_id=row["visit_id"], category="idea", text="A bigger sign",
+                                     actor="test")
+        qtbot.waitUntil(lambda: len(seen) > shown, timeout=3000)
+        assert seen[-1].tables == frozenset({"observations"})
+        assert calls[0] == 2
+    finally:
+        other.close()

@@ -25,7 +25,7 @@ CTRL, ALT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.AltModifier
 
 
 @pytest.fixture
-def window(make_window, demo_storage):
+def window(demo_storage, make_window):
     # Keyboard tests need the window to hold the keyboard, at a common store screen's size.
     return make_window(demo_storage, size=(1366, 768), active=True)
 
@@ -204,7 +204,7 @@ def type_keys(widget, text: str, gap_ms: int) -> None:
             QTest.qWait(gap_ms)
 
 
-def test_a_badge_scanned_into_the_pin_screen_is_not_a_wrong_pin(make_window, demo_storage, qtbot):
+def test_a_badge_scanned_into_the_pin_screen_is_not_a_wrong_pin(demo_storage, make_window, qtbot):
     pin.set_pin(demo_storage, "4321")
     window = make_window(demo_storage, size=(1366, 768), active=True)
     assert window.is_locked()

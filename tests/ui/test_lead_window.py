@@ -40,7 +40,7 @@ def test_status_bar_names_database_site_and_backup(window, db_path):
     assert "Riverside Store" in window.site_label.text() and "Riverside Store" in window.windowTitle()
 
 
-def test_pin_asked_on_start_wrong_pin_refused_right_pin_unlocks(make_window, demo_storage, qtbot):
+def test_pin_asked_on_start_wrong_pin_refused_right_pin_unlocks(demo_storage, make_window, qtbot):
     pin.set_pin(demo_storage, "4321")
     window = make_window(demo_storage)
     assert window.is_locked()
@@ -56,7 +56,7 @@ def test_pin_asked_on_start_wrong_pin_refused_right_pin_unlocks(make_window, dem
     assert window.idle_timer.interval() == settings.get(demo_storage, "lead_lock_min") * 60_000
 
 
-def test_the_roll_call_prints_from_the_lock_screen_without_the_pin(make_window, demo_storage, qtbot):
+def test_the_roll_call_prints_from_the_lock_screen_without_the_pin(demo_storage, make_window, qtbot):
     pin.set_pin(demo_storage, "4321")
     window = make_window(demo_storage)
     assert window.is_locked()
@@ -68,7 +68,7 @@ def test_the_roll_call_prints_from_the_lock_screen_without_the_pin(make_window, 
     assert on_site > 0 and f"Roll call of {on_site} people" in window.banner.text()
 
 
-def test_window_locks_after_inactivity_and_activity_postpones_it(make_window, demo_storage, qtbot):
+def test_window_locks_after_inactivity_and_activity_postpones_it(demo_storage, make_window, qtbot):
     pin.set_pin(demo_storage, "4321")
     window = make_window(demo_storage)
     window.lock_screen.pad.display.setText("4321")
@@ -88,7 +88,7 @@ def test_window_locks_after_inactivity_and_activity_postpones_it(make_window, de
     assert not window.people.dialog.isVisible()
 
 
-def test_geometry_is_remembered_and_kept_within_the_screen(make_window, demo_storage, ini, qtbot):
+def test_geometry_is_remembered_and_kept_within_the_screen(demo_storage, make_window, ini, qtbot):
     area = QGuiApplication.primaryScreen().availableGeometry()
     first = make_window(demo_storage)
     first.setGeometry(area.x() + 10, area.y() + 20, 770, 500)
