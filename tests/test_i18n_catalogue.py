@@ -40,7 +40,7 @@ NOT_YET_MARKED = {
     "storeshift/ui/widgets.py",
     "storeshift/cli/setup.py", "storeshift/services/setup.py", "storeshift/ui/lead/wizard.py",
     "storeshift/ui/lead/imports.py",
-    "storeshift/cli/__init__.py", "storeshift/cli/server.py", "storeshift/server/schema.py", "storeshift/server/sync.py", "storeshift/services/badges.py", "storeshift/services/settings.py", "storeshift/storage/db.py", "storeshift/sync/bundle.py", "storeshift/ui/lead/window.py", "storeshift/ui/server_sync.py",
+    "storeshift/cli/__init__.py", "storeshift/cli/server.py", "storeshift/server/schema.py", "storeshift/server/sync.py", "storeshift/services/badges.py", "storeshift/storage/db.py", "storeshift/sync/bundle.py", "storeshift/ui/server_sync.py",
 }
 
 

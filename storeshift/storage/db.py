@@ -115,6 +115,8 @@ class Storage:
             self._conn, self._db = db.conn, db
         self.path = path
         self.site_id: str = ""
+        #: What readers keep from the file with the stamp() they read it at (services.settings).
+        self.memo: dict[str, Any] = {}
         self._integrity: IntegrityCheck | None = None
         #: Why nothing may be written (a database from a newer storeshift), or None.
         self.refused: errors.UserError | None = None

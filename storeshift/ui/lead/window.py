@@ -52,9 +52,10 @@ SHORT_LABELS = {"people": N_("People"), "observations": N_("Notes")}
 
 
 #: Where each page's class lives: imported when the page is first shown, not at start-up.
-PAGE_CLASSES = {"floor": (".floor", "FloorPage"), "tasks": (".tasks", "TasksPage"),
-                "people": (".people", "PeoplePage"), "observations": (".observations", "ObservationsPage"),
-                "reports": (".reports", "ReportsPage"), "settings": (".settings", "SettingsPage")}
+PAGE_CLASSES = {"floor": (".floor", "FloorPage"), "tasks": (".tasks", "TasksPage"),  # not translated: code
+                "people": (".people", "PeoplePage"),  # not translated: code
+                "observations": (".observations", "ObservationsPage"),  # not translated: code
+                "reports": (".reports", "ReportsPage"), "settings": (".settings", "SettingsPage")}  # not translated: code
 _SITE_TABLES = frozenset({"settings", "sites"})  # time zone, language, names: every page shows them
 #: The tables each page reads: a change to others leaves it as it is.
 PAGE_TABLES = {
@@ -679,7 +680,7 @@ class LeadWindow(QMainWindow):
         self.update_status()
         self.on_database_changed()
         self.restart_idle_timer()
-        self.show_message("The store is set up. Print the badges on the People page, then open the kiosk.",
+        self.show_message(_("The store is set up. Print the badges on the People page, then open the kiosk."),
                           SUCCESS)
 
     # -- the kiosk ----------------------------------------------------------------------------
