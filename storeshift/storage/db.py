@@ -135,6 +135,16 @@ class Storage:
         if self.refused is not None:
             raise self.refused
 
+    def sound_for_others(self) -> bool:
+        """Wait for this file's integrity verdict (when it is still being checked) and say whether
+        it found the file sound, so that another connection to the same file opened in this
+        process need not check it again (a background job: a report, an import, a backup);
+        DamagedDatabase when it found damage. False when there was no complete check to go by."""
+        if self._integrity is None:
+            return self.path is not None  # checked before it opened (open_storage), or nothing to check
+        self._integrity.wait()
+        return self._integrity.completed
+
     def verdict(self) -> tuple[bool, errors.UserError | None]:
         """(known yet, the problem or None), without waiting: for a window to say at once
         that the file it opened is damaged, before anyone tries to write."""
@@ -377,7 +387,8 @@ def _newer_database(conn: sqlite3.Connection) -> errors.NewerDatabase | None:
 
 
 def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: str = "My store",
-                 check_in_background: bool = False, create: bool = True) -> Storage:
+                 check_in_background: bool = False, create: bool = True,
+                 checked_by: Storage | None = None) -> Storage:
     """Open (creating if needed) the database at path, or an in-memory one for path=None.
     With create=False a path with no database is refused and nothing is created, not even its folder.
 
@@ -387,6 +398,10 @@ def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: st
     check_in_background (the windows), a file that opens without writing anything is checked
     in a thread instead, and writes wait for that check. A database from a newer storeshift
     opens for reading only.
+
+    checked_by: a Storage of this process already open on the same file (the window's, for a
+    background job): its verdict is used instead of checking the file again, waiting for it when
+    its check is still running (DamagedDatabase if it found damage).
     """
     from . import schema
 
@@ -401,11 +416,16 @@ def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: st
         except OSError as exc:
             raise errors.ReadOnlyDatabase(_("Cannot create the folder for {file}: {reason}.")
                                           .format(file=file_path, reason=exc.strerror)) from exc
-        if file_path.exists() and file_path.stat().st_size > 0:
-            full = soundness.needs_full_check(file_path)
-        if not (check_in_background and schema.opens_without_writing(file_path)):
-            check_in_background = False
-            refuse_damaged_file(file_path, full)
+        trusted = (checked_by is not None and checked_by.path is not None
+                   and file_path.resolve() == checked_by.path.resolve() and checked_by.sound_for_others())
+        if trusted:
+            check_in_background = False  # the window's verdict covers this connection too
+        else:
+            if file_path.exists() and file_path.stat().st_size > 0:
+                full = soundness.needs_full_check(file_path)
+            if not (check_in_background and schema.opens_without_writing(file_path)):
+                check_in_background = False
+                refuse_damaged_file(file_path, full)
     try:
         conn = _connect(file_path)
     except sqlite3.Error as exc:
