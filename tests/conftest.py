@@ -97,14 +97,15 @@ def ini(tmp_path):
 
 @pytest.fixture
 def make_window(qtbot, db_path, ini):
-    """make_window(storage, size=None, active=False): a shown lead window; active also gives it
-    the keyboard (as a shift lead's click would), size resizes it first. Ask for the storage's
+    """make_window(storage, size=None, active=False, clock=...): a shown lead window; active also
+    gives it the keyboard (as a shift lead's click would), size resizes it first, clock says when
+    it lives (LEAD_NOW unless told). Ask for the storage's
     fixture before this one, so that the windows stop before their database closes."""
     made = []
 
-    def make(storage, size: tuple[int, int] | None = None, active: bool = False):
+    def make(storage, size: tuple[int, int] | None = None, active: bool = False, clock=lambda: LEAD_NOW):
         watcher = DatabaseWatcher(db_path, interval_ms=50)
-        win = LeadWindow(storage, watcher, clock=lambda: LEAD_NOW, settings_store=ini)
+        win = LeadWindow(storage, watcher, clock=clock, settings_store=ini)
         qtbot.addWidget(win)
         if size:
             win.resize(*size)
@@ -131,3 +132,14 @@ def make_window(qtbot, db_path, ini):
 @pytest.fixture
 def window(demo_storage, make_window):
     return make_window(demo_storage)
+
+
+@pytest.fixture
+def settle():
+    """settle(): let what Qt posted run (layout requests, zero timers: a page fitting itself)
+    without waiting on the clock."""
+    def run() -> None:
+        for _turn in range(3):  # what one turn posts runs on the next
+            QApplication.sendPostedEvents()
+            QApplication.processEvents()
+    return run

@@ -130,7 +130,7 @@ FORBIDDEN = re.compile(r"roster|people|report|setting|export|backup|import|erase
                        r"task list|assign|triage|observations", re.I)
 
 
-def test_the_kiosk_reaches_nothing_but_check_in(qtbot, kiosk, demo_storage):
+def test_the_kiosk_reaches_nothing_but_check_in(qtbot, kiosk, demo_storage, settle):
     from PySide6.QtGui import QAction, QShortcut
     from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QMenuBar, QToolBar, QWidget
 
@@ -186,7 +186,7 @@ def test_the_kiosk_reaches_nothing_but_check_in(qtbot, kiosk, demo_storage):
                 continue
             button.click()
             pressed += 1
-            qtbot.wait(10)
+            settle()
             reached.add(kiosk.current_screen())
             opened = [w for w in QApplication.topLevelWidgets() if w not in before and w.isVisible()]
             assert not opened, f"{key}: '{button.text()}' opened {opened}"
@@ -288,8 +288,6 @@ def test_debrief_that_could_not_be_saved_at_the_idle_timeout_is_saved_once_the_d
     kiosk.on_idle_timeout()  # the visitor walked away while the disk was full
     assert kiosk.current_screen() == "idle"
     demo_storage.conn.execute("PRAGMA max_page_count=1073741823")
-    qtbot.wait(200)
     kiosk.handle_payload(newcomer(demo_storage)[1])  # life goes on: the next visitor scans
-    qtbot.wait(200)
-    saved = demo_storage.rows("SELECT text FROM observations WHERE visit_id = ?", (visit["id"],))
-    assert saved == [{"text": typed.strip()}]
+    qtbot.waitUntil(lambda: demo_storage.rows("SELECT text FROM observations WHERE visit_id = ?", (visit["id"],))
+                    == [{"text": typed.strip()}], timeout=3000)

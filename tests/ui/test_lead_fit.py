@@ -37,10 +37,6 @@ def controls(page):
             and not isinstance(w.parent(), QComboBox) and not isinstance(w.parentWidget().parentWidget(), QComboBox)]
 
 
-def settle(qtbot):
-    qtbot.wait(30)  # layouts and the page's fit run on the next event-loop turn
-
-
 @pytest.mark.parametrize("size", [SMALL, SCALED], ids=["1024x768", "1366x768-at-150%"])
 def test_the_window_can_be_as_small_as_the_screen_leaves(window, size):
     for hint in (window.minimumSize(), window.minimumSizeHint()):
@@ -48,13 +44,13 @@ def test_the_window_can_be_as_small_as_the_screen_leaves(window, size):
 
 
 @pytest.mark.parametrize("size", [SMALL, SCALED], ids=["1024x768", "1366x768-at-150%"])
-def test_every_control_of_every_page_can_be_reached(window, qtbot, size):
+def test_every_control_of_every_page_can_be_reached(window, qtbot, size, settle):
     window.resize(*size)
-    settle(qtbot)
+    settle()
     scroll = window.page_scroll
     for key, page in window.pages.items():
         window.show_page(key)
-        settle(qtbot)
+        settle()
         if size == SMALL:
             # Nothing hides to the side at 1024x768: no page scrolls sideways.
             assert scroll.horizontalScrollBar().maximum() == 0, key
@@ -64,7 +60,7 @@ def test_every_control_of_every_page_can_be_reached(window, qtbot, size):
             inner = page.findChild(QScrollArea, "settingsScroll")
             if inner is not None and inner.isAncestorOf(control):
                 inner.ensureWidgetVisible(control, 0, 0)
-            settle(qtbot)
+            settle()
             shown = control.visibleRegion().boundingRect()
             assert not shown.isEmpty(), (key, control.objectName() or type(control).__name__,
                                          getattr(control, "text", lambda: "")())
@@ -74,9 +70,9 @@ def test_every_control_of_every_page_can_be_reached(window, qtbot, size):
 
 
 @pytest.mark.parametrize("size", [SMALL, SCALED], ids=["1024x768", "1366x768-at-150%"])
-def test_every_floor_board_column_can_be_scrolled_to(window, qtbot, size):
+def test_every_floor_board_column_can_be_scrolled_to(window, qtbot, size, settle):
     window.resize(*size)
-    settle(qtbot)
+    settle()
     board = window.floor.board
     model = board.model()
     assert model.rowCount()
@@ -88,18 +84,18 @@ def test_every_floor_board_column_can_be_scrolled_to(window, qtbot, size):
         assert left >= 0 and left + min(board.columnWidth(column), 80) <= viewport.width(), name
     for column in range(model.columnCount()):
         board.scrollTo(model.index(0, column))
-        settle(qtbot)
+        settle()
         cell = board.visualRect(model.index(0, column))
         assert viewport.intersects(cell) and cell.intersected(viewport).width() >= min(cell.width(), 60), column
 
 
-def test_the_side_navigation_gives_way_on_a_narrow_window(window, qtbot):
+def test_the_side_navigation_gives_way_on_a_narrow_window(window, qtbot, settle):
     window.resize(1366, 700)
-    settle(qtbot)
+    settle()
     wide = window.side.width()
     assert "Floor" in window.nav.item(0).text()
     window.resize(*SCALED)
-    settle(qtbot)
+    settle()
     # A rail: the icon above a short label, the full name in the tooltip.
     assert window.side.width() < wide and window.nav.item(3).text().endswith("\nNotes")
     assert "Observations" in window.nav.item(3).toolTip()
