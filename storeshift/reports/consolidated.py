@@ -90,6 +90,12 @@ class ChainTheme:
     def automatic(self) -> bool:
         return all(member.automatic for member in self.members)
 
+    @property
+    def item(self) -> data.FollowUp:
+        """The follow-up whose status and owner the chain's theme shows: the first site's that
+        someone has triaged (a site's automatic group has none of its own)."""
+        return next((member.item for member in self.members if not member.automatic), self.members[0].item)
+
 
 def chain_themes(found: list[data.ReportTheme]) -> list[ChainTheme]:
     """Join the week's themes of different sites that tell of the same thing, with the grouping
@@ -507,7 +513,7 @@ def _owners_section(report: Consolidated, st: layout.Styles, width: float) -> li
     by_owner: dict[str, list[dict]] = defaultdict(list)
     no_owner = _("No owner yet")
     for item in items:
-        by_owner[item["owner"] or no_owner].append(item)
+        by_owner[str(item["owner"] or no_owner)].append(item)
     rows = []
     for owner, owned in sorted(by_owner.items(), key=lambda kv: (kv[0] != no_owner,
                                                                  -max(i["age_days"] for i in kv[1]))):

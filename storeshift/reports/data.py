@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import NotFound, UserError
 from ..i18n import _, format_number
 from ..services import hours, themes as theme_service
+from ..services.hours import Hours
 from ..services.observations import CATEGORIES
 from ..storage.db import Storage
 from ..timeutil import from_iso, local, local_day_bounds, to_iso, utc_now, week_bounds, week_days
@@ -38,8 +40,8 @@ class Figures:
         return self.minutes / 60
 
     @property
-    def hours_given(self) -> hours.Hours:
-        return hours.Hours(self.minutes, self.estimated_minutes, self.open_visits)
+    def hours_given(self) -> Hours:
+        return Hours(self.minutes, self.estimated_minutes, self.open_visits)
 
 
 @dataclass
@@ -443,8 +445,9 @@ def departments_this_quarter(storage: Storage, day: dt.date, end: str, tz: str,
         counts = per[person["department"] or "No department"]
         counts[0] += 1
         counts[1] += person["id"] in came
-    rows = [{"department": name, "people": total, "came": took, "share": took / total if total else 0.0}
-            for name, (total, took) in per.items()]
+    rows: list[dict[str, Any]] = [
+        {"department": name, "people": total, "came": took, "share": took / total if total else 0.0}
+        for name, (total, took) in per.items()]
     rows.sort(key=lambda r: (-r["share"], -r["came"], r["department"].casefold()))
     return f"Q{(first.month - 1) // 3 + 1} {first.year}", rows
 

@@ -568,15 +568,6 @@ def observation_appendix(week_data: data.WeekData, st: layout.Styles, width: flo
     return story
 
 
-def _banner(title: str, body: str, st: layout.Styles, width: float) -> Table:
-    box = Table([[Paragraph(text.markup(title), st.h1)], [Paragraph(text.markup(body), st.body)]],
-                colWidths=[width], hAlign="LEFT")
-    box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), layout.ACCENT_LIGHT),
-                             ("LEFTPADDING", (0, 0), (-1, -1), 12), ("RIGHTPADDING", (0, 0), (-1, -1), 12),
-                             ("TOPPADDING", (0, 0), (-1, -1), 8), ("BOTTOMPADDING", (0, 0), (-1, -1), 10)]))
-    return box
-
-
 _LOOKS: dict[str, blocks.Look] = {}
 
 

@@ -46,7 +46,7 @@ def start_organisation(storage: Storage, name: str) -> str:
             raise UserError("This database already has badges signed with its organisation key; "
                             "a new organisation needs a new, empty database.")
         storage.conn.execute("DELETE FROM organisation")
-        storage.db["organisation"].insert({"key_id": key_id, "secret": secret_hex, "name": name,
+        storage.db.table("organisation").insert({"key_id": key_id, "secret": secret_hex, "name": name,
                                            "created_at": now_iso()})
     return key_id
 
@@ -86,7 +86,7 @@ def import_org_key(storage: Storage, source: Path) -> str:
                               "import the organisation key into a new, empty database."))
         old_key = audit.chain_key(storage)
         storage.conn.execute("DELETE FROM organisation")
-        storage.db["organisation"].insert({"key_id": data["key_id"], "secret": secret_hex,
+        storage.db.table("organisation").insert({"key_id": data["key_id"], "secret": secret_hex,
                                            "name": data.get("name", ""), "created_at": now_iso()})
         # The chain is keyed from the organisation secret: re-link it with the new one, then
         # audit the exchange (the old key's entry says it was deleted).

@@ -75,7 +75,7 @@ def weekly_hours(text: str) -> list[tuple[str, str] | None]:
     for part in filter(None, (p.strip() for p in str(text).replace(";", ",").split(","))):
         words = part.split(None, 1)
         if len(words) == 1 or words[0][:1].isdigit():
-            chosen, hours = range(7), part
+            chosen, hours = list(range(7)), part
         else:
             span, hours = words
             first, _dash, last = span.partition("-")
@@ -103,7 +103,8 @@ def format_hours(days: list[tuple[str, str] | None]) -> str:
     for i in range(1, 8):
         if i == 7 or days[i] != days[start]:
             span = DAYS[start] if i - 1 == start else f"{DAYS[start]}-{DAYS[i - 1]}"
-            hours = "closed" if days[start] is None else f"{days[start][0]}-{days[start][1]}"  # not translated: stored text
+            pair = days[start]
+            hours = "closed" if pair is None else f"{pair[0]}-{pair[1]}"  # not translated: stored text
             parts.append(f"{span} {hours}")
             start = i
     return ", ".join(parts)

@@ -115,7 +115,7 @@ def apply(storage: Storage, plan: StoreSetup, actor: str = "setup") -> list[str]
             if key == "opening_hours":
                 # Visits nobody checked out end at each weekday's closing time; the site's own
                 # closing time (for a closed day) is the week's latest, so no real visit is cut short.
-                days = settings.weekly_hours(value)
+                days = settings.weekly_hours(str(value))
                 closings = {"closing_time": settings.latest_closing(days)}
                 closings.update({day_key: pair[1] if pair else None
                                  for day_key, pair in zip(settings.WEEKDAY_CLOSING_KEYS, days)})

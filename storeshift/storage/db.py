@@ -242,13 +242,15 @@ class Storage:
         self.conn.close()
         if guard is not None:
             guard.close()  # a read-only connection: the last to close, it folds nothing in
-        if sound and heads is not None:
+        if sound and heads is not None and self.path is not None:
             soundness.record_clean_close(self.path, heads)
 
     def _keep_wal_out(self) -> sqlite3.Connection | None:
         """The last connection to close copies the WAL into the file. Before a sound verdict
         (or after damage was found) that would write into the file, so a read-only connection
         is kept open across our close: SQLite then leaves the WAL as it is."""
+        if self.path is None:
+            return None
         wal = Path(f"{self.path}-wal")
         if not wal.exists() or wal.stat().st_size == 0:
             return None
