@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 from PySide6.QtCore import QEvent, QObject, QRect, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QMainWindow, QMessageBox, QPushButton, QScrollArea, QStackedWidget, QStyle,
+                               QMainWindow, QMessageBox, QPushButton, QScrollArea, QStackedWidget,
                                QVBoxLayout, QWidget)
 
 from ... import APP_NAME, __version__, i18n
@@ -30,7 +30,6 @@ from ..scanner import WedgeScanner
 from ..watcher import Change, DatabaseWatcher
 from ..widgets import VerdictWatch
 from .common import BADGE_AT_KIOSK, ERROR, INFO, SUCCESS, WARNING, Banner, ElidingLabel, LeadContext, LockScreen
-from .models import RowTableModel
 
 log = logging.getLogger("storeshift.ui.lead")
 
@@ -116,7 +115,7 @@ class _PageScroll(QScrollArea):
 
     def fit(self) -> None:
         need, room = self.needed(), self.maximumViewportSize()
-        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        bar = self.verticalScrollBar().sizeHint().width()  # the style's scroll bar extent
         wide, tall = need.width() > room.width(), need.height() > room.height()
         # A scroll bar on one side takes room from the other, which may then need one too.
         tall = tall or (wide and need.height() > room.height() - bar)
@@ -296,12 +295,9 @@ class LeadWindow(QMainWindow):
         self._activity = _ActivityFilter(self.on_activity)
         QApplication.instance().installEventFilter(self._activity)
 
-        from ..closing import ClosingTimer
-
-        self.closing = ClosingTimer(lambda: self.ctx.storage, self.ctx.now, self)
+        self.closing = None  # the closing-time timer, started after the first frame
 
         # Connections in one place.
-        self.closing.closed.connect(lambda _count: self.on_database_changed())
         self.nav.currentRowChanged.connect(self.on_nav_changed)
         self.ctx.message.connect(self.show_message)
         self.ctx.storage_replaced.connect(self.on_storage_replaced)
@@ -344,6 +340,11 @@ class LeadWindow(QMainWindow):
         self._first_frame_done = True
         if self.stack.currentWidget() is None:
             self.on_nav_changed(max(0, self.nav.currentRow()))
+        from ..closing import ClosingTimer
+
+        # Forgotten visits are ended now (the window has started) and at each closing time.
+        self.closing = ClosingTimer(lambda: self.ctx.storage, self.ctx.now, self)
+        self.closing.closed.connect(lambda _count: self.on_database_changed())
         self.server_sync.show_state()  # builds it: its timer runs from now on
 
     @property
@@ -428,6 +429,8 @@ class LeadWindow(QMainWindow):
     def retranslate(self) -> None:
         """Every text again in the current language: kept texts, the navigation, the status bar,
         and each page (its own texts, table headings and rows)."""
+        from .models import RowTableModel  # (with the pages: not needed before one is built)
+
         language.retranslate(self)
         self.label_navigation()
         self.update_status()
@@ -767,7 +770,8 @@ class LeadWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.scanner.uninstall()
         self.save_geometry()
-        self.closing.stop()
+        if self.closing is not None:
+            self.closing.stop()
         if self._server_sync is not None:
             self._server_sync.stop()
         if "reports" in self._pages:
