@@ -111,6 +111,8 @@ def make_window(qtbot, db_path, ini):
             win.resize(*size)
         win.show()
         qtbot.waitExposed(win)
+        # What waits for the first frame (the page behind a lock screen, the closing-time timer) has run.
+        qtbot.waitUntil(lambda: win._first_frame_done)
         if active:
             win.activateWindow()
             qtbot.waitActive(win)

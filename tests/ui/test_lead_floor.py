@@ -388,9 +388,11 @@ def count_refreshes(page) -> list[int]:
     return calls
 
 
-def test_one_assignment_refreshes_the_board_once(window, demo_storage, db_path, qtbot):
+def test_one_assignment_refreshes_the_board_once(window, demo_storage, db_path, qtbot, settle):
     """The page that made the change shows it; the watcher's notification of it names that page
     as its initiator, so the echo does not refresh it a second time, now or at the next poll."""
+    settle()  # the closing-time timer's first run (after the first frame) has ended last night's visits
+    window.watcher.poll()
     page = window.floor
     calls = count_refreshes(page)
     seen = []
