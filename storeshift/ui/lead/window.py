@@ -768,6 +768,7 @@ class LeadWindow(QMainWindow):
         self.qsettings.sync()
 
     def closeEvent(self, event) -> None:
+        self._first_frame_done = True  # closed before its first frame: what waited for it never starts
         self.scanner.uninstall()
         self.save_geometry()
         if self.closing is not None:
