@@ -286,13 +286,13 @@ class SiblingStorage(Storage):
             raise ValueError("an in-memory database has no second connection")
         conn = _connect(owner.path)
         conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        super().__init__(Database(conn), owner.path)
+        super().__init__(conn, owner.path)
         self.site_id = owner.site_id
         self._integrity = owner._integrity
         self.refused = owner.refused
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:
