@@ -84,10 +84,12 @@ class ObservationsPage(QWidget):
         self.export_button = keep(QPushButton(), text=N_("E&xport CSV…"))
         filters = QHBoxLayout()
         for widget in (self.week, self.category, self.status, self.impact):
-            # Sized to what they show, not their longest choice, so the row fits a 1024-wide screen.
+            # Sized to what they show, not their longest choice, so the row fits a 1024-wide screen;
+            # where there is room they grow, so "4 dernières semaines" is not cut to "4 dernières sem".
             widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             widget.setMinimumContentsLength(9)
-            filters.addWidget(widget)
+            widget.setMaximumWidth(260)
+            filters.addWidget(widget, 1)
         filters.addStretch(1)
         search_row = QHBoxLayout()
         search_row.addWidget(self.search, 1)
