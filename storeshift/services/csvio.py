@@ -95,8 +95,10 @@ class ImportReport:
                 count=count)
         else:
             added = ngettext("{count} booking added", "{count} bookings added", self.added).format(count=count)
-        parts = [added, _("{count} updated").format(count=format_number(self.updated)),
-                 _("{count} unchanged").format(count=format_number(self.unchanged))]
+        parts = [added, ngettext("{count} updated", "{count} updated", self.updated).format(
+                     count=format_number(self.updated)),
+                 ngettext("{count} unchanged", "{count} unchanged", self.unchanged).format(
+                     count=format_number(self.unchanged))]
         if self.errors:
             parts.append(ngettext("{count} bad line skipped", "{count} bad lines skipped", len(self.errors))
                          .format(count=format_number(len(self.errors))))

@@ -319,8 +319,10 @@ class ObservationsPage(QWidget):
         self.model.set_rows(rows)
         new = sum(1 for r in rows if r["status"] == "new")
         self.count.setText(_("newest {count} shown — narrow the filters").format(count=format_number(MAX_ROWS))
-                           if capped else _("{count} shown, {new} new").format(count=format_number(len(rows)),
-                                                                               new=format_number(new)))
+                           if capped else _("{shown}, {new}").format(
+                               shown=ngettext("{count} shown", "{count} shown", len(rows)).format(
+                                   count=format_number(len(rows))),
+                               new=ngettext("{count} new", "{count} new", new).format(count=format_number(new))))
         owners = sorted({r["owner"] for r in rows if r.get("owner")} | set(self.owner_names.stringList()))
         self.owner_names.setStringList(owners)
         self.show_detail()
