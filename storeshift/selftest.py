@@ -244,9 +244,24 @@ def _check_languages() -> None:
                 _check(i18n.format_date(monday) == expected[code], f"{code} dates read {i18n.format_date(monday)!r}")
             language.apply(code)
             _check(language.installed_catalogues() == [f"qtbase_{code}.qm"], f"Qt's {code} translation is missing")
+            cancel = _qt_cancel_text()
+            _check(cancel is None or cancel != "Cancel", f"Qt's {code} translation leaves 'Cancel' in English")
     finally:
         i18n.set_site_language(i18n.SOURCE_LANGUAGE)
         language.apply(i18n.SOURCE_LANGUAGE)
+
+
+def _qt_cancel_text() -> str | None:
+    """A message box's Cancel button as Qt names it now (None without a QApplication)."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    if QApplication.instance() is None:
+        return None
+    box = QMessageBox()
+    try:
+        return box.addButton(QMessageBox.StandardButton.Cancel).text().replace("&", "")
+    finally:
+        box.deleteLater()
 
 
 def _start_qt():

@@ -36,11 +36,8 @@ ENGLISH_ON_PURPOSE = {
 # Modules not yet taken through the catalogue. Each one must leave this list; the test below
 # also fails when a module on it no longer has anything to mark.
 NOT_YET_MARKED = {
-    "storeshift/services/csvio.py", "storeshift/services/roster.py",
+    # The on-screen keyboard (LetterKeyboard) is being rewritten with its layouts; the rest is marked.
     "storeshift/ui/widgets.py",
-    "storeshift/cli/setup.py", "storeshift/services/setup.py", "storeshift/ui/lead/wizard.py",
-    "storeshift/ui/lead/imports.py",
-    "storeshift/cli/__init__.py", "storeshift/cli/server.py", "storeshift/server/schema.py", "storeshift/server/sync.py", "storeshift/services/badges.py", "storeshift/storage/db.py", "storeshift/sync/bundle.py", "storeshift/ui/server_sync.py",
 }
 
 
@@ -202,7 +199,7 @@ def _prose(text: str) -> bool:
         r"(Ctrl|Alt|Shift|Meta)(\+\w+)+",              # key sequences
         r"[\w\-.*/]*\.[a-z0-9]{1,4}",                 # file names and suffixes
         r"[.\-:][\w.\-:]*",                          # suffixes and special names (.partial, -wal, :memory:)
-        r"(?is)(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|PRAGMA|BEGIN|COMMIT|ROLLBACK|ALTER|DROP|AND|OR|ORDER|"
+        r"(?is)(SELECT|INSERT|UPDATE|DELETE|COPY|WITH|CREATE|PRAGMA|BEGIN|COMMIT|ROLLBACK|ALTER|DROP|AND|OR|ORDER|"
         r"GROUP|LIMIT|WHERE|FROM|JOIN|LEFT|SET|VALUES|IN|EXISTS|NOT EXISTS)\b.*",    # SQL
         r"(?s)(coalesce\(.*|[a-z_]+(\.[a-z_\[\]]+)?\s+(IN|IS|=|<|>|<=|>=|LIKE|NOT)\s.*)",  # SQL conditions
         r"[a-z_]+(, [a-z_]+)+",                      # column lists
@@ -296,9 +293,16 @@ def untranslated_text(path: Path) -> list[str]:
     lines = source.splitlines()
     name_of_file = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.name
     found: list[tuple[int, int, str]] = []
+    # A statement (not a block) whose line above is a comment '# not translated: why' is not for
+    # people as a whole: a table of data, such as the header names HR files use.
+    quiet_lines: set[int] = set()
+    for statement in ast.walk(tree):
+        if (isinstance(statement, ast.stmt) and not hasattr(statement, "body") and statement.lineno > 1
+                and lines[statement.lineno - 2].strip().startswith("# not translated")):
+            quiet_lines.update(range(statement.lineno, statement.end_lineno + 1))
 
     def report(node, what):
-        if "# not translated" not in lines[node.lineno - 1]:
+        if "# not translated" not in lines[node.lineno - 1] and node.lineno not in quiet_lines:
             found.append((node.lineno, node.col_offset, f"{name_of_file}:{node.lineno}: {what}"))
 
     reported: set[int] = set()
@@ -377,14 +381,18 @@ def test_the_check_catches_what_it_should(tmp_path):
         'raise ValueError("naive datetime: say which zone it is in")\n'
         'ok9 = widget.setObjectName("pageTitle") or CATEGORIES == "Idea"\n'
         'with self.storage.write("save the task"):\n'
-        '    handle.write("name,department\\n")\n',
+        '    handle.write("name,department\\n")\n'
+        '# not translated: header names as HR files write them\n'
+        'ALIASES = {"name": ("Full Name",\n'
+        '                    "Employee Name")}\n'
+        'after = QLabel("Not quiet")\n',
         encoding="utf-8")
     found = [problem.split(": ", 1)[1] for problem in untranslated_text(sample)]
     assert found == [
         "QLabel('Scan your badge')", "setText('Hello , welcome')", "UserError('Bad')", "draw('Week')",
         "_() of a composed string; use placeholders", "words outside the catalogue: 'Name'",
         "words outside the catalogue: 'Current task'", "words outside the catalogue: 'No task yet'",
-        "write('save the task')"]
+        "write('save the task')", "QLabel('Not quiet')"]
 
 
 def _binds_underscore(function: ast.AST) -> bool:

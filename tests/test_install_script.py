@@ -27,6 +27,7 @@ def test_without_root_or_sudo_it_names_the_missing_packages(tmp_path):
     lines = result.stderr.splitlines()
     assert lines[0] == "tools/install.sh: these system packages are missing and installing them needs root:"
     assert lines[1].split()[:2] == ["apt-get", "install"]
-    assert {"libpulse0", "libgl1", "fonts-wqy-microhei", "python3-venv"} <= set(lines[1].split())
+    assert {"libpulse0", "libgl1", "fonts-wqy-microhei", "fonts-noto-color-emoji", "python3-venv"} <= \
+        set(lines[1].split())
     assert "administrator" in lines[2]
     assert result.stdout == ""  # nothing was started: no venv, no pip

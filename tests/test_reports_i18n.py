@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -70,6 +71,36 @@ def test_weekly_report_has_no_english_heading_and_local_dates(store, tmp_path, l
     english = [heading for heading in HEADINGS if heading in content]
     assert not english, f"English in the {language} report: {english}"
     assert i18n._("Weekly insight report") in content and i18n._("What we learned") in content
+
+
+def report_sentences() -> set[str]:
+    """Every whole message of the report modules (no placeholder, two words or more), in English."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+
+    folder = Path(i18n.__file__).parent / "reports"
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+            str(folder), method_map=[("**.py", "python")], keywords={**DEFAULT_KEYWORDS, "_l": None}):
+        for text in (message if isinstance(message, tuple) else (message,)):
+            if "{" not in text and len(text.split()) >= 2:
+                found.add(text)
+    return found
+
+
+@pytest.mark.parametrize("language", ["fr", "de"])
+def test_no_sentence_of_the_reports_is_left_in_english(store, tmp_path, language):
+    """Beyond the headings: no message of the report modules appears in English in the PDF."""
+    storage = open_storage(store)
+    try:
+        settings.put(storage, "language", language)
+        settings.use_site_language(storage)
+        out = build_weekly_report(storage, YEAR, WEEK, tmp_path / "report.pdf", now=REPORT_TIME)
+        translated = {text for text in report_sentences() if i18n._(text) != text}
+    finally:
+        storage.close()
+    content = " ".join(pdf_text(out).split())
+    english = sorted(text for text in translated if text in content)
+    assert len(translated) > 40 and not english, f"English in the {language} report: {english}"
 
 
 def test_badge_sheet_in_german(store, tmp_path):

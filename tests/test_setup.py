@@ -4,6 +4,7 @@ bad input changes nothing; every other command refuses a path with no database."
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -36,7 +37,10 @@ def test_setup_sets_every_value_in_a_new_database(tmp_path):
                        "--opening-hours", "lun-ven 9h-20h, sam 09:00-19:00, dim fermé", "--pin", "4821",
                        "--roster", SAMPLE_DATA / "hr_export_fr.csv", "--tasks", SAMPLE_DATA / "tasks.csv")
     assert code == 0, out
-    assert "roster: 5 people added" in out and "column not imported: Poste" in out
+    # Said in the language being chosen, from the first line on.
+    assert "Personnes\u00a0: 5 personnes ajoutées" in out and "colonne non importée\u00a0: Poste" in out
+    assert "lun.-ven. 09:00-20:00, sam. 09:00-19:00, dim. fermé" in out
+    assert not re.search(r"\b(roster|people|added|store set up|closed)\b", out, re.IGNORECASE), out
     store = open_storage(db, create=False)
     try:
         assert badges.org_key(store)["key_id"] == head_key
@@ -65,7 +69,7 @@ def test_running_setup_again_changes_only_what_is_given(tmp_path):
     code, out = invoke("setup", "--db", db, "--new-organisation", "Acme", "--site-name", "Leeds", "--pin", "1234")
     assert code == 0 and "nothing changed" in out
     code, out = invoke("setup", "--db", db, "--language", "de")
-    assert code == 0 and out.startswith("language: de\n")
+    assert code == 0 and out.startswith("Sprache: Deutsch\n")
     store = open_storage(db)
     try:
         assert badges.org_key(store)["key_id"] == key and settings.get(store, "pin_hash") == pin_hash
@@ -174,3 +178,35 @@ def test_demo_and_setup_create_a_database_and_its_folder(tmp_path):
     assert invoke("setup", "--db", tmp_path / "a" / "new.db")[0] == 0
     assert invoke("demo", "--seed-only", "--people", "3", "--weeks", "1", "--db", tmp_path / "b" / "demo.db")[0] == 0
     assert (tmp_path / "a" / "new.db").stat().st_size > 0 and (tmp_path / "b" / "demo.db").stat().st_size > 0
+
+
+def test_saving_opening_hours_later_moves_the_closing_times_with_them(storage):
+    """Opening hours changed after the first day (the Settings page saves them the same way)
+    move each weekday's closing time, so forgotten visits end when the store now closes."""
+    setup.apply(storage, setup.StoreSetup(opening_hours="Mon-Sun 09:00-22:00"))
+    assert settings.closing_times(storage) == ("22:00",) * 7
+    stored = setup.save_opening_hours(storage, "Mo-Fr 8.30-19.00, Sa 09:00-01:00, So geschlossen")
+    assert stored == settings.get(storage, "opening_hours") == "Mon-Fri 08:30-19:00, Sat 09:00-01:00, Sun closed"
+    assert settings.closing_times(storage) == ("19:00",) * 5 + ("01:00", "01:00")  # Sunday: the latest, after midnight
+    assert [settings.get(storage, key) for key in settings.WEEKDAY_CLOSING_KEYS] == ["19:00"] * 5 + ["01:00", None]
+    before = storage.value("SELECT count(*) FROM audit_log")
+    with pytest.raises(UserError, match="Opening hours"):
+        setup.save_opening_hours(storage, "Funday 09:00-17:00")
+    assert storage.value("SELECT count(*) FROM audit_log") == before  # bad hours change nothing
+
+
+@pytest.mark.parametrize("language, text", [
+    ("en", "Mon-Fri 09:00-20:00, Sat 09:00-19:00, Sun closed"),
+    ("fr", "lun.-ven. 09:00-20:00, sam. 09:00-19:00, dim. fermé"),
+    ("de", "Mo.-Fr. 09:00-20:00, Sa. 09:00-19:00, So. geschlossen"),
+])
+def test_opening_hours_read_in_the_language_and_read_back_the_same(language, text):
+    from storeshift import i18n
+
+    i18n.set_site_language(language)
+    try:
+        shown = setup.describe_hours("Mon-Fri 09:00-20:00, Sat 09:00-19:00, Sun closed")
+        assert shown == text
+        assert settings.format_hours(settings.weekly_hours(shown)) == "Mon-Fri 09:00-20:00, Sat 09:00-19:00, Sun closed"
+    finally:
+        i18n.set_site_language("en")

@@ -98,4 +98,4 @@ def test_the_wheel_in_a_fresh_virtual_environment_passes_the_self_test(built, tm
     db = tmp_path / "store.db"
     result = run(bindir / "storeshift", "setup", "--db", db, "--site-name", "Köln Hbf", "--language", "de",
                  "--roster", ROOT / "tests" / "data" / "hr_export_de.csv", env=env, cwd=tmp_path)
-    assert "roster: 4 people added" in result.stdout
+    assert "Personen: 4 Personen hinzugefügt" in result.stdout  # said in German, from the wheel's catalogue

@@ -12,8 +12,8 @@ PACKAGES=(
     libxkbcommon-x11-0 xvfb xauth
     # camera and sounds (QtMultimedia); pdftoppm for the report tests
     libpulse0 poppler-utils
-    # Chinese, Japanese and Korean names on screen and embedded in the PDFs
-    fonts-wqy-microhei
+    # Chinese, Japanese and Korean names on screen and embedded in the PDFs; emoji in colour
+    fonts-wqy-microhei fonts-noto-color-emoji
     python3-venv
     # head office's server (docs/SITES.md) and the tests that run against it
     postgresql

@@ -1,5 +1,6 @@
 """Everything a store reads, in one language, to review a translation screen by screen: the
-kiosk's screens, the shift-lead window's pages, a weekly report and a badge sheet (first pages).
+kiosk's screens, the shift-lead window's pages, the set-up wizard's pages (the language chosen on
+its first page), a weekly report and a badge sheet (first pages).
 
     python tools/screenshots_i18n.py fr out/fr           # every screen, full size
     python tools/screenshots_i18n.py fr docs/i18n --docs  # the set docs/I18N.md shows, small
@@ -21,7 +22,8 @@ sys.path.insert(0, str(TOOLS))
 # The screens docs/I18N.md shows for each language, and the width they are kept at.
 DOCS_SET = ["kiosk-idle", "kiosk-welcome-task", "kiosk-goodbye-debrief", "kiosk-refused-replaced", "kiosk-no-badge",
             "kiosk-no-badge-pin", "lead-floor", "lead-tasks", "lead-people", "lead-observations", "lead-reports",
-            "lead-settings", "report-page1", "badges-page1"]
+            "lead-settings", "wizard-1-language", "wizard-5-opening-hours", "wizard-7-roster", "report-page1",
+            "badges-page1"]
 DOCS_WIDTH = 560
 
 
@@ -55,6 +57,7 @@ def pdf_pages(storage_path: Path, language: str, out: Path) -> list[Path]:
 def render(language: str, out_dir: Path) -> list[Path]:
     import screenshots_kiosk
     import screenshots_lead
+    import screenshots_wizard
     from screenshots_kiosk import DEMO_NOW
 
     from storeshift.services import demo, settings
@@ -63,6 +66,7 @@ def render(language: str, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = screenshots_kiosk.render(out_dir, {"1024x768": (1024, 768)}, language=language)
     written += screenshots_lead.render(out_dir, {"1366x768": (1366, 768, 1.0)}, language=language)
+    written += screenshots_wizard.render(out_dir, language)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "demo.db"
         storage = open_storage(path)

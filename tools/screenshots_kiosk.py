@@ -1,10 +1,19 @@
-"""Render every kiosk screen to PNG (1920x1080, 1024x768 and a portrait 1080x1920 check) on a
-fresh demo database: `python tools/screenshots_kiosk.py [OUT_DIR]`."""
+"""Render every kiosk screen to PNG on a fresh demo database: full screen at 1920x1080, 1024x768
+and a portrait 1080x1920 check; and, with --screens, the windowed kiosk (`storeshift kiosk
+--windowed`) as it opens on the screens stores have: 1024x768, 1366x768 and 1366x768 at 150 %
+scaling, each in a process of its own whose screen has that size and scale, the window given
+the screen less a 40 px taskbar and a 30 px title bar (1024x698, 1366x698, 910x442).
+
+    python tools/screenshots_kiosk.py [OUT_DIR]              (default: screenshots)
+    python tools/screenshots_kiosk.py OUT_DIR --screens      (docs/screens: kiosk-<state>-<screen>.png)
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -14,6 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 SIZES = {"1920x1080": (1920, 1080), "1024x768": (1024, 768)}
 PORTRAIT = {"1080x1920": (1080, 1920)}
+#: the windowed kiosk on these screens: (screen width, height, scale factor)
+SCREENS = {"1024x768": (1024, 768, 1.0), "1366x768": (1366, 768, 1.0), "1366x768-150": (1366, 768, 1.5)}
+TASKBAR, TITLE_BAR = 40, 30
 # The demo's moment (a weekday late morning): people on the floor, bookings today.
 DEMO_NOW = dt.datetime(2026, 11, 25, 11, 0, tzinfo=dt.timezone.utc)
 
@@ -40,10 +52,29 @@ def _pick_people(storage):
     return newcomer, leaver, spare
 
 
+def render_screens(out_dir: str | Path, names: list[str] | None = None, language: str | None = None) -> list[Path]:
+    """The windowed kiosk on each of SCREENS (a process each: the scale is fixed when Qt starts)."""
+    written: list[Path] = []
+    for name in names or list(SCREENS):
+        width, height, scale = SCREENS[name]
+        with tempfile.TemporaryDirectory() as folder:
+            screen = Path(folder) / "screen.json"
+            # Qt's offscreen platform takes its screens from a file.
+            screen.write_text(json.dumps({"windowFrameMargins": False, "screens": [
+                {"name": name, "x": 0, "y": 0, "width": width, "height": height, "logicalDpi": 96,
+                 "logicalBaseDpi": 96, "dpr": 1}]}))
+            env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={screen}", "QT_SCALE_FACTOR": str(scale)}
+            size = (int(width / scale), int(height / scale) - TASKBAR - TITLE_BAR)
+            subprocess.run([sys.executable, __file__, str(out_dir), "--one", name, f"{size[0]}x{size[1]}",
+                            language or ""], env=env, check=True)
+        written += sorted(Path(out_dir).glob(f"kiosk-*-{name}{'-' + language if language else ''}.png"))
+    return written
+
+
 def render(out_dir: str | Path, sizes: dict | None = None, language: str | None = None) -> list[Path]:
     """Render each kiosk state at each size into out_dir (in the site language given, default
     English); returns the PNG paths."""
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import QSize, Qt
     from PySide6.QtWidgets import QApplication
 
     from storeshift.services import badges, demo, tasks, visits
@@ -56,7 +87,7 @@ def render(out_dir: str | Path, sizes: dict | None = None, language: str | None 
     app = QApplication.instance() or QApplication([])
     sizes = sizes or {**SIZES, **PORTRAIT}
     written: list[Path] = []
-    for size_name, (width, height) in sizes.items():
+    for size_name, (width, height, *_scale) in sizes.items():
         with tempfile.TemporaryDirectory() as folder:
             storage = open_storage(Path(folder) / "demo.db")
             demo.seed(storage, people=40, weeks=3, seed=7, now=DEMO_NOW)
@@ -73,8 +104,12 @@ def render(out_dir: str | Path, sizes: dict | None = None, language: str | None 
             newcomer, leaver, spare = _pick_people(storage)
 
             def shot(state: str) -> None:
-                app.processEvents()
+                for _round in range(3):  # a layout may need more than one pass to settle
+                    app.processEvents()
                 path = out / f"kiosk-{state}-{size_name}{'-' + language if language else ''}.png"
+                if window.size() != QSize(width, height):  # the window would not fit that screen
+                    print(f"{path.name}: the kiosk needs {window.width()}x{window.height()}, more than "
+                          f"{width}x{height}", file=sys.stderr)
                 window.grab().save(str(path))
                 written.append(path)
 
@@ -101,6 +136,10 @@ def render(out_dir: str | Path, sizes: dict | None = None, language: str | None 
             shot("goodbye-keyboard")
             page.keyboard_button.setChecked(False)
             window.show_idle()
+            window.focus_keeper.notice.show()  # another window took the keyboard
+            shot("tap-here")
+            window.focus_keeper.notice.hide()
+            window.show_idle()
             window.handle_payload("SS1-NOPE-THIS-IS-NOT-A-BADGE")
             shot("refused")
             person = spare[0]
@@ -115,7 +154,8 @@ def render(out_dir: str | Path, sizes: dict | None = None, language: str | None 
             window.handle_payload(badges.payload_for(storage, yesterday))
             shot("forgotten")
             window.show_no_badge()
-            window.no_badge.search.setText("ma")
+            for key in "MA":  # typed on the on-screen keyboard
+                window.no_badge.keyboard.key(key).click()
             shot("no-badge")
             item = window.no_badge.results.item(0)
             if item is not None:
@@ -133,6 +173,15 @@ def render(out_dir: str | Path, sizes: dict | None = None, language: str | None 
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("screenshots")
-    for path in render(target):
-        print(path)
+    args = sys.argv[1:]
+    target = Path(args[0]) if args else Path("screenshots")
+    if "--one" in args:  # a process of render_screens()
+        name, size, language = args[args.index("--one") + 1:args.index("--one") + 4]
+        width, height = (int(n) for n in size.split("x"))
+        render(target, {name: (width, height)}, language or None)
+    elif "--screens" in args:
+        for path in render_screens(target):
+            print(path)
+    else:
+        for path in render(target):
+            print(path)

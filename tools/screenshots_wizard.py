@@ -1,9 +1,11 @@
 """Render the first-run set-up wizard, page by page as a new store fills it in, over the shift-lead
-window at 1024x768: `python tools/screenshots_wizard.py [OUT_DIR]` (default out/screenshots/wizard)."""
+window at 1024x768: `python tools/screenshots_wizard.py [OUT_DIR] [LANGUAGE]` (default
+out/screenshots/wizard, English). The language is chosen on the wizard's first page, as a store does."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -15,11 +17,12 @@ sys.path.insert(0, str(ROOT))
 SIZE = (1024, 768)
 
 
-def render(out_dir: str | Path) -> list[Path]:
+def render(out_dir: str | Path, language: str = "en") -> list[Path]:
     from PySide6.QtCore import QSettings, QTime
     from PySide6.QtGui import QPainter, QPixmap
     from PySide6.QtWidgets import QApplication, QWizard
 
+    from storeshift import i18n
     from storeshift.services import badges
     from storeshift.storage import open_storage
     from storeshift.ui import app as ui_app
@@ -27,17 +30,22 @@ def render(out_dir: str | Path) -> list[Path]:
     from storeshift.ui.worker import wait_for_background
 
     out = Path(out_dir)
+    suffix = "" if language == "en" else f"-{language}"
     out.mkdir(parents=True, exist_ok=True)
     qt = QApplication.instance() or QApplication([])
     qt.setStyleSheet(ui_app.style_sheet("lead"))
     written: list[Path] = []
-    samples = ROOT / "tests" / "data"
     with tempfile.TemporaryDirectory() as folder:
+        # The sample files from a folder of their own, so the pictures show no path of this machine.
+        samples = Path(folder)
+        for name in ("hr_export_fr.csv", "tasks.csv"):
+            shutil.copy(ROOT / "tests" / "data" / name, samples / name)
         office = open_storage(Path(folder) / "head-office.db")
         badges.start_organisation(office, "Acme Retail")
         key = Path(folder) / "acme.key"
         badges.export_org_key(office, key)
         office.close()
+        i18n.set_site_language("en")  # a new store's database speaks English until the first page
         storage = open_storage(Path(folder) / "store.db")
         watcher = DatabaseWatcher(storage.path)
         ini = QSettings(str(Path(folder) / "lead.ini"), QSettings.Format.IniFormat)
@@ -57,13 +65,16 @@ def render(out_dir: str | Path) -> list[Path]:
             dialog = wizard.grab()
             painter.drawPixmap((SIZE[0] - dialog.width()) // 2, (SIZE[1] - dialog.height()) // 2, dialog)
             painter.end()
-            path = out / f"wizard-{len(written) + 1}-{name}.png"
+            path = out / f"wizard-{len(written) + 1}-{name}{suffix}.png"
             screen.save(str(path))
             written.append(path)
 
         def forward() -> None:
             wizard.button(QWizard.WizardButton.NextButton).click()
 
+        wizard.language.buttons[language].setChecked(True)
+        shot("language")
+        forward()
         wizard.organisation.key_file.edit.setText(str(key))
         shot("organisation")
         forward()
@@ -72,9 +83,6 @@ def render(out_dir: str | Path) -> list[Path]:
         forward()
         wizard.timezone.zone.setCurrentText("Europe/Paris")
         shot("timezone")
-        forward()
-        wizard.language.buttons["fr"].setChecked(True)
-        shot("language")
         forward()
         saturday, sunday = wizard.hours.rows[5], wizard.hours.rows[6]
         saturday[2].setTime(QTime(19, 0))
@@ -94,16 +102,18 @@ def render(out_dir: str | Path) -> list[Path]:
         wait_for_background()
         for _ in range(20):
             qt.processEvents()
-        path = out / f"wizard-{len(written) + 1}-done.png"
+        path = out / f"wizard-{len(written) + 1}-done{suffix}.png"
         window.grab().save(str(path))
         written.append(path)
         watcher.stop()
         window.watcher.stop()
         window.close()
         storage.close()
+        i18n.set_site_language("en")
     return written
 
 
 if __name__ == "__main__":
-    for written_path in render(sys.argv[1] if len(sys.argv) > 1 else "out/screenshots/wizard"):
+    for written_path in render(sys.argv[1] if len(sys.argv) > 1 else "out/screenshots/wizard",
+                               sys.argv[2] if len(sys.argv) > 2 else "en"):
         print(written_path)

@@ -193,7 +193,8 @@ def people_import(storage, file: str, skip_invalid: bool, mapping: str | None) -
 
     report = roster.import_people(storage, file, skip_invalid=skip_invalid,
                                   mapping=parse_mapping(mapping) if mapping else None)
-    click.echo("columns: " + ", ".join(f"{field} ← {column}" for field, column in report.columns.items()))
+    click.echo(_("columns: {columns}").format(
+        columns=", ".join(f"{field} ← {column}" for field, column in report.columns.items())))
     click.echo(report.summary("people"))
     for error in report.errors:
         click.echo("  " + _("skipped: {reason}").format(reason=error), err=True)
@@ -210,8 +211,8 @@ def people_list(storage, search: str, as_json: bool) -> None:
     found = roster.list_people(storage, search=search)
     if not found and not as_json:
         # Said on stderr, so a script reading the list still reads nothing.
-        click.echo(f"nobody matches '{search}'" if search else
-                   "The roster is empty: import it with 'storeshift people import FILE.csv'.", err=True)
+        click.echo(_("nobody matches '{search}'").format(search=search) if search else
+                   _("The roster is empty: import it with 'storeshift people import FILE.csv'."), err=True)
     for person in found:
         if as_json:
             click.echo(json.dumps(person, ensure_ascii=False))
@@ -453,5 +454,5 @@ def _show_error(text: str) -> None:
     except ImportError:
         return
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    QMessageBox.critical(None, "storeshift", text)
+    QMessageBox.critical(None, "storeshift", text)  # not translated: the program's name as the title
     del app

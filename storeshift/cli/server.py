@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from ..i18n import _, format_list
+
 
 def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the core passes the class)
     @main.group("server")
@@ -19,8 +21,11 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
         from ..server import schema
 
         applied = schema.init(url)
-        click.echo(f"Server {schema.redact(url)} is ready" +
-                   (f" (applied {', '.join(applied)})." if applied else " (nothing to upgrade)."))
+        if applied:
+            click.echo(_("The server {server} is ready (applied {changes}).").format(
+                server=schema.redact(url), changes=format_list(applied)))
+        else:
+            click.echo(_("The server {server} is ready (nothing to upgrade).").format(server=schema.redact(url)))
 
     @server_group.command("add-site")
     @click.option("--server", "url", required=True, metavar="URL", help="postgresql://admin:password@host/db")
@@ -32,7 +37,8 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
         from ..server import schema
 
         site_url = schema.add_site(url, site, head_office)
-        click.echo(f"{site} syncs with (shown once; give it to the site privately):\n{site_url}")
+        click.echo(_("{site} syncs with this URL (shown once; give it to the site privately):").format(site=site)
+                   + f"\n{site_url}")
 
     @server_group.command("revoke-site")
     @click.option("--server", "url", required=True, metavar="URL", help="postgresql://admin:password@host/db")
@@ -43,7 +49,8 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
         from ..server import schema
 
         schema.revoke_site(url, site)
-        click.echo(f"{site}'s credential no longer works; make a new one with add-site under another name.")
+        click.echo(_("The credential of {site} no longer works; make a new one with add-site under another name.")
+                   .format(site=site))
 
     @main.command("sync")
     @click.option("--server", "url", default=None, metavar="URL",

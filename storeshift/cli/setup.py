@@ -7,10 +7,12 @@ from pathlib import Path
 import click
 
 from .. import i18n
+from ..i18n import _
 
-HELP = """Set up a store: organisation key, site name, time zone, language, opening hours,
+HELP = """Set up a store: language, organisation key, site name, time zone, opening hours,
 shift-lead PIN, then roster and tasks. Creates the database if there is none. Run it again
-to change any of them: only what is given changes.
+to change any of them: only what is given changes. What it says is in the language given
+(or the store's).
 
 \b
 Example:
@@ -52,6 +54,9 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
         from ..services import setup
         from ..services.csvio import parse_mapping
 
+        if language:  # everything from here on is said in the language being chosen
+            i18n.set_site_language(language)
+
         plan = setup.StoreSetup(
             org_key_file=Path(org_key) if org_key else None, new_organisation=new_organisation,
             site_name=site_name, timezone=timezone, language=language, opening_hours=opening_hours,
@@ -59,12 +64,12 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
             roster_mapping=parse_mapping(mapping) if mapping else None,
             tasks=Path(tasks_file) if tasks_file else None, skip_invalid=skip_invalid)
         if mapping and not roster:
-            raise Fail("--map says how to read the roster: give the roster too (--roster FILE)", 1)
+            raise Fail(_("--map says how to read the roster: give the roster too (--roster FILE)"), 1)
         changes = setup.apply(storage, plan)
         for line in changes:
-            click.echo(line, err=line.startswith("  skipped"))
+            click.echo(line, err=line.startswith("  "))  # the skipped lines of a CSV
         if not changes:
-            click.echo("nothing changed")
-        click.echo(f"\nstore set up in {storage.path}:")
+            click.echo(_("nothing changed"))
+        click.echo("\n" + _("store set up in {file}:").format(file=storage.path))
         for line in setup.summary(storage):
             click.echo(f"  {line}")

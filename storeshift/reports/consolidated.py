@@ -376,9 +376,9 @@ def _cover(report: Consolidated, st: layout.Styles, width: float) -> list:
             "first time", len(report.people)).format(back=format_number(len(back)),
                                                      count=format_number(len(report.people)),
                                                      first=format_number(len(report.people) - len(back)))
-        if several:
-            point += "; " + _("{count} worked at more than one site.").format(count=format_number(len(several)))
-        points.append(point + ("" if several else "."))
+        points.append(ngettext("{summary}; {count} worked at more than one site.",
+                               "{summary}; {count} worked at more than one site.", len(several)).format(
+            summary=point, count=format_number(len(several))) if several else _("{summary}.").format(summary=point))
     if report.departments:
         top = report.departments[0]
         point = ngettext("<b>{count}</b> department did floor time; the most was <b>{top}</b> ({hours} hours)",
@@ -386,10 +386,9 @@ def _cover(report: Consolidated, st: layout.Styles, width: float) -> list:
                          len(report.departments)).format(count=format_number(len(report.departments)),
                                                         top=text.markup(top["department"]),
                                                         hours=hours_text(top["minutes"]))
-        if report.idle_departments:
-            point += "; " + _("none from {departments}.").format(
-                departments=text.markup(format_list(report.idle_departments[:6])))
-        points.append(point + ("" if report.idle_departments else "."))
+        points.append(_("{summary}; none from {departments}.").format(
+            summary=point, departments=text.markup(format_list(report.idle_departments[:6])))
+            if report.idle_departments else _("{summary}.").format(summary=point))
     for point in points:
         story.append(Paragraph("• " + point, st.body))
     return story

@@ -187,10 +187,13 @@ def _hex(colour: colors.Color) -> str:
     return "#" + colour.hexval()[2:]
 
 
-def _status(item: data.FollowUp) -> str:
+def _status(item: data.FollowUp, in_sentence: bool = False) -> str:
+    """'Triaged — Store manager'; in_sentence: 'triaged — Store manager', after a semicolon."""
     if item.automatic:
         return _("not triaged yet")
     shown = str(STATUSES.get(item.status, item.status))
+    if in_sentence:  # the status words of our languages are not nouns, so a small letter is right
+        shown = shown[:1].lower() + shown[1:]
     return shown + (f" — {item.owner}" if item.owner else "")
 
 
@@ -298,13 +301,17 @@ def _learned_box(week_data: data.WeekData, st: layout.Styles, width: float) -> l
                     len(found)).format(
         observations=ngettext("{count} observation", "{count} observations", notes).format(count=format_number(notes)),
         people=_people(writers), count=format_number(len(found)))
-    lead += ("; " + _("{count} of them seen by more than one person.").format(count=format_number(len(shared)))
-             if shared else ".")
+    # One sentence each way, so each language joins the two halves (and agrees the count) its own way.
+    lead = (ngettext("{summary}; {count} of them seen by more than one person.",
+                     "{summary}; {count} of them seen by more than one person.", len(shared)).format(
+        summary=lead, count=format_number(len(shared))) if shared else _("{summary}.").format(summary=lead))
     story.append(Paragraph(text.markup(lead), st.body))
     for theme in found[:3]:
         story.append(Paragraph(
             "• " + f"<b>{text.markup(theme.title)}</b> — " + text.markup(
-                f"{_people(theme.people)}, {_notes(len(theme.observations))}; {_status(theme.item)}"), st.body))
+                _("{people}, {notes}; {status}").format(people=_people(theme.people),
+                                                       notes=_notes(len(theme.observations)),
+                                                       status=_status(theme.item, in_sentence=True))), st.body))
     automatic = sum(len(t.observations) for t in found if t.automatic)
     if automatic:
         story.append(Paragraph(text.markup(
@@ -322,10 +329,10 @@ def _done_box(week_data: data.WeekData, st: layout.Styles, width: float) -> list
     for item in done[:3]:
         what = item.follow_up or str(STATUSES.get(item.status, item.status))
         story.append(Paragraph(
-            "• " + f"<b>{text.markup(item.title)}</b>: " + text.markup(
+            "• " + _("{title}: {what}").format(title=f"<b>{text.markup(item.title)}</b>", what=text.markup(
                 _("{what} (raised {day}, done in {days})").format(
                     what=tables.short(what, 160), day=_date(item.opened_at, tz),
-                    days=_days(_days_between(item.opened_at, item.done_at)))), st.body))
+                    days=_days(_days_between(item.opened_at, item.done_at))))), st.body))
     if len(done) > 3:
         story.append(Paragraph(text.markup(_("… and {count} more, listed inside.").format(
             count=format_number(len(done) - 3))), st.muted))

@@ -12,6 +12,7 @@ import re
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import UserError
+from ..i18n import _
 
 #: The server schema this storeshift writes; a server with a later one is refused.
 SERVER_VERSION = 1
@@ -35,18 +36,18 @@ def connect(url: str, **kwargs):
     import psycopg
 
     if not re.match(r"^postgres(ql)?://", url or ""):
-        raise ServerRefused("The server must be given as a URL such as postgresql://user:password@host/db.")
+        raise ServerRefused(_("The server must be given as a URL such as postgresql://user:password@host/db."))
     try:
         return psycopg.connect(url, connect_timeout=10, **kwargs)
     except psycopg.OperationalError as exc:
         text = str(exc)
         if "password authentication failed" in text or "not permitted to log in" in text:
             raise ServerRefused(
-                f"The server {redact(url)} refused this site's credential (wrong, or revoked at head office). "
-                "Ask head office for a new one (storeshift server add-site).") from None
+                _("The server {server} refused this site's credential (wrong, or revoked at head office). "
+                  "Ask head office for a new one (storeshift server add-site).").format(server=redact(url))) from None
         reason = text.strip().splitlines()[-1] if text.strip() else type(exc).__name__
-        raise ServerRefused(f"Could not reach the server {redact(url)}: {reason.replace(url, redact(url))}") \
-            from None
+        raise ServerRefused(_("Could not reach the server {server}: {reason}").format(
+            server=redact(url), reason=reason.replace(url, redact(url)))) from None
 
 
 # -- migrations: (name, SQL), applied in order, each in its own transaction ----------------------
@@ -150,14 +151,15 @@ def applied(conn) -> list[str]:
 def check_version(conn) -> None:
     """Refuse a server whose schema a newer storeshift wrote (or one never initialised)."""
     if conn.execute("SELECT to_regclass('storeshift_server')").fetchone()[0] is None:
-        raise ServerRefused("This PostgreSQL database is not a storeshift server yet: head office runs "
-                            "storeshift server init --server URL first.")
+        raise ServerRefused(_("This PostgreSQL database is not a storeshift server yet: head office runs "
+                              "storeshift server init --server URL first."))
     row = conn.execute("SELECT value FROM storeshift_server WHERE key = 'version'").fetchone()
     version = int(row[0]) if row else 0
     if version > SERVER_VERSION:
         raise ServerRefused(
-            f"The server was set up by a newer storeshift (server schema {version}; this one knows up to "
-            f"{SERVER_VERSION}). Update storeshift at this site first; nothing was sent.")
+            _("The server was set up by a newer storeshift (server schema {version}; this one knows up to "
+              "{known}). Update storeshift at this site first; nothing was sent.").format(
+                version=version, known=SERVER_VERSION))
 
 
 def init(url: str) -> list[str]:
@@ -199,13 +201,14 @@ def add_site(url: str, site_name: str, head_office: bool = False) -> str:
 
     site_name = (site_name or "").strip()
     if not site_name:
-        raise UserError("Give the site a name, e.g. --site Riverside.")
+        raise UserError(_("Give the site a name, e.g. --site Riverside."))
     with connect(url) as conn:
         check_version(conn)
         role = _role_name(conn, site_name)
         if conn.execute("SELECT 1 FROM site_roles WHERE site_name = %s OR role = %s",
                         (site_name, role)).fetchone():
-            raise UserError(f"The server already has a site called {site_name}; nothing was changed.")
+            raise UserError(_("The server already has a site called {site}; nothing was changed.").format(
+                site=site_name))
         password = secrets.token_urlsafe(24)
         with conn.transaction():
             conn.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
@@ -234,7 +237,7 @@ def revoke_site(url: str, site_name: str) -> None:
         check_version(conn)
         row = conn.execute("SELECT role FROM site_roles WHERE site_name = %s", (site_name,)).fetchone()
         if row is None:
-            raise UserError(f"The server has no site called {site_name}.")
+            raise UserError(_("The server has no site called {site}.").format(site=site_name))
         with conn.transaction():
             conn.execute("UPDATE site_roles SET revoked = true WHERE role = %s", (row[0],))
             conn.execute(sql.SQL("ALTER ROLE {} NOLOGIN").format(sql.Identifier(row[0])))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UserError
+from ..i18n import N_, _, format_number, ngettext
 from ..services import badges
 from ..storage.db import Storage, now_iso
 from ..storage.schema import SCHEMA_VERSION
@@ -34,12 +35,16 @@ class SyncResult:
     pulled_sites: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        lines = [f"Sent {self.pushed_rows:,} rows ({self.pushed_changed:,} new or changed on the server) and "
-                 f"{self.pushed_audit:,} new audit entries."]
+        rows = ngettext("Sent {count} row ({changed} new or changed on the server)",
+                        "Sent {count} rows ({changed} new or changed on the server)", self.pushed_rows).format(
+            count=format_number(self.pushed_rows), changed=format_number(self.pushed_changed))
+        audit = ngettext("{count} new audit entry", "{count} new audit entries", self.pushed_audit).format(
+            count=format_number(self.pushed_audit))
+        lines = [_("{rows} and {audit}.").format(rows=rows, audit=audit)]
         if self.merged.bundles:
             lines.append(self.merged.summary())
         else:
-            lines.append("Nothing new from other sites.")
+            lines.append(_("Nothing new from other sites."))
         return "\n".join(lines)
 
 
@@ -50,7 +55,7 @@ def get(storage: Storage, key: str) -> str | None:
 
 
 def put(storage: Storage, key: str, value: str) -> None:
-    with storage.write("remember the server sync"):
+    with storage.write(N_("remember the server sync")):
         storage.conn.execute("INSERT OR REPLACE INTO server_sync (key, value) VALUES (?, ?)", (key, value))
 
 
@@ -60,8 +65,8 @@ def server_url(storage: Storage, given: str | None) -> str:
         return given
     url = get(storage, "url")
     if not url:
-        raise UserError("No server is set for this site: run storeshift sync --server URL once "
-                        "with the URL head office gave you.")
+        raise UserError(_("No server is set for this site: run storeshift sync --server URL once "
+                          "with the URL head office gave you."))
     return url
 
 
@@ -77,13 +82,13 @@ def _claim(conn, storage: Storage) -> None:
     except Exception as exc:  # noqa: BLE001 (psycopg's error classes; the sentence is ours)
         conn.rollback()
         if "not a site role" in str(exc):
-            raise ServerRefused("This credential is not a site's (or it was revoked): each site syncs with the "
-                                "URL storeshift server add-site printed for it.") from None
+            raise ServerRefused(_("This credential is not a site's (or it was revoked): each site syncs with the "
+                                  "URL storeshift server add-site printed for it.")) from None
         raise
     conn.commit()
     if claimed != storage.site_id:
-        raise ServerRefused("This credential belongs to another site's database; nothing was sent. "
-                            "Each site syncs with its own URL (storeshift server add-site).")
+        raise ServerRefused(_("This credential belongs to another site's database; nothing was sent. "
+                              "Each site syncs with its own URL (storeshift server add-site)."))
 
 
 def push(storage: Storage, conn, result: SyncResult) -> str:
@@ -233,8 +238,9 @@ def pull(storage: Storage, conn, result: SyncResult) -> None:
     for *state, pushed_at in states:
         site = state[0]
         if state[3] > SCHEMA_VERSION:
-            raise ServerRefused(f"{state[1]} synced from a newer storeshift ({state[4]}); update storeshift here "
-                                "before syncing. This site's own changes were sent.")
+            raise ServerRefused(_("{site} synced from a newer storeshift ({version}); update storeshift here "
+                                  "before syncing. This site's own changes were sent.").format(
+                site=state[1], version=state[4]))
         if get(storage, f"pulled:{site}") == pushed_at:
             continue
         with tempfile.TemporaryDirectory(prefix="storeshift-pull-") as folder:
@@ -257,8 +263,8 @@ def sync(storage: Storage, url: str | None = None) -> SyncResult:
         _claim(conn, storage)
         if conn.execute("SELECT org_key_id FROM site_state WHERE org_key_id != %s LIMIT 1",
                         (badges.org_key(storage)["key_id"],)).fetchone():
-            raise ServerRefused("The server holds another organisation's data (its organisation key differs "
-                                "from this database's); nothing was sent. Import head office's key first.")
+            raise ServerRefused(_("The server holds another organisation's data (its organisation key differs "
+                                  "from this database's); nothing was sent. Import head office's key first."))
         conn.rollback()
         mark = push(storage, conn, result)
         # Only now that the push is committed does the mark move on.

@@ -41,10 +41,10 @@ def start_organisation(storage: Storage, name: str) -> str:
     on its own rather than with head office's key); returns the key id."""
     secret_hex = secrets.token_hex(32)
     key_id = key_id_of(secret_hex)
-    with storage.write("create the organisation key"):
+    with storage.write(N_("create the organisation key")):
         if storage.value("SELECT count(*) FROM badges"):
-            raise UserError("This database already has badges signed with its organisation key; "
-                            "a new organisation needs a new, empty database.")
+            raise UserError(_("This database already has badges signed with its organisation key; "
+                              "a new organisation needs a new, empty database."))
         storage.conn.execute("DELETE FROM organisation")
         storage.db.table("organisation").insert({"key_id": key_id, "secret": secret_hex, "name": name,
                                            "created_at": now_iso()})

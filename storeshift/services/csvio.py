@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import UserError
-from ..i18n import _, format_number, ngettext
+from ..i18n import N_, _, format_number, ngettext
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_CELL_CHARS = 10_000
@@ -25,8 +25,17 @@ DELIMITERS = ",;\t|"
 # detector to choose among when the file is not UTF-8 (a wider choice finds Cyrillic or Thai
 # in a short Windows-1252 file).
 ENCODINGS = ["utf_8", "utf_16", "utf_32", "cp1252", "iso8859_15", "cp850", "mac_roman"]
+# not translated: the encodings' own names, as spreadsheets list them
 ENCODING_NAMES = {"utf_8": "UTF-8", "utf_16": "UTF-16", "utf_32": "UTF-32", "cp1252": "Windows-1252",
                   "iso8859_15": "ISO-8859-15", "cp850": "DOS (code page 850)", "mac_roman": "Mac Roman"}
+UTF8 = ENCODING_NAMES["utf_8"]
+# A line with more values than the header: the separator in a value needs quotes.
+_TOO_MANY_VALUES = {
+    ",": N_("has {count} values but the header has {columns} (a value with a comma needs quotes)"),
+    ";": N_("has {count} values but the header has {columns} (a value with a semicolon needs quotes)"),
+    "\t": N_("has {count} values but the header has {columns} (a value with a tab needs quotes)"),
+    "|": N_("has {count} values but the header has {columns} (a value with a bar (|) needs quotes)"),
+}
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
@@ -42,7 +51,7 @@ class LineError:
     reason: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
+        return _("line {line}: {reason}").format(line=format_number(self.line), reason=self.reason)
 
 
 @dataclass
@@ -55,7 +64,7 @@ class CsvRows:
     columns: dict[str, str] = field(default_factory=dict)
     #: Columns the import does not use, as written in the file.
     ignored: list[str] = field(default_factory=list)
-    encoding: str = "UTF-8"
+    encoding: str = UTF8
     delimiter: str = ","
 
 
@@ -89,21 +98,24 @@ class ImportReport:
         parts = [added, _("{count} updated").format(count=format_number(self.updated)),
                  _("{count} unchanged").format(count=format_number(self.unchanged))]
         if self.errors:
-            parts.append(f"{len(self.errors)} bad line{'s' if len(self.errors) != 1 else ''} skipped")
+            parts.append(ngettext("{count} bad line skipped", "{count} bad lines skipped", len(self.errors))
+                         .format(count=format_number(len(self.errors))))
         text = ", ".join(parts)
         if self.ignored:
             # Said every time: a column dropped without a word is how emails went missing.
-            text += f"; column{'s' if len(self.ignored) != 1 else ''} not imported: " + ", ".join(self.ignored)
+            text = ngettext("{summary}; column not imported: {columns}", "{summary}; columns not imported: {columns}",
+                            len(self.ignored)).format(summary=text, columns=", ".join(self.ignored))
         return text
 
 
 class MissingColumn(UserError):
     """The header line has no column for a required field; headers lists what it has (a window
-    offers them to choose from)."""
+    offers them to choose from). problem is the sentence without the command line's hint."""
 
-    def __init__(self, message: str, headers: list[str]):
+    def __init__(self, message: str, headers: list[str], problem: str | None = None):
         super().__init__(message)
         self.headers = headers
+        self.problem = problem or message
 
 
 class CsvRefused(UserError):
@@ -112,10 +124,13 @@ class CsvRefused(UserError):
     def __init__(self, source: str, errors: list[LineError]):
         self.errors = errors
         listed = "; ".join(str(e) for e in errors[:20])
-        more = f"; and {len(errors) - 20} more" if len(errors) > 20 else ""
-        super().__init__(f"Nothing was imported from {source}: {len(errors)} bad "
-                         f"line{'s' if len(errors) != 1 else ''} ({listed}{more}). "
-                         "Fix them, or import only the good lines (--skip-invalid).")
+        if len(errors) > 20:
+            listed = _("{lines}; and {count} more").format(lines=listed, count=format_number(len(errors) - 20))
+        super().__init__(ngettext(
+            "Nothing was imported from {file}: {count} bad line ({lines}). Fix it, or import only the good "
+            "lines (--skip-invalid).",
+            "Nothing was imported from {file}: {count} bad lines ({lines}). Fix them, or import only the good "
+            "lines (--skip-invalid).", len(errors)).format(file=source, count=format_number(len(errors)), lines=listed))
 
 
 def parse_mapping(text: str) -> dict[str, str]:
@@ -129,10 +144,10 @@ def parse_mapping(text: str) -> dict[str, str]:
         fieldname, sep, column = pair.partition("=")
         column = column.strip().strip('"').strip("'").strip()
         if not sep or not fieldname.strip() or not column:
-            raise UserError(f"'{pair}' is not a column mapping such as name=\"Full Name\".")
+            raise UserError(_("'{text}' is not a column mapping such as name=\"Full Name\".").format(text=pair))
         mapping[fieldname.strip().lower().replace(" ", "_")] = column
     if not mapping:
-        raise UserError("The column mapping is empty; write it as name=\"Full Name\",email=\"Work Email\".")
+        raise UserError(_("The column mapping is empty; write it as name=\"Full Name\",email=\"Work Email\"."))
     return mapping
 
 
@@ -142,7 +157,7 @@ def _utf8_lines(data: bytes) -> tuple[list[str], list[LineError]]:
         try:
             lines.append(raw.decode("utf-8"))
         except UnicodeDecodeError:
-            errors.append(LineError(number, "is not UTF-8 text (save the file as 'CSV UTF-8')"))
+            errors.append(LineError(number, _("is not UTF-8 text (save the file as 'CSV UTF-8')")))
             lines.append("")
     return lines, errors
 
@@ -157,10 +172,10 @@ def _decode(data: bytes) -> tuple[list[str], list[LineError], str]:
     """The file's lines, the lines that cannot be read, and the encoding's name."""
     if data.startswith(b"\xef\xbb\xbf"):
         lines, errors = _utf8_lines(data[3:])
-        encoding = "UTF-8"
+        encoding = UTF8
     else:
         lines, errors = _utf8_lines(data)
-        encoding = "UTF-8"
+        encoding = UTF8
         if errors and not _is_utf8_with_bad_lines(lines):
             from charset_normalizer import from_bytes
 
@@ -172,7 +187,7 @@ def _decode(data: bytes) -> tuple[list[str], list[LineError], str]:
     cleaned = []
     for number, text in enumerate(lines, start=1):
         if "\x00" in text:
-            errors.append(LineError(number, "contains a NUL character"))
+            errors.append(LineError(number, _("contains a NUL character")))
             text = ""
         cleaned.append(text if text else "\n")
     return cleaned, errors, encoding
@@ -199,14 +214,14 @@ def _read_source(source: str | Path | bytes) -> bytes:
     path = Path(source)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise UserError(f"{path.name} is larger than 50 MB; split it into smaller files.")
+            raise UserError(_("{file} is larger than 50 MB; split it into smaller files.").format(file=path.name))
         return path.read_bytes()
     except FileNotFoundError:
-        raise UserError(f"There is no file {path}.") from None
+        raise UserError(_("There is no file {file}.").format(file=path)) from None
     except IsADirectoryError:
-        raise UserError(f"{path} is a folder, not a CSV file.") from None
+        raise UserError(_("{file} is a folder, not a CSV file.").format(file=path)) from None
     except OSError as exc:
-        raise UserError(f"Cannot read {path}: {exc.strerror}.") from None
+        raise UserError(_("Cannot read {file}: {reason}.").format(file=path, reason=exc.strerror)) from None
 
 
 def match_columns(headers: list[str], known: tuple[str, ...], aliases: dict[str, tuple[str, ...]],
@@ -218,14 +233,14 @@ def match_columns(headers: list[str], known: tuple[str, ...], aliases: dict[str,
     chosen: dict[str, int] = {}
     for fieldname, column in (mapping or {}).items():
         if fieldname not in known:
-            raise UserError(f"There is no field '{fieldname}' to map a column to "
-                            f"(the fields are: {', '.join(known)}).")
+            raise UserError(_("There is no field '{field}' to map a column to (the fields are: {fields}).")
+                            .format(field=fieldname, fields=", ".join(known)))
         if column is None:
             continue
         wanted = header_key(column)
         if wanted not in keys:
-            raise UserError(f"The file has no column '{column}' to read {fieldname.replace('_', ' ')} from "
-                            f"(it has: {', '.join(h for h in headers if h.strip()) or 'nothing'}).")
+            raise UserError(_("The file has no column '{column}' to read {field} from (it has: {columns}).")
+                            .format(column=column, field=fieldname, columns=_listed(headers)))
         chosen[fieldname] = keys.index(wanted)
     taken = set(chosen.values())
     for fieldname in known:
@@ -253,21 +268,21 @@ def read_csv(source: str | Path | bytes, required: tuple[str | tuple[str, ...], 
     header_index = next((i for i, line in enumerate(lines) if line.strip()), None)
     if header_index is None:
         if errors:  # every line was unreadable: say why rather than "empty"
-            raise UserError(f"Nothing could be read from the file: line {errors[0].line} {errors[0].reason}.")
-        raise UserError("The file is empty: it needs a header line such as 'name,department,email'.")
+            raise UserError(_("Nothing could be read from the file: {problem}.").format(problem=errors[0]))
+        raise UserError(_("The file is empty: it needs a header line such as 'name,department,email'."))
     if errors and errors[0].line < header_index + 1 or any(
             ord(c) < 32 and c not in "\t\r\n" for c in lines[header_index]):
-        raise UserError("This is not a CSV text file: its first lines cannot be read as text. "
-                        "Save the spreadsheet as 'CSV UTF-8' and import that file.")
+        raise UserError(_("This is not a CSV text file: its first lines cannot be read as text. "
+                          "Save the spreadsheet as 'CSV UTF-8' and import that file."))
     delimiter = _delimiter(lines[header_index:], lines[header_index])
     result.delimiter = delimiter
     # strict: a quote that is never closed is an error, not the rest of the file read as one value.
     reader = csv.reader(io.StringIO("".join(lines)), delimiter=delimiter, strict=True)
     try:
-        for _ in range(header_index + 1):
+        for _line in range(header_index + 1):
             headers = next(reader)
     except csv.Error as exc:
-        raise UserError(f"The header line cannot be read: {exc}.") from None
+        raise UserError(_("The header line cannot be read: {reason}.").format(reason=exc)) from None
     headers = [h.strip().lstrip("\ufeff").strip() for h in headers]
     result.headers = headers
     chosen = match_columns(headers, known, aliases or {}, mapping)
@@ -276,10 +291,11 @@ def read_csv(source: str | Path | bytes, required: tuple[str | tuple[str, ...], 
     for need in required:
         options = (need,) if isinstance(need, str) else need
         if not any(o in chosen for o in options):
-            listed = ", ".join(h for h in headers if h) or "nothing"
-            raise MissingColumn(f"The header line has no column '{options[0]}' (it has: {listed}). "
-                                f"Say which column holds it, e.g. --map {options[0]}=\"{_example(headers)}\".",
-                                headers)
+            problem = _("The header line has no column '{field}' (it has: {columns}).").format(
+                field=options[0], columns=_listed(headers))
+            hint = _("Say which column holds it, e.g. --map {field}=\"{column}\".").format(
+                field=options[0], column=_example(headers))
+            raise MissingColumn(f"{problem} {hint}", headers, problem)
     result.columns = {f: headers[i] for f, i in sorted(chosen.items(), key=lambda item: item[1])}
     result.ignored = [h for i, h in enumerate(headers) if h and i not in chosen.values()]
     bad_lines = {e.line for e in errors}
@@ -291,25 +307,26 @@ def read_csv(source: str | Path | bytes, required: tuple[str | tuple[str, ...], 
             break
         except csv.Error as exc:
             if "end of data" in str(exc):
-                errors.append(LineError(start, "opens a quote (\") that is never closed"))
+                errors.append(LineError(start, _("opens a quote (\") that is never closed")))
                 break
-            errors.append(LineError(start, f"cannot be read ({exc})"))
+            errors.append(LineError(start, _("cannot be read ({reason})").format(reason=exc)))
             continue
         if start in bad_lines or not any(v.strip() for v in values):
             continue
         if len(values) > len(headers):
-            sign = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}[delimiter]
-            errors.append(LineError(start, f"has {len(values)} values but the header has {len(headers)} "
-                                           f"(a value with a {sign} needs quotes)"))
+            errors.append(LineError(start, _(_TOO_MANY_VALUES[delimiter]).format(
+                count=format_number(len(values)), columns=format_number(len(headers)))))
             continue
         row = {f: (values[i].strip() if i < len(values) else "") for f, i in chosen.items()}
         too_long = [f for f, v in row.items() if len(v) > MAX_CELL_CHARS]
         if too_long:
-            errors.append(LineError(start, f"{too_long[0]} is longer than {MAX_CELL_CHARS:,} characters"))
+            errors.append(LineError(start, _("'{column}' is longer than {limit} characters").format(
+                column=headers[chosen[too_long[0]]], limit=format_number(MAX_CELL_CHARS))))
             continue
         controls = [f for f, v in row.items() if any(ord(c) < 32 and c not in "\t\n" for c in v)]
         if controls:
-            errors.append(LineError(start, f"{controls[0]} contains control characters"))
+            errors.append(LineError(start, _("'{column}' contains control characters").format(
+                column=headers[chosen[controls[0]]])))
             continue
         result.rows.append((start, row))
     result.errors.sort(key=lambda e: e.line)
@@ -317,7 +334,12 @@ def read_csv(source: str | Path | bytes, required: tuple[str | tuple[str, ...], 
 
 
 def _example(headers: list[str]) -> str:
-    return next((h for h in headers if h), "Column")
+    return next((h for h in headers if h), _("Column"))
+
+
+def _listed(headers: list[str]) -> str:
+    """The file's column names for a sentence, or 'nothing'."""
+    return ", ".join(h for h in headers if h.strip()) or _("nothing")
 
 
 def spreadsheet_safe(value: object) -> str:

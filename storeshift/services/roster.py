@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import NotFound, UserError
+from ..i18n import N_, _, _l, format_number
 from ..storage import audit
 from ..storage.db import Storage, new_id, now_iso
 from . import badges
@@ -20,6 +21,7 @@ ROSTER_COLUMNS = (*PERSON_FIELDS, "first_name", "last_name")
 
 #: The header names HR systems and spreadsheets use for each field, in English, French and
 #: German, best first (compared without case, accents, spaces or punctuation; see header_key).
+# not translated: the header names as HR files write them
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("Full Name", "Name", "Employee Name", "Display Name", "Person", "Nom complet",
              "Nom et prénom", "Prénom et nom", "Prénom Nom", "Nom Prénom", "Nom", "Collaborateur",
@@ -39,11 +41,14 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
                    "Direction", "Équipe", "Abteilung", "Bereich", "Organisationseinheit", "Team/Abteilung"),
 }
 # Beside a first-name column, these name the family name: French 'Prénom;Nom', German 'Vorname;Name'.
-_FAMILY_NAME_IN_NAME = {header_key(h) for h in ("Name", "Nom")}
+_FAMILY_NAME_IN_NAME = {header_key(h) for h in ("Name", "Nom")}  # not translated: header names
 
 
 #: Longest department, email and employee id kept; a longer value is a pasting accident.
 MAX_FIELD = 320
+#: A person's fields as a sentence names them.
+FIELD_LABELS = {"name": _l("name"), "department": _l("department"), "email": _l("email"),
+                "employee_id": _l("employee id")}
 
 
 def _unsafe(text: str) -> bool:
@@ -56,16 +61,16 @@ def _clean(values: dict) -> dict:
     for field in PERSON_FIELDS:
         text = str(values.get(field) or "")
         if len(text) > (MAX_NAME if field == "name" else MAX_FIELD):
-            raise ValueError(f"{field.replace('_', ' ')} is longer than "
-                             f"{MAX_NAME if field == 'name' else MAX_FIELD:,} characters")
+            raise ValueError(_("{field} is longer than {limit} characters").format(
+                field=FIELD_LABELS[field], limit=format_number(MAX_NAME if field == "name" else MAX_FIELD)))
         if _unsafe(text.strip()):
-            raise ValueError(f"{field.replace('_', ' ')} contains control characters")
+            raise ValueError(_("{field} contains control characters").format(field=FIELD_LABELS[field]))
     name = str(values.get("name") or "").strip()
     if not name:
-        raise ValueError("name is missing")
+        raise ValueError(_("name is missing"))
     email = (values.get("email") or "").strip() or None
     if email and not EMAIL_RE.match(email):
-        raise ValueError(f"email '{email}' is not an email address")
+        raise ValueError(_("'{email}' is not an email address").format(email=email))
     employee_id = (values.get("employee_id") or "").strip() or None
     department = " ".join(str(values.get("department") or "").split())
     return {"name": name, "department": department, "email": email, "employee_id": employee_id}
@@ -75,11 +80,11 @@ def _conflict(storage: Storage, person: dict, exclude_id: str | None) -> str | N
     if person["employee_id"]:
         other = storage.one("SELECT id FROM people WHERE employee_id = ?", (person["employee_id"],))
         if other and other["id"] != exclude_id:
-            return f"employee id {person['employee_id']} belongs to another person"
+            return _("employee id {id} belongs to another person").format(id=person["employee_id"])
     if person["email"]:
         other = storage.one("SELECT id FROM people WHERE lower(email) = lower(?)", (person["email"],))
         if other and other["id"] != exclude_id:
-            return f"email {person['email']} belongs to another person"
+            return _("email {email} belongs to another person").format(email=person["email"])
     return None
 
 
@@ -88,11 +93,11 @@ def add_person(storage: Storage, actor: str = "shift lead", **values) -> dict:
     try:
         person = _clean(values)
     except ValueError as exc:
-        raise UserError(f"Cannot add this person: {exc}.") from None
-    with storage.write("add the person"):
+        raise UserError(_("Cannot add this person: {reason}.").format(reason=exc)) from None
+    with storage.write(N_("add the person")):
         problem = _conflict(storage, person, None)
         if problem:
-            raise UserError(f"Cannot add this person: {problem}.")
+            raise UserError(_("Cannot add this person: {reason}.").format(reason=problem))
         row = audit.insert(storage, "people", {**person, "photo": values.get("photo"), "active": 1}, actor)
         badges.issue(storage, row["id"], actor)
     return row
@@ -103,11 +108,11 @@ def edit_person(storage: Storage, person_id: str, actor: str = "shift lead", **v
     try:
         person = _clean({**current, **values})
     except ValueError as exc:
-        raise UserError(f"Cannot save: {exc}.") from None
-    with storage.write("save the person"):
+        raise UserError(_("Cannot save: {reason}.").format(reason=exc)) from None
+    with storage.write(N_("save the person")):
         problem = _conflict(storage, person, person_id)
         if problem:
-            raise UserError(f"Cannot save: {problem}.")
+            raise UserError(_("Cannot save: {reason}.").format(reason=problem))
         changes = {k: v for k, v in person.items() if current.get(k) != v}
         return audit.update(storage, "people", person_id, changes, actor) if changes else current
 
@@ -121,7 +126,7 @@ def set_active(storage: Storage, person_id: str, active: bool, actor: str = "shi
 def get_person(storage: Storage, person_id: str) -> dict:
     person = storage.one("SELECT * FROM people WHERE id = ?", (person_id,))
     if person is None:
-        raise NotFound("There is no such person (they may have been erased).")
+        raise NotFound(_("There is no such person (they may have been erased)."))
     return person
 
 
@@ -130,7 +135,7 @@ def find_person(storage: Storage, ref: str) -> dict:
     person = storage.one("SELECT * FROM people WHERE id = ? OR employee_id = ? OR lower(email) = lower(?)",
                          (ref, ref, ref))
     if person is None:
-        raise NotFound(f"No person has the id, employee id or email '{ref}'.")
+        raise NotFound(_("No person has the id, employee id or email '{ref}'.").format(ref=ref))
     return person
 
 
@@ -202,20 +207,24 @@ def plan_people_import(storage: Storage, source: str | Path | bytes,
             continue
         employee_id, email = person["employee_id"], (person["email"] or "").lower() or None
         if employee_id and employee_id in seen_ids:
-            report.errors.append(LineError(line, f"employee id {employee_id} is also on line {seen_ids[employee_id]}"))
+            report.errors.append(LineError(line, _("employee id {id} is also on line {line}").format(
+                id=employee_id, line=format_number(seen_ids[employee_id]))))
             continue
         if email and email in seen_emails:
-            report.errors.append(LineError(line, f"email {person['email']} is also on line {seen_emails[email]}"))
+            report.errors.append(LineError(line, _("email {email} is also on line {line}").format(
+                email=person["email"], line=format_number(seen_emails[email]))))
             continue
         match = by_employee.get(employee_id) if employee_id else None
         if match is None and email:
             match = by_email.get(email)
         email_owner = by_email.get(email) if email else None
         if match and email_owner and email_owner["id"] != match["id"]:
-            report.errors.append(LineError(line, f"email {person['email']} belongs to another person"))
+            report.errors.append(LineError(line, _("email {email} belongs to another person").format(
+                email=person["email"])))
             continue
         if match and employee_id and match["employee_id"] and match["employee_id"] != employee_id:
-            report.errors.append(LineError(line, f"email {person['email']} belongs to employee {match['employee_id']}"))
+            report.errors.append(LineError(line, _("email {email} belongs to employee {id}").format(
+                email=person["email"], id=match["employee_id"])))
             continue
         if employee_id:
             seen_ids[employee_id] = line
@@ -242,8 +251,8 @@ def import_people(storage: Storage, source: str | Path | bytes, skip_invalid: bo
     mapping ({field: column}) names the columns the headers alone do not make clear."""
     plan = plan_people_import(storage, source, mapping)
     if plan.report.errors and not skip_invalid:
-        raise CsvRefused(Path(source).name if isinstance(source, (str, Path)) else "the file", plan.report.errors)
-    with storage.write("import the people"):
+        raise CsvRefused(Path(source).name if isinstance(source, (str, Path)) else _("the file"), plan.report.errors)
+    with storage.write(N_("import the people")):
         now = now_iso()
         rows = [{"id": new_id(), "site_id": storage.site_id, "created_at": now, "updated_at": now,
                  **person, "photo": None, "active": 1} for person in plan.inserts]

@@ -371,7 +371,8 @@ class IntegrityCheck(threading.Thread):
 
 
 def missing_database(path: Path) -> errors.NotFound:
-    return errors.NotFound(f"There is no storeshift database at {path}. Check the path, or run storeshift setup.")
+    return errors.NotFound(_("There is no storeshift database at {file}. Check the path, or run storeshift setup.")
+                           .format(file=path))
 
 
 def _newer_database(conn: sqlite3.Connection) -> errors.NewerDatabase | None:

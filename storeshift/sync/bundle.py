@@ -318,9 +318,10 @@ def read_manifest(path: str | Path, verify: bool = True) -> Manifest:
             missing = [t for t in CARRIED_TABLES if t not in tables]
             if missing and schema_version < SCHEMA_VERSION:
                 raise BundleRefused(
-                    f"{name} was exported by an older storeshift ({manifest.storeshift_version}, database version "
-                    f"{schema_version}), which has no {', '.join(missing)}. Update storeshift at "
-                    f"{manifest.site_name}, then export again; nothing was merged.")
+                    _("{file} was exported by an older storeshift ({version}, database version {schema}), which "
+                      "has no {tables}. Update storeshift at {site}, then export again; nothing was merged.").format(
+                        file=name, version=manifest.storeshift_version, schema=schema_version,
+                        tables=", ".join(missing), site=manifest.site_name))
             if missing:
                 raise BundleRefused(damaged)
             if verify:

@@ -79,14 +79,14 @@ def installed_catalogues() -> list[str]:
 # retranslate() finds them on any widget under a window.
 _SETTERS = {"text": "setText", "placeholder": "setPlaceholderText", "accessible": "setAccessibleName",
             "tooltip": "setToolTip", "title": "setTitle", "window_title": "setWindowTitle",
-            "special": "setSpecialValueText"}
+            "special": "setSpecialValueText", "subtitle": "setSubTitle"}
 _PREFIX = "i18n_"
 ITEM_MESSAGE_ROLE = 0x0100 + 77  # Qt.ItemDataRole.UserRole + 77: a combo box item's English
 
 
 def keep(widget: QObject, **messages: str):
     """Give widget its texts in the current language, and again at every language change.
-    messages: text=, placeholder=, accessible=, tooltip=, title=, window_title=, special= with messages
+    messages: text=, placeholder=, accessible=, tooltip=, title=, window_title=, special=, subtitle= with messages
     marked N_("...") (English, so the catalogue has them). Returns widget."""
     for role, message in messages.items():
         setter = _SETTERS[role]

@@ -28,6 +28,15 @@ _MODIFIER_KEYS = {Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.K
 _CODE_START = re.compile(r"(?=SS[1&][-)])", re.IGNORECASE)
 
 
+# The start of a badge payload as printed: version and organisation key id.
+_BADGE_IN_TEXT = re.compile(r"SS1-[A-Z2-7]{4}-")
+
+
+def looks_like_badge(text: str) -> bool:
+    """Whether text holds a badge code, as printed or as an AZERTY-configured scanner types it."""
+    return any(_BADGE_IN_TEXT.search(candidate.upper()) for candidate in (text, from_azerty(text)))
+
+
 def from_azerty(text: str) -> str:
     """The code as it was printed, from what an AZERTY layout made of it."""
     return text.translate(_AZERTY_TABLE)

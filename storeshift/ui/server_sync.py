@@ -7,6 +7,7 @@ from typing import Callable
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel
 
+from ..i18n import _
 from ..storage.db import Storage
 from ..services import settings
 from ..timeutil import local_clock
@@ -41,8 +42,9 @@ class ServerSync(QObject):
             self.label.hide()
             return
         last = self._remembered("last_success")
-        when = local_clock(last, settings.site_timezone(self.storage())) if last else "never"
-        self.label.setText(f"Head office sync: {when}" + (" (last try failed)" if failure else ""))
+        when = local_clock(last, settings.site_timezone(self.storage())) if last else _("never")
+        self.label.setText(_("Head office sync: {when} (last try failed)").format(when=when) if failure
+                           else _("Head office sync: {when}").format(when=when))
         self.label.setToolTip(failure)
         self.label.show()
 

@@ -11,6 +11,8 @@ from PySide6.QtWidgets import (QApplication, QDialog, QGridLayout, QHBoxLayout, 
                                QPlainTextEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget)
 
 from ..errors import UserError
+from ..i18n import N_, _
+from .language import keep
 
 
 def big_button(text: str, accessible: str | None = None, object_name: str = "", min_height: int = 64) -> QPushButton:
@@ -33,11 +35,11 @@ class PinPad(QWidget):
     submitted = Signal(str)
     cancelled = Signal()
 
-    def __init__(self, title: str = "Shift-lead PIN", parent: QWidget | None = None, max_digits: int = 12,
+    def __init__(self, title: str | None = None, parent: QWidget | None = None, max_digits: int = 12,
                  button_size: int = 88):
         super().__init__(parent)
         self.setObjectName("pinPad")
-        self.title = QLabel(title)
+        self.title = QLabel(title) if title is not None else keep(QLabel(), text=N_("Shift-lead PIN"))
         self.title.setObjectName("pinTitle")
         self.title.setWordWrap(True)
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -47,14 +49,14 @@ class PinPad(QWidget):
         self.display.setMaxLength(max_digits)
         self.display.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d*"), self.display))
         self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.display.setAccessibleName("PIN")
+        keep(self.display, accessible=N_("PIN"))
         self.display.setMinimumHeight(button_size)
         self.display.returnPressed.connect(self.on_ok)
         self.message = QLabel("")
         self.message.setObjectName("pinMessage")
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setAccessibleName("PIN message")
+        keep(self.message, accessible=N_("PIN message"))
         self.message.setProperty("error", False)
 
         grid = QGridLayout()
@@ -62,14 +64,15 @@ class PinPad(QWidget):
         self.digit_buttons: dict[str, QPushButton] = {}
         for index, digit in enumerate("123456789"):
             self._add_digit(grid, digit, index // 3, index % 3, button_size)
-        self.delete_button = big_button("⌫", "Delete last digit", "pinKey", button_size)
+        self.delete_button = keep(big_button("⌫", None, "pinKey", button_size), accessible=N_("Delete last digit"))
         self.delete_button.clicked.connect(self.display.backspace)
         grid.addWidget(self.delete_button, 3, 0)
         self._add_digit(grid, "0", 3, 1, button_size)
-        self.ok_button = big_button("OK", "Confirm PIN", "pinOk", button_size)
+        self.ok_button = keep(big_button("", None, "pinOk", button_size), text=N_("OK"), accessible=N_("Confirm PIN"))
         self.ok_button.clicked.connect(self.on_ok)
         grid.addWidget(self.ok_button, 3, 2)
-        self.cancel_button = big_button("Cancel", "Cancel", "pinCancel", max(48, button_size * 3 // 4))
+        self.cancel_button = keep(big_button("", None, "pinCancel", max(48, button_size * 3 // 4)),
+                                  text=N_("Cancel"), accessible=N_("Cancel"))
         self.cancel_button.clicked.connect(self.on_cancel)
 
         layout = QVBoxLayout(self)
@@ -84,7 +87,7 @@ class PinPad(QWidget):
         self._locked_timer.timeout.connect(lambda: self.set_locked(False))
 
     def _add_digit(self, grid: QGridLayout, digit: str, row: int, column: int, size: int) -> None:
-        button = big_button(digit, f"Digit {digit}", "pinKey", size)
+        button = big_button(digit, _("Digit {digit}").format(digit=digit), "pinKey", size)
         button.setMinimumWidth(size)
         button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         button.clicked.connect(lambda _=False, d=digit: self.press(d))
@@ -146,8 +149,9 @@ class PinDialog(QDialog):
     """A PinPad in a small dialog: accept() once check(pin) returns True. check may raise
     UserError (e.g. locked out); its sentence is shown on the pad."""
 
-    def __init__(self, check: Callable[[str], bool], title: str = "Shift-lead PIN", parent: QWidget | None = None):
+    def __init__(self, check: Callable[[str], bool], title: str | None = None, parent: QWidget | None = None):
         super().__init__(parent)
+        title = title if title is not None else _("Shift-lead PIN")
         self.setWindowTitle(title)
         self.check = check
         self.pad = PinPad(title, self, button_size=64)
@@ -165,7 +169,7 @@ class PinDialog(QDialog):
         if ok:
             self.accept()
         else:
-            self.pad.show_message("That PIN is not right. Please try again.", error=True)
+            self.pad.show_message(_("That PIN is not right. Please try again."), error=True)
 
 
 class LongPressLabel(QLabel):

@@ -67,3 +67,28 @@ def test_kept_texts_follow_the_language_and_others_stay(qtbot):
     i18n.set_site_language("en")
     language.retranslate(page)
     assert kept.text() == "nothing to show" and field.placeholderText() == "nothing to show"
+
+
+def test_qt_message_boxes_and_file_dialogs_speak_the_site_language(qtbot, storage):
+    """Set as a store sets it (the site's language setting), Qt's own standard buttons follow:
+    a QMessageBox's Cancel/OK/Yes/No and a file dialog's Cancel come from qtbase_<lang>.qm."""
+    from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMessageBox
+
+    from storeshift.services import settings
+
+    language.follow()
+    expected = {"fr": ["Annuler", "OK", "Oui", "Non"], "de": ["Abbrechen", "OK", "Ja", "Nein"],
+                "en": ["Cancel", "OK", "Yes", "No"]}
+    for code in ("fr", "de", "en"):
+        settings.put(storage, "language", code)
+        settings.use_site_language(storage)
+        box = QMessageBox()
+        qtbot.addWidget(box)
+        buttons = [box.addButton(which) for which in (QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Ok,
+                                                       QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No)]
+        assert [button.text().replace("&", "") for button in buttons] == expected[code]
+        dialog = QFileDialog()
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        qtbot.addWidget(dialog)
+        cancel = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Cancel)
+        assert cancel.text().replace("&", "") == expected[code][0]

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QPoint, QSettings, Qt
 from PySide6.QtWidgets import QWizard
 
 from conftest import SAMPLE_DATA
+from storeshift import i18n
 from storeshift.services import badges, pin, settings, setup
 from storeshift.storage import open_storage
 from storeshift.timeutil import UTC
@@ -29,6 +30,11 @@ def lead(qtbot, storage, db_path, tmp_path):
     qtbot.waitExposed(window)
     yield window
     wait_for_background()
+    # Back to English while the window and its database are still open: the language switch
+    # (and the LanguageChange Qt posts with it) is answered now, not by a closed window later.
+    i18n.set_site_language(i18n.SOURCE_LANGUAGE)
+    QCoreApplication.sendPostedEvents()
+    window.close()
     window.watcher.stop()
     watcher.stop()
 
@@ -66,29 +72,44 @@ def head_office_key(tmp_path):
 
 
 def test_a_new_database_walks_the_wizard_in_order_and_sets_every_value(lead, storage, qtbot, head_office_key):
+    """A French store: French chosen on the first page, and from then on everything is French."""
     key_file, key_id = head_office_key
     wizard = lead.setup_wizard
     assert wizard is not None and wizard.isVisible()
     titles = []
 
-    # 1. Organisation key: head office's (the default choice); a wrong file is refused on Next.
+    # 1. Language: each named in itself; choosing one speaks it at once, here and in the window behind.
+    titles.append(wizard.currentPage().title())
+    assert [b.text() for b in wizard.language.buttons.values()] == ["English", "Deutsch", "Français"]
+    assert wizard.button(QWizard.WizardButton.NextButton).text() == "&Next >"
+    tick(qtbot, wizard.language.buttons["fr"])
+    assert wizard.language.buttons["fr"].isChecked()
+    assert wizard.currentPage().title() == "Langue"
+    assert wizard.button(QWizard.WizardButton.NextButton).text() == "&Suivant >"
+    assert wizard.button(QWizard.WizardButton.CancelButton).text() == "Annuler"
+    assert "Installer ce magasin" in wizard.step_list.text() and "Clé de l’organisation" in wizard.step_list.text()
+    assert "Terrain" in lead.nav.item(0).text()
+    next_page(qtbot, wizard)
+
+    # 2. Organisation key: head office's (the default choice); a wrong file is refused on Next.
     titles.append(wizard.currentPage().title())
     page = wizard.organisation
+    assert page.use_head_office.text() == "Utiliser la clé de l’organisation du siège"
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     type_into(qtbot, page.key_file.edit, str(SAMPLE_DATA / "tasks.csv"))
     next_page(qtbot, wizard)
-    assert wizard.currentPage() is page and "not a storeshift organisation key" in page.error.text()
+    assert wizard.currentPage() is page and "n’est pas un fichier de clé d’organisation" in page.error.text()
     page.key_file.edit.clear()
     type_into(qtbot, page.key_file.edit, str(key_file))
     next_page(qtbot, wizard)
 
-    # 2. Site name.
+    # 3. Site name.
     titles.append(wizard.currentPage().title())
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     type_into(qtbot, wizard.site.name, "Lyon Part-Dieu")
     next_page(qtbot, wizard)
 
-    # 3. Time zone: typed.
+    # 4. Time zone: typed.
     titles.append(wizard.currentPage().title())
     zone = wizard.timezone.zone
     zone.lineEdit().selectAll()
@@ -97,15 +118,10 @@ def test_a_new_database_walks_the_wizard_in_order_and_sets_every_value(lead, sto
     qtbot.keyClicks(zone.lineEdit(), "s")
     next_page(qtbot, wizard)
 
-    # 4. Language.
-    titles.append(wizard.currentPage().title())
-    tick(qtbot, wizard.language.buttons["fr"])
-    assert wizard.language.buttons["fr"].isChecked()
-    next_page(qtbot, wizard)
-
-    # 5. Opening hours: closed on Sunday, Saturday until 19:00.
+    # 5. Opening hours, the days named in French: closed on Sunday, Saturday until 19:00.
     titles.append(wizard.currentPage().title())
     hours = wizard.hours
+    assert [label.text() for label in hours.day_labels][:2] == ["Lundi", "Mardi"]
     sunday, _opens, _closes = hours.rows[6]
     if sunday.isChecked():
         tick(qtbot, sunday)
@@ -121,7 +137,7 @@ def test_a_new_database_walks_the_wizard_in_order_and_sets_every_value(lead, sto
     type_into(qtbot, wizard.pin.pin, "4821")
     type_into(qtbot, wizard.pin.again, "4812")
     next_page(qtbot, wizard)
-    assert wizard.currentPage() is wizard.pin and "not the same" in wizard.pin.error.text()
+    assert wizard.currentPage() is wizard.pin and "pas les mêmes" in wizard.pin.error.text()
     type_into(qtbot, wizard.pin.again, "4821")
     next_page(qtbot, wizard)
 
@@ -130,45 +146,63 @@ def test_a_new_database_walks_the_wizard_in_order_and_sets_every_value(lead, sto
     type_into(qtbot, wizard.roster.file.edit, str(SAMPLE_DATA / "hr_export_fr.csv"))
     columns = wizard.roster.columns
     assert columns.isVisible() and "Windows-1252" in columns.how_read.text()
+    assert "points-virgules" in columns.how_read.text()
     assert columns.choosers["email"].currentText() == "Courriel"
+    assert columns.choosers["name"].currentText() == "(pas importée)"
     assert columns.samples.rows()[0]["name"] == "Zoé Lefèvre"
-    assert wizard.roster.summary.text() == "5 people to add."
+    assert wizard.roster.summary.text() == "5 personnes à ajouter."
     next_page(qtbot, wizard)
 
     # 8. Tasks.
     titles.append(wizard.currentPage().title())
     type_into(qtbot, wizard.tasks.file.edit, str(SAMPLE_DATA / "tasks.csv"))
-    assert wizard.tasks.summary.text().startswith("10 tasks to add")
+    assert wizard.tasks.summary.text().startswith("10 missions à ajouter")
 
     # Nothing is written before Finish.
     assert setup.is_new(storage) and not pin.has_pin(storage)
     finish = wizard.button(QWizard.WizardButton.FinishButton)
-    assert finish.text() == "Set up the store"
+    assert finish.text() == "Installer le magasin"
     click(qtbot, finish)
     qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=10000)
 
-    assert titles == ["Organisation key", "Site name", "Time zone", "Language", "Opening hours", "Shift-lead PIN",
-                      "Roster", "Tasks"]
+    assert titles == ["Language", "Clé de l’organisation", "Nom du site", "Fuseau horaire", "Horaires d’ouverture",
+                      "Code du responsable", "Personnes", "Missions"]
     assert badges.org_key(storage)["key_id"] == key_id
     assert settings.get(storage, "site_name") == "Lyon Part-Dieu"
     assert settings.get(storage, "timezone") == "Europe/Paris"
     assert settings.get(storage, "language") == "fr"
     assert settings.get(storage, "opening_hours") == "Mon-Fri 09:00-22:00, Sat 09:00-19:00, Sun closed"
+    assert settings.closing_times(storage) == ("22:00",) * 5 + ("19:00", "22:00")
     assert pin.is_current(storage, "4821")
     assert storage.value("SELECT count(*) FROM people") == 5 and storage.value("SELECT count(*) FROM tasks") == 10
     assert not setup.is_new(storage)
-    qtbot.waitUntil(lambda: "The store is set up" in lead.banner.text(), timeout=3000)
+    qtbot.waitUntil(lambda: lead.banner.isVisible(), timeout=3000)
     assert lead.windowTitle().startswith("Lyon Part-Dieu")
+    assert i18n.site_language() == "fr"
+
+
+def test_cancelling_after_choosing_a_language_speaks_the_stores_own_again(lead, storage, qtbot):
+    wizard = lead.setup_wizard
+    tick(qtbot, wizard.language.buttons["de"])
+    assert wizard.currentPage().title() == "Sprache" and "Fläche" in lead.nav.item(0).text()
+    assert wizard.button(QWizard.WizardButton.CancelButton).text() == "Abbrechen"
+    next_page(qtbot, wizard)
+    assert wizard.hours.day_labels[0].text() == "Montag"
+    click(qtbot, wizard.button(QWizard.WizardButton.CancelButton))
+    assert not wizard.isVisible() and setup.is_new(storage)
+    assert i18n.site_language() == "en" and settings.get(storage, "language") == "en"
+    qtbot.waitUntil(lambda: "Floor" in lead.nav.item(0).text(), timeout=3000)
 
 
 def test_a_new_organisation_and_no_files_is_enough(lead, storage, qtbot):
     wizard = lead.setup_wizard
+    next_page(qtbot, wizard)  # the language as it is
     tick(qtbot, wizard.organisation.start_new)
     assert not wizard.organisation.key_file.isEnabled()
     type_into(qtbot, wizard.organisation.organisation_name, "Corner Shop Ltd")
     next_page(qtbot, wizard)
     type_into(qtbot, wizard.site.name, "Corner Shop")
-    for _ in range(4):  # the site name, then time zone, language and opening hours as they are
+    for _ in range(3):  # the site name, then time zone and opening hours as they are
         next_page(qtbot, wizard)
     assert wizard.currentPage() is wizard.pin
     type_into(qtbot, wizard.pin.pin, "2468")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QImage, QPixmap
 from PySide6.QtWidgets import (QBoxLayout, QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QSizePolicy,
@@ -16,13 +16,34 @@ from ... import i18n
 from ...i18n import N_, _, format_date, format_time
 from ...services.observations import CATEGORIES as CATEGORY_LABELS
 from ...services.observations import IMPACTS as IMPACT_LABELS
+from ...services.names import isolate
 from ..language import keep
-from ..widgets import LetterKeyboard, LongPressLabel, PinPad, big_button
+from ..widgets import LongPressLabel, PinPad, big_button
+from .keyboard import OnScreenKeyboard
+
+_RIGHT_TO_LEFT = ("R", "AL")
+
+
+class DirectedLabel(QLabel):
+    """A label whose line runs in the direction of the language on screen, also when its text
+    begins with an Arabic or Hebrew name (Qt would otherwise take the direction of the first
+    letter, and 'محمد الأحمد is on Click-and-collect' would read backwards)."""
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        import unicodedata
+
+        from PySide6.QtWidgets import QApplication
+
+        if any(unicodedata.bidirectional(ch) in _RIGHT_TO_LEFT for ch in text):
+            mark = "\u200f" if QApplication.isRightToLeft() else "\u200e"
+            text = text if text.startswith(mark) else mark + text
+        super().setText(text)
 
 
 def label(text: str = "", role: str = "body", wrap: bool = True, align=Qt.AlignmentFlag.AlignLeft) -> QLabel:
     """A label whose look comes from kiosk.qss through its role (title, big, body, small...)."""
-    widget = QLabel(text)
+    widget = DirectedLabel()
+    widget.setText(text)
     widget.setProperty("role", role)
     widget.setWordWrap(wrap)
     widget.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
@@ -51,10 +72,18 @@ def elide_lines(text: str, metrics: QFontMetrics, width: int, lines: int) -> str
     return "\n".join(line for line in out if line)
 
 
+#: Below this height a page is "tight": a windowed kiosk at 150 % on a 1366x768 screen has 442
+#: pixels. Margins, gaps and big buttons shrink, and what can wait gives way.
+TIGHT = 560
+#: a big button's height on a tight page (78 on such a screen: still a large target)
+TIGHT_BUTTON = 52
+
+
 class Page(QWidget):
     """A full-window screen with its own background colour (set in kiosk.qss by objectName)."""
 
     key = ""
+    spacing = 20
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -62,7 +91,8 @@ class Page(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.outer = QVBoxLayout(self)
         self.outer.setContentsMargins(48, 32, 48, 32)
-        self.outer.setSpacing(20)
+        self.outer.setSpacing(self.spacing)
+        self.tight = False
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
@@ -70,8 +100,19 @@ class Page(QWidget):
 
     def relayout(self, width: int, height: int) -> None:
         """Adapt to the page's shape (landscape or portrait, small or large)."""
-        margin = 24 if width < 1200 else 48
-        self.outer.setContentsMargins(margin, 20 if height < 900 else 32, margin, 20 if height < 900 else 32)
+        self.tight = height < TIGHT
+        margin = 12 if self.tight else 24 if width < 1200 else 48
+        vertical = 10 if self.tight else 20 if height < 900 else 32
+        self.outer.setContentsMargins(margin, vertical, margin, vertical)
+        self.outer.setSpacing(8 if self.tight else self.spacing)
+        for button in self.findChildren(QPushButton):
+            if button.objectName() in ("letterKey", "pinKey", "pinOk"):
+                continue  # the keyboards size their own keys
+            tall = button.property("tall")
+            if tall is None:
+                tall = button.minimumHeight()
+                button.setProperty("tall", tall)
+            button.setMinimumHeight(min(tall, TIGHT_BUTTON) if self.tight else tall)
 
 
 class IdlePage(Page):
@@ -174,7 +215,7 @@ class IdlePage(Page):
     def show_told(self, item: dict | None) -> None:
         """One actioned observation: what was noticed and what was done (never who)."""
         self._told_item = item
-        self.told.setVisible(item is not None)
+        self.told.setVisible(item is not None and not self.tight)
         if item is None:
             return
         # The page margins, the panel's own margins and its coloured edge, and a little slack.
@@ -257,7 +298,7 @@ class WelcomePage(ResultPage):
         self.task_id: str | None = None
 
     def show_welcome(self, name: str, since: str, booking_text: str) -> None:
-        self.headline.setText(_("Welcome, {name}!").format(name=name))
+        self.headline.setText(_("Welcome, {name}!").format(name=isolate(name)))
         self.checked_in.setText(_("You're checked in at {time}.").format(time=since))
         self.booking.setText(booking_text)
         self.booking.setVisible(bool(booking_text))
@@ -320,12 +361,12 @@ class GoodbyePage(Page):
     impact. Every change is reported through changed() so the window can autosave."""
 
     key = "goodbye"
+    spacing = 14
     changed = Signal()
     finish_clicked = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.outer.setSpacing(14)
         self.headline = label("", "headline")
         self.given = label("", "given")
         self.question = keep(label("", "question"), text=N_("What did you notice today?"))
@@ -366,7 +407,7 @@ class GoodbyePage(Page):
         self.quote.setMinimumHeight(64)
         self.quote.textChanged.connect(lambda _text: self.changed.emit())
         self.outer.addWidget(self.quote)
-        self.keyboard = LetterKeyboard(None, key_size=52, names=False)
+        self.keyboard = OnScreenKeyboard(None, key_size=52, names=False)
         self.keyboard.hide()
         self.outer.addWidget(self.keyboard)
 
@@ -417,7 +458,7 @@ class GoodbyePage(Page):
 
     def thank(self, name: str, given_text: str) -> None:
         """The thanks and time given (again, in a visitor's newly chosen language)."""
-        self.headline.setText(_("Thank you, {name}!").format(name=name))
+        self.headline.setText(_("Thank you, {name}!").format(name=isolate(name)))
         self.given.setText(given_text)
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
@@ -426,12 +467,24 @@ class GoodbyePage(Page):
         super().changeEvent(event)
 
     def on_keyboard_toggled(self, shown: bool) -> None:
-        # While typing on screen the thanks above give their room to the keys.
+        # While typing on screen the thanks and the choices above give their room to the keys
+        # (the choices come back with the keyboard hidden).
         self.keyboard.setVisible(shown)
-        for widget in (self.headline, self.given, self.question):
-            widget.setVisible(not shown)
+        self._show_parts()
         if shown and not self.quote.hasFocus():
             self.text.setFocus()
+
+    def _show_parts(self) -> None:
+        typing = self.keyboard_button.isChecked()
+        for widget in (self.headline, self.given, self.languages, *self.category_buttons.values()):
+            widget.setVisible(not typing)
+        # A tight page drops the question: the text box's placeholder asks it too.
+        self.question.setVisible(not typing and not self.tight)
+        if typing:
+            height = self.height()
+            rows = len(self.keyboard.rows)
+            self.keyboard.set_key_size(min(64, int((height * 0.45 - 6 * (rows - 1)) / rows)))
+        self.text.setMinimumHeight((72 if typing else 56) if self.tight else 96)
 
     def has_content(self) -> bool:
         return bool(self.text.toPlainText().strip() or self.quote.text().strip())
@@ -448,6 +501,12 @@ class GoodbyePage(Page):
 
     def relayout(self, width: int, height: int) -> None:
         super().relayout(width, height)
+        self.category_grid.setSpacing(6 if self.tight else 10)
+        self.quote.setMinimumHeight(44 if self.tight else 64)
+        if self.tight:
+            for button in self.category_buttons.values():
+                button.setMinimumHeight(44)
+        self._show_parts()
         columns = 5 if width >= 1500 else 3
         if columns == self._columns:
             return
@@ -512,30 +571,36 @@ class NoBadgePage(Page):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        head = QHBoxLayout()
         self.headline = keep(label("", "headline"), text=N_("Find your name"))
-        head.addWidget(self.headline, 1)
-        self.back = keep(big_button("", "", "secondary", 72), text=N_("Back"), accessible=N_("Back to the start"))
-        self.back.setMinimumWidth(180)
-        self.back.clicked.connect(self.back_clicked.emit)
-        head.addWidget(self.back, 0, Qt.AlignmentFlag.AlignTop)
-        self.outer.addLayout(head)
+        self.outer.addWidget(self.headline)
+        # The search box and Back on one row: the list of names below needs the height.
+        row = QHBoxLayout()
+        row.setSpacing(12)
         self.search = QLineEdit()
         self.search.setObjectName("nameSearch")
         keep(self.search, accessible=N_("Your name"), placeholder=N_("Type the first letters of your name"))
         self.search.setMinimumHeight(72)
         self.search.setClearButtonEnabled(True)
-        self.outer.addWidget(self.search)
+        row.addWidget(self.search, 1)
+        self.back = keep(big_button("", "", "secondary", 72), text=N_("Back"), accessible=N_("Back to the start"))
+        self.back.setMinimumWidth(160)
+        self.back.clicked.connect(self.back_clicked.emit)
+        row.addWidget(self.back)
+        self.outer.addLayout(row)
         self.results = QListWidget()
         self.results.setObjectName("nameResults")
         keep(self.results, accessible=N_("People whose name matches"))
         self.results.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+        # A long name is shortened at its end rather than scrolled sideways.
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.results.setMinimumHeight(96)
         self.results.itemClicked.connect(self.on_item)
         self.results.itemActivated.connect(self.on_item)
         self.outer.addWidget(self.results, 1)
         self.empty = label("", "small")
         self.outer.addWidget(self.empty)
-        self.keyboard = LetterKeyboard(self.search)
+        self.keyboard = OnScreenKeyboard(self.search)
         self.outer.addWidget(self.keyboard)
         self._shown: tuple[list[dict], str] = ([], "")
 
@@ -553,7 +618,9 @@ class NoBadgePage(Page):
         self._shown = (people, query)
         self.results.clear()
         for person in people:
-            text = person["name"] + (f"  ·  {person['department']}" if person.get("department") else "")
+            text = isolate(person["name"]) + (f"  ·  {person['department']}" if person.get("department") else "")
+            if person.get("on_site"):
+                text += "  ·  " + _("here now: tap to check out")
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, person["id"])
             item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
@@ -564,14 +631,26 @@ class NoBadgePage(Page):
             self.empty.setText(_("No one by that name. Please ask the shift lead."))
         else:
             self.empty.setText(_("Tap your name."))
+        self._show_hint()
 
     def on_item(self, item: QListWidgetItem) -> None:
         self.person_chosen.emit(item.data(Qt.ItemDataRole.UserRole))
 
     def relayout(self, width: int, height: int) -> None:
         super().relayout(width, height)
-        # On a short screen the list needs the room more than the letters do.
-        self.keyboard.setVisible(height >= 600)
+        # On a short screen the list needs the room as much as the letters do: the heading
+        # goes (the search box says what to do), then the digits (a name rarely has any), and
+        # the keys shrink towards a finger's width.
+        self.headline.setVisible(height >= 800)
+        self.search.setMinimumHeight(TIGHT_BUTTON if self.tight else 72)
+        self.keyboard.set_digits_visible(height >= 900)
+        rows = self.keyboard.row_count()
+        self.keyboard.set_key_size(min(72, int(height * 0.42 - 6 * (rows - 1)) // rows))
+        self._show_hint()
+
+    def _show_hint(self) -> None:
+        # With names listed, "Tap your name" is clear enough without its own line on a short screen.
+        self.empty.setVisible(self.results.count() == 0 or self.height() >= 800)
 
 
 class PinPage(Page):
@@ -584,8 +663,18 @@ class PinPage(Page):
         self.headline = label("", "headline", align=Qt.AlignmentFlag.AlignCenter)
         self.outer.addWidget(self.headline)
         row = QHBoxLayout()
+        row.setSpacing(24)
+        # On a tight page who or what the PIN is for stands beside the pad instead of above it.
+        self.side = label("", "big", align=Qt.AlignmentFlag.AlignLeft)
+        self.side.hide()
+        row.addWidget(self.side, 2)
         row.addStretch(1)
         self.pad = PinPad(_("Shift lead: enter your PIN"), button_size=80)
+        keep(self.pad.cancel_button, text=N_("Cancel"), accessible=N_("Cancel"))
+        keep(self.pad.ok_button, accessible=N_("Confirm PIN"))
+        keep(self.pad.delete_button, accessible=N_("Delete last digit"))
+        keep(self.pad.display, accessible=N_("PIN"))
+        keep(self.pad.message, accessible=N_("PIN message"))
         self.pad.setMaximumWidth(760)
         self._compact: bool | None = None
         row.addWidget(self.pad, 2, Qt.AlignmentFlag.AlignVCenter)
@@ -596,16 +685,49 @@ class PinPage(Page):
     def open(self, purpose: str, headline: str, title: str) -> None:
         self.purpose = purpose
         self.headline.setText(headline)
-        self.pad.reset(title)
+        self._title = title
+        self.pad.reset(self._pad_title())
         self.pad.set_locked(False)
+
+    def _pad_title(self) -> str:
+        # Without its headline (a short screen) the pad still says who or what the PIN is for.
+        title = getattr(self, "_title", "")
+        self.side.setText(f"{self.headline.text()}\n\n{title}".strip())
+        if not self.headline.isHidden() or not self.headline.text():
+            return title
+        return f"{self.headline.text()}\n{title}"
 
     def relayout(self, width: int, height: int) -> None:
         super().relayout(width, height)
-        self.headline.setVisible(height >= 640)
-        compact = height < 900
-        if compact != self._compact:
-            self._compact = compact
-            self.pad.set_button_size(64 if compact else 88)
+        # Below 800 pixels the pad's own title says what the PIN is for.
+        self.headline.setVisible(height >= 800)
+        self.side.setVisible(self.tight)
+        self.pad.title.setVisible(not self.tight)
+        self.pad.title.setText(self._pad_title())
+        size = 48 if self.tight else 56 if height < 800 else 64 if height < 900 else 88
+        if size != self._compact:
+            self._compact = size
+            self.pad.set_button_size(size)
+            # The pad's own gaps (its layout and its grid of keys) close up on a short page.
+            pad_layout = self.pad.layout()
+            pad_layout.setSpacing(6 if height < 800 else 16)
+            for index in range(pad_layout.count()):
+                grid = pad_layout.itemAt(index).layout()
+                if grid is not None:
+                    grid.setSpacing(6 if height < 800 else 12)
+
+
+def fit_windowed(window: QWidget, width: int = 1280, height: int = 800) -> None:
+    """A windowed kiosk (a PC someone also works on) at width x height, or smaller to fit the
+    screen's free room with its title bar (a 1366x768 screen with a taskbar has 1366x698 for it),
+    placed in the middle of that room."""
+    room = window.screen().availableGeometry()
+    frame = window.frameGeometry().height() - window.geometry().height() if window.isVisible() else 0
+    frame = frame or 30  # not shown yet: a usual title bar
+    size = QSize(min(width, room.width()), min(height, room.height() - frame))
+    window.resize(size)
+    window.move(room.x() + (room.width() - size.width()) // 2,
+                room.y() + frame + (room.height() - frame - size.height()) // 2)
 
 
 def forgotten_question(check_in_local: dt.datetime, today: dt.date) -> str:

@@ -10,12 +10,12 @@ from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from ... import i18n
 from ...errors import DamagedDatabase, DatabaseBusy, DiskFull, NewerDatabase, ReadOnlyDatabase, UserError
 from ...i18n import N_, _, format_date, format_time
-from ...services import observations, pin, roster, settings, tasks, visits
+from ...services import names, observations, pin, roster, settings, tasks, visits
 from ...services.badges import REASONS
 from ...storage.db import Storage
 from ...timeutil import local, local_clock, utc_now
@@ -27,6 +27,10 @@ from ..watcher import DatabaseWatcher
 from ..widgets import VerdictWatch
 from .screens import (ForgottenPage, GoodbyePage, IdlePage, NoBadgePage, PinPage, RefusedPage, RepeatPage,
                       WelcomePage, forgotten_question)
+# kiosk-ui: kept awake, no-badge check-in/out, the keyboard kept, emoji, right-to-left names
+from . import awake, by_name, focus
+from ..emoji import use_emoji_font
+from .screens import DirectedLabel, fit_windowed
 
 log = logging.getLogger("storeshift.ui.kiosk")
 
@@ -103,7 +107,7 @@ class KioskWindow(QMainWindow):
         if camera and self.camera is not None:  # after the first frame: looking for cameras takes 0.1-0.2 s
             QTimer.singleShot(0, self, self._start_camera)
         if windowed:
-            self.resize(1280, 800)
+            fit_windowed(self)  # kiosk-ui hook: never larger than the screen's free room
         else:
             self.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
             # The whole screen also where no window manager grants "full screen" (a kiosk PC
@@ -112,6 +116,10 @@ class KioskWindow(QMainWindow):
             self.setWindowState(Qt.WindowState.WindowFullScreen)
         self._built = True
         self.show_idle()
+        # kiosk-ui hooks: the keyboard kept for the scanner, the PC kept awake (both let go at exit).
+        self.focus_keeper = focus.keep_keyboard(self, full_screen=not windowed)
+        self.awake = awake.stay_awake(self)
+        use_emoji_font()
 
     # --- building ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -120,7 +128,7 @@ class KioskWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        self.banner = QLabel("")
+        self.banner = DirectedLabel("")  # kiosk-ui hook: a name first keeps the line's direction
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -472,21 +480,13 @@ class KioskWindow(QMainWindow):
         people = []
         if len(query) >= 2:
             try:
-                people = roster.list_people(self.storage, search=query, include_inactive=False)[:8]
+                people = names.search_people(self.storage, query)  # kiosk-ui hook: any case, accent, script
             except UserError:
                 self.show_banner(_(CANT_RECORD))
         self.no_badge.show_people(people, query)
 
     def on_person_chosen(self, person_id: str) -> None:
-        self._chosen_person = person_id
-        try:
-            name = roster.get_person(self.storage, person_id)["name"]
-        except UserError as exc:
-            self.show_banner(str(exc))
-            return
-        self.pin_page.open("check_in", _("Checking in {name}").format(name=name), _("Shift lead: confirm with your PIN"))
-        self._show("pin", self._settings["debrief_idle_s"])
-        self.pin_page.pad.focus()
+        by_name.choose(self, person_id)  # kiosk-ui hook: check in, or out when on site
 
     def _check_in_chosen(self) -> None:
         try:
@@ -535,7 +535,7 @@ class KioskWindow(QMainWindow):
         if self.pin_page.purpose == "exit":
             self.leave()
         else:
-            self._check_in_chosen()
+            by_name.confirmed(self)  # kiosk-ui hook: check-in or check-out by name
 
     def leave(self) -> None:
         log.info("kiosk mode left with the shift-lead PIN")
@@ -652,7 +652,8 @@ class KioskWindow(QMainWindow):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         size = event.size()
-        self._apply_scale(max(1.0, min(1.6, size.width() / 1024, size.height() / 768)))
+        # kiosk-ui hook: smaller too (down to 0.6), for a windowed kiosk at 150 % on 1366x768
+        self._apply_scale(max(0.6, min(1.6, size.width() / 1024, size.height() / 768)))
         super().resizeEvent(event)
 
     # --- telling people ---------------------------------------------------------------------

@@ -13,25 +13,43 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHeade
                                QVBoxLayout, QWidget)
 
 from ...errors import UserError
-from ...i18n import _, format_number, ngettext
+from ...i18n import N_, _, format_number, ngettext
 from ...services.csvio import CsvRows, ImportReport
 from ...storage.db import Storage, open_storage
+from ..language import add_item, keep
 from ..worker import run_in_background
 from .common import ERROR, FormDialog
 from .models import ImportProblemsModel, RowTableModel
 
-#: The roster fields a lead can point at a column, with their labels.
-ROSTER_FIELDS = [("name", "Name"), ("first_name", "First name"), ("last_name", "Last name"), ("email", "Email"),
-                 ("employee_id", "Employee id"), ("department", "Department")]
-NOT_IMPORTED = "(not imported)"
+#: The roster fields a lead can point at a column: (field, caption, name for a screen reader).
+ROSTER_FIELDS = [("name", N_("Name:"), N_("Column for the name")),
+                 ("first_name", N_("First name:"), N_("Column for the first name")),
+                 ("last_name", N_("Last name:"), N_("Column for the last name")),
+                 ("email", N_("Email:"), N_("Column for the email")),
+                 ("employee_id", N_("Employee id:"), N_("Column for the employee id")),
+                 ("department", N_("Department:"), N_("Column for the department"))]
+NOT_IMPORTED = N_("(not imported)")
 SAMPLE_ROWS = 5
-_SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "bars (|)"}
+# Whole sentences per separator, so each language words them its own way.
+_HOW_READ = {
+    ",": N_("Read as {encoding} text, values separated by commas. Check that each field comes from the right "
+            "column:"),
+    ";": N_("Read as {encoding} text, values separated by semicolons. Check that each field comes from the right "
+            "column:"),
+    "\t": N_("Read as {encoding} text, values separated by tabs. Check that each field comes from the right "
+             "column:"),
+    "|": N_("Read as {encoding} text, values separated by bars (|). Check that each field comes from the right "
+            "column:"),
+}
+#: What an import brings in, as the dialog's title says it.
+_TITLES = {"people": N_("Import people from {file}"), "tasks": N_("Import tasks from {file}")}
 
 
 class SampleRowsModel(RowTableModel):
     """The first rows of a file as they will be imported."""
 
-    columns = [("name", "Name"), ("email", "Email"), ("employee_id", "Employee id"), ("department", "Department")]
+    columns = [("name", N_("Name")), ("email", N_("Email")), ("employee_id", N_("Employee id")),
+               ("department", N_("Department"))]
     key = "n"
 
 
@@ -55,11 +73,10 @@ class ColumnsPreview(QWidget):
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
         self.choosers: dict[str, QComboBox] = {}
-        for i, (fieldname, label) in enumerate(ROSTER_FIELDS):
-            chooser = QComboBox()
+        for i, (fieldname, label, spoken) in enumerate(ROSTER_FIELDS):
+            chooser = keep(QComboBox(), accessible=spoken)
             chooser.setObjectName(f"column_{fieldname}")
-            chooser.setAccessibleName(f"Column for {label.lower()}")
-            caption = QLabel(f"{label}:")
+            caption = keep(QLabel(), text=label)
             caption.setBuddy(chooser)
             # Two fields a row: the choices stay wide enough to read a column's name.
             grid.addWidget(caption, i // 2, (i % 2) * 2)
@@ -88,7 +105,7 @@ class ColumnsPreview(QWidget):
         for fieldname, chooser in self.choosers.items():
             chooser.blockSignals(True)
             chooser.clear()
-            chooser.addItem(NOT_IMPORTED, None)
+            add_item(chooser, NOT_IMPORTED, None)
             for header in headers:
                 if header:
                     chooser.addItem(header, header)
@@ -98,11 +115,9 @@ class ColumnsPreview(QWidget):
 
     def show_table(self, table: CsvRows) -> None:
         self.show_headers(table.headers, table.columns)
-        self.how_read.setText(f"Read as {table.encoding} text, values separated by "
-                              f"{_SEPARATORS.get(table.delimiter, table.delimiter)}. Check that each field "
-                              "comes from the right column:")
-        self.ignored.setText("Not imported: " + ", ".join(table.ignored) if table.ignored
-                             else "Every column is imported.")
+        self.how_read.setText(_(_HOW_READ.get(table.delimiter, _HOW_READ[","])).format(encoding=table.encoding))
+        self.ignored.setText(_("Not imported: {columns}").format(columns=", ".join(table.ignored)) if table.ignored
+                             else _("Every column is imported."))
         self.samples.set_rows([{"n": i, **values} for i, (_line, values) in enumerate(table.rows[:SAMPLE_ROWS])])
 
     def show_missing(self, headers: list[str], text: str) -> None:
@@ -154,7 +169,7 @@ class ImportPreview(FormDialog):
                  apply: Callable[..., ImportReport], on_imported: Callable[[str], None],
                  table: CsvRows | None = None, replan: Callable[[dict], tuple[ImportReport, CsvRows]] | None = None,
                  missing: tuple[list[str], str] | None = None):
-        super().__init__(parent, f"Import {noun} from {path.name}", ok_text="Import")
+        super().__init__(parent, _(_TITLES.get(noun, _TITLES["people"])).format(file=path.name), ok_text=_("Import"))
         self.setObjectName("importPreview")
         self.page = parent
         self.path = path
@@ -194,14 +209,17 @@ class ImportPreview(FormDialog):
     def show_report(self, report: ImportReport, table: CsvRows | None = None) -> None:
         self.report = report
         good = report.added + report.updated
-        lines = [f"<b>{html.escape(self.path.name)}</b>: {report.added} to add, {report.updated} to update, "
-                 f"{report.unchanged} already up to date."]
+        lines = [_("<b>{file}</b>: {added} to add, {updated} to update, {unchanged} already up to date.").format(
+            file=html.escape(self.path.name), added=format_number(report.added),
+            updated=format_number(report.updated), unchanged=format_number(report.unchanged))]
         if report.errors:
-            lines.append(f"<span style='color:#b91c1c'><b>{len(report.errors)} bad line"
-                         f"{'s' if len(report.errors) != 1 else ''}</b> cannot be imported (listed below). "
-                         "Fix them in the file and import again, or import only the good lines now.</span>")
+            bad = ngettext("<b>{count} bad line</b> cannot be imported (listed below). Fix it in the file and import "
+                           "again, or import only the good lines now.",
+                           "<b>{count} bad lines</b> cannot be imported (listed below). Fix them in the file and "
+                           "import again, or import only the good lines now.", len(report.errors))
+            lines.append(f"<span style='color:#b91c1c'>{bad.format(count=format_number(len(report.errors)))}</span>")
         else:
-            lines.append("No bad lines.")
+            lines.append(_("No bad lines."))
         self.summary.setText("<br>".join(lines))
         if self.columns is not None and table is not None:
             self.columns.show_table(table)
@@ -216,20 +234,21 @@ class ImportPreview(FormDialog):
             self.ok_button.setText(ngettext("Import {count} person", "Import {count} people", good)
                                    .format(count=format_number(good)))
         else:
-            self.ok_button.setText(f"Import {good} {self.noun}" if good else "Nothing to import")
+            self.ok_button.setText(ngettext("Import {count} task", "Import {count} tasks", good)
+                                   .format(count=format_number(good)))
         self.ok_button.setEnabled(good > 0)
         self.error.hide()
 
     def show_missing(self, headers: list[str], text: str) -> None:
         """The file has no column the import needs: say so, and offer its columns to choose from."""
         self.report = ImportReport()
-        self.summary.setText(f"<b>{html.escape(self.path.name)}</b>: "
-                             "<span style='color:#b91c1c'>choose the column that holds each person's name.</span>")
+        self.summary.setText(f"<b>{html.escape(self.path.name)}</b>: <span style='color:#b91c1c'>"
+                             + html.escape(_("choose the column that holds each person's name.")) + "</span>")
         if self.columns is not None:
             self.columns.show_missing(headers, text)
         self.problems.set_rows([])
         self.table.hide()
-        self.ok_button.setText("Nothing to import")
+        self.ok_button.setText(_("Nothing to import"))
         self.ok_button.setEnabled(False)
 
     def on_mapping_changed(self, mapping: dict) -> None:
@@ -239,7 +258,7 @@ class ImportPreview(FormDialog):
         try:
             report, table = self.replan(mapping)
         except MissingColumn as exc:
-            self.show_missing(exc.headers, str(exc).split(" Say which")[0])
+            self.show_missing(exc.headers, exc.problem)
             return
         except UserError as exc:
             self.show_error(str(exc))
@@ -249,7 +268,7 @@ class ImportPreview(FormDialog):
     def on_import(self) -> None:
         skip = bool(self.report.errors)
         self.ok_button.setEnabled(False)
-        self.ok_button.setText("Importing…")
+        self.ok_button.setText(_("Importing…"))
         if self.replan is not None:
             mapping = self.mapping
 

@@ -363,7 +363,7 @@ class ObservationsPage(QWidget):
                 until = format_time(local(read.end, tz))
             facts.append(_("<b>Visit:</b> {start}–{end}").format(
                 start=format_datetime(local(visit["check_in_at"], tz)), end=until))
-        parts.append("<p>" + "<br>".join(facts) + "</p>")
+        # Who, which task and when go in the facts beneath, once (not again in the note itself).
         self.detail.setText("".join(parts))
         self.facts.setText("<br>".join(facts))
         self.facts.show()

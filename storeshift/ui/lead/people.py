@@ -320,7 +320,7 @@ class PeoplePage(QWidget):
         except MissingColumn as exc:
             # Not a refusal yet: the lead may know which column holds the name.
             self.preview = ImportPreview(self, path, None, "people", apply, self.on_imported, replan=replan,
-                                         missing=(exc.headers, str(exc).split(" Say which")[0]))
+                                         missing=(exc.headers, exc.problem))
             self.preview.open()
             return
         except UserError as exc:

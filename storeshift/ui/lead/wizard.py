@@ -1,6 +1,7 @@
 """The first-run wizard of the shift-lead window: a new store set up page by page in the order of
-`storeshift setup` (organisation key, site name, time zone, language, opening hours, PIN, roster,
-tasks), checked as it goes and written all at once at the end."""
+`storeshift setup` (language, organisation key, site name, time zone, opening hours, PIN, roster,
+tasks), checked as it goes and written all at once at the end. The language chosen on the first
+page is spoken at once, by the wizard and the window behind it."""
 
 from __future__ import annotations
 
@@ -8,17 +9,19 @@ import html
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import Qt, QTime, QTimeZone, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTime, QTimeZone, Signal
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QCompleter, QGridLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QRadioButton, QTimeEdit, QVBoxLayout, QWidget, QWizard,
                                QWizardPage)
 
 from ... import i18n
 from ...errors import UserError
+from ...i18n import N_, _, format_number, ngettext
 from ...services import roster, settings, setup
 from ...services import tasks as task_service
 from ...services.csvio import MissingColumn
 from ...timeutil import all_zones
+from ..language import keep, retranslate
 from .common import LeadContext, PinField, choose_file
 from .imports import ColumnsPreview, run_with_own_storage
 
@@ -28,6 +31,19 @@ def _hint(text: str) -> QLabel:
     label.setObjectName("wizardHint")
     label.setWordWrap(True)
     return label
+
+
+# not translated: Qt's own words for its wizard's buttons, which Qt's catalogue translates
+_QT_BUTTONS = ((QWizard.WizardButton.BackButton, "< &Back"), (QWizard.WizardButton.NextButton, "&Next >"),
+               (QWizard.WizardButton.CancelButton, "Cancel"))
+
+
+def _with_bad_lines(added: str, bad: int) -> str:
+    """'5 people to add.' or '5 people to add; 2 bad lines will be skipped.'"""
+    if not bad:
+        return _("{summary}.").format(summary=added)
+    return ngettext("{summary}; {count} bad line will be skipped.", "{summary}; {count} bad lines will be skipped.",
+                    bad).format(summary=added, count=format_number(bad))
 
 
 def _error_label() -> QLabel:
@@ -45,12 +61,12 @@ class FileField(QWidget):
     changed = Signal(str)
 
     def __init__(self, caption: str, name_filter: str, placeholder: str, parent=None):
+        """caption, name_filter and placeholder: messages marked N_(), said in the language of the moment."""
         super().__init__(parent)
         self.caption, self.name_filter = caption, name_filter
-        self.edit = QLineEdit()
-        self.edit.setPlaceholderText(placeholder)
+        self.edit = keep(QLineEdit(), placeholder=placeholder)
         self.edit.setClearButtonEnabled(True)
-        self.browse = QPushButton("Browse…")
+        self.browse = keep(QPushButton(), text=N_("Browse…"))
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.edit, 1)
@@ -60,7 +76,7 @@ class FileField(QWidget):
         self.setFocusProxy(self.edit)
 
     def on_browse(self) -> None:
-        choose_file(self, self.caption, self.name_filter, lambda path: self.edit.setText(str(path)))
+        choose_file(self, _(self.caption), _(self.name_filter), lambda path: self.edit.setText(str(path)))
 
     def path(self) -> Path | None:
         text = self.edit.text().strip()
@@ -70,15 +86,16 @@ class FileField(QWidget):
 class OrganisationPage(QWizardPage):
     def __init__(self):
         super().__init__()
-        self.setTitle("Organisation key")
-        self.setSubTitle("Badges are signed with your organisation's key. Use head office's, so that a "
-                         "badge works in every store; it must be chosen before anyone is added.")
-        self.use_head_office = QRadioButton("Use head office's organisation key")
-        self.key_file = FileField("Head office's organisation key", "Organisation keys (*.key *.json);;All files (*)",
-                                  "The file head office sent (storeshift org-key export)")
-        self.start_new = QRadioButton("Start a new organisation (this store is the first, or on its own)")
-        self.organisation_name = QLineEdit()
-        self.organisation_name.setPlaceholderText("Organisation name, e.g. Acme Retail")
+        keep(self, title=N_("Organisation key"),
+             subtitle=N_("Badges are signed with your organisation's key. Use head office's, so that a "
+                         "badge works in every store; it must be chosen before anyone is added."))
+        self.use_head_office = keep(QRadioButton(), text=N_("Use head office's organisation key"))
+        self.key_file = FileField(N_("Head office's organisation key"),
+                                  N_("Organisation keys (*.key *.json);;All files (*)"),
+                                  N_("The file head office sent (storeshift org-key export)"))
+        self.start_new = keep(QRadioButton(),
+                              text=N_("Start a new organisation (this store is the first, or on its own)"))
+        self.organisation_name = keep(QLineEdit(), placeholder=N_("Organisation name, e.g. Acme Retail"))
         group = QButtonGroup(self)
         group.addButton(self.use_head_office)
         group.addButton(self.start_new)
@@ -128,10 +145,10 @@ class OrganisationPage(QWizardPage):
 class SitePage(QWizardPage):
     def __init__(self, current: str):
         super().__init__()
-        self.setTitle("Site name")
-        self.setSubTitle("The name badges, reports and the kiosk show.")
+        keep(self, title=N_("Site name"), subtitle=N_("The name badges, reports and the kiosk show."))
         self.name = QLineEdit("" if current == settings.BY_KEY["site_name"].default else current)
-        self.name.setPlaceholderText("e.g. Lyon Part-Dieu, or Leeds contact centre")
+        keep(self.name, placeholder=N_("e.g. Lyon Part-Dieu, or Leeds contact centre"),
+             accessible=N_("Site name"))
         self.name.setMaxLength(120)
         layout = QVBoxLayout(self)
         layout.addWidget(self.name)
@@ -153,9 +170,9 @@ def _system_zone() -> str | None:
 class TimezonePage(QWizardPage):
     def __init__(self, current: str):
         super().__init__()
-        self.setTitle("Time zone")
-        self.setSubTitle("Times are shown, and weeks counted, in the store's time zone. Type part of a "
-                         "city's name to find it.")
+        keep(self, title=N_("Time zone"),
+             subtitle=N_("Times are shown, and weeks counted, in the store's time zone. Type part of a "
+                         "city's name to find it."))
         self.zones = all_zones()
         self.zone = QComboBox()
         self.zone.setEditable(True)
@@ -168,6 +185,7 @@ class TimezonePage(QWizardPage):
         self.zone.setCompleter(completer)
         chosen = current if current != settings.BY_KEY["timezone"].default else (_system_zone() or current)
         self.zone.setCurrentText(chosen)
+        keep(self.zone, accessible=N_("Time zone"))
         self.error = _error_label()
         layout = QVBoxLayout(self)
         layout.addWidget(self.zone)
@@ -183,53 +201,70 @@ class TimezonePage(QWizardPage):
 
 
 class LanguagePage(QWizardPage):
+    """The first page: each language named in itself, so anyone finds theirs; choosing one
+    switches the wizard (and the window behind it) to it at once."""
+
     def __init__(self, current: str):
         super().__init__()
-        self.setTitle("Language")
-        self.setSubTitle("The language of the kiosk and the reports. Visitors can switch at the kiosk.")
+        keep(self, title=N_("Language"),
+             subtitle=N_("The language of this window, the kiosk and the reports. Visitors can switch at "
+                         "the kiosk."))
         layout = QVBoxLayout(self)
         self.buttons: dict[str, QRadioButton] = {}
         group = QButtonGroup(self)
         for code in i18n.available():
-            button = QRadioButton(i18n.language_name(code))
+            button = QRadioButton(i18n.language_name(code))  # not translated: each language in itself
             button.setObjectName(f"language_{code}")
             group.addButton(button)
             layout.addWidget(button)
             self.buttons[code] = button
-        self.buttons.get(current, self.buttons["en"]).setChecked(True)
+        self.buttons.get(current, self.buttons[i18n.SOURCE_LANGUAGE]).setChecked(True)
         layout.addStretch(1)
+        for code, button in self.buttons.items():
+            button.toggled.connect(lambda on, chosen=code: self.on_chosen(chosen) if on else None)
+
+    def chosen(self) -> str:
+        return next(code for code, button in self.buttons.items() if button.isChecked())
+
+    def on_chosen(self, code: str) -> None:
+        # Spoken from now on; stored with everything else at the end (a cancelled wizard goes
+        # back to the store's language).
+        i18n.set_site_language(code)
 
     def fill(self, plan: setup.StoreSetup) -> None:
-        plan.language = next(code for code, button in self.buttons.items() if button.isChecked())
+        plan.language = self.chosen()
 
 
 class HoursPage(QWizardPage):
     def __init__(self, current: str):
         super().__init__()
-        self.setTitle("Opening hours")
-        self.setSubTitle("When the store opens and closes each day. A visit nobody checked out ends at "
-                         "closing time.")
+        keep(self, title=N_("Opening hours"),
+             subtitle=N_("When the store opens and closes each day. A visit nobody checked out ends at "
+                         "closing time."))
         days = settings.weekly_hours(current)
         grid = QGridLayout(self)
         grid.setHorizontalSpacing(14)
-        for column, text in enumerate(("", "Open", "Opens", "Closes")):
-            if text:
-                grid.addWidget(QLabel(f"<b>{text}</b>"), 0, column)
+        for column, text in enumerate((N_("Open"), N_("Opens"), N_("Closes")), start=1):
+            heading = keep(QLabel(), text=text)
+            font = heading.font()
+            font.setBold(True)
+            heading.setFont(font)
+            grid.addWidget(heading, 0, column)
         self.rows: list[tuple[QCheckBox, QTimeEdit, QTimeEdit]] = []
-        names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-        for day, name in enumerate(names):
+        self.day_labels: list[QLabel] = []
+        for day in range(7):
             is_open = QCheckBox()
             is_open.setObjectName(f"open_{day}")
-            is_open.setAccessibleName(f"Open on {name}")
             opens, closes = QTimeEdit(), QTimeEdit()
-            for edit, label in ((opens, "opens"), (closes, "closes")):
+            for edit in (opens, closes):
                 edit.setDisplayFormat("HH:mm")
-                edit.setAccessibleName(f"{name} {label}")
             pair = days[day] or ("09:00", "18:00")
             opens.setTime(QTime.fromString(pair[0], "HH:mm"))
             closes.setTime(QTime.fromString(pair[1], "HH:mm"))
             is_open.setChecked(days[day] is not None)
-            grid.addWidget(QLabel(name), day + 1, 0)
+            name = QLabel()
+            self.day_labels.append(name)
+            grid.addWidget(name, day + 1, 0)
             grid.addWidget(is_open, day + 1, 1)
             grid.addWidget(opens, day + 1, 2)
             grid.addWidget(closes, day + 1, 3)
@@ -243,6 +278,16 @@ class HoursPage(QWizardPage):
         grid.addWidget(self.error, 9, 0, 1, 4)
         grid.setColumnStretch(4, 1)
         grid.setRowStretch(10, 1)
+        self.name_days()
+
+    def name_days(self) -> None:
+        """The days by their names in the language of the moment ('Lundi', 'Montag')."""
+        for name, label, (is_open, opens, closes) in zip(i18n.weekday_names("wide"), self.day_labels, self.rows):
+            day = name[:1].upper() + name[1:]
+            label.setText(day)
+            is_open.setAccessibleName(_("Open on {day}").format(day=day))
+            opens.setAccessibleName(_("{day}: opens").format(day=day))
+            closes.setAccessibleName(_("{day}: closes").format(day=day))
 
     def text(self) -> str:
         return settings.format_hours([
@@ -256,7 +301,8 @@ class HoursPage(QWizardPage):
         try:
             settings.weekly_hours(self.text())
         except ValueError as exc:
-            self.error.setText(f"The opening hours {exc}.")
+            self.error.setText(_("{setting}: {problem}.").format(setting=settings.BY_KEY["opening_hours"].label,
+                                                                 problem=exc))
             self.error.show()
             return False
         return True
@@ -268,11 +314,11 @@ class HoursPage(QWizardPage):
 class PinPage(QWizardPage):
     def __init__(self):
         super().__init__()
-        self.setTitle("Shift-lead PIN")
-        self.setSubTitle("4 to 12 digits. It unlocks this window and is the only way out of the kiosk, so "
-                         "give it only to shift leads.")
-        self.pin = PinField("PIN")
-        self.again = PinField("The same PIN again")
+        keep(self, title=N_("Shift-lead PIN"),
+             subtitle=N_("4 to 12 digits. It unlocks this window and is the only way out of the kiosk, so "
+                         "give it only to shift leads."))
+        self.pin = keep(PinField(), placeholder=N_("PIN"), accessible=N_("PIN"))
+        self.again = keep(PinField(), placeholder=N_("The same PIN again"), accessible=N_("The same PIN again"))
         self.error = _error_label()
         layout = QVBoxLayout(self)
         layout.addWidget(self.pin)
@@ -291,7 +337,7 @@ class PinPage(QWizardPage):
 
     def validatePage(self) -> bool:  # noqa: N802 (Qt's name)
         if self.pin.text() != self.again.text():
-            self.error.setText("The two PINs are not the same; type them again.")
+            self.error.setText(_("The two PINs are not the same; type them again."))
             self.error.show()
             self.again.clear()
             self.again.setFocus()
@@ -308,10 +354,11 @@ class RosterPage(QWizardPage):
     def __init__(self, ctx: LeadContext):
         super().__init__()
         self.ctx = ctx
-        self.setTitle("Roster")
-        self.setSubTitle("The people who will come for shifts: the CSV file your HR system exports (English, "
-                         "French or German headers are recognised). You can also add people later.")
-        self.file = FileField("Import the roster", "CSV files (*.csv *.txt);;All files (*)", "Roster CSV file")
+        keep(self, title=N_("Roster"),
+             subtitle=N_("The people who will come for shifts: the CSV file your HR system exports (English, "
+                         "French or German headers are recognised). You can also add people later."))
+        self.file = FileField(N_("Import the roster"), N_("CSV files (*.csv *.txt);;All files (*)"),
+                              N_("Roster CSV file"))
         self.summary = QLabel()
         self.summary.setObjectName("importSummary")
         self.summary.setWordWrap(True)
@@ -341,25 +388,26 @@ class RosterPage(QWizardPage):
         path = self.file.path()
         self.ready = path is None
         if path is None:
-            self.summary.setText("No roster: people can be added on the People page later.")
+            self.summary.setText(_("No roster: people can be added on the People page later."))
             self.columns.hide()
         elif not path.is_file():
-            self.summary.setText("There is no such file.")
+            self.summary.setText(_("There is no such file."))
             self.columns.hide()
         else:
             try:
                 plan = roster.plan_people_import(self.ctx.storage, path, self.mapping)
             except MissingColumn as exc:
-                self.summary.setText("Choose the column that holds each person's name.")
-                self.columns.show_missing(exc.headers, str(exc).split(" Say which")[0])
+                self.summary.setText(_("Choose the column that holds each person's name."))
+                self.columns.show_missing(exc.headers, exc.problem)
                 self.columns.show()
             except UserError as exc:
                 self.summary.setText(str(exc))
                 self.columns.hide()
             else:
                 report = plan.report
-                bad = f"; {len(report.errors)} bad lines will be skipped" if report.errors else ""
-                self.summary.setText(f"{report.added} people to add{bad}.")
+                added = ngettext("{count} person to add", "{count} people to add", report.added).format(
+                    count=format_number(report.added))
+                self.summary.setText(_with_bad_lines(added, len(report.errors)))
                 self.columns.show_table(plan.table)
                 self.columns.show()
                 self.ready = report.added + report.updated > 0
@@ -377,11 +425,12 @@ class TasksPage(QWizardPage):
     def __init__(self, ctx: LeadContext):
         super().__init__()
         self.ctx = ctx
-        self.setTitle("Tasks")
-        self.setSubTitle("The tasks visitors can be given: a CSV file with title, description, area, minutes "
-                         "and capacity. You can also add tasks later.")
-        self.file = FileField("Import the task catalogue", "CSV files (*.csv *.txt);;All files (*)", "Tasks CSV file")
-        self.summary = QLabel("No tasks file: tasks can be added on the Tasks page later.")
+        keep(self, title=N_("Tasks"),
+             subtitle=N_("The tasks visitors can be given: a CSV file with title, description, area, minutes "
+                         "and capacity. You can also add tasks later."))
+        self.file = FileField(N_("Import the task catalogue"), N_("CSV files (*.csv *.txt);;All files (*)"),
+                              N_("Tasks CSV file"))
+        self.summary = QLabel(_("No tasks file: tasks can be added on the Tasks page later."))
         self.summary.setObjectName("importSummary")
         self.summary.setWordWrap(True)
         self.error = _error_label()
@@ -398,9 +447,9 @@ class TasksPage(QWizardPage):
         path = self.file.path()
         self.ready = path is None
         if path is None:
-            self.summary.setText("No tasks file: tasks can be added on the Tasks page later.")
+            self.summary.setText(_("No tasks file: tasks can be added on the Tasks page later."))
         elif not path.is_file():
-            self.summary.setText("There is no such file.")
+            self.summary.setText(_("There is no such file."))
         else:
             try:
                 report, _inserts, _updates = task_service.plan_tasks_import(self.ctx.storage, path)
@@ -408,8 +457,11 @@ class TasksPage(QWizardPage):
                 self.summary.setText(str(exc))
             else:
                 titles = ", ".join(t["title"] for t in _inserts[:4]) + ("…" if len(_inserts) > 4 else "")
-                bad = f"; {len(report.errors)} bad lines will be skipped" if report.errors else ""
-                self.summary.setText(f"{report.added} tasks to add{bad}: {titles}")
+                added = ngettext("{count} task to add", "{count} tasks to add", report.added).format(
+                    count=format_number(report.added))
+                self.summary.setText(_("{summary}: {titles}").format(
+                    summary=_with_bad_lines(added, len(report.errors)).rstrip("."), titles=titles) if titles
+                    else _with_bad_lines(added, len(report.errors)))
                 self.ready = report.added + report.updated > 0
         self.completeChanged.emit()
 
@@ -429,22 +481,22 @@ class SetupWizard(QWizard):
         super().__init__(parent)
         self.setObjectName("setupWizard")
         self.ctx = ctx
-        self.setWindowTitle("Set up this store — storeshift")
+        keep(self, window_title=N_("Set up this store — storeshift"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setModal(True)
         storage = ctx.storage
+        self.language = LanguagePage(settings.get(storage, "language"))
         self.organisation = OrganisationPage()
         self.site = SitePage(settings.get(storage, "site_name"))
         self.timezone = TimezonePage(settings.get(storage, "timezone"))
-        self.language = LanguagePage(settings.get(storage, "language"))
         self.hours = HoursPage(settings.get(storage, "opening_hours"))
         self.pin = PinPage()
         self.roster = RosterPage(ctx)
         self.tasks = TasksPage(ctx)
         # The order of `storeshift setup` (setup.STEPS).
-        self.steps = {"organisation": self.organisation, "site_name": self.site, "timezone": self.timezone,
-                      "language": self.language, "opening_hours": self.hours, "pin": self.pin,
+        self.steps = {"language": self.language, "organisation": self.organisation, "site_name": self.site,
+                      "timezone": self.timezone, "opening_hours": self.hours, "pin": self.pin,
                       "roster": self.roster, "tasks": self.tasks}
         assert tuple(self.steps) == setup.STEPS
         for page in self.steps.values():
@@ -453,11 +505,13 @@ class SetupWizard(QWizard):
         self.step_list = QLabel()
         self.step_list.setObjectName("wizardSteps")
         self.step_list.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.step_list.setFixedWidth(215)
+        # Wrapped, not cut: 'Organisationsschlüssel' and 'PIN der Schichtleitung' are long words.
+        self.step_list.setWordWrap(True)
+        self.step_list.setFixedWidth(240)
         self.setSideWidget(self.step_list)
         self.currentIdChanged.connect(self.on_step)
         self.on_step(self.currentId())
-        self.setButtonText(QWizard.WizardButton.FinishButton, "Set up the store")
+        self.name_buttons()
         for which in (QWizard.WizardButton.NextButton, QWizard.WizardButton.FinishButton):
             self.button(which).setProperty("primary", True)
         self.resize(900, 640)
@@ -480,8 +534,36 @@ class SetupWizard(QWizard):
                 lines.append(f"<p style='color:#94a3b8'>✓&nbsp;&nbsp;{title}</p>")
             else:
                 lines.append(f"<p style='color:#cbd5e1'>{number}&nbsp;&nbsp;{title}</p>")
-        self.step_list.setText("<p style='color:#ffffff; font-size:13pt'><b>Set up this store</b></p>"
-                               + "".join(lines))
+        heading = html.escape(_("Set up this store"))
+        self.step_list.setText(f"<p style='color:#ffffff; font-size:13pt'><b>{heading}</b></p>" + "".join(lines))
+
+    def name_buttons(self) -> None:
+        # Back, Next and Cancel in Qt's own words and translation (qtbase_<lang>.qm): QWizard names
+        # them once, when it is made, and not again at a language change. Finish says what it does.
+        for which, text in _QT_BUTTONS:
+            self.setButtonText(which, QCoreApplication.translate("QWizard", text))  # not translated: Qt's context
+        self.setButtonText(QWizard.WizardButton.FinishButton, _("Set up the store"))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        # A finished or cancelled wizard is never shown again (a new one is made), so it need not follow.
+        if event.type() == QEvent.Type.LanguageChange and hasattr(self, "steps") and self.isVisible():
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        """Every text again in the language just chosen: the pages' kept texts, the days, the
+        steps down the side, the buttons, and what the roster and task files would bring."""
+        retranslate(self)
+        self.hours.name_days()
+        self.name_buttons()
+        self.on_step(self.currentId())
+        self.roster.preview()
+        self.tasks.on_file()
+
+    def reject(self) -> None:
+        """Cancelled: nothing was written, and the store's own language is spoken again."""
+        super().reject()
+        settings.use_site_language(self.ctx.storage)
 
     def plan(self) -> setup.StoreSetup:
         plan = setup.StoreSetup(skip_invalid=True)
@@ -507,7 +589,7 @@ class SetupWizard(QWizard):
         super().accept()
 
     def on_failed(self, text: str) -> None:
-        self.tasks.error.setText(f"The store was not set up: {text}")
+        self.tasks.error.setText(_("The store was not set up: {reason}").format(reason=text))
         self.tasks.error.show()
         self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
 
