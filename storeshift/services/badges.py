@@ -46,8 +46,8 @@ def start_organisation(storage: Storage, name: str) -> str:
             raise UserError(_("This database already has badges signed with its organisation key; "
                               "a new organisation needs a new, empty database."))
         storage.conn.execute("DELETE FROM organisation")
-        storage._org_key = None
-        storage.db["organisation"].insert({"key_id": key_id, "secret": secret_hex, "name": name,
+        storage.memo.pop("org_key", None)
+        storage.db.table("organisation").insert({"key_id": key_id, "secret": secret_hex, "name": name,
                                            "created_at": now_iso()})
     return key_id
 
@@ -87,8 +87,8 @@ def import_org_key(storage: Storage, source: Path) -> str:
                               "import the organisation key into a new, empty database."))
         old_key = audit.chain_key(storage)
         storage.conn.execute("DELETE FROM organisation")
-        storage._org_key = None
-        storage.db["organisation"].insert({"key_id": data["key_id"], "secret": secret_hex,
+        storage.memo.pop("org_key", None)
+        storage.db.table("organisation").insert({"key_id": data["key_id"], "secret": secret_hex,
                                            "name": data.get("name", ""), "created_at": now_iso()})
         # The chain is keyed from the organisation secret: re-link it with the new one, then
         # audit the exchange (the old key's entry says it was deleted).
@@ -144,10 +144,10 @@ def _cached_key(storage: Storage, fresh: bool = False) -> dict | None:
     """The organisation key, read once per connection: a scan need not read it every time. It
     changes only in a database with no badges yet (start_organisation, import_org_key), and a
     refusal that a stale key could explain reads it again (verify)."""
-    cached = getattr(storage, "_org_key", None)
+    cached = storage.memo.get("org_key")
     if cached is None or fresh:
         cached = org_key(storage)
-        storage._org_key = cached
+        storage.memo["org_key"] = cached
     return cached
 
 

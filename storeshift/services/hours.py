@@ -57,6 +57,8 @@ def closing_times_from(stored: dict) -> tuple[str, ...]:
 
 def schedule(storage: Storage, site_id: str | None = None) -> Schedule:
     site_id = site_id or storage.site_id
+    if site_id == storage.site_id:  # this site's, from the settings already read
+        return Schedule(settings.site_timezone(storage), settings.closing_times(storage))
     tz = storage.value("SELECT timezone FROM sites WHERE id = ?", (site_id,)) or settings.site_timezone(storage)
     return Schedule(tz, settings.closing_times(storage, site_id))
 

@@ -79,7 +79,7 @@ class KioskLease:
 
     def acquire(self) -> None:
         current = self._read()
-        if self._fresh(current):
+        if current is not None and self._fresh(current):
             raise Refused(self._refusal(current))
         if current:
             log.warning("taking over a stale kiosk lease (pid %s)", current.get("pid"))

@@ -14,14 +14,15 @@ after a keyed entry a plain one is refused.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import decimal
 import hashlib
 import hmac
 import json
 import sqlite3
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Iterable
-
-from sqlite_utils.db import NotFoundError, jsonify_if_needed
 
 from .. import errors
 from .db import Storage, new_id, now_iso
@@ -48,7 +49,7 @@ def chain_key_from_secret(secret_hex: str) -> bytes:
 
 def chain_key(storage: Storage) -> bytes | None:
     """This database's chain key (None before it has an organisation key); cached per connection."""
-    cached = getattr(storage, "_chain_key", None)
+    cached = storage.memo.get("chain_key")
     if cached is not None:
         return cached
     row = storage.conn.execute("SELECT secret FROM organisation ORDER BY key_id LIMIT 1").fetchone()
@@ -58,7 +59,7 @@ def chain_key(storage: Storage) -> bytes | None:
         key = chain_key_from_secret(row[0])
     except (ValueError, TypeError):
         return None
-    storage._chain_key = key
+    storage.memo["chain_key"] = key
     return key
 
 
@@ -136,6 +137,23 @@ def _append(storage: Storage, entries: list[dict]) -> None:
         [[entry[c] for c in AUDIT_COLUMNS] for entry in entries])
 
 
+class NotFoundError(LookupError):
+    """An update named a record that is not there."""
+
+
+def jsonify_if_needed(value: Any) -> Any:
+    """A value as SQLite stores it, the way sqlite-utils' own inserts store it (lists and dicts as JSON)."""
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, default=repr, ensure_ascii=False)
+    if isinstance(value, (dt.date, dt.time)):  # datetime is a date too
+        return value.isoformat()
+    if isinstance(value, (dt.timedelta, uuid.UUID)):
+        return str(value)
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value
+
+
 def _stored(cursor: sqlite3.Cursor) -> dict | None:
     """The row a RETURNING * statement wrote, as stored (defaults and type affinity applied):
     what the audit hash covers, without a second read."""
@@ -192,12 +210,12 @@ def update(storage: Storage, table: str, record_id: str, changes: dict, actor: s
 
 def delete(storage: Storage, table: str, record_id: str, actor: str, action: str = "delete") -> None:
     with storage.write():
-        storage.db[table].delete(record_id)
+        storage.db.table(table).delete(record_id)
         _append(storage, _entries(storage, [(action, table, record_id, None)], actor, now_iso()))
 
 
 def columns(storage: Storage, table: str) -> list[str]:
-    return [c.name for c in storage.db[table].columns]
+    return [row[1] for row in storage.conn.execute(f"PRAGMA table_info([{table}])")]
 
 
 def insert_many(storage: Storage, table: str, rows: list[dict], actor: str, action: str = "insert") -> None:
@@ -210,9 +228,9 @@ def insert_many(storage: Storage, table: str, rows: list[dict], actor: str, acti
     if missing:
         raise ValueError(f"insert_many into {table}: rows lack {sorted(missing)}, so their audit hash would be wrong")
     with storage.write():
-        storage.db[table].insert_all(rows, batch_size=2000)
+        storage.db.table(table).insert_all(rows, batch_size=2000)
         changes = ((action, table, row["id"], row) for row in rows)
-        storage.db["audit_log"].insert_all(_entries(storage, changes, actor, now_iso()), batch_size=2000)
+        storage.db.table("audit_log").insert_all(_entries(storage, changes, actor, now_iso()), batch_size=2000)
 
 
 @dataclass
@@ -380,7 +398,7 @@ def rekey(storage: Storage, old_key: bytes | None) -> None:
     """Re-link this site's chain with the chain key of a newly imported organisation key (only
     a new database imports one). Entries that did not check out under the old key stay as they
     are, so earlier tampering still shows."""
-    storage._chain_key = None
+    storage.memo.pop("chain_key", None)
     new_key = chain_key(storage)
     entries = storage.rows("SELECT * FROM audit_log WHERE site_id = ? ORDER BY seq", (storage.site_id,))
     prev_old = prev_new = GENESIS

@@ -130,7 +130,7 @@ FORBIDDEN = re.compile(r"roster|people|report|setting|export|backup|import|erase
                        r"task list|assign|triage|observations", re.I)
 
 
-def test_the_kiosk_reaches_nothing_but_check_in(qtbot, kiosk, demo_storage):
+def test_the_kiosk_reaches_nothing_but_check_in(qtbot, kiosk, demo_storage, settle):
     from PySide6.QtGui import QAction, QShortcut
     from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QMenuBar, QToolBar, QWidget
 
@@ -190,7 +190,7 @@ def test_the_kiosk_reaches_nothing_but_check_in(qtbot, kiosk, demo_storage):
                 continue
             button.click()
             pressed += 1
-            qtbot.wait(10)
+            settle()
             reached.add(kiosk.current_screen())
             opened = [w for w in QApplication.topLevelWidgets() if w not in before and w.isVisible()]
             assert not opened, f"{key}: '{button.text()}' opened {opened}"

@@ -35,7 +35,7 @@ def make_kiosk(qtbot, storage):
 
     def make(windowed: bool) -> KioskWindow:
         if not windowed and not pin.has_pin(storage):
-            pin.set_pin(storage, "2468")  # a full-screen kiosk needs a shift-lead PIN
+            pin.set_pin(storage, "2468")  # a full-screen kiosk needs one
         watcher = DatabaseWatcher(storage.path, interval_ms=50)
         window = KioskWindow(storage, watcher, windowed=windowed, camera=False, sounds=False)
         qtbot.addWidget(window)

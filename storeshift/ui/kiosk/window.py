@@ -30,11 +30,10 @@ from ..watcher import DatabaseWatcher
 from ..widgets import VerdictWatch
 from .screens import (ForgottenPage, GoodbyePage, IdlePage, NoBadgePage, PinPage, RefusedPage, RepeatPage,
                       WelcomePage, forgotten_question)
-from .writer import KioskWriter
-# kiosk-ui: kept awake, no-badge check-in/out, the keyboard kept, emoji, right-to-left names
 from . import awake, by_name, focus
 from ..emoji import use_emoji_font
 from .screens import DirectedLabel, fit_windowed
+from .writer import KioskWriter
 
 log = logging.getLogger("storeshift.ui.kiosk")
 
