@@ -171,3 +171,19 @@ def test_the_keyboard_is_the_one_of_the_language_on_screen(qtbot, kiosk, storage
     tap(qtbot, kiosk.no_badge.back)
     assert i18n.current() == "en"
     assert keyboard.layout_name == "QWERTY"
+
+
+def test_a_badge_scanned_while_the_name_search_has_the_keyboard_is_a_scan_not_a_search(qtbot, kiosk, storage):
+    from storeshift.services import badges
+
+    person = roster.add_person(storage, name="Bjørn Ødegaard", department="IT")
+    payload = next(code for someone, code in badges.badge_payloads(storage) if someone["id"] == person["id"])
+    tap(qtbot, kiosk.idle.no_badge)
+    type_slowly("Bj", kiosk.no_badge.search)
+    for ch in payload + "\r":  # the scanner, back to back, into the search box
+        key = Qt.Key.Key_Return if ch == "\r" else Qt.Key.Key_unknown
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(kiosk.no_badge.search, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, ch))
+    assert kiosk.current_screen() == "welcome"
+    assert payload not in kiosk.no_badge.search.text()
+    assert [v["source_in"] for v in visits_of(storage, person["id"])] == ["badge"]
