@@ -226,3 +226,11 @@ def test_on_a_real_x_server_the_kiosk_takes_the_keyboard_back_from_another_progr
             thief.close()
     finally:
         kiosk.close()
+
+
+def test_a_minimised_full_screen_kiosk_comes_back(qtbot, make_kiosk, other):
+    kiosk = make_kiosk(windowed=False)
+    kiosk.showMinimized()
+    other.activateWindow()
+    qtbot.waitUntil(lambda: kiosk.isActiveWindow() and not kiosk.isMinimized(), timeout=1000)
+    assert kiosk.windowState() & Qt.WindowState.WindowFullScreen
