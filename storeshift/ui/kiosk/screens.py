@@ -84,6 +84,8 @@ class Page(QWidget):
 
     key = ""
     spacing = 20
+    #: below this height the page is tight (a page with more on it sets a higher one)
+    tight_below = TIGHT
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -100,7 +102,7 @@ class Page(QWidget):
 
     def relayout(self, width: int, height: int) -> None:
         """Adapt to the page's shape (landscape or portrait, small or large)."""
-        self.tight = height < TIGHT
+        self.tight = height < self.tight_below
         margin = 12 if self.tight else 24 if width < 1200 else 48
         vertical = 10 if self.tight else 20 if height < 900 else 32
         self.outer.setContentsMargins(margin, vertical, margin, vertical)
@@ -384,6 +386,9 @@ class GoodbyePage(Page):
 
     key = "goodbye"
     spacing = 14
+    tight_below = 700  # the fullest screen: also 1024x768 under a banner
+    #: below this (150 % on 1366x768 under a banner) the thanks give way, and the quote while typing
+    SHORT = 420
     changed = Signal()
     finish_clicked = Signal()
 
@@ -498,10 +503,14 @@ class GoodbyePage(Page):
 
     def _show_parts(self) -> None:
         typing = self.keyboard_button.isChecked()
-        for widget in (self.headline, self.given, self.languages, *self.category_buttons.values()):
+        short = self.height() < self.SHORT
+        for widget in (self.given, *self.category_buttons.values()):
             widget.setVisible(not typing)
-        # A tight page drops the question: the text box's placeholder asks it too.
-        self.question.setVisible(not typing and not self.tight)
+        for widget in (self.headline, self.languages):
+            widget.setVisible(not typing and not short)
+        # Only a very short page drops the question: the text box's placeholder asks it too.
+        self.question.setVisible(not typing and self.height() >= TIGHT)
+        self.quote.setVisible(not (typing and short))
         if typing:
             height = self.height()
             rows = len(self.keyboard.rows)
