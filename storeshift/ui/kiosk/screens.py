@@ -276,6 +276,7 @@ class ResultPage(Page):
 
 class WelcomePage(ResultPage):
     key = "welcome"
+    tight_below = 700  # a task card and a booking: also 1024x768 under a banner
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -324,6 +325,8 @@ class WelcomePage(ResultPage):
         self.task_card.layout().setSpacing(2 if self.tight else 8)
         self.details.setSpacing(6 if self.tight else 16)
         self.icon.setVisible(not self.tight)
+        # Very short (150 % under a banner): "Welcome" says it already.
+        self.checked_in.setVisible(height >= 420)
         for widget, text in self._long.items():
             self._set_long(widget, text)
 
@@ -688,12 +691,13 @@ class PinPage(Page):
     """The shift-lead PIN, to leave kiosk mode or to confirm a check-in without badge."""
 
     key = "pin"
+    tight_below = 700  # the pad and what it is for, beside each other: also 1024x768 under a banner
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.headline = label("", "headline", align=Qt.AlignmentFlag.AlignCenter)
         self.outer.addWidget(self.headline)
-        row = QHBoxLayout()
+        self.row = row = QHBoxLayout()
         row.setSpacing(24)
         # On a tight page who or what the PIN is for stands beside the pad instead of above it.
         self.side = label("", "big", align=Qt.AlignmentFlag.AlignLeft)
@@ -734,8 +738,11 @@ class PinPage(Page):
         self.headline.setVisible(height >= 800)
         self.side.setVisible(self.tight)
         self.pad.title.setVisible(not self.tight)
+        # side by side: half each; otherwise the pad in the middle
+        for index, stretch in enumerate((1, 0, 1, 0) if self.tight else (2, 1, 2, 1)):
+            self.row.setStretch(index, stretch)
         self.pad.title.setText(self._pad_title())
-        size = 48 if self.tight else 56 if height < 800 else 64 if height < 900 else 88
+        size = 48 if height < TIGHT else 56 if height < 800 else 64 if height < 900 else 88
         if size != self._compact:
             self._compact = size
             self.pad.set_button_size(size)
