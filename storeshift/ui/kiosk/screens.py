@@ -276,7 +276,7 @@ class ResultPage(Page):
 
 class WelcomePage(ResultPage):
     key = "welcome"
-    tight_below = 700  # a task card and a booking: also 1024x768 under a banner
+    tight_below = 800  # a task card and a booking: 1024x768 (and under a banner) is tight
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -320,8 +320,8 @@ class WelcomePage(ResultPage):
     def relayout(self, width: int, height: int) -> None:
         super().relayout(width, height)
         # A short screen keeps the task's title and place whole and shortens the rest.
-        self._lines = {self.task_text: 1 if height < 800 else 2, self.booking: 1 if self.tight else 2}
-        self.task_card.layout().setContentsMargins(*((20, 10, 20, 10) if self.tight else (28, 20, 28, 20)))
+        self._lines = {self.task_text: 1 if height < 640 else 2, self.booking: 1 if height < 640 else 2}
+        self.task_card.layout().setContentsMargins(*((20, 6, 20, 6) if self.tight else (28, 20, 28, 20)))
         self.task_card.layout().setSpacing(2 if self.tight else 8)
         self.details.setSpacing(6 if self.tight else 16)
         self.icon.setVisible(not self.tight)
