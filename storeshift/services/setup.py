@@ -117,7 +117,7 @@ def apply(storage: Storage, plan: StoreSetup, actor: str = "setup") -> list[str]
                 changes.append(_("{setting}: {value}").format(setting=settings.BY_KEY[key].label,
                                                              value=_shown(key, value)))
             if key == "opening_hours":
-                save_opening_hours(storage, value, actor)
+                save_opening_hours(storage, str(value), actor)
             elif settings.get(storage, key) != value:
                 settings.put(storage, key, value, actor)
         if plan.pin is not None and not same_pin:
