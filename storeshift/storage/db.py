@@ -286,7 +286,7 @@ class SiblingStorage(Storage):
             raise ValueError("an in-memory database has no second connection")
         conn = _connect(owner.path)
         conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        super().__init__(Database(conn), owner.path)
+        super().__init__(conn, owner.path)
         self.site_id = owner.site_id
         self._integrity = owner._integrity
         self.refused = owner.refused
