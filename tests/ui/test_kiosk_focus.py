@@ -178,7 +178,8 @@ class Child:
 
     def __init__(self, display: str, tmp_path: Path, *args: str):
         env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "STORESHIFT_LOG_DIR": str(tmp_path)}
-        env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        # No session bus (nothing to autolaunch one with this X display, which would outlive the test).
+        env["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={tmp_path / 'no-bus'}"
         self.process = subprocess.Popen([sys.executable, str(ROOT / "tests" / "ui" / "focus_child.py"), *args],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                         text=True, env=env, cwd=ROOT)
