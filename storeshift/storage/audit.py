@@ -154,18 +154,30 @@ def jsonify_if_needed(value: Any) -> Any:
     return value
 
 
-def _insert_row(storage: Storage, table: str, row: dict) -> None:
+def _stored(cursor: sqlite3.Cursor) -> dict | None:
+    """The row a RETURNING * statement wrote, as stored (defaults and type affinity applied):
+    what the audit hash covers, without a second read."""
+    found = cursor.fetchall()
+    if not found:
+        return None
+    return dict(zip((d[0] for d in cursor.description), found[0]))
+
+
+def _insert_row(storage: Storage, table: str, row: dict) -> dict:
     names = list(row)
-    storage.conn.execute(f"INSERT INTO [{table}] ({', '.join(f'[{n}]' for n in names)}) "
-                         f"VALUES ({', '.join('?' * len(names))})", [jsonify_if_needed(row[n]) for n in names])
+    return _stored(storage.conn.execute(
+        f"INSERT INTO [{table}] ({', '.join(f'[{n}]' for n in names)}) VALUES ({', '.join('?' * len(names))}) "
+        "RETURNING *", [jsonify_if_needed(row[n]) for n in names]))
 
 
-def _update_row(storage: Storage, table: str, record_id: str, changes: dict) -> None:
+def _update_row(storage: Storage, table: str, record_id: str, changes: dict) -> dict:
     names = list(changes)
-    cursor = storage.conn.execute(f"UPDATE [{table}] SET {', '.join(f'[{n}] = ?' for n in names)} WHERE id = ?",
-                                  [jsonify_if_needed(changes[n]) for n in names] + [record_id])
-    if cursor.rowcount == 0:
+    stored = _stored(storage.conn.execute(
+        f"UPDATE [{table}] SET {', '.join(f'[{n}] = ?' for n in names)} WHERE id = ? RETURNING *",
+        [jsonify_if_needed(changes[n]) for n in names] + [record_id]))
+    if stored is None:
         raise NotFoundError(f"no {table} row with id {record_id}")
+    return stored
 
 
 def log(storage: Storage, action: str, table: str, record_id: str, actor: str) -> None:
@@ -182,8 +194,7 @@ def insert(storage: Storage, table: str, values: dict, actor: str, action: str =
         # The time is read once the lock is held, so times follow the order of the changes.
         now = now_iso()
         row = {"id": new_id(), "site_id": storage.site_id, "created_at": now, "updated_at": now, **values}
-        _insert_row(storage, table, row)
-        stored = _read(storage, table, row["id"])
+        stored = _insert_row(storage, table, row)
         _append(storage, _entries(storage, [(action, table, row["id"], stored)], actor, now))
     return stored
 
@@ -192,8 +203,7 @@ def update(storage: Storage, table: str, record_id: str, changes: dict, actor: s
            action: str = "update") -> dict:
     with storage.write():
         now = now_iso()
-        _update_row(storage, table, record_id, {**changes, "updated_at": now})
-        stored = _read(storage, table, record_id)
+        stored = _update_row(storage, table, record_id, {**changes, "updated_at": now})
         _append(storage, _entries(storage, [(action, table, record_id, stored)], actor, now))
     return stored
 

@@ -291,6 +291,25 @@ class Storage:
             return None
 
 
+class SiblingStorage(Storage):
+    """A second connection to an open database, for a thread of its own (an SQLite connection
+    stays on one thread): the same site and the same integrity verdict, no migration or check
+    of its own. Closing it closes only its connection."""
+
+    def __init__(self, owner: Storage, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
+        if owner.path is None:
+            raise ValueError("an in-memory database has no second connection")
+        conn = _connect(owner.path)
+        conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        super().__init__(conn, owner.path)
+        self.site_id = owner.site_id
+        self._integrity = owner._integrity
+        self.refused = owner.refused
+
+    def close(self) -> None:
+        self.conn.close()
+
+
 def _use_wal(conn: sqlite3.Connection) -> None:
     """Switch to WAL. On a new file this takes a lock SQLite does not wait for, so when two
     processes create the database at once one of them saw 'database is locked': retry instead."""
