@@ -66,3 +66,13 @@ def test_bad_task_lines_are_listed(storage):
         (3, "title is missing"), (4, "minutes 'soon' is not a whole number"),
         (5, "task 'Good' is also on line 2"), (6, "capacity must be more than 0")]
     assert storage.value("SELECT count(*) FROM tasks") == 0
+
+
+def test_a_task_file_without_a_title_column_says_so_without_offering_map(storage, tmp_path):
+    """Only the roster import takes --map, so only its sentence offers it."""
+    path = tmp_path / "tasks.csv"
+    path.write_text("name,area\nGreet,Door\n", encoding="utf-8")
+    with pytest.raises(UserError) as raised:
+        tasks.import_tasks(storage, path)
+    assert str(raised.value) == "The header line has no column 'title' (it has: name, area)."
+    assert storage.value("SELECT count(*) FROM tasks") == 0

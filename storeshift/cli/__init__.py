@@ -252,8 +252,8 @@ def people_erase(storage, ref: str, yes: bool) -> None:
     if not yes:
         click.confirm(privacy.erase_summary(storage, person_id), abort=True)
     counts = privacy.erase_person(storage, person_id)
-    click.echo(_("erased: {badges} badges, {bookings} bookings; {visits} visits and {observations} observations kept "
-                 "without a name").format(badges=format_number(counts["badges"]),
+    click.echo(_("erased — badges: {badges}, bookings: {bookings}; kept without a name — visits: {visits}, "
+                 "observations: {observations}").format(badges=format_number(counts["badges"]),
                                           bookings=format_number(counts["bookings"]),
                                           visits=format_number(counts["visits anonymised"]),
                                           observations=format_number(counts["observations anonymised"])))

@@ -494,8 +494,8 @@ def follow_ups(week_data: data.WeekData, st: layout.Styles, width: float) -> lis
     rows = []
     for owner, owned in owners:
         listed = sorted(owned, key=lambda i: (-i["age_days"], i["impact"] != "high"))[:PER_OWNER]
-        facts = _("{count} open, oldest {days}").format(count=format_number(len(owned)),
-                                                      days=_days(listed[0]["age_days"]))
+        facts = ngettext("{count} open, oldest {days}", "{count} open, oldest {days}", len(owned)).format(
+            count=format_number(len(owned)), days=_days(listed[0]["age_days"]))
         if len(owned) > len(listed):
             facts += ", " + _("the {count} oldest listed").format(count=format_number(len(listed)))
         story.append(Paragraph(text.markup(owner) + f" <font color='#5f6b7a' size='8.5'>· {text.markup(facts)}</font>",

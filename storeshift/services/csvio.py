@@ -95,8 +95,10 @@ class ImportReport:
                 count=count)
         else:
             added = ngettext("{count} booking added", "{count} bookings added", self.added).format(count=count)
-        parts = [added, _("{count} updated").format(count=format_number(self.updated)),
-                 _("{count} unchanged").format(count=format_number(self.unchanged))]
+        parts = [added, ngettext("{count} updated", "{count} updated", self.updated).format(
+                     count=format_number(self.updated)),
+                 ngettext("{count} unchanged", "{count} unchanged", self.unchanged).format(
+                     count=format_number(self.unchanged))]
         if self.errors:
             parts.append(ngettext("{count} bad line skipped", "{count} bad lines skipped", len(self.errors))
                          .format(count=format_number(len(self.errors))))
@@ -261,7 +263,8 @@ def read_csv(source: str | Path | bytes, required: tuple[str | tuple[str, ...], 
     """Rows as {field: trimmed value}, keyed by their line number in the file.
 
     required lists fields the header must have (a tuple: any one of them); aliases gives each
-    field's other usual header names; mapping ({field: column}) names columns by hand; adjust
+    field's other usual header names (a file read with aliases may also be mapped by hand with
+    --map, so a missing column's sentence says how); mapping ({field: column}) names columns; adjust
     may rearrange the matched columns (e.g. a French 'Nom' beside 'Prénom' is the family name)."""
     lines, errors, encoding = _decode(_read_source(source))
     result = CsvRows(errors=errors, encoding=encoding)
@@ -293,6 +296,8 @@ def read_csv(source: str | Path | bytes, required: tuple[str | tuple[str, ...], 
         if not any(o in chosen for o in options):
             problem = _("The header line has no column '{field}' (it has: {columns}).").format(
                 field=options[0], columns=_listed(headers))
+            if aliases is None:  # files whose columns have one name each: no --map to offer
+                raise MissingColumn(problem, headers)
             hint = _("Say which column holds it, e.g. --map {field}=\"{column}\".").format(
                 field=options[0], column=_example(headers))
             raise MissingColumn(f"{problem} {hint}", headers, problem)

@@ -126,10 +126,11 @@ class MergeReport:
                                       same).format(head=head, count=format_number(same)))
                 continue
             parts = [ngettext("{count} row added", "{count} rows added", added).format(count=format_number(added)),
-                     _("{count} updated").format(count=format_number(updated))]
+                     ngettext("{count} updated", "{count} updated", updated).format(count=format_number(updated))]
             if deleted:
-                parts.append(_("{count} deleted").format(count=format_number(deleted)))
-            parts += [_("{count} unchanged").format(count=format_number(same)),
+                parts.append(ngettext("{count} deleted", "{count} deleted", deleted).format(
+                    count=format_number(deleted)))
+            parts += [ngettext("{count} unchanged", "{count} unchanged", same).format(count=format_number(same)),
                       ngettext("{count} audit entry", "{count} audit entries",
                                result.audit_entries).format(count=format_number(result.audit_entries))]
             lines.append(f"{head}: {', '.join(parts)}.")

@@ -462,10 +462,11 @@ class FloorPage(QWidget):
         no_task = sum(1 for r in self.model.rows() if not r.get("task_title"))
         parts = [_("<b>{count}</b> on the floor").format(count=format_number(on_floor))]
         if no_task:
-            parts.append("<b style='color:#b45309'>" + _("{count} without a task").format(count=format_number(no_task))
+            parts.append("<b style='color:#b45309'>" + ngettext("{count} without a task", "{count} without a task",
+                                                                no_task).format(count=format_number(no_task))
                          + "</b>")
-        parts += [_("{count} expected").format(count=format_number(expected)),
-                  _("{count} left today").format(count=format_number(left))]
+        parts += [ngettext("{count} expected", "{count} expected", expected).format(count=format_number(expected)),
+                  ngettext("{count} left today", "{count} left today", left).format(count=format_number(left))]
         self.counts.setText("  ·  ".join(parts))
         day, forgotten = visits.didnt_check_out(storage, now)
         self.didnt_model.set_rows(forgotten)

@@ -84,10 +84,12 @@ class ObservationsPage(QWidget):
         self.export_button = keep(QPushButton(), text=N_("E&xport CSV…"))
         filters = QHBoxLayout()
         for widget in (self.week, self.category, self.status, self.impact):
-            # Sized to what they show, not their longest choice, so the row fits a 1024-wide screen.
+            # Sized to what they show, not their longest choice, so the row fits a 1024-wide screen;
+            # where there is room they grow, so "4 dernières semaines" is not cut to "4 dernières sem".
             widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             widget.setMinimumContentsLength(9)
-            filters.addWidget(widget)
+            widget.setMaximumWidth(260)
+            filters.addWidget(widget, 1)
         filters.addStretch(1)
         search_row = QHBoxLayout()
         search_row.addWidget(self.search, 1)
@@ -317,8 +319,10 @@ class ObservationsPage(QWidget):
         self.model.set_rows(rows)
         new = sum(1 for r in rows if r["status"] == "new")
         self.count.setText(_("newest {count} shown — narrow the filters").format(count=format_number(MAX_ROWS))
-                           if capped else _("{count} shown, {new} new").format(count=format_number(len(rows)),
-                                                                               new=format_number(new)))
+                           if capped else _("{shown}, {new}").format(
+                               shown=ngettext("{count} shown", "{count} shown", len(rows)).format(
+                                   count=format_number(len(rows))),
+                               new=ngettext("{count} new", "{count} new", new).format(count=format_number(new))))
         owners = sorted({r["owner"] for r in rows if r.get("owner")} | set(self.owner_names.stringList()))
         self.owner_names.setStringList(owners)
         self.show_detail()

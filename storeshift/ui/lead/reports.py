@@ -220,7 +220,9 @@ class ReportsPage(QWidget):
         paper = self.paper.currentData()
         label = f"{year}-W{week:02d}"
         self._start(_("Making the report for {week}…").format(week=label),
-                    _("The report for {week} is ready.").format(week=label), f"storeshift-report-{label}.pdf",
+                    _("The report for {week} is ready.").format(week=label),
+                    # The name offered when saving it: in the store's words too.
+                    _("storeshift-report-{week}.pdf").format(week=label),
                     lambda storage, out, report: build_weekly_report(storage, year, week, out, paper=paper,
                                                                      progress=report))
 
@@ -244,7 +246,7 @@ class ReportsPage(QWidget):
             ready = ngettext("The badge sheet for {count} person is ready.",
                              "The badge sheet for {count} people is ready.", count).format(count=format_number(count))
         stamp = f"{self.ctx.now():%Y%m%d-%H%M%S}"
-        self._start(making, ready, f"storeshift-badges-{stamp}.pdf",
+        self._start(making, ready, _("storeshift-badges-{when}.pdf").format(when=stamp),
                     lambda storage, out, report: build_badge_sheet(storage, out, person_ids=person_ids,
                                                                    paper=paper, progress=report))
 
