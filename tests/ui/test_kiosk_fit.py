@@ -97,6 +97,8 @@ def test_every_screen_fits_the_windowed_kiosk(qtbot, storage, screen, language):
         assert window.size().width() == width and window.size().height() == height, "the kiosk needs more room"
         check_fits(window, scale, "idle")
         window.handle_payload(payload)
+        # (recorded on the kiosk's writer thread: its screen follows when the database answers)
+        qtbot.waitUntil(lambda: window.current_screen() == "welcome")
         tasks.assign(storage, visits.open_visit(storage, person["id"])["id"], task["id"])
         window.on_database_changed()
         qtbot.waitUntil(lambda: window.welcome.task_title.text() == "Click-and-collect")
@@ -104,7 +106,7 @@ def test_every_screen_fits_the_windowed_kiosk(qtbot, storage, screen, language):
         qtbot.mouseClick(window.welcome.done, Qt.MouseButton.LeftButton)
         clock.moment += dt.timedelta(hours=2)
         window.handle_payload(payload)
-        assert window.current_screen() == "goodbye"
+        qtbot.waitUntil(lambda: window.current_screen() == "goodbye")
         page = window.goodbye
         qtbot.mouseClick(page.category_buttons["process_problem"], Qt.MouseButton.LeftButton)
         page.text.setPlainText("Self-checkout 3 keeps asking for help when customers put a bag down.")
@@ -114,7 +116,9 @@ def test_every_screen_fits_the_windowed_kiosk(qtbot, storage, screen, language):
         check_fits(window, scale, "goodbye with the keyboard")
         qtbot.mouseClick(page.keyboard_button, Qt.MouseButton.LeftButton)
         qtbot.mouseClick(page.finish, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.current_screen() == "idle")
         window.handle_payload("SS1-NOPE-THIS-IS-NOT-A-BADGE")
+        qtbot.waitUntil(lambda: window.current_screen() == "refused")
         check_fits(window, scale, "refused")
         qtbot.mouseClick(window.refused.no_badge, Qt.MouseButton.LeftButton)
         for key in "CHLO":
@@ -124,7 +128,7 @@ def test_every_screen_fits_the_windowed_kiosk(qtbot, storage, screen, language):
         item = window.no_badge.results.item(0)
         qtbot.mouseClick(window.no_badge.results.viewport(), Qt.MouseButton.LeftButton,
                          pos=window.no_badge.results.visualItemRect(item).center())
-        assert window.current_screen() == "pin"
+        qtbot.waitUntil(lambda: window.current_screen() == "pin")
         check_fits(window, scale, "PIN")
         shown = [w for w in parts(window) if "Chloé Dubois-Fontaine" in w.text()]
         assert shown  # who it is for, on every screen
