@@ -97,8 +97,7 @@ def test_every_screen_fits_the_windowed_kiosk(qtbot, storage, screen, language):
         assert window.size().width() == width and window.size().height() == height, "the kiosk needs more room"
         check_fits(window, scale, "idle")
         window.handle_payload(payload)
-        # (recorded on the kiosk's writer thread: its screen follows when the database answers)
-        qtbot.waitUntil(lambda: window.current_screen() == "welcome")
+        qtbot.waitUntil(lambda: window.current_screen() == "welcome")  # recorded on the writer thread
         tasks.assign(storage, visits.open_visit(storage, person["id"])["id"], task["id"])
         window.on_database_changed()
         qtbot.waitUntil(lambda: window.welcome.task_title.text() == "Click-and-collect")
@@ -116,7 +115,6 @@ def test_every_screen_fits_the_windowed_kiosk(qtbot, storage, screen, language):
         check_fits(window, scale, "goodbye with the keyboard")
         qtbot.mouseClick(page.keyboard_button, Qt.MouseButton.LeftButton)
         qtbot.mouseClick(page.finish, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: window.current_screen() == "idle")
         window.handle_payload("SS1-NOPE-THIS-IS-NOT-A-BADGE")
         qtbot.waitUntil(lambda: window.current_screen() == "refused")
         check_fits(window, scale, "refused")
@@ -128,7 +126,7 @@ def test_every_screen_fits_the_windowed_kiosk(qtbot, storage, screen, language):
         item = window.no_badge.results.item(0)
         qtbot.mouseClick(window.no_badge.results.viewport(), Qt.MouseButton.LeftButton,
                          pos=window.no_badge.results.visualItemRect(item).center())
-        qtbot.waitUntil(lambda: window.current_screen() == "pin")
+        assert window.current_screen() == "pin"
         check_fits(window, scale, "PIN")
         shown = [w for w in parts(window) if "Chloé Dubois-Fontaine" in w.text()]
         assert shown  # who it is for, on every screen
