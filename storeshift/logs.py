@@ -4,7 +4,6 @@ never a person's name, a badge payload, a PIN or what someone wrote."""
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import traceback
 from pathlib import Path
@@ -36,6 +35,37 @@ class PrivateFormatter(logging.Formatter):
         return "\n\nwhile handling:\n".join(reversed(parts))  # not translated: the log is for support
 
 
+class _RotatingLog(logging.Handler):
+    """The rotating log file (1 MB × 5), opened at the first record: a window's start logs
+    nothing, and logging.handlers (which brings socket, pickle and queue) would cost it 5 ms."""
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.path = path
+        self.file: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.file is None:
+            import logging.handlers
+
+            try:
+                self.file = logging.handlers.RotatingFileHandler(self.path, maxBytes=1_000_000, backupCount=5,
+                                                                 encoding="utf-8")
+            except OSError:
+                self.file = logging.NullHandler()
+            self.file.setFormatter(self.formatter)
+        self.file.emit(record)
+
+    def flush(self) -> None:
+        if self.file is not None:
+            self.file.flush()
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+        super().close()
+
+
 def log_dir() -> Path:
     override = os.environ.get("STORESHIFT_LOG_DIR")
     if override:
@@ -59,8 +89,7 @@ def setup() -> Path:
         handler.close()     # a log folder that moved (tests, another --db) leaves no file open
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5,
-                                                                        encoding="utf-8")
+        handler: logging.Handler = _RotatingLog(path)
     except OSError:
         handler = logging.NullHandler()
     handler.setFormatter(PrivateFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -14,7 +14,8 @@ os.environ.setdefault("QT_QUICK_BACKEND", "software")
 
 from storeshift.storage import open_storage  # noqa: E402
 from storeshift.timeutil import UTC  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QEvent, QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 from storeshift.ui.lead.window import LeadWindow  # noqa: E402
 from storeshift.ui.watcher import DatabaseWatcher  # noqa: E402
 from storeshift.ui.worker import wait_for_background  # noqa: E402
@@ -96,18 +97,22 @@ def ini(tmp_path):
 
 @pytest.fixture
 def make_window(qtbot, db_path, ini):
-    """make_window(storage, size=None, active=False): a shown lead window; active also gives it
-    the keyboard (as a shift lead's click would), size resizes it first."""
+    """make_window(storage, size=None, active=False, clock=...): a shown lead window; active also
+    gives it the keyboard (as a shift lead's click would), size resizes it first, clock says when
+    it lives (LEAD_NOW unless told). Ask for the storage's
+    fixture before this one, so that the windows stop before their database closes."""
     made = []
 
-    def make(storage, size: tuple[int, int] | None = None, active: bool = False):
+    def make(storage, size: tuple[int, int] | None = None, active: bool = False, clock=lambda: LEAD_NOW):
         watcher = DatabaseWatcher(db_path, interval_ms=50)
-        win = LeadWindow(storage, watcher, clock=lambda: LEAD_NOW, settings_store=ini)
+        win = LeadWindow(storage, watcher, clock=clock, settings_store=ini)
         qtbot.addWidget(win)
         if size:
             win.resize(*size)
         win.show()
         qtbot.waitExposed(win)
+        # What waits for the first frame (the page behind a lock screen, the closing-time timer) has run.
+        qtbot.waitUntil(lambda: win._first_frame_done)
         if active:
             win.activateWindow()
             qtbot.waitActive(win)
@@ -119,8 +124,24 @@ def make_window(qtbot, db_path, ini):
     for win, watcher in made:
         win.watcher.stop()
         watcher.stop()
+        # Gone, timers and all, before the database closes: a page's timer firing in a later test
+        # would read a closed database.
+        win.close()
+        win.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture
-def window(make_window, demo_storage):
+def window(demo_storage, make_window):
     return make_window(demo_storage)
+
+
+@pytest.fixture
+def settle():
+    """settle(): let what Qt posted run (layout requests, zero timers: a page fitting itself)
+    without waiting on the clock."""
+    def run() -> None:
+        for _turn in range(3):  # what one turn posts runs on the next
+            QApplication.sendPostedEvents()
+            QApplication.processEvents()
+    return run

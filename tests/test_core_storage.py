@@ -176,3 +176,26 @@ def test_sqlite_errors_become_sentences_by_their_code(tmp_path):
         assert "fullname" not in str(bug) and "locked_rows" not in str(bug)
     for c in (conn, readonly, other):
         c.close()
+
+
+def test_a_background_job_reuses_the_windows_integrity_verdict(db_path, monkeypatch):
+    """A report, import or backup opens its own connection in a thread: the window's check of
+    the file stands for it, instead of another check of a file that can hold a million visits."""
+    from storeshift.storage import soundness
+
+    open_storage(db_path).close()
+    soundness.forget_seen(db_path)  # as after a crash: the next open checks the whole file
+    window = open_storage(db_path, check_in_background=True)
+    try:
+        window.ensure_checked()
+        checks = []
+        real = soundness.problems
+        monkeypatch.setattr(soundness, "problems", lambda *args, **kwargs: checks.append(args) or real(*args, **kwargs))
+        job = open_storage(db_path, checked_by=window)
+        job.close()
+        assert checks == []
+        job = open_storage(db_path)  # on its own, a connection checks the file first
+        job.close()
+        assert len(checks) == 1
+    finally:
+        window.close()

@@ -141,3 +141,11 @@ def test_a_language_this_version_lacks_is_read_as_english(storage):
     i18n.set_site_language("de")
     assert settings.get(storage, "language") == "en"
     assert settings.use_site_language(storage) == "en"
+
+
+def test_the_languages_shipped_are_named_as_babel_names_them():
+    from babel import Locale
+
+    for code, name in i18n.OWN_NAMES.items():
+        own = Locale.parse(code).get_display_name(code)
+        assert name == own[:1].upper() + own[1:]

@@ -67,6 +67,54 @@ def test_settings_are_validated_with_their_label(storage):
         settings.put(storage, "colour", "red")
 
 
+def test_every_stored_key_is_declared_with_a_type_internal_ones_too(storage):
+    for key in ("pin_hash", "pin_failures", "pin_locked_until", "last_backup_at", "setup_done"):
+        assert key in settings.BY_KEY and settings.BY_KEY[key].internal
+    assert settings.get(storage, "pin_failures") == 0 and settings.get(storage, "setup_done") is False
+    settings.put(storage, "pin_failures", "3", actor="test")
+    assert settings.get(storage, "pin_failures") == 3
+    for key, bad in (("pin_failures", "-1"), ("pin_locked_until", "soon"), ("pin_hash", "1234"),
+                     ("setup_done", "maybe"), ("scan_min_length", "0"), ("site_name", " ")):
+        with pytest.raises(UserError):
+            settings.put(storage, key, bad, actor="test")
+    assert settings.get(storage, "pin_failures") == 3  # bad input changed nothing
+    stored = {row["key"] for row in storage.rows("SELECT key FROM settings")} | set(settings.SITE_COLUMNS)
+    assert stored <= set(settings.BY_KEY)
+    # Only the shift lead's settings are on the Settings page.
+    assert "pin_hash" not in settings.all_settings(storage)
+
+
+def count_statements(storage) -> list[str]:
+    seen: list[str] = []
+    storage.conn.set_trace_callback(seen.append)
+    return seen
+
+
+def test_settings_are_read_once_until_the_database_changes(storage, db_path):
+    settings.get(storage, "site_name")
+    seen = count_statements(storage)
+    for key in ("site_name", "timezone", "language", "repeat_window_s", "scan_min_length", "closing_time"):
+        settings.get(storage, key)
+    settings.site_timezone(storage)
+    settings.closing_times(storage)
+    assert [s for s in seen if not s.startswith("PRAGMA data_version")] == []
+
+    # This connection's own write is seen at once ...
+    settings.put(storage, "repeat_window_s", 90, actor="test")
+    assert settings.get(storage, "repeat_window_s") == 90
+    # ... and so is another connection's (another process: the kiosk, the command line).
+    other = open_storage(db_path)
+    try:
+        settings.put(other, "timezone", "Europe/Paris", actor="test")
+    finally:
+        other.close()
+    seen.clear()
+    assert settings.site_timezone(storage) == "Europe/Paris"
+    assert settings.get(storage, "repeat_window_s") == 90
+    assert len([s for s in seen if s.startswith("SELECT")]) == 2  # the settings and the site, once
+    storage.conn.set_trace_callback(None)
+
+
 def test_pin_is_hashed_never_stored_plain(storage, db_path):
     pin.set_pin(storage, "482916")
     stored = settings.get(storage, "pin_hash")

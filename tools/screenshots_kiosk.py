@@ -5,7 +5,8 @@ scaling, each in a process of its own whose screen has that size and scale, the 
 the screen less a 40 px taskbar and a 30 px title bar (1024x698, 1366x698, 910x442).
 
     python tools/screenshots_kiosk.py [OUT_DIR]              (default: screenshots)
-    python tools/screenshots_kiosk.py OUT_DIR --screens      (docs/screens: kiosk-<state>-<screen>.png)
+    python tools/screenshots_kiosk.py OUT_DIR --screens      (every state: kiosk-<state>-<screen>.png)
+    python tools/screenshots_kiosk.py docs/screens --docs    (the states docs/SCREENS.md shows, 128 colours)
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ PORTRAIT = {"1080x1920": (1080, 1920)}
 #: the windowed kiosk on these screens: (screen width, height, scale factor)
 SCREENS = {"1024x768": (1024, 768, 1.0), "1366x768": (1366, 768, 1.0), "1366x768-150": (1366, 768, 1.5)}
 TASKBAR, TITLE_BAR = 40, 30
+#: the states docs/SCREENS.md shows at each of SCREENS
+DOCS_STATES = ["idle", "welcome-task", "goodbye-debrief", "goodbye-keyboard", "refused-replaced", "no-badge",
+               "no-badge-pin", "tap-here"]
 # The demo's moment (a weekday late morning): people on the floor, bookings today.
 DEMO_NOW = dt.datetime(2026, 11, 25, 11, 0, tzinfo=dt.timezone.utc)
 
@@ -136,6 +140,7 @@ def render(out_dir: str | Path, sizes: dict | None = None, language: str | None 
             shot("goodbye-keyboard")
             page.keyboard_button.setChecked(False)
             window.show_idle()
+            window.focus_keeper.timer.stop()  # (it would see this window has the keyboard, and hide it)
             window.focus_keeper.notice.show()  # another window took the keyboard
             shot("tap-here")
             window.focus_keeper.notice.hide()
@@ -179,6 +184,19 @@ if __name__ == "__main__":
         name, size, language = args[args.index("--one") + 1:args.index("--one") + 4]
         width, height = (int(n) for n in size.split("x"))
         render(target, {name: (width, height)}, language or None)
+    elif "--docs" in args:
+        from PIL import Image  # Pillow comes with reportlab
+
+        with tempfile.TemporaryDirectory() as folder:
+            render_screens(folder)
+            target.mkdir(parents=True, exist_ok=True)
+            for state in DOCS_STATES:
+                for name in SCREENS:
+                    copy = target / f"kiosk-{state}-{name}.png"
+                    with Image.open(Path(folder) / copy.name) as image:
+                        # 128 colours are plenty for text and flat panels, at a third of the size.
+                        image.convert("RGB").quantize(colors=128, dither=Image.Dither.NONE).save(copy, optimize=True)
+                    print(copy)
     elif "--screens" in args:
         for path in render_screens(target):
             print(path)

@@ -138,12 +138,9 @@ def lead(storage) -> None:
 @with_storage(window=True, create="default")
 def kiosk(storage, windowed: bool) -> None:
     """Open the check-in kiosk (full screen; leaving it needs the shift-lead PIN)."""
-    from ..services import pin
+    from ..services import kiosk_session
 
-    # Without a PIN, the PIN pad lets anyone leave kiosk mode or confirm a check-in by name.
-    if not windowed and not pin.has_pin(storage):
-        raise UserError(_("Set the shift-lead PIN first (shift-lead window → Settings): without it anyone could "
-                          "leave kiosk mode."))
+    kiosk_session.require_pin(storage, windowed)  # the window says it too; here before Qt starts
     _open_window("kiosk", storage, windowed=windowed)
 
 
@@ -318,9 +315,9 @@ def bookings_import(storage, file: str, skip_invalid: bool) -> None:
 def scan(storage, payload: str) -> None:
     """Check in or out with a badge payload, as the kiosk does. Exit 0: checked in, out or
     repeat; 1: refused (reason on stderr); 2: any other error."""
-    from ..services import visits
+    from ..services import kiosk_session, visits
 
-    result = visits.scan(storage, payload)
+    result = kiosk_session.read_scan(storage, payload)  # as the kiosk reads it, AZERTY scanners too
     if result.kind == visits.REFUSED:
         raise Fail(result.message, 1)
     click.echo(f"{result.kind.replace('_', ' ')}: {result.message}")

@@ -7,11 +7,11 @@ import json
 import click
 
 from ..i18n import _, format_number, ngettext
-from ..services.observations import STATUSES
 from ..timeutil import parse_week
 
 
 def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the core passes the class)
+
     @main.group()
     def observations() -> None:
         """Observations: import them from a CSV file."""
@@ -45,6 +45,7 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
         automatic: true and a synthetic id 'auto-' plus 12 hex digits, which stays the same as long
         as the group holds the same notes."""
         from ..reports import data
+        from ..services.observations import STATUSES  # (here: off the windows' start-up path)
 
         try:
             year, week = parse_week(week_text)

@@ -43,7 +43,7 @@ class TextBlock(Flowable):
         self.segments = segments or []
         self.keep = keep
         self._lines = lines
-        self._width = None
+        self._width: float | None = None
 
     def _layout(self, width: float) -> list[Line]:
         if self._lines is not None and (self._width is None or self._width == width):

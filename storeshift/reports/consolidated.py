@@ -14,15 +14,15 @@ from typing import Callable
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, TableStyle
 
 from ..errors import UserError
-from ..i18n import _, format_date, format_hours, format_list, format_number, ngettext
+from ..i18n import _, format_date, format_list, format_number, ngettext
 from ..services.observations import CATEGORIES, STATUSES
 from ..storage.db import Storage
 from ..timeutil import local, utc_now, week_bounds
 from . import charts, data, fonts, layout, tables, text
-from .weekly import changed_since, hours_cell, hours_label, hours_note, hours_text, page_info, render, report_language
+from .weekly import change_on_last_week, changed_since, figure_grid, hours_cell, hours_label, hours_note, hours_text, page_info, render, report_language
 
 Progress = Callable[[int, int], None] | None
 STEPS = 5
@@ -90,6 +90,12 @@ class ChainTheme:
     def automatic(self) -> bool:
         return all(member.automatic for member in self.members)
 
+    @property
+    def item(self) -> data.FollowUp:
+        """The follow-up whose status and owner the chain's theme shows: the first site's that
+        someone has triaged (a site's automatic group has none of its own)."""
+        return next((member.item for member in self.members if not member.automatic), self.members[0].item)
+
 
 def chain_themes(found: list[data.ReportTheme]) -> list[ChainTheme]:
     """Join the week's themes of different sites that tell of the same thing, with the grouping
@@ -134,13 +140,7 @@ def consolidated_data(storage: Storage, year: int, week: int, now: dt.datetime |
     """Every figure the consolidated report prints, as plain data."""
     now = now or utc_now()
     week_data = data.week_data(storage, year, week, site_id=data.ALL_SITES, now=now)
-    counted, left_out = [], []
-    for site in storage.rows("SELECT id, name, timezone, is_home FROM sites ORDER BY name COLLATE NOCASE"):
-        if site["is_home"] and not storage.value("SELECT 1 FROM visits WHERE site_id = ? LIMIT 1", (site["id"],)):
-            # Head office usually runs no kiosk: it is where the bundles meet, not a site to visit.
-            left_out.append(site["name"])
-            continue
-        counted.append(site)
+    counted, left_out = data.chain_sites(storage)
     sites = _site_weeks(storage, counted, year, week, now, week_data)
     # The chain's open follow-ups are the sum of the sites' rows, each counted as its own report does.
     week_data.figures.follow_ups_open = sum(s.follow_ups_open for s in sites)
@@ -174,14 +174,11 @@ def _site_weeks(storage: Storage, sites: list[dict], year: int, week: int, now: 
         previous.follow_ups_open = sum(1 for i in here if i.is_open_at(week_bounds(p_year, p_week, tz)[1]))
         oldest = min((i.opened_at for i in open_items), default=None)
         as_at = min(now, dt.datetime.fromisoformat(site_end.replace("Z", "+00:00")))
-        person_ids = {r["person_id"] for r in storage.rows(
-            "SELECT DISTINCT person_id FROM visits WHERE check_in_at >= ? AND check_in_at < ? AND site_id = ? "
-            "AND person_id IS NOT NULL", (start, site_end, site["id"]))}
+        person_ids = data.people_at_site(storage, start, site_end, site["id"])
         out.append(SiteWeek(
             id=site["id"], name=site["name"], timezone=tz, is_home=bool(site["is_home"]), figures=current,
             previous=previous, person_ids=person_ids,
-            last_visit=storage.value("SELECT max(check_in_at) FROM visits WHERE check_in_at < ? AND site_id = ?",
-                                     (site_end, site["id"])),
+            last_visit=data.last_visit_at(storage, site_end, site["id"]),
             follow_ups_open=len(open_items), follow_ups_before=previous.follow_ups_open, open_items=open_items,
             oldest_open_days=max(0, (as_at - dt.datetime.fromisoformat(oldest.replace("Z", "+00:00"))).days)
             if oldest else 0,
@@ -191,10 +188,7 @@ def _site_weeks(storage: Storage, sites: list[dict], year: int, week: int, now: 
 
 def _returners(storage: Storage, week_data: data.WeekData) -> list[Returner]:
     """Everyone on the floor this week, with where they went and how many weeks they have come."""
-    rows = storage.rows(
-        f"SELECT {data.VISIT_COLUMNS}, s.name AS site_name "
-        "FROM visits v LEFT JOIN sites s ON s.id = v.site_id "
-        "WHERE v.check_in_at >= ? AND v.check_in_at < ? AND v.person_id IS NOT NULL", (week_data.start, week_data.end))
+    rows = data.visits_with_sites(storage, week_data.start, week_data.end)
     spans, frozen = data.Spans(storage, week_data.generated_at), data.frozen_at(week_data.end, week_data.generated_at)
     this_week: dict[str, dict] = {}
     for row in rows:
@@ -207,15 +201,11 @@ def _returners(storage: Storage, week_data: data.WeekData) -> list[Returner]:
     history: dict[str, dict] = {}
     ids = list(this_week)
     tz = week_data.timezone
-    for chunk in range(0, len(ids), 500):
-        part = ids[chunk:chunk + 500]
-        for row in storage.rows(
-                f"SELECT person_id, check_in_at FROM visits WHERE person_id IN ({','.join('?' * len(part))}) "
-                "AND check_in_at < ?", [*part, week_data.end]):
-            item = history.setdefault(row["person_id"], {"first": row["check_in_at"], "weeks": set()})
-            item["first"] = min(item["first"], row["check_in_at"])
-            year, week, _weekday = local(row["check_in_at"], tz).isocalendar()
-            item["weeks"].add((year, week))
+    for row in data.visits_before(storage, ids, week_data.end):
+        item = history.setdefault(row["person_id"], {"first": row["check_in_at"], "weeks": set()})
+        item["first"] = min(item["first"], row["check_in_at"])
+        year, week, _weekday = local(row["check_in_at"], tz).isocalendar()
+        item["weeks"].add((year, week))
     names = {p["id"]: p for p in week_data.people}
     out = []
     for person_id, entry in this_week.items():
@@ -244,8 +234,7 @@ def _departments(storage: Storage, week_data: data.WeekData, people: list[Return
     rows = [{"department": name, "people": len(v["people"]), "sites": len(v["sites"]), "visits": v["visits"],
              "minutes": v["minutes"]} for name, v in per.items()]
     rows.sort(key=lambda r: (-r["minutes"], r["department"].casefold()))
-    roster = {r["department"] for r in storage.rows(
-        "SELECT DISTINCT department FROM people WHERE active = 1 AND department != ''")}
+    roster = data.roster_departments(storage)
     idle = sorted(roster - set(per), key=str.casefold)
     return rows, idle
 
@@ -288,18 +277,6 @@ def _names(names: list[str], limit: int = 8) -> str:
     return format_list(names[:limit] + [_("{count} more").format(count=format_number(len(names) - limit))])
 
 
-def _change(current: float, previous: float, as_hours: bool = False, higher_is_good: bool = True):
-    delta = current - previous
-    shown = hours_text(int(previous)) if as_hours else format_number(round(previous))
-    if delta == 0:
-        return _("same as last week ({previous})").format(previous=shown), layout.MUTED
-    amount = format_hours(abs(delta) / 60) if as_hours else format_number(round(abs(delta)))
-    good = (delta > 0) == higher_is_good
-    return (f"{'▲' if delta > 0 else '▼'} " + _("{amount} on last week ({previous})").format(amount=amount,
-                                                                                          previous=shown),
-            layout.GOOD if good else layout.BAD)
-
-
 def _last_visit(site) -> str:
     return format_date(local(site.last_visit, site.timezone), "medium") if site.last_visit else _("never")
 
@@ -325,24 +302,6 @@ def consolidated_story(report: Consolidated, size: tuple[float, float]) -> list:
     return story
 
 
-def _figure_grid(cells: list, st: layout.Styles, width: float) -> Table:
-    grid = []
-    for start in range(0, len(cells), 3):
-        row = []
-        for label, value, (change, colour) in cells[start:start + 3]:
-            change_style = layout.ParagraphStyle("change", parent=st.figure_change, textColor=colour)
-            row.append([Paragraph(text.markup(value), st.figure), Paragraph(text.markup(label), st.figure_label),
-                        Paragraph(text.markup(change), change_style)])
-        grid.append(row)
-    table = Table(grid, colWidths=[width / 3] * 3, hAlign="LEFT")
-    table.setStyle(TableStyle([
-        ("BOX", (0, 0), (-1, -1), 0.6, layout.RULE), ("INNERGRID", (0, 0), (-1, -1), 0.6, layout.RULE),
-        ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fafbfc")),
-        ("TOPPADDING", (0, 0), (-1, -1), 9), ("BOTTOMPADDING", (0, 0), (-1, -1), 9),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
-    return table
-
-
 def _cover(report: Consolidated, st: layout.Styles, width: float) -> list:
     w = report.week
     f, p = w.figures, w.previous
@@ -354,18 +313,18 @@ def _cover(report: Consolidated, st: layout.Styles, width: float) -> list:
                   + (f" · {w.organisation}" if w.organisation else ""), st.title, width),
         Paragraph(text.markup(_("Week {week} of {year} · {first} to {last}").format(
             week=w.week, year=w.year, first=format_date(w.days[0]), last=format_date(w.days[-1]))), st.subtitle),
-        _figure_grid([
+        figure_grid([
             (_("Sites visited"), _("{count} of {total}").format(count=format_number(visited),
                                                               total=format_number(total_sites)),
-             _change(visited, previous_visited)),
-            (_("People who came"), format_number(f.people), _change(f.people, p.people)),
-            (hours_label(f), hours_text(f.minutes), _change(f.minutes, p.minutes, as_hours=True)),
-            (_("Observations"), format_number(f.observations), _change(f.observations, p.observations)),
+             change_on_last_week(visited, previous_visited)),
+            (_("People who came"), format_number(f.people), change_on_last_week(f.people, p.people)),
+            (hours_label(f), hours_text(f.minutes), change_on_last_week(f.minutes, p.minutes, as_hours=True)),
+            (_("Observations"), format_number(f.observations), change_on_last_week(f.observations, p.observations)),
             (_("Follow-ups open at the end of the week"), format_number(f.follow_ups_open),
-             _change(f.follow_ups_open, p.follow_ups_open, higher_is_good=False)),
+             change_on_last_week(f.follow_ups_open, p.follow_ups_open, higher_is_good=False)),
             (_("Follow-ups actioned or closed"), format_number(w.follow_up_flow.done),
-             _change(w.follow_up_flow.done, w.follow_up_flow.done_before)),
-        ], st, width),
+             change_on_last_week(w.follow_up_flow.done, w.follow_up_flow.done_before)),
+        ], st, width, padding=9),
         Spacer(1, 3 * mm),
         Paragraph(text.markup(
             _("Figures for the whole week ({zone} time); each site's row below is counted in the site's own time "
@@ -553,7 +512,7 @@ def _owners_section(report: Consolidated, st: layout.Styles, width: float) -> li
     by_owner: dict[str, list[dict]] = defaultdict(list)
     no_owner = _("No owner yet")
     for item in items:
-        by_owner[item["owner"] or no_owner].append(item)
+        by_owner[str(item["owner"] or no_owner)].append(item)
     rows = []
     for owner, owned in sorted(by_owner.items(), key=lambda kv: (kv[0] != no_owner,
                                                                  -max(i["age_days"] for i in kv[1]))):

@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import NotFound, UserError
 from ..i18n import _, format_number
 from ..services import hours, themes as theme_service
+from ..services.hours import Hours
 from ..services.observations import CATEGORIES
 from ..storage.db import Storage
 from ..timeutil import from_iso, local, local_day_bounds, to_iso, utc_now, week_bounds, week_days
@@ -38,8 +40,8 @@ class Figures:
         return self.minutes / 60
 
     @property
-    def hours_given(self) -> hours.Hours:
-        return hours.Hours(self.minutes, self.estimated_minutes, self.open_visits)
+    def hours_given(self) -> Hours:
+        return Hours(self.minutes, self.estimated_minutes, self.open_visits)
 
 
 @dataclass
@@ -74,7 +76,6 @@ class WeekData:
     #: Departures of visits of earlier weeks recorded during this week (see corrections()).
     corrections: list[dict] = field(default_factory=list)
     estimated_per_day: list[int] = field(default_factory=lambda: [0] * 7)
-    extra: dict = field(default_factory=dict)
     themes: list[ReportTheme] = field(default_factory=list)      # the week's themes, most reported first
     follow_up_flow: FollowUpFlow | None = None
     done: list[FollowUp] = field(default_factory=list)           # actioned or closed in the week
@@ -444,8 +445,9 @@ def departments_this_quarter(storage: Storage, day: dt.date, end: str, tz: str,
         counts = per[person["department"] or "No department"]
         counts[0] += 1
         counts[1] += person["id"] in came
-    rows = [{"department": name, "people": total, "came": took, "share": took / total if total else 0.0}
-            for name, (total, took) in per.items()]
+    rows: list[dict[str, Any]] = [
+        {"department": name, "people": total, "came": took, "share": took / total if total else 0.0}
+        for name, (total, took) in per.items()]
     rows.sort(key=lambda r: (-r["share"], -r["came"], r["department"].casefold()))
     return f"Q{(first.month - 1) // 3 + 1} {first.year}", rows
 
@@ -607,6 +609,58 @@ def week_data(storage: Storage, year: int, week: int, site_id: str | None = None
         as_of=frozen or to_iso(now), finished=frozen is not None,
         corrections=corrections(storage, start, frozen or to_iso(now), site_ids, now),
         estimated_per_day=estimated_per_day)
+
+
+# ---------------------------------------------------------------- across sites (the consolidated report)
+
+def chain_sites(storage: Storage) -> tuple[list[dict], list[str]]:
+    """The sites a chain's report counts (id, name, timezone, is_home), by name, and the names of
+    those it leaves out: head office's own site when it has no visits (it runs no kiosk: it is
+    where the bundles meet, not a site to visit)."""
+    counted, left_out = [], []
+    for site in storage.rows("SELECT id, name, timezone, is_home FROM sites ORDER BY name COLLATE NOCASE"):
+        if site["is_home"] and not storage.value("SELECT 1 FROM visits WHERE site_id = ? LIMIT 1", (site["id"],)):
+            left_out.append(site["name"])
+            continue
+        counted.append(site)
+    return counted, left_out
+
+
+def people_at_site(storage: Storage, start: str, end: str, site_id: str) -> set[str]:
+    """Who came to one site between start and end (people erased since are not counted)."""
+    return {r["person_id"] for r in storage.rows(
+        "SELECT DISTINCT person_id FROM visits WHERE check_in_at >= ? AND check_in_at < ? AND site_id = ? "
+        "AND person_id IS NOT NULL", (start, end, site_id))}
+
+
+def last_visit_at(storage: Storage, before: str, site_id: str) -> str | None:
+    return storage.value("SELECT max(check_in_at) FROM visits WHERE check_in_at < ? AND site_id = ?",
+                         (before, site_id))
+
+
+def visits_with_sites(storage: Storage, start: str, end: str) -> list[dict]:
+    """Every site's visits of named people between start and end, with the site's name."""
+    return storage.rows(
+        f"SELECT {VISIT_COLUMNS}, s.name AS site_name "
+        "FROM visits v LEFT JOIN sites s ON s.id = v.site_id "
+        "WHERE v.check_in_at >= ? AND v.check_in_at < ? AND v.person_id IS NOT NULL", (start, end))
+
+
+def visits_before(storage: Storage, person_ids: list[str], before: str) -> list[dict]:
+    """(person_id, check_in_at) of every visit of these people before a moment, at any site."""
+    found: list[dict] = []
+    for chunk in range(0, len(person_ids), 500):  # SQLite's limit on the number of ? in a statement
+        part = person_ids[chunk:chunk + 500]
+        found += storage.rows(
+            f"SELECT person_id, check_in_at FROM visits WHERE person_id IN ({','.join('?' * len(part))}) "
+            "AND check_in_at < ?", [*part, before])
+    return found
+
+
+def roster_departments(storage: Storage) -> set[str]:
+    """The departments of the people on the roster now (active ones)."""
+    return {r["department"] for r in storage.rows(
+        "SELECT DISTINCT department FROM people WHERE active = 1 AND department != ''")}
 
 
 def current_week(storage: Storage, now: dt.datetime | None = None) -> tuple[int, int]:

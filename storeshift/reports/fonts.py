@@ -204,7 +204,7 @@ def runs(text: str, base: str = BODY) -> list[tuple[str, str]]:
     if text.isascii() or _body_chars.issuperset(text):
         return [(base, text)]
     result: list[tuple[str, str]] = []
-    current_font, current = base, []
+    current_font, current = base, list[str]()
     for ch in text:
         chosen = font_for_char(ch) if not ch.isspace() else None
         font = base if chosen in (None, MISSING) else chosen

@@ -43,7 +43,7 @@ def _stem(word: str) -> str:
 def tokens(text: str) -> list[tuple[str, int, int]]:
     """(stem, start, end) of each word; 'self-checkout' is two words that stay adjacent.
     A stop word's stem is marked with a leading '~' so 'praised' is known as a stop word."""
-    out = []
+    out: list[tuple[str, int, int]] = []
     folded = text.casefold()
     for match in _WORD.finditer(folded):
         word = match.group()
@@ -129,7 +129,7 @@ def find_themes(observations: list[dict], limit: int = 8, min_people: int = 2) -
         high = sum(1 for i in members if observations[i].get("impact") == "high")
         return (round(people * _WEIGHT.get(content, 1.15), 3), people, high, content, -first, len(members))
 
-    heap = []
+    heap: list = []
     for key, members in per_phrase.items():
         if len({people_of[i] for i in members}) >= min_people and score(key, members)[0] >= MIN_SCORE:
             heapq.heappush(heap, (tuple(-x for x in score(key, members)), key))
@@ -155,7 +155,7 @@ def find_themes(observations: list[dict], limit: int = 8, min_people: int = 2) -
 def _make_theme(key, members, observations, positions, people_of) -> Theme:
     chosen = [observations[i] for i in members]
     # The representative note: the one sharing the most phrases with the rest, high impact first.
-    shared = Counter()
+    shared: Counter = Counter()
     for i in members:
         shared.update(positions[i].keys())
     impact_rank = {"high": 2, "medium": 1, "low": 0}

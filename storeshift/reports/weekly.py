@@ -166,8 +166,9 @@ def _days_between(start: str, end: str) -> int:
     return max(0, (from_iso(end) - from_iso(start)).days)
 
 
-def _change(current: float, previous: float, unit: str = "", higher_is_good: bool = True,
-            as_hours: bool = False) -> tuple[str, colors.Color]:
+def change_on_last_week(current: float, previous: float, higher_is_good: bool = True,
+                        as_hours: bool = False) -> tuple[str, colors.Color]:
+    """'▲ 3 on last week (12)' and its colour: green when the change is good, red when not."""
     delta = current - previous
     shown_previous = hours_text(int(previous)) if as_hours else format_number(round(previous))
     if as_hours:
@@ -224,7 +225,8 @@ def weekly_story(week_data: data.WeekData, size: tuple[float, float], appendix: 
     return story
 
 
-def _figure_grid(cells: list, st: layout.Styles, width: float) -> Table:
+def figure_grid(cells: list, st: layout.Styles, width: float, padding: float = 7) -> Table:
+    """The headline figures, three to a row: the figure, its name, its change on last week."""
     grid = []
     for row_start in range(0, len(cells), 3):
         row = []
@@ -238,7 +240,7 @@ def _figure_grid(cells: list, st: layout.Styles, width: float) -> Table:
         ("BOX", (0, 0), (-1, -1), 0.6, layout.RULE),
         ("INNERGRID", (0, 0), (-1, -1), 0.6, layout.RULE),
         ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fafbfc")),
-        ("TOPPADDING", (0, 0), (-1, -1), 7), ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+        ("TOPPADDING", (0, 0), (-1, -1), padding), ("BOTTOMPADDING", (0, 0), (-1, -1), padding),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
     ]))
     return figure_table
@@ -253,14 +255,16 @@ def cover(week_data: data.WeekData, st: layout.Styles, width: float) -> list:
         Paragraph(text.markup(_("Week {week} of {year} · {first} to {last}").format(
             week=week_data.week, year=week_data.year, first=format_date(week_data.days[0]),
             last=format_date(week_data.days[-1]))), st.subtitle),
-        _figure_grid([
-            (_("People who came"), format_number(f.people), _change(f.people, p.people)),
-            (_("Visits"), format_number(f.visits), _change(f.visits, p.visits)),
-            (hours_label(f), hours_text(f.minutes), _change(f.minutes, p.minutes, as_hours=True)),
-            (_("Observations"), format_number(f.observations), _change(f.observations, p.observations)),
+        figure_grid([
+            (_("People who came"), format_number(f.people), change_on_last_week(f.people, p.people)),
+            (_("Visits"), format_number(f.visits), change_on_last_week(f.visits, p.visits)),
+            (hours_label(f), hours_text(f.minutes), change_on_last_week(f.minutes, p.minutes, as_hours=True)),
+            (_("Observations"), format_number(f.observations),
+             change_on_last_week(f.observations, p.observations)),
             (_("Follow-ups open at the end of the week"), format_number(flow.open_now),
-             _change(flow.open_now, flow.open_before, higher_is_good=False)),
-            (_("Follow-ups actioned or closed"), format_number(flow.done), _change(flow.done, flow.done_before)),
+             change_on_last_week(flow.open_now, flow.open_before, higher_is_good=False)),
+            (_("Follow-ups actioned or closed"), format_number(flow.done),
+             change_on_last_week(flow.done, flow.done_before)),
         ], st, width),
         Spacer(1, 2 * mm),
         Paragraph(text.markup(
@@ -459,7 +463,7 @@ def follow_ups(week_data: data.WeekData, st: layout.Styles, width: float) -> lis
     items = week_data.follow_ups
     flow = week_data.follow_up_flow
     story: list = [CondPageBreak(60 * mm), _heading(_("Follow-ups"), st)]
-    change, colour = _change(flow.open_now, flow.open_before, higher_is_good=False)
+    change, colour = change_on_last_week(flow.open_now, flow.open_before, higher_is_good=False)
     flow_table = tables.table(
         [_("Opened this week"), _("Actioned or closed this week"), _("Open at the end of the week"), _("Change")],
         [[flow.opened, flow.done, flow.open_now, change]], [width * 0.22, width * 0.28, width * 0.26, width * 0.24],
@@ -569,15 +573,6 @@ def observation_appendix(week_data: data.WeekData, st: layout.Styles, width: flo
         for index, obs in enumerate(items):
             story += _observation(obs, st, width, tz, f"{label} ({format_number(len(items))})" if index == 0 else None)
     return story
-
-
-def _banner(title: str, body: str, st: layout.Styles, width: float) -> Table:
-    box = Table([[Paragraph(text.markup(title), st.h1)], [Paragraph(text.markup(body), st.body)]],
-                colWidths=[width], hAlign="LEFT")
-    box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), layout.ACCENT_LIGHT),
-                             ("LEFTPADDING", (0, 0), (-1, -1), 12), ("RIGHTPADDING", (0, 0), (-1, -1), 12),
-                             ("TOPPADDING", (0, 0), (-1, -1), 8), ("BOTTOMPADDING", (0, 0), (-1, -1), 10)]))
-    return box
 
 
 _LOOKS: dict[str, blocks.Look] = {}

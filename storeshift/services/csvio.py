@@ -206,7 +206,7 @@ def _delimiter(lines: list[str], header_line: str) -> str:
     except csv.Error:
         pass
     counts = {d: header_line.count(d) for d in DELIMITERS}
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 

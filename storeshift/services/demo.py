@@ -186,7 +186,9 @@ def seed(storage: Storage, *, people: int = 60, weeks: int = 6, seed: int = 1,
     today = local_now.date()
     first_day = today - dt.timedelta(days=7 * weeks - 1)
     visits_per_day = max(1.0, people * 0.4 / 6)
-    visit_rows, assignment_rows, observation_rows = [], [], []
+    visit_rows: list[dict] = []
+    assignment_rows: list[dict] = []
+    observation_rows: list[dict] = []
     active_people = [p for p in person_rows if p["active"]]
     day = first_day
     while day < today:

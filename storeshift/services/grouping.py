@@ -125,8 +125,8 @@ def _lexical(texts: Sequence[str]) -> np.ndarray:
     sim = np.zeros((n, n), dtype=np.float32)
     for docs, values in postings.values():
         if len(docs) > 1:
-            v = np.asarray(values, dtype=np.float32)
-            sim[np.ix_(docs, docs)] += np.outer(v, v)
+            column = np.asarray(values, dtype=np.float32)
+            sim[np.ix_(docs, docs)] += np.outer(column, column)
     return sim
 
 

@@ -47,8 +47,18 @@ class Schedule:
         return self.closing_after(now)
 
 
+def closing_times_from(stored: dict) -> tuple[str, ...]:
+    """Each weekday's closing time, Monday first, from the stored closing_time* settings (what
+    settings.closing_times reads, for a caller that read them with other things)."""
+    every_day = settings.BY_KEY["closing_time"]
+    default = every_day.parse(stored.get(every_day.key) or every_day.default)
+    return tuple(settings.BY_KEY[key].parse(stored.get(key)) or default for key in settings.WEEKDAY_CLOSING_KEYS)
+
+
 def schedule(storage: Storage, site_id: str | None = None) -> Schedule:
     site_id = site_id or storage.site_id
+    if site_id == storage.site_id:  # this site's, from the settings already read
+        return Schedule(settings.site_timezone(storage), settings.closing_times(storage))
     tz = storage.value("SELECT timezone FROM sites WHERE id = ?", (site_id,)) or settings.site_timezone(storage)
     return Schedule(tz, settings.closing_times(storage, site_id))
 
@@ -89,10 +99,11 @@ def span(visit: dict, sched: Schedule, now: dt.datetime, frozen_at: str | None =
             end, estimated = visit.get("estimated_out_at") or out, True
     elif out is None or (frozen_at is not None and out >= frozen_at):
         end, estimated = to_iso(sched.closing_after(check_in)), True
-    limit = frozen_at or to_iso(now)
-    if estimated and end > limit:
-        # Its closing time had not come yet: on the floor, counted up to that moment.
-        return Span(check_in, max(limit, check_in), open=True)
+    if estimated:
+        limit = frozen_at or to_iso(now)
+        if end > limit:
+            # Its closing time had not come yet: on the floor, counted up to that moment.
+            return Span(check_in, max(limit, check_in), open=True)
     return Span(check_in, end, estimated)
 
 

@@ -12,7 +12,7 @@ from ..storage.db import Storage
 try:  # transliterates every script to Latin letters: محمد -> mhmd, Γιώργος -> Giorgos
     from anyascii import anyascii as _to_ascii
 except ImportError:  # pragma: no cover - a broken install still finds Latin names
-    _to_ascii = None
+    _to_ascii = None  # type: ignore[assignment]
 
 # First strong isolate ... pop directional isolate: the name takes its own direction and the
 # sentence around it keeps the language's (an Arabic name at the start of an English banner

@@ -298,17 +298,17 @@ def import_observations(storage: Storage, source, skip_invalid: bool = False, ac
         raise CsvRefused(Path(source).name if isinstance(source, (str, Path)) else _("the file"), report.errors)
     with storage.write(N_("import the observations")):
         rows = []
-        for person_id, at, category, impact, text, quote in planned:
+        for person_id, noticed_at, category, impact, text, quote in planned:
             visit = storage.one(
                 "SELECT id FROM visits WHERE person_id = ? AND site_id = ? AND check_in_at <= ? AND "
                 "(check_out_at IS NULL OR check_out_at >= ?) ORDER BY check_in_at DESC LIMIT 1",
-                (person_id, storage.site_id, at, at))
+                (person_id, storage.site_id, noticed_at, noticed_at))
             task_id = None
             if visit:
                 task_id = storage.value("SELECT task_id FROM assignments WHERE visit_id = ? AND assigned_at <= ? "
-                                        "ORDER BY assigned_at DESC LIMIT 1", (visit["id"], at))
+                                        "ORDER BY assigned_at DESC LIMIT 1", (visit["id"], noticed_at))
             # Written at the time on the sheet: reports count it in the week it was noticed.
-            rows.append({"id": new_id(), "site_id": storage.site_id, "created_at": at, "updated_at": stamp,
+            rows.append({"id": new_id(), "site_id": storage.site_id, "created_at": noticed_at, "updated_at": stamp,
                          "visit_id": visit["id"] if visit else None, "person_id": person_id, "task_id": task_id,
                          "category": category, "text": text, "quote": quote, "impact": impact, "status": "new",
                          "owner": None, "follow_up": None, "theme_id": None})

@@ -10,7 +10,6 @@ import secrets
 
 from ..errors import Refused, UserError
 from ..i18n import N_, _
-from ..storage import audit
 from ..storage.db import Storage
 from ..timeutil import from_iso, local_clock, to_iso, utc_now
 from . import settings
@@ -83,5 +82,7 @@ def check_pin(storage: Storage, pin: str, now: dt.datetime | None = None, actor:
             seconds = min(MAX_LOCKOUT_S, FIRST_LOCKOUT_S * 2 ** (failures - FREE_ATTEMPTS))
             settings.put(storage, "pin_locked_until", to_iso(now + dt.timedelta(seconds=seconds)), actor)
         row = storage.one("SELECT id FROM settings WHERE site_id = ? AND key = 'pin_failures'", (storage.site_id,))
+        from ..storage import audit  # (a wrong PIN only: the lock screen's start needs none of it)
+
         audit.log(storage, "pin_failed", "settings", row["id"], actor)
     return False

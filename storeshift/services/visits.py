@@ -5,7 +5,7 @@ them, who is on the floor (and the roll call), who left today and who didn't che
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..errors import NotFound, UserError
 from ..i18n import N_, _, format_date
@@ -35,7 +35,6 @@ class ScanResult:
     day: dt.date | None = None
     #: At check-out, the sentence telling the visitor the time given (given_sentence).
     given: str = ""
-    extra: dict = field(default_factory=dict)
 
     @property
     def accepted(self) -> bool:
@@ -49,23 +48,26 @@ def visit_minutes(visit: dict, now: dt.datetime | None = None) -> int:
     return minutes_between(visit["check_in_at"], end)
 
 
-def close_forgotten_visits(storage: Storage, now: dt.datetime) -> int:
+def close_forgotten_visits(storage: Storage, now: dt.datetime, sched: hours.Schedule | None = None) -> int:
     """Close every open visit whose closing time has passed, at that closing time, flagged
     auto_closed and estimated until someone confirms a time. Called by every scan, by a running
     window at closing time and by each process that opens the database. A read comes first, so
-    that when nothing is to close no write lock is taken."""
-    sched = hours.schedule(storage)
+    that when nothing is to close no write lock is taken. sched: the site's schedule when the
+    caller has read it already (a scan)."""
+    sched = sched or hours.schedule(storage)
     # Only visits begun before the last closing time can be past theirs (a visit closes at the
     # first closing time after it began), so today's open visits are never read and the cost does
     # not grow with the number of people on the floor.
     before = to_iso(sched.last_closing(now))
     query = ("SELECT id, check_in_at FROM visits WHERE check_out_at IS NULL AND site_id = ? AND check_in_at < ?",
              (storage.site_id, before))
-    if not storage.rows(*query):
+    held = storage.conn.in_transaction  # a scan's transaction: what it read stands
+    found = storage.rows(*query)
+    if not found:
         return 0
     closed = 0
     with storage.write(N_("close forgotten visits")):
-        for visit in storage.rows(*query):
+        for visit in found if held else storage.rows(*query):  # read again under the write lock
             close_at = to_iso(sched.closing_after(visit["check_in_at"]))
             _end_assignment(storage, visit["id"], close_at, "system")
             audit.update(storage, "visits", visit["id"],
@@ -92,18 +94,36 @@ def current_task(storage: Storage, visit_id: str) -> dict | None:
                        (visit_id,))
 
 
-def _minutes_given(storage: Storage, person_id: str, now: dt.datetime, day: dt.date) -> tuple[int, int]:
-    """(on day, all time) minutes a person has given; a visit counts on the site-local day it began."""
-    sched = hours.schedule(storage)
+def _minutes_given(history: list[dict], sched: hours.Schedule, now: dt.datetime, day: dt.date) -> tuple[int, int]:
+    """(on day, all time) minutes given in these visits (all of one person's); a visit counts on
+    the site-local day it began."""
     day_start, day_end = local_day_bounds(day, sched.timezone)
     on_day = total = 0
-    for visit in storage.rows(f"SELECT {', '.join(hours.SPAN_COLUMNS)} FROM visits WHERE person_id = ?",
-                              (person_id,)):
+    for visit in history:
         minutes = hours.span(visit, sched, now).minutes
         total += minutes
         if day_start <= visit["check_in_at"] < day_end:
             on_day += minutes
     return on_day, total
+
+
+def _latest(history: list[dict], keep, by: str) -> dict | None:
+    return max((visit for visit in history if keep(visit)), key=lambda visit: visit[by], default=None)
+
+
+def _scan_settings(storage: Storage) -> tuple[hours.Schedule, int]:
+    """The site's schedule and repeat window, in one read."""
+    rows = storage.rows("SELECT s.timezone, st.key, st.value FROM sites s LEFT JOIN settings st "
+                        "ON st.site_id = s.id AND (st.key LIKE 'closing_time%' OR st.key = 'repeat_window_s') "
+                        "WHERE s.id = ?", (storage.site_id,))
+    stored = {row["key"]: row["value"] for row in rows if row["key"]}
+    tz = (rows[0]["timezone"] if rows else None) or settings.BY_KEY["timezone"].default
+    window = settings.BY_KEY["repeat_window_s"]
+    try:
+        repeat_s = window.default if stored.get(window.key) is None else window.parse(stored[window.key])
+    except ValueError:  # stored by a newer storeshift: as if unset, as settings.get reads it
+        repeat_s = window.default
+    return hours.Schedule(tz, hours.closing_times_from(stored)), repeat_s
 
 
 def given_sentence(minutes_day: int, minutes_total: int, day: dt.date, today: dt.date) -> str:
@@ -119,65 +139,87 @@ def given_sentence(minutes_day: int, minutes_total: int, day: dt.date, today: dt
 
 
 def todays_booking(storage: Storage, person_id: str, now: dt.datetime, tz: str) -> dict | None:
+    """A person's first booking today, with its task's title (task_title, None without a task)."""
     day_start, day_end = local_day_bounds(local(now, tz).date(), tz)
-    return storage.one("SELECT * FROM bookings WHERE person_id = ? AND start_at >= ? AND start_at < ? "
-                       "ORDER BY start_at LIMIT 1", (person_id, day_start, day_end))
+    return storage.one("SELECT b.*, t.title AS task_title FROM bookings b LEFT JOIN tasks t ON t.id = b.task_id "
+                       "WHERE b.person_id = ? AND b.start_at >= ? AND b.start_at < ? ORDER BY b.start_at LIMIT 1",
+                       (person_id, day_start, day_end))
 
 
-def _forgotten(storage: Storage, person_id: str) -> dict | None:
-    return storage.one("SELECT * FROM visits WHERE person_id = ? AND auto_closed = 1 AND departure_confirmed = 0 "
-                       "ORDER BY check_in_at DESC LIMIT 1", (person_id,))
+_HISTORY_COLUMNS = ", ".join(("id", *hours.SPAN_COLUMNS))
+
+
+def _whole(storage: Storage, visit: dict) -> dict:
+    return storage.one("SELECT * FROM visits WHERE id = ?", (visit["id"],))
+
+
+def _end_visit_task(storage: Storage, visit_id: str, at: str, actor: str) -> dict | None:
+    """End a visit's active assignment, if any, and return the task it was on last (one read)."""
+    task = storage.one("SELECT a.id AS assignment_id, a.status AS assignment_status, t.* FROM assignments a "
+                       "JOIN tasks t ON t.id = a.task_id WHERE a.visit_id = ? "
+                       "ORDER BY a.status = 'active' DESC, a.assigned_at DESC LIMIT 1", (visit_id,))
+    if task is None:
+        return None
+    assignment_id, status = task.pop("assignment_id"), task.pop("assignment_status")
+    if status == "active":
+        audit.update(storage, "assignments", assignment_id, {"status": "done", "ended_at": at}, actor, "complete")
+    return task
 
 
 def scan(storage: Storage, payload: str, now: dt.datetime | None = None) -> ScanResult:
-    """Everything a badge scan means, decided and committed in one transaction."""
+    """Everything a badge scan means, decided and committed in one transaction: the badge is read
+    first (a refusal takes no write lock), then the settings, the person's visits and the change
+    with its audit entry, each read once."""
     now = now or utc_now()
     check = badges.verify(storage, payload)
     if not check.ok:
         return ScanResult(REFUSED, check.message, person=check.person, reason=check.reason)
     person = check.person
     with storage.write(N_("record the scan")):
-        close_forgotten_visits(storage, now)
-        tz = settings.get(storage, "timezone")
-        window = settings.get(storage, "repeat_window_s")
-        visit = open_visit(storage, person["id"])
+        sched, window = _scan_settings(storage)
+        tz = sched.timezone
+        close_forgotten_visits(storage, now, sched)
+        # Only the columns the decision and the hours need (a person may have hundreds of visits);
+        # a visit handed back whole is read whole.
+        history = storage.rows(f"SELECT {_HISTORY_COLUMNS} FROM visits WHERE person_id = ?", (person["id"],))
+        visit = _latest(history, lambda v: v["check_out_at"] is None, "check_in_at")
         if visit is not None:
             since = from_iso(visit["check_in_at"])
             if abs((now - since).total_seconds()) < window:
                 result = ScanResult(REPEAT, _("You're already checked in since {time}.").format(
                                     time=local_clock(since, tz)),
-                                    person, visit, task=current_task(storage, visit["id"]))
+                                    person, _whole(storage, visit), task=current_task(storage, visit["id"]))
             else:
                 check_out_at = to_iso(max(now, since))
-                _end_assignment(storage, visit["id"], check_out_at, "kiosk")
+                task = _end_visit_task(storage, visit["id"], check_out_at, "kiosk")
                 visit = audit.update(storage, "visits", visit["id"],
                                      {"check_out_at": check_out_at, "source_out": "badge"}, "kiosk", "check_out")
                 result = ScanResult(CHECKED_OUT, _("Thank you, {name}!").format(name=person["name"]), person, visit,
-                                    task=storage.one("SELECT t.* FROM assignments a JOIN tasks t ON t.id = a.task_id "
-                                                     "WHERE a.visit_id = ? ORDER BY a.assigned_at DESC LIMIT 1",
-                                                     (visit["id"],)))
+                                    task=task)
         else:
-            last = storage.one("SELECT * FROM visits WHERE person_id = ? AND check_out_at IS NOT NULL "
-                               "ORDER BY check_out_at DESC LIMIT 1", (person["id"],))
+            last = _latest(history, lambda v: v["check_out_at"] is not None, "check_out_at")
             if last and not last["auto_closed"] and \
                     abs((now - from_iso(last["check_out_at"])).total_seconds()) < window:
                 result = ScanResult(REPEAT, _("You're already checked out at {time}.").format(
-                                    time=local_clock(last["check_out_at"], tz)), person, last)
+                                    time=local_clock(last["check_out_at"], tz)), person, _whole(storage, last))
             else:
                 visit = audit.insert(storage, "visits", {
                     "person_id": person["id"], "department": person["department"],
                     "check_in_at": to_iso(now), "source_in": "badge"}, "kiosk", "check_in")
                 result = ScanResult(CHECKED_IN, _("Welcome, {name}!").format(name=person["name"]), person, visit,
                                     booking=todays_booking(storage, person["id"], now, tz))
+        history = [v for v in history if v["id"] != result.visit["id"]] + [result.visit]  # as it is now
         # A visit belongs to the day it began: at check-out "today" is that day.
         today = local(now, tz).date()
         result.day = local(result.visit["check_in_at"], tz).date() if result.kind == CHECKED_OUT else today
-        result.minutes_today, result.minutes_total = _minutes_given(storage, person["id"], now, result.day)
+        result.minutes_today, result.minutes_total = _minutes_given(history, sched, now, result.day)
         if result.kind == CHECKED_OUT:
             result.given = given_sentence(result.minutes_today, result.minutes_total, result.day, today)
             result.message = f"{result.message} {result.given}"
         if result.kind == CHECKED_IN:
-            result.forgotten_visit = _forgotten(storage, person["id"])
+            forgotten = _latest(history, lambda v: v["auto_closed"] == 1 and v["departure_confirmed"] == 0,
+                                "check_in_at")
+            result.forgotten_visit = forgotten and _whole(storage, forgotten)
     return result
 
 

@@ -14,14 +14,15 @@ after a keyed entry a plain one is refused.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import decimal
 import hashlib
 import hmac
 import json
 import sqlite3
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Iterable
-
-from sqlite_utils.db import NotFoundError, jsonify_if_needed
 
 from .. import errors
 from .db import Storage, new_id, now_iso
@@ -48,7 +49,7 @@ def chain_key_from_secret(secret_hex: str) -> bytes:
 
 def chain_key(storage: Storage) -> bytes | None:
     """This database's chain key (None before it has an organisation key); cached per connection."""
-    cached = getattr(storage, "_chain_key", None)
+    cached = storage.memo.get("chain_key")
     if cached is not None:
         return cached
     row = storage.conn.execute("SELECT secret FROM organisation ORDER BY key_id LIMIT 1").fetchone()
@@ -58,7 +59,7 @@ def chain_key(storage: Storage) -> bytes | None:
         key = chain_key_from_secret(row[0])
     except (ValueError, TypeError):
         return None
-    storage._chain_key = key
+    storage.memo["chain_key"] = key
     return key
 
 
@@ -136,18 +137,47 @@ def _append(storage: Storage, entries: list[dict]) -> None:
         [[entry[c] for c in AUDIT_COLUMNS] for entry in entries])
 
 
-def _insert_row(storage: Storage, table: str, row: dict) -> None:
+class NotFoundError(LookupError):
+    """An update named a record that is not there."""
+
+
+def jsonify_if_needed(value: Any) -> Any:
+    """A value as SQLite stores it, the way sqlite-utils' own inserts store it (lists and dicts as JSON)."""
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, default=repr, ensure_ascii=False)
+    if isinstance(value, (dt.date, dt.time)):  # datetime is a date too
+        return value.isoformat()
+    if isinstance(value, (dt.timedelta, uuid.UUID)):
+        return str(value)
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value
+
+
+def _stored(cursor: sqlite3.Cursor) -> dict | None:
+    """The row a RETURNING * statement wrote, as stored (defaults and type affinity applied):
+    what the audit hash covers, without a second read."""
+    found = cursor.fetchall()
+    if not found:
+        return None
+    return dict(zip((d[0] for d in cursor.description), found[0]))
+
+
+def _insert_row(storage: Storage, table: str, row: dict) -> dict:
     names = list(row)
-    storage.conn.execute(f"INSERT INTO [{table}] ({', '.join(f'[{n}]' for n in names)}) "
-                         f"VALUES ({', '.join('?' * len(names))})", [jsonify_if_needed(row[n]) for n in names])
+    return _stored(storage.conn.execute(
+        f"INSERT INTO [{table}] ({', '.join(f'[{n}]' for n in names)}) VALUES ({', '.join('?' * len(names))}) "
+        "RETURNING *", [jsonify_if_needed(row[n]) for n in names]))
 
 
-def _update_row(storage: Storage, table: str, record_id: str, changes: dict) -> None:
+def _update_row(storage: Storage, table: str, record_id: str, changes: dict) -> dict:
     names = list(changes)
-    cursor = storage.conn.execute(f"UPDATE [{table}] SET {', '.join(f'[{n}] = ?' for n in names)} WHERE id = ?",
-                                  [jsonify_if_needed(changes[n]) for n in names] + [record_id])
-    if cursor.rowcount == 0:
+    stored = _stored(storage.conn.execute(
+        f"UPDATE [{table}] SET {', '.join(f'[{n}] = ?' for n in names)} WHERE id = ? RETURNING *",
+        [jsonify_if_needed(changes[n]) for n in names] + [record_id]))
+    if stored is None:
         raise NotFoundError(f"no {table} row with id {record_id}")
+    return stored
 
 
 def log(storage: Storage, action: str, table: str, record_id: str, actor: str) -> None:
@@ -164,8 +194,7 @@ def insert(storage: Storage, table: str, values: dict, actor: str, action: str =
         # The time is read once the lock is held, so times follow the order of the changes.
         now = now_iso()
         row = {"id": new_id(), "site_id": storage.site_id, "created_at": now, "updated_at": now, **values}
-        _insert_row(storage, table, row)
-        stored = _read(storage, table, row["id"])
+        stored = _insert_row(storage, table, row)
         _append(storage, _entries(storage, [(action, table, row["id"], stored)], actor, now))
     return stored
 
@@ -174,20 +203,19 @@ def update(storage: Storage, table: str, record_id: str, changes: dict, actor: s
            action: str = "update") -> dict:
     with storage.write():
         now = now_iso()
-        _update_row(storage, table, record_id, {**changes, "updated_at": now})
-        stored = _read(storage, table, record_id)
+        stored = _update_row(storage, table, record_id, {**changes, "updated_at": now})
         _append(storage, _entries(storage, [(action, table, record_id, stored)], actor, now))
     return stored
 
 
 def delete(storage: Storage, table: str, record_id: str, actor: str, action: str = "delete") -> None:
     with storage.write():
-        storage.db[table].delete(record_id)
+        storage.db.table(table).delete(record_id)
         _append(storage, _entries(storage, [(action, table, record_id, None)], actor, now_iso()))
 
 
 def columns(storage: Storage, table: str) -> list[str]:
-    return [c.name for c in storage.db[table].columns]
+    return [c.name for c in storage.db.table(table).columns]
 
 
 def insert_many(storage: Storage, table: str, rows: list[dict], actor: str, action: str = "insert") -> None:
@@ -200,9 +228,9 @@ def insert_many(storage: Storage, table: str, rows: list[dict], actor: str, acti
     if missing:
         raise ValueError(f"insert_many into {table}: rows lack {sorted(missing)}, so their audit hash would be wrong")
     with storage.write():
-        storage.db[table].insert_all(rows, batch_size=2000)
+        storage.db.table(table).insert_all(rows, batch_size=2000)
         changes = ((action, table, row["id"], row) for row in rows)
-        storage.db["audit_log"].insert_all(_entries(storage, changes, actor, now_iso()), batch_size=2000)
+        storage.db.table("audit_log").insert_all(_entries(storage, changes, actor, now_iso()), batch_size=2000)
 
 
 @dataclass
@@ -370,7 +398,7 @@ def rekey(storage: Storage, old_key: bytes | None) -> None:
     """Re-link this site's chain with the chain key of a newly imported organisation key (only
     a new database imports one). Entries that did not check out under the old key stay as they
     are, so earlier tampering still shows."""
-    storage._chain_key = None
+    storage.memo.pop("chain_key", None)
     new_key = chain_key(storage)
     entries = storage.rows("SELECT * FROM audit_log WHERE site_id = ? ORDER BY seq", (storage.site_id,))
     prev_old = prev_new = GENESIS

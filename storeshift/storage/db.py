@@ -10,16 +10,16 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Iterator
-
-from sqlite_utils import Database
-from sqlite_utils.utils import dedupe_keys
+from typing import TYPE_CHECKING, Any, Iterator
 
 from .. import __version__, errors
 from ..i18n import N_, _
 from . import soundness
 from .soundness import read_only  # noqa: F401 (part of this module's interface)
 from ..timeutil import to_iso, utc_now
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 #: How long a write waits for another process's lock before telling the user.
 BUSY_TIMEOUT_MS = 5000
@@ -105,12 +105,18 @@ def translate(exc: sqlite3.Error, action: str = N_("save")) -> errors.UserError 
 
 
 class Storage:
-    """One open database: the sqlite-utils handle, its file and this site's id."""
+    """One open database: its connection (and a sqlite-utils handle on it, made when first
+    used: importing sqlite-utils costs a window's start-up 0.1 s), its file and this site's id."""
 
-    def __init__(self, db: Database, path: Path | None):
-        self.db = db
+    def __init__(self, db: Database | sqlite3.Connection, path: Path | None):
+        if isinstance(db, sqlite3.Connection):
+            self._conn, self._db = db, None
+        else:
+            self._conn, self._db = db.conn, db
         self.path = path
         self.site_id: str = ""
+        #: What readers keep from the file with the stamp() they read it at (services.settings).
+        self.memo: dict[str, Any] = {}
         self._integrity: IntegrityCheck | None = None
         #: Why nothing may be written (a database from a newer storeshift), or None.
         self.refused: errors.UserError | None = None
@@ -129,6 +135,16 @@ class Storage:
         if self.refused is not None:
             raise self.refused
 
+    def sound_for_others(self) -> bool:
+        """Wait for this file's integrity verdict (when it is still being checked) and say whether
+        it found the file sound, so that another connection to the same file opened in this
+        process need not check it again (a background job: a report, an import, a backup);
+        DamagedDatabase when it found damage. False when there was no complete check to go by."""
+        if self._integrity is None:
+            return self.path is not None  # checked before it opened (open_storage), or nothing to check
+        self._integrity.wait()
+        return self._integrity.completed
+
     def verdict(self) -> tuple[bool, errors.UserError | None]:
         """(known yet, the problem or None), without waiting: for a window to say at once
         that the file it opened is damaged, before anyone tries to write."""
@@ -140,7 +156,22 @@ class Storage:
 
     @property
     def conn(self) -> sqlite3.Connection:
-        return self.db.conn
+        return self._conn
+
+    @property
+    def db(self) -> Database:
+        """sqlite-utils' handle on the connection, for the table-level helpers (bulk inserts,
+        migrations); everyday reads and writes use the connection directly."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self._conn)
+        return self._db
+
+    def stamp(self) -> tuple[int, int]:
+        """Changes whenever the database may have: another connection committed (data_version)
+        or this one wrote (total_changes). What is read from the file can be kept until it changes."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes
 
     @contextlib.contextmanager
     def write(self, action: str = N_("save")) -> Iterator[Storage]:
@@ -176,7 +207,11 @@ class Storage:
             cursor = self.conn.execute(sql, params)
             if cursor.description is None:
                 raise ValueError("rows() needs SQL that returns rows")
-            keys = dedupe_keys(d[0] for d in cursor.description)
+            keys = [d[0] for d in cursor.description]
+            if len(set(keys)) != len(keys):  # the same name twice: "id", "id_2"
+                from sqlite_utils.utils import dedupe_keys
+
+                keys = dedupe_keys(keys)
             return [dict(zip(keys, row)) for row in cursor]
         except sqlite3.Error as exc:
             raise translate(exc, N_("read the database")) from exc
@@ -204,16 +239,18 @@ class Storage:
                                         and self._integrity.completed))
         heads = self._chain_heads() if sound else {}
         guard = None if sound or self.path is None else self._keep_wal_out()
-        self.db.close()
+        self.conn.close()
         if guard is not None:
             guard.close()  # a read-only connection: the last to close, it folds nothing in
-        if sound and heads is not None:
+        if sound and heads is not None and self.path is not None:
             soundness.record_clean_close(self.path, heads)
 
     def _keep_wal_out(self) -> sqlite3.Connection | None:
         """The last connection to close copies the WAL into the file. Before a sound verdict
         (or after damage was found) that would write into the file, so a read-only connection
         is kept open across our close: SQLite then leaves the WAL as it is."""
+        if self.path is None:
+            return None
         wal = Path(f"{self.path}-wal")
         if not wal.exists() or wal.stat().st_size == 0:
             return None
@@ -237,6 +274,25 @@ class Storage:
             return heads
         except sqlite3.Error:
             return None
+
+
+class SiblingStorage(Storage):
+    """A second connection to an open database, for a thread of its own (an SQLite connection
+    stays on one thread): the same site and the same integrity verdict, no migration or check
+    of its own. Closing it closes only its connection."""
+
+    def __init__(self, owner: Storage, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
+        if owner.path is None:
+            raise ValueError("an in-memory database has no second connection")
+        conn = _connect(owner.path)
+        conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        super().__init__(conn, owner.path)
+        self.site_id = owner.site_id
+        self._integrity = owner._integrity
+        self.refused = owner.refused
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:
@@ -264,6 +320,8 @@ def _connect(path: Path | None) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys=ON")
     # Erased personal data is overwritten on disk, not merely unlinked.
     conn.execute("PRAGMA secure_delete=ON")
+    # As sqlite-utils sets it on the connections it wraps (Storage.db wraps this one when first used).
+    conn.execute("PRAGMA recursive_triggers=ON")
     return conn
 
 
@@ -351,7 +409,8 @@ def _newer_database(conn: sqlite3.Connection) -> errors.NewerDatabase | None:
 
 
 def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: str = "My store",
-                 check_in_background: bool = False, create: bool = True) -> Storage:
+                 check_in_background: bool = False, create: bool = True,
+                 checked_by: Storage | None = None) -> Storage:
     """Open (creating if needed) the database at path, or an in-memory one for path=None.
     With create=False a path with no database is refused and nothing is created, not even its folder.
 
@@ -361,6 +420,10 @@ def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: st
     check_in_background (the windows), a file that opens without writing anything is checked
     in a thread instead, and writes wait for that check. A database from a newer storeshift
     opens for reading only.
+
+    checked_by: a Storage of this process already open on the same file (the window's, for a
+    background job): its verdict is used instead of checking the file again, waiting for it when
+    its check is still running (DamagedDatabase if it found damage).
     """
     from . import schema
 
@@ -375,16 +438,21 @@ def open_storage(path: str | Path | None, *, migrate: bool = True, site_name: st
         except OSError as exc:
             raise errors.ReadOnlyDatabase(_("Cannot create the folder for {file}: {reason}.")
                                           .format(file=file_path, reason=exc.strerror)) from exc
-        if file_path.exists() and file_path.stat().st_size > 0:
-            full = soundness.needs_full_check(file_path)
-        if not (check_in_background and schema.opens_without_writing(file_path)):
-            check_in_background = False
-            refuse_damaged_file(file_path, full)
+        trusted = (checked_by is not None and checked_by.path is not None
+                   and file_path.resolve() == checked_by.path.resolve() and checked_by.sound_for_others())
+        if trusted:
+            check_in_background = False  # the window's verdict covers this connection too
+        else:
+            if file_path.exists() and file_path.stat().st_size > 0:
+                full = soundness.needs_full_check(file_path)
+            if not (check_in_background and schema.opens_without_writing(file_path)):
+                check_in_background = False
+                refuse_damaged_file(file_path, full)
     try:
         conn = _connect(file_path)
     except sqlite3.Error as exc:
         raise translate(exc, _("open {file}").format(file=file_path)) from exc
-    storage = Storage(Database(conn), file_path)
+    storage = Storage(conn, file_path)
     if check_in_background:
         storage.check_in_background(full)
     try:

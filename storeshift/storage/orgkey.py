@@ -20,7 +20,7 @@ def create_org_key(storage: Storage) -> str:
     key_id = key_id_of(secret_hex)
     with storage.write(N_("create the organisation key")):
         if storage.value("SELECT count(*) FROM organisation") == 0:
-            storage.db["organisation"].insert({"key_id": key_id, "secret": secret_hex, "name": "",
+            storage.db.table("organisation").insert({"key_id": key_id, "secret": secret_hex, "name": "",
                                                "created_at": now_iso()})
             # The key is audited like any record: replacing it with sqlite3 shows in `check`.
             from . import audit

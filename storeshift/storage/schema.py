@@ -4,14 +4,63 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..i18n import N_, _
 from .db import Storage, new_id, now_iso, read_only
 
-migrations = Migrations("storeshift")
+if TYPE_CHECKING:
+    from sqlite_utils.migrations import Migrations
+
+#: sqlite-utils' name for this set of migrations, in its _sqlite_migrations table.
+MIGRATION_SET = "storeshift"
+# The migrations in order, as plain functions: sqlite-utils' Migrations (the module attribute
+# `migrations`) is made from them only when one is to be applied, since importing sqlite-utils
+# costs a window's start-up 0.1 s and a database already up to date needs none of it.
+_REGISTERED: list[tuple[str, Callable[[Any], None]]] = []
+
+
+def _migration(fn: Callable[[Any], None]) -> Callable[[Any], None]:
+    _REGISTERED.append((fn.__name__, fn))
+    return fn
+
+
+def _migration_set() -> Migrations:
+    found = globals().get("migrations")
+    if found is None:
+        from sqlite_utils.migrations import Migrations
+
+        found = Migrations(MIGRATION_SET)
+        for name, fn in _REGISTERED:
+            found(name=name)(fn)
+        globals()["migrations"] = found
+    return found
+
+
+def __getattr__(name: str) -> Any:
+    if name == "migrations":
+        return _migration_set()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _known_names() -> list[str]:
+    """The migrations this storeshift has, in order (the set the tests may have replaced)."""
+    found = globals().get("migrations")
+    return [m.name for m in found._migrations] if found is not None else [name for name, _fn in _REGISTERED]
+
+
+def _applied_names(conn: sqlite3.Connection) -> list[str]:
+    try:
+        return [row[0] for row in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid", (MIGRATION_SET,))]
+    except sqlite3.OperationalError:
+        return []  # a new file: nothing applied yet
+
+
+def pending_names(conn: sqlite3.Connection) -> list[str]:
+    """The migrations not applied to this database yet, read with plain SQL."""
+    applied = set(_applied_names(conn))
+    return [name for name in _known_names() if name not in applied]
 
 #: Bump when a migration changes tables or columns; bundles from a newer schema are refused.
 #: (Migrations that only add indexes, like m003, leave bundles readable by older versions.)
@@ -26,7 +75,7 @@ COMMON = """
 """
 
 
-@migrations()
+@_migration
 def m001_initial(db):
     db.executescript(f"""
     CREATE TABLE sites (
@@ -142,7 +191,7 @@ def m001_initial(db):
     """)
 
 
-@migrations()
+@_migration
 def m002_people_unique_per_site(db):
     # Sites add people on their own, so a database holding merged bundles may hold two sites'
     # records of employee E10001: uniqueness is a rule within a site (the roster service still
@@ -156,7 +205,7 @@ def m002_people_unique_per_site(db):
         db.execute(statement)
 
 
-@migrations()
+@_migration
 def m003_scan_indexes(db):
     # A badge scan asks "which of this site's open visits began before the last closing time?"
     # and "does this person have a booking today?". With thousands open or booked at once the
@@ -169,7 +218,7 @@ def m003_scan_indexes(db):
         db.execute(statement)
 
 
-@migrations()
+@_migration
 def m004_audit_deletions(db):
     # Merging asks, for every row a bundle brings, "was this row deleted here?". Deletions are
     # few; an index of them alone answers at once, where the index of every entry cost seconds.
@@ -177,7 +226,7 @@ def m004_audit_deletions(db):
                "WHERE record_hash IS NULL")
 
 
-@migrations()
+@_migration
 def m005_floor_board_indexes(db):
     # The shift lead's board asks after every change "who left today?" (check-in times of the
     # past week, filtered by check-out time) and "how many booked today are not in yet?". With
@@ -192,7 +241,7 @@ def m005_floor_board_indexes(db):
         db.execute(statement)
 
 
-@migrations()
+@_migration
 def m006_themes(db):
     # What several people noticed is one theme: its owner, status and follow-up live on the
     # theme, once. The times a theme reached each status let a past week's report show it as
@@ -267,7 +316,7 @@ def _first_sentence(text: str) -> str:
     return first.rstrip(".") or text[:80]
 
 
-@migrations()
+@_migration
 def m007_visit_estimates(db):
     # A visit nobody checked out ends at closing time as an estimate. The estimate stays beside a
     # later correction, with the time of that correction, so that a finished week's report can be
@@ -281,7 +330,7 @@ def m007_visit_estimates(db):
         db.execute(statement)
 
 
-@migrations()
+@_migration
 def m008_keyed_audit_chain(db):
     # The audit chain is linked with an HMAC keyed from the organisation secret from now on.
     # Old entries keep their plain SHA-256 links (rewriting them would also bless any earlier
@@ -305,7 +354,7 @@ def m008_keyed_audit_chain(db):
         audit.log(anchor, "chain_keyed", "organisation", org[0], actor="system")
 
 
-@migrations()
+@_migration
 def m010_server_sync(db):
     # The head-office server this site syncs with (its URL holds the site's credential) and how
     # far the last successful sync got. Not audited and never carried: it is about this PC's
@@ -316,11 +365,12 @@ def m010_server_sync(db):
 def migrate(storage: Storage) -> None:
     """Apply pending migrations under one write lock, so two processes starting on an
     old database at once apply each migration exactly once."""
-    pending = migrations.pending(storage.db)
-    if not pending:
+    if not pending_names(storage.conn):
         return      # nothing to write: no lock taken
     from .. import __version__
 
+    migrations = _migration_set()
+    pending = migrations.pending(storage.db)
     with storage.write(N_("upgrade the database")):
         applied = {m.name for m in migrations.applied(storage.db)}
         migrations.apply(storage.db)
@@ -333,12 +383,11 @@ def migrate(storage: Storage) -> None:
 
 def unknown_migrations(conn: sqlite3.Connection) -> list[str]:
     """Migrations applied to this database that this version does not have: a newer storeshift's."""
-    known = {m.name for m in migrations._migrations}
+    known = set(_known_names())
     try:
-        applied = [row[0] for row in conn.execute(
-            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid", (migrations.name,))]
+        applied = _applied_names(conn)
     except sqlite3.Error:
-        return []  # a new file: nothing applied yet
+        return []
     return [name for name in applied if name not in known]
 
 
@@ -375,7 +424,7 @@ def opens_without_writing(path: Path) -> bool:
     try:
         probe = read_only(path)
         try:
-            return (not migrations.pending(Database(probe))
+            return (not pending_names(probe)
                     and probe.execute("SELECT count(*) FROM sites WHERE is_home = 1").fetchone()[0] > 0
                     and probe.execute("SELECT count(*) FROM organisation").fetchone()[0] > 0)
         finally:

@@ -144,13 +144,13 @@ def _open_elsewhere_windows(path: Path) -> bool:  # pragma: no cover - Windows o
     import ctypes
     from ctypes import wintypes
 
-    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]  # Windows only
     kernel32.CreateFileW.restype = wintypes.HANDLE
     generic_read, open_existing, sharing_violation = 0x80000000, 3, 32
     invalid = wintypes.HANDLE(-1).value
     handle = kernel32.CreateFileW(str(path), generic_read, 0, None, open_existing, 0, None)
     if handle == invalid:
-        return ctypes.get_last_error() == sharing_violation
+        return ctypes.get_last_error() == sharing_violation  # type: ignore[attr-defined]
     kernel32.CloseHandle(handle)
     return False
 

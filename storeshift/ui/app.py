@@ -11,13 +11,11 @@ import traceback
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler
-from PySide6.QtGui import QGuiApplication, QIcon
-from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QWidget
 
 from .. import APP_NAME, __version__
 from ..i18n import _
-from ..logs import log_dir
 from ..services import settings
 from ..resources import resource, resource_root
 from ..storage.db import Storage
@@ -87,47 +85,11 @@ def _short_path(filename: str) -> str:
     return filename.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-class CrashDialog(QDialog):
-    """Something went wrong: a short sentence, the details to copy for support, and the app
-    goes on. Not modal: the lead can keep working with it open."""
-
-    def __init__(self, parent: QWidget | None, details: str):
-        super().__init__(parent)
-        self.setObjectName("crashDialog")
-        self.setWindowTitle(_("storeshift — something went wrong"))
-        intro = QLabel(_("Something went wrong inside storeshift. Your work so far is saved and you can carry on. "
-                         "If it happens again, copy the details below for support; the log folder is {folder}. "
-                         "The details name no one.").format(folder=log_dir()))
-        intro.setWordWrap(True)
-        self.details = QPlainTextEdit(details)
-        self.details.setObjectName("crashDetails")
-        self.details.setReadOnly(True)
-        self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.copy_button = QPushButton(_("&Copy details"))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.rejected.connect(self.reject)
-        self.copy_button.clicked.connect(self.copy)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.details, 1)
-        layout.addWidget(buttons)
-        self.resize(640, 360)
-
-    def add(self, details: str) -> None:
-        """Another error while the dialog is open: its details go below (one dialog, not many)."""
-        self.details.appendPlainText("\n" + details)
-
-    def copy(self) -> None:
-        QGuiApplication.clipboard().setText(self.details.toPlainText())
-        self.copy_button.setText(_("Copied"))
-
-
 def install_crash_hook(report, details_parent: QWidget | None = None) -> None:
     """An unexpected exception in a slot is logged with its traceback and shown briefly
     through report(text); with details_parent, a crash dialog over it offers the details to
     copy. The event loop goes on."""
-    dialog: list[CrashDialog] = []
+    dialog: list = []  # the CrashDialog shown, if any
 
     def hook(kind, value, tb):
         log.error("unexpected error", exc_info=(kind, value, tb))
@@ -138,6 +100,8 @@ def install_crash_hook(report, details_parent: QWidget | None = None) -> None:
                 if dialog and dialog[0].isVisible():
                     dialog[0].add(details)
                 else:
+                    from .crash import CrashDialog
+
                     dialog[:] = [CrashDialog(details_parent, details)]
                     dialog[0].show()
         except Exception:
@@ -174,11 +138,16 @@ def create_window(kind: str, storage: Storage, watcher: DatabaseWatcher, **optio
 
 def offer_setup(window, kind: str, storage: Storage) -> None:
     """On a database nobody has set up yet, the shift-lead window opens the set-up wizard over itself."""
-    if kind == "lead":
-        from ..services import setup
+    if kind != "lead":
+        return
+    # Most starts are on a store already set up: said by settings already read, without the set-up
+    # service (and the roster and CSV modules it brings) on the way to the first frame.
+    if settings.get(storage, "setup_done") or settings.get(storage, "site_name") != settings.BY_KEY["site_name"].default:
+        return
+    from ..services import setup
 
-        if setup.is_new(storage):
-            window.open_setup_wizard()
+    if setup.is_new(storage):
+        window.open_setup_wizard()
 
 
 def show_window(kind: str, storage: Storage, watcher: DatabaseWatcher, **options):
@@ -206,3 +175,12 @@ def run(kind: str, storage: Storage, **options) -> int:
     code = app.exec()
     watcher.stop()
     return code
+
+
+def __getattr__(name: str):
+    # The crash dialog lives in ui/crash.py, imported when something goes wrong, not at start-up.
+    if name == "CrashDialog":
+        from .crash import CrashDialog
+
+        return CrashDialog
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

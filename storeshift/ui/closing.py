@@ -25,9 +25,13 @@ class ClosingTimer(QObject):
 
     closed = Signal(int)
 
-    def __init__(self, storage: Callable[[], Storage], clock: Callable[[], dt.datetime], parent=None):
+    def __init__(self, storage: Callable[[], Storage], clock: Callable[[], dt.datetime], parent=None,
+                 close: Callable[[dt.datetime], object] | None = None):
         super().__init__(parent)
         self.storage, self.clock = storage, clock
+        #: Who ends the visits, when not this timer on the UI thread (the kiosk's writer thread,
+        #: which says nothing back: its commit reaches the watchers).
+        self.close = close
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.on_timeout)
@@ -35,6 +39,10 @@ class ClosingTimer(QObject):
         QTimer.singleShot(0, self, self.on_timeout)
 
     def on_timeout(self) -> None:
+        if self.close is not None:
+            self.close(self.clock())
+            self.schedule()
+            return
         try:
             count = visits.close_forgotten_visits(self.storage(), self.clock())
         except UserError as exc:  # busy, read-only, damaged: try again at the next turn

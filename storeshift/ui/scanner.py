@@ -10,15 +10,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QWindow
 from PySide6.QtWidgets import QApplication, QWidget
 
-# A scanner that sends US key positions to a PC set to French or Belgian AZERTY (or the
-# reverse) turns the digit row into these characters and swaps A/Q, Z/W and M.
-_AZERTY = {
-    "à": "0", "&": "1", "é": "2", '"': "3", "'": "4", "(": "5", "-": "6", "§": "6", "è": "7",
-    "_": "8", "!": "8", "ç": "9", ")": "-", "°": "-",
-    "a": "q", "q": "a", "z": "w", "w": "z", "A": "Q", "Q": "A", "Z": "W", "W": "Z",
-    "?": "M", ",": "m", ";": "M",
-}
-_AZERTY_TABLE = str.maketrans(_AZERTY)
+from ..services.kiosk_session import from_azerty  # noqa: F401 (the AZERTY reading lives in the core)
 
 _TERMINATORS = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab}
 # Keys that produce no character and never end a burst (scanners press Shift for capitals).
@@ -35,11 +27,6 @@ _BADGE_IN_TEXT = re.compile(r"SS1-[A-Z2-7]{4}-")
 def looks_like_badge(text: str) -> bool:
     """Whether text holds a badge code, as printed or as an AZERTY-configured scanner types it."""
     return any(_BADGE_IN_TEXT.search(candidate.upper()) for candidate in (text, from_azerty(text)))
-
-
-def from_azerty(text: str) -> str:
-    """The code as it was printed, from what an AZERTY layout made of it."""
-    return text.translate(_AZERTY_TABLE)
 
 
 def split_codes(text: str) -> list[str]:
@@ -79,6 +66,7 @@ class WedgeScanner(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.on_pause)
         self._installed = False
+        self.in_burst = False
 
     def install(self) -> None:
         app = QApplication.instance()
@@ -177,8 +165,12 @@ class WedgeScanner(QObject):
         self._text.clear()
         self._timer.stop()
         self._scanned_at = self._last_ms
-        for code in split_codes(text):
+        for index, code in enumerate(split_codes(text)):
+            # Read by a slot that wants to know: a code after the first of one burst (two badges
+            # held up together) deserves its own confirmation, not to replace the first one's.
+            self.in_burst = index > 0
             self.scanned.emit(code)
+        self.in_burst = False
 
     def _flush_to_widgets(self) -> None:
         """Give a person's keys back to where they were going, in order."""

@@ -51,7 +51,8 @@ class ServerSync(QObject):
     def sync_now(self) -> None:
         if self.busy or not self._remembered("url"):
             return
-        path = self.storage().path
+        window_storage = self.storage()
+        path = window_storage.path
         if path is None:
             return
         self.busy = True
@@ -60,7 +61,7 @@ class ServerSync(QObject):
             from ..server.sync import sync
             from ..storage import open_storage
 
-            storage = open_storage(path)
+            storage = open_storage(path, checked_by=window_storage)  # the window's integrity verdict
             try:
                 return sync(storage).summary()
             finally:

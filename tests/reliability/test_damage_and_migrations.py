@@ -248,7 +248,7 @@ def test_backups_taken_while_another_process_writes_are_whole(tmp_path, counts):
     taken = []
     try:
         for i in range(counts.backups):
-            time.sleep(0.2)
+            time.sleep(0.2)  # pacing, not waiting for anything: the writer commits between backups
             taken.append(maintenance.backup(storage, tmp_path / f"backup-{i}.db"))
     finally:
         storage.close()

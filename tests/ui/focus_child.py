@@ -24,7 +24,11 @@ def kiosk(db: str) -> None:
     from storeshift.ui.kiosk.window import KioskWindow
     from storeshift.ui.watcher import DatabaseWatcher
 
+    from storeshift.services import pin
+
     storage = open_storage(Path(db))
+    if not pin.has_pin(storage):
+        pin.set_pin(storage, "2468")  # a full-screen kiosk needs one
     window = KioskWindow(storage, DatabaseWatcher(storage.path), windowed=False, camera=False, sounds=False)
     window.focus_keeper.lost.connect(lambda: say("lost"))
     window.focus_keeper.regained.connect(lambda: say("regained"))

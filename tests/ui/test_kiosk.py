@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import sqlite3
+import threading
+import time
 
 import pytest
 import qrcode
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QImage, QKeyEvent, QPainter
 from PySide6.QtMultimedia import QVideoFrame
 from PySide6.QtTest import QTest
@@ -17,7 +19,8 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPlainTextEdit, Q
 
 from storeshift import logs
 from storeshift.services import badges, pin, settings, tasks, visits
-from storeshift.ui.kiosk.window import CANT_RECORD, KioskWindow
+from storeshift.errors import UserError
+from storeshift.ui.kiosk.window import RECORDING, KioskWindow
 from storeshift.ui.watcher import DatabaseWatcher
 
 # A test machine without GPU or sound card says so; that is not a fault of the kiosk.
@@ -308,7 +311,8 @@ def test_no_badge_check_in_by_name_confirmed_with_the_pin(qtbot, kiosk, demo_sto
     for digit in "2468":
         qtbot.mouseClick(pad.digit_buttons[digit], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(pad.ok_button, Qt.MouseButton.LeftButton)
-    assert kiosk.current_screen() == "welcome"
+    qtbot.waitUntil(lambda: kiosk.current_screen() == "welcome", timeout=3000)  # the writer checks the PIN
+    assert person["name"] in kiosk.welcome.headline.text()
     assert [v["source_in"] for v in visits_of(demo_storage, person["id"])] == ["manual"]
 
 
@@ -324,10 +328,12 @@ def test_only_the_pin_leaves_and_wrong_pins_lock_it(qtbot, kiosk, demo_storage):
     for _attempt in range(pin.FREE_ATTEMPTS):
         pad.display.setText("1111")
         qtbot.mouseClick(pad.ok_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not kiosk.writer.busy, timeout=3000)
     assert "Too many wrong PINs" in pad.message.text()
     assert not pad.ok_button.isEnabled()
     pad.display.setText("2468")
     pad.on_ok()  # even the right PIN waits out the lockout
+    qtbot.waitUntil(lambda: not kiosk.writer.busy, timeout=3000)
     assert kiosk.isVisible()
     assert pin.locked_until(demo_storage) is not None
 
@@ -338,7 +344,8 @@ def test_the_right_pin_leaves_kiosk_mode(qtbot, kiosk, demo_storage):
     pad = kiosk.pin_page.pad
     pad.display.setText("1357")
     qtbot.mouseClick(pad.ok_button, Qt.MouseButton.LeftButton)
-    assert "not right" in pad.message.text() and kiosk.isVisible()
+    qtbot.waitUntil(lambda: "not right" in pad.message.text(), timeout=3000)
+    assert kiosk.isVisible()
     for digit in "2468":
         qtbot.mouseClick(pad.digit_buttons[digit], Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(kiosk.exited, timeout=1000):
@@ -346,23 +353,173 @@ def test_the_right_pin_leaves_kiosk_mode(qtbot, kiosk, demo_storage):
     assert not kiosk.isVisible()
 
 
-def test_a_locked_database_shows_the_calm_banner_and_the_scan_is_retried(qtbot, kiosk, demo_storage):
+class WriteLock(threading.Thread):
+    """Another program holding the database's write lock (a connection of its own, on its own
+    thread) until the test releases it."""
+
+    def __init__(self, path):
+        super().__init__(daemon=True)
+        self.path = path
+        self.taken, self.release = threading.Event(), threading.Event()
+
+    def run(self) -> None:
+        conn = sqlite3.connect(str(self.path), timeout=5)
+        conn.execute("BEGIN IMMEDIATE")
+        self.taken.set()
+        self.release.wait(30)
+        conn.rollback()
+        conn.close()
+
+    def __enter__(self):
+        self.start()
+        assert self.taken.wait(5)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release.set()
+        self.join(10)
+
+
+class Ticks:
+    """A timer ticking every 10 ms on the event loop: the longest gap between two ticks is the
+    longest the kiosk's screen was frozen."""
+
+    def __init__(self):
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(self.tick)
+        self.last = self.started = time.monotonic()
+        self.longest = 0.0
+        self.timer.start()
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        self.longest = max(self.longest, now - self.last)
+        self.last = now
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+
+def test_a_write_lock_held_for_5_s_never_freezes_the_kiosk_and_the_scan_is_recorded_after(qtbot, kiosk,
+                                                                                          demo_storage):
     person = newcomer(demo_storage)
-    demo_storage.conn.execute("PRAGMA busy_timeout = 50")
-    kiosk.retry_timer.setInterval(150)
-    other = sqlite3.connect(str(demo_storage.path))
-    other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
-    scan(person["payload"])
-    assert kiosk.banner.isVisible() and kiosk.banner.text() == CANT_RECORD
-    assert kiosk.current_screen() == "idle" and kiosk.isVisible()
-    QTest.qWait(400)
-    assert kiosk.banner.isVisible()
-    other.rollback()
-    other.close()
-    qtbot.waitUntil(lambda: kiosk.current_screen() == "welcome", timeout=3000)
-    assert not kiosk.banner.isVisible()
+    kiosk.writer.retry_ms = 300
+    with WriteLock(demo_storage.path):
+        ticks = Ticks()
+        scan(person["payload"])
+        assert kiosk.current_screen() == "idle"
+        qtbot.waitUntil(lambda: kiosk.banner.isVisible() and kiosk.banner.text() == RECORDING, timeout=2000)
+        qtbot.waitUntil(lambda: kiosk.banner.text() == "Your scan is saved and will be recorded. You can go ahead.",
+                        timeout=3000)
+        # The screen answers meanwhile: the PIN pad opens and closes.
+        QTest.keyClick(kiosk, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        assert kiosk.current_screen() == "pin"
+        qtbot.mouseClick(kiosk.pin_page.pad.cancel_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: ticks.elapsed() >= 5, timeout=8000)
+        assert visits_of(demo_storage, person["id"]) == []
+    qtbot.waitUntil(lambda: kiosk.banner.text().startswith("1 scan recorded"), timeout=10000)
+    ticks.timer.stop()
+    assert ticks.longest <= 0.1, f"the event loop stood still for {ticks.longest * 1000:.0f} ms"
+    assert kiosk.banner.text() == f"1 scan recorded: {person['name']} checked in."
+    assert kiosk.current_screen() == "idle"  # no welcome for someone who has gone
     visit = visits_of(demo_storage, person["id"])[0]
     assert visit["check_in_at"] == "2026-11-25T11:05:00Z"  # the time of the scan, not of the retry
+
+
+def test_scans_kept_while_the_database_is_busy_are_summed_up_in_one_banner(qtbot, kiosk, demo_storage):
+    people = [newcomer(demo_storage)]
+    people += [{**p, "payload": code} for p, code in badges.badge_payloads(demo_storage)
+               if p["id"] != people[0]["id"] and not visits.open_visit(demo_storage, p["id"])][:2]
+    before = {p["id"]: len(visits_of(demo_storage, p["id"])) for p in people}
+    kiosk.writer.retry_ms = 200
+    with WriteLock(demo_storage.path):
+        for person in people:
+            scan(person["payload"])
+        qtbot.waitUntil(lambda: kiosk.banner.text().startswith("3 scans are saved"), timeout=8000)
+    qtbot.waitUntil(lambda: "recorded:" in kiosk.banner.text(), timeout=10000)
+    assert kiosk.banner.text() == "3 scans recorded: {}, {} and {}.".format(
+        *(f"{p['name']} checked in" for p in people))
+    assert kiosk.current_screen() == "idle"
+    for person in people:
+        assert len(visits_of(demo_storage, person["id"])) == before[person["id"]] + 1
+
+
+def test_a_repeat_scan_during_the_debrief_keeps_the_form_and_the_words(qtbot, kiosk, demo_storage):
+    person = newcomer(demo_storage)
+    scan(person["payload"])
+    kiosk.clock_fn.advance(hours=1)
+    scan(person["payload"])
+    page = kiosk.goodbye
+    qtbot.mouseClick(page.category_buttons["idea"], Qt.MouseButton.LeftButton)
+    page.text.setFocus()
+    type_keys("Self-checkout queue", gap_ms=70, widget=page.text)
+    qtbot.waitUntil(lambda: page.text.toPlainText() == "Self-checkout queue", timeout=2000)
+    kiosk.clock_fn.advance(seconds=10)
+    scan(person["payload"], widget=page.text)  # the same badge, read again
+    assert kiosk.current_screen() == "goodbye"
+    assert page.text.toPlainText() == "Self-checkout queue"
+    assert page.categories.checkedButton() is page.category_buttons["idea"]
+    assert "Already checked out" in page.status.text()
+    qtbot.mouseClick(page.impact_buttons["high"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.finish, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: kiosk.current_screen() == "idle", timeout=3000)
+    visit = visits_of(demo_storage, person["id"])[-1]
+    assert demo_storage.rows("SELECT category, text, impact FROM observations WHERE visit_id = ?",
+                             (visit["id"],)) == [{"category": "idea", "text": "Self-checkout queue", "impact": "high"}]
+
+
+def test_two_badges_in_one_scanner_burst_each_get_their_own_welcome(qtbot, kiosk, demo_storage):
+    first = newcomer(demo_storage)
+    second = next({**p, "payload": code} for p, code in badges.badge_payloads(demo_storage)
+                  if p["id"] != first["id"] and not visits.open_visit(demo_storage, p["id"]))
+    before = len(visits_of(demo_storage, first["id"])), len(visits_of(demo_storage, second["id"]))
+    seen = []
+    kiosk.screen_changed.connect(lambda key: seen.append((key, kiosk.welcome.headline.text())))
+    scan(first["payload"] + second["payload"])  # one burst, no Enter between the two codes
+    assert kiosk.current_screen() == "welcome" and first["name"] in kiosk.welcome.headline.text()
+    qtbot.waitUntil(lambda: second["name"] in kiosk.welcome.headline.text(), timeout=5000)
+    assert [name for key, name in seen if key == "welcome"] == [f"Welcome, {first['name']}!",
+                                                                 f"Welcome, {second['name']}!"]
+    assert (len(visits_of(demo_storage, first["id"])), len(visits_of(demo_storage, second["id"]))) == (
+        before[0] + 1, before[1] + 1)
+
+
+def test_a_second_kiosk_on_the_same_database_refuses_with_a_sentence(qtbot, kiosk, demo_storage):
+    pin.set_pin(demo_storage, "2468")
+    watcher = DatabaseWatcher(demo_storage.path, interval_ms=50)
+    try:
+        with pytest.raises(UserError, match="A kiosk is already open on this database"):
+            KioskWindow(demo_storage, watcher, windowed=False, camera=False, sounds=False)
+    finally:
+        watcher.stop()
+    assert kiosk.isVisible()
+
+
+def test_a_full_screen_kiosk_needs_a_pin_however_it_is_opened(qtbot, demo_storage):
+    watcher = DatabaseWatcher(demo_storage.path, interval_ms=50)
+    try:
+        with pytest.raises(UserError, match="Set the shift-lead PIN first"):
+            KioskWindow(demo_storage, watcher, windowed=False, camera=False, sounds=False)
+        # Refused before taking the database's kiosk lease: a windowed kiosk opens after it.
+        window = KioskWindow(demo_storage, watcher, windowed=True, camera=False, sounds=False)
+        qtbot.addWidget(window)
+        window.leave()
+    finally:
+        watcher.stop()
+
+
+def test_visits_past_closing_time_are_ended_by_the_writer_when_the_kiosk_opens(qtbot, demo_storage, at):
+    person = newcomer(demo_storage)
+    visits.scan(demo_storage, person["payload"], at(9, 0, day=24))  # never scanned out yesterday
+    watcher = DatabaseWatcher(demo_storage.path, interval_ms=50)
+    window = KioskWindow(demo_storage, watcher, windowed=True, clock=lambda: at(11, 5), camera=False, sounds=False)
+    qtbot.addWidget(window)
+    try:
+        qtbot.waitUntil(lambda: visits_of(demo_storage, person["id"])[0]["auto_closed"] == 1, timeout=3000)
+    finally:
+        window.leave()
+        watcher.stop()
 
 
 def test_logs_name_no_person_payload_pin_or_observation_text(qtbot, kiosk, demo_storage):
@@ -377,8 +534,10 @@ def test_logs_name_no_person_payload_pin_or_observation_text(qtbot, kiosk, demo_
     kiosk.ask_exit_pin()
     kiosk.pin_page.pad.display.setText("1234")
     kiosk.pin_page.pad.on_ok()
+    qtbot.waitUntil(lambda: not kiosk.writer.busy, timeout=3000)
     kiosk.pin_page.pad.display.setText("97531")
-    kiosk.pin_page.pad.on_ok()
+    with qtbot.waitSignal(kiosk.exited, timeout=3000):
+        kiosk.pin_page.pad.on_ok()
     text = (logs.log_dir() / "storeshift.log").read_text(encoding="utf-8")
     assert "scan: checked_in" in text and "scan: checked_out" in text
     for secret in (person["name"], person["payload"], "FORGED", "97531", "1234", "Secret remark"):

@@ -107,6 +107,7 @@ def test_without_a_screen_saver_service_the_kiosk_says_so_in_the_log_and_runs(qt
                                                                              monkeypatch, caplog):
     # A bus address where no bus is: as on a kiosk PC without a desktop session.
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path / 'no-bus'}")
+    pin.set_pin(storage, "2468")  # a full-screen kiosk needs one
     kiosk, watcher = open_kiosk(qtbot, storage)
     try:
         assert kiosk.awake.method is None

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPlainTextEdit, QPushButton
 
-from storeshift.services import badges, pin, roster, tasks, visits
+from storeshift.services import badges, bookings, pin, roster, settings, tasks, visits
 from storeshift.timeutil import UTC
 from storeshift.ui.kiosk.window import KioskWindow
 from storeshift.ui.watcher import DatabaseWatcher
@@ -62,14 +62,19 @@ def check_fits(window, where: str) -> None:
                 f"{where}: the text {widget.text()!r} is cut ({widget.height()} < {needed})"
 
 
-@pytest.mark.parametrize("screen", SIZES)
-def test_every_screen_fits_the_windowed_kiosk(qtbot, storage, screen):
-    width, height = SIZES[screen]
+@pytest.mark.parametrize("language", ["en", "de", "fr"])
+@pytest.mark.parametrize("screen", [*SIZES, "1024x768 full screen"])
+def test_every_screen_fits_the_windowed_kiosk(qtbot, storage, screen, language):
+    width, height = SIZES.get(screen, (1024, 768))
+    settings.put(storage, "language", language)
     pin.set_pin(storage, "2468")
     person = roster.add_person(storage, name="Chloé Dubois-Fontaine", department="Finance and controlling")
     task = tasks.add_task(storage, title="Click-and-collect",
                           description="Pick and hand over online orders; note every wait and missing item.",
                           area="Back of store")
+    greet = tasks.add_task(storage, title="Greet at the door and help with the self-checkouts")
+    bookings.add_booking(storage, person["id"], dt.datetime(2026, 11, 25, 9, 0, tzinfo=UTC),
+                         dt.datetime(2026, 11, 25, 12, 0, tzinfo=UTC), task_id=greet["id"])
     payload = next(code for someone, code in badges.badge_payloads(storage) if someone["id"] == person["id"])
     clock = Clock()
     watcher = DatabaseWatcher(storage.path, interval_ms=50)
@@ -94,7 +99,7 @@ def test_every_screen_fits_the_windowed_kiosk(qtbot, storage, screen):
         qtbot.mouseClick(page.category_buttons["process_problem"], Qt.MouseButton.LeftButton)
         page.text.setPlainText("Self-checkout 3 keeps asking for help when customers put a bag down.")
         check_fits(window, "goodbye")
-        assert page.finish.text() == "Save"
+        assert page.finish.text() == {"en": "Save", "de": "Senden", "fr": "Envoyer"}[language]
         qtbot.mouseClick(page.keyboard_button, Qt.MouseButton.LeftButton)
         check_fits(window, "goodbye with the keyboard")
         qtbot.mouseClick(page.keyboard_button, Qt.MouseButton.LeftButton)
@@ -111,8 +116,8 @@ def test_every_screen_fits_the_windowed_kiosk(qtbot, storage, screen):
                          pos=window.no_badge.results.visualItemRect(item).center())
         assert window.current_screen() == "pin"
         check_fits(window, "PIN")
-        shown = [w for w in parts(window) if w.text().startswith("Checking in")]
-        assert shown and "Chloé Dubois-Fontaine" in shown[0].text()  # who it is for, on every screen
+        shown = [w for w in parts(window) if "Chloé Dubois-Fontaine" in w.text()]
+        assert shown  # who it is for, on every screen
         window.focus_keeper.notice.show()
         assert window.rect().contains(window.focus_keeper.notice.headline.geometry())
     finally:

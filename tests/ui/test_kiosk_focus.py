@@ -20,7 +20,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QToolTip, QVBoxLayout
 
 from storeshift import i18n
-from storeshift.services import badges, roster
+from storeshift.services import badges, pin, roster
 from storeshift.ui.kiosk.window import KioskWindow
 from storeshift.ui.watcher import DatabaseWatcher
 
@@ -34,6 +34,8 @@ def make_kiosk(qtbot, storage):
     made = []
 
     def make(windowed: bool) -> KioskWindow:
+        if not windowed and not pin.has_pin(storage):
+            pin.set_pin(storage, "2468")  # a full-screen kiosk needs one
         watcher = DatabaseWatcher(storage.path, interval_ms=50)
         window = KioskWindow(storage, watcher, windowed=windowed, camera=False, sounds=False)
         qtbot.addWidget(window)

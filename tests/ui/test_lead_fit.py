@@ -8,15 +8,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QRect, QSettings
+from PySide6.QtCore import QRect
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QComboBox, QHeaderView, QLineEdit,
                                QScrollArea)
 
 from storeshift.timeutil import UTC
 from storeshift.ui.app import style_sheet
-from storeshift.ui.lead.window import LeadWindow
-from storeshift.ui.watcher import DatabaseWatcher
-from storeshift.ui.worker import wait_for_background
 
 NOW = dt.datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
 TASKBAR, TITLE_BAR = 40, 30
@@ -26,18 +23,10 @@ SCALED = (int(1366 / 1.5), int(768 / 1.5) - TASKBAR - TITLE_BAR)
 
 
 @pytest.fixture
-def window(qtbot, demo_storage, db_path, tmp_path, qapp):
-    qapp.setStyleSheet(style_sheet("lead"))  # the real paddings and fonts decide what fits
-    watcher = DatabaseWatcher(db_path, interval_ms=50)
-    ini = QSettings(str(tmp_path / "lead.ini"), QSettings.Format.IniFormat)
-    win = LeadWindow(demo_storage, watcher, clock=lambda: NOW, settings_store=ini)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    wait_for_background()
-    watcher.stop()
-    win.watcher.stop()
+def window(demo_storage, make_window, qapp):
+    """The shared lead window, with the real style sheet: its paddings and fonts decide what fits."""
+    qapp.setStyleSheet(style_sheet("lead"))
+    yield make_window(demo_storage)
     qapp.setStyleSheet("")
 
 
@@ -48,10 +37,6 @@ def controls(page):
             and not isinstance(w.parent(), QComboBox) and not isinstance(w.parentWidget().parentWidget(), QComboBox)]
 
 
-def settle(qtbot):
-    qtbot.wait(30)  # layouts and the page's fit run on the next event-loop turn
-
-
 @pytest.mark.parametrize("size", [SMALL, SCALED], ids=["1024x768", "1366x768-at-150%"])
 def test_the_window_can_be_as_small_as_the_screen_leaves(window, size):
     for hint in (window.minimumSize(), window.minimumSizeHint()):
@@ -59,13 +44,13 @@ def test_the_window_can_be_as_small_as_the_screen_leaves(window, size):
 
 
 @pytest.mark.parametrize("size", [SMALL, SCALED], ids=["1024x768", "1366x768-at-150%"])
-def test_every_control_of_every_page_can_be_reached(window, qtbot, size):
+def test_every_control_of_every_page_can_be_reached(window, qtbot, size, settle):
     window.resize(*size)
-    settle(qtbot)
+    settle()
     scroll = window.page_scroll
     for key, page in window.pages.items():
         window.show_page(key)
-        settle(qtbot)
+        settle()
         if size == SMALL:
             # Nothing hides to the side at 1024x768: no page scrolls sideways.
             assert scroll.horizontalScrollBar().maximum() == 0, key
@@ -75,7 +60,7 @@ def test_every_control_of_every_page_can_be_reached(window, qtbot, size):
             inner = page.findChild(QScrollArea, "settingsScroll")
             if inner is not None and inner.isAncestorOf(control):
                 inner.ensureWidgetVisible(control, 0, 0)
-            settle(qtbot)
+            settle()
             shown = control.visibleRegion().boundingRect()
             assert not shown.isEmpty(), (key, control.objectName() or type(control).__name__,
                                          getattr(control, "text", lambda: "")())
@@ -85,9 +70,9 @@ def test_every_control_of_every_page_can_be_reached(window, qtbot, size):
 
 
 @pytest.mark.parametrize("size", [SMALL, SCALED], ids=["1024x768", "1366x768-at-150%"])
-def test_every_floor_board_column_can_be_scrolled_to(window, qtbot, size):
+def test_every_floor_board_column_can_be_scrolled_to(window, qtbot, size, settle):
     window.resize(*size)
-    settle(qtbot)
+    settle()
     board = window.floor.board
     model = board.model()
     assert model.rowCount()
@@ -99,18 +84,18 @@ def test_every_floor_board_column_can_be_scrolled_to(window, qtbot, size):
         assert left >= 0 and left + min(board.columnWidth(column), 80) <= viewport.width(), name
     for column in range(model.columnCount()):
         board.scrollTo(model.index(0, column))
-        settle(qtbot)
+        settle()
         cell = board.visualRect(model.index(0, column))
         assert viewport.intersects(cell) and cell.intersected(viewport).width() >= min(cell.width(), 60), column
 
 
-def test_the_side_navigation_gives_way_on_a_narrow_window(window, qtbot):
+def test_the_side_navigation_gives_way_on_a_narrow_window(window, qtbot, settle):
     window.resize(1366, 700)
-    settle(qtbot)
+    settle()
     wide = window.side.width()
     assert "Floor" in window.nav.item(0).text()
     window.resize(*SCALED)
-    settle(qtbot)
+    settle()
     # A rail: the icon above a short label, the full name in the tooltip.
     assert window.side.width() < wide and window.nav.item(3).text().endswith("\nNotes")
     assert "Observations" in window.nav.item(3).toolTip()

@@ -9,29 +9,21 @@ import sys
 import time
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
-from storeshift.services import badges, settings, tasks, visits
+from storeshift.services import badges, observations, settings, tasks, visits
+from storeshift.storage import open_storage
 from storeshift.timeutil import UTC
-from storeshift.ui.lead.window import LeadWindow
-from storeshift.ui.watcher import DatabaseWatcher
 
 NOW = dt.datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def window(qtbot, demo_storage, db_path, tmp_path):
-    watcher = DatabaseWatcher(db_path, interval_ms=50)
-    store = QSettings(str(tmp_path / "lead.ini"), QSettings.Format.IniFormat)
-    win = LeadWindow(demo_storage, watcher, clock=lambda: NOW, settings_store=store)
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    watcher.stop()
+def window(demo_storage, make_window):
+    """The shared lead window (tests/conftest.py) at 1366x768."""
+    return make_window(demo_storage, size=(1366, 768))
 
 
 def board_row(page, person_id: str) -> int:
@@ -268,14 +260,10 @@ def test_tasks_are_assigned_through_the_service_rules(window, demo_storage):
     assert "Bakery counter" not in [t["title"] for t in page.task_model.rows()]
 
 
-def test_board_empty_state_explains_what_to_do(qtbot, storage, db_path, tmp_path):
-    watcher = DatabaseWatcher(db_path)
-    store = QSettings(str(tmp_path / "lead.ini"), QSettings.Format.IniFormat)
-    win = LeadWindow(storage, watcher, settings_store=store)
-    qtbot.addWidget(win)
+def test_board_empty_state_explains_what_to_do(storage, make_window):
+    win = make_window(storage)
     assert win.floor.board_stack.currentWidget() is win.floor.empty
     assert "Nobody is on the floor yet" in win.floor.empty.text()
-    watcher.stop()
 
 
 
@@ -310,7 +298,7 @@ def test_a_long_list_of_expected_people_shows_the_earliest_and_counts_them_all(w
     assert f"{everyone} expected" in page.counts.text()
 
 
-def test_columns_grow_for_longer_names_that_arrive_later(window, demo_storage, qtbot):
+def test_columns_grow_for_longer_names_that_arrive_later(window, demo_storage, settle):
     from storeshift.services import roster
 
     page = window.floor
@@ -321,68 +309,58 @@ def test_columns_grow_for_longer_names_that_arrive_later(window, demo_storage, q
     for person in (people[0], people[-1]):                # the shortest name first, then the longest
         visits.check_in_manually(demo_storage, person["id"], now=NOW)
         page.refresh()
-        qtbot.wait(10)
+        settle()
     board = page.board
     name = page.model.column_of("name")
     assert board.columnWidth(name) >= board.sizeHintForColumn(name) > 0
 
 
 def test_next_morning_the_board_lists_who_didnt_check_out_and_the_lead_corrects_in_one_step(
-        demo_storage, db_path, tmp_path, qtbot):
+        demo_storage, make_window, qtbot):
     on_floor_last_night = {r["visit_id"]: r for r in visits.on_floor(demo_storage, NOW)}
     assert len(on_floor_last_night) >= 2
     morning = dt.datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
-    watcher = DatabaseWatcher(db_path, interval_ms=50)
-    store = QSettings(str(tmp_path / "lead.ini"), QSettings.Format.IniFormat)
-    win = LeadWindow(demo_storage, watcher, clock=lambda: morning, settings_store=store)
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    win.show()
-    qtbot.waitExposed(win)
+    win = make_window(demo_storage, size=(1366, 768), clock=lambda: morning)
     page = win.floor
-    try:
-        # Nobody from yesterday is on the floor this morning; they are under "Didn't check out".
-        assert page.model.rowCount() == 0 and page.board_stack.currentWidget() is page.empty
-        listed = {r["visit_id"] for r in page.didnt_model.rows()}
-        assert listed == set(on_floor_last_night)
-        assert page.didnt.isVisible() and page.didnt_title.text().startswith(
-            f"Didn't check out yesterday ({len(listed)} · ")
-        # The window closed them in the file at start (its closing timer), audited.
-        qtbot.waitUntil(lambda: demo_storage.value(
-            "SELECT count(*) FROM visits WHERE check_out_at IS NULL AND check_in_at < '2026-11-26'") == 0)
-        first = page.didnt_model.row_at(0)
-        page.didnt.setFocus()
-        page.didnt.setCurrentIndex(page.didnt_model.index(0, 0))
-        qtbot.keyClick(page.didnt, Qt.Key.Key_Return)
-        dialog = page.departure_dialog
-        assert dialog is not None and dialog.isVisible() and first["name"] in dialog.windowTitle()
-        dialog.time.setTime(dialog.time.minimumTime().addSecs(45 * 60))
-        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-        fixed = visits.get_visit(demo_storage, first["visit_id"])
-        arrived = dt.datetime.fromisoformat(first["check_in_at"].replace("Z", "+00:00"))
-        assert fixed["departure_confirmed"] == 1 and fixed["check_out_at"] == \
-            (arrived.replace(second=0) + dt.timedelta(minutes=45)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        assert first["visit_id"] not in {r["visit_id"] for r in page.didnt_model.rows()}
-        assert "Saved" in win.banner.text()
-        # The next one: keep the closing time, confirmed.
-        second = page.didnt_model.row_at(0)
-        page.didnt.doubleClicked.emit(page.didnt_model.index(0, 0))
-        qtbot.mouseClick(page.departure_dialog.keep_button, Qt.MouseButton.LeftButton)
-        kept = visits.get_visit(demo_storage, second["visit_id"])
-        assert kept["departure_confirmed"] == 1 and kept["check_out_at"] == kept["estimated_out_at"]
-        # Ctrl+Z takes the last one back: estimated again, back on the list.
-        qtbot.keyClick(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-        assert visits.get_visit(demo_storage, second["visit_id"])["departure_confirmed"] == 0
-        assert second["visit_id"] in {r["visit_id"] for r in page.didnt_model.rows()}
-        # The roll call in one click: one page, nobody on it this early.
-        opened = []
-        page.open_file = lambda path: opened.append(path) or True
-        qtbot.mouseClick(page.roll_call_button, Qt.MouseButton.LeftButton)
-        assert opened == [page.last_roll_call] and page.last_roll_call.exists()
-        assert "Roll call of 0 people" in win.banner.text()
-    finally:
-        win.close()
-        watcher.stop()
+    # Nobody from yesterday is on the floor this morning; they are under "Didn't check out".
+    assert page.model.rowCount() == 0 and page.board_stack.currentWidget() is page.empty
+    listed = {r["visit_id"] for r in page.didnt_model.rows()}
+    assert listed == set(on_floor_last_night)
+    assert page.didnt.isVisible() and page.didnt_title.text().startswith(
+        f"Didn't check out yesterday ({len(listed)} · ")
+    # The window closed them in the file at start (its closing timer), audited.
+    qtbot.waitUntil(lambda: demo_storage.value(
+        "SELECT count(*) FROM visits WHERE check_out_at IS NULL AND check_in_at < '2026-11-26'") == 0)
+    first = page.didnt_model.row_at(0)
+    page.didnt.setFocus()
+    page.didnt.setCurrentIndex(page.didnt_model.index(0, 0))
+    qtbot.keyClick(page.didnt, Qt.Key.Key_Return)
+    dialog = page.departure_dialog
+    assert dialog is not None and dialog.isVisible() and first["name"] in dialog.windowTitle()
+    dialog.time.setTime(dialog.time.minimumTime().addSecs(45 * 60))
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    fixed = visits.get_visit(demo_storage, first["visit_id"])
+    arrived = dt.datetime.fromisoformat(first["check_in_at"].replace("Z", "+00:00"))
+    assert fixed["departure_confirmed"] == 1 and fixed["check_out_at"] == \
+        (arrived.replace(second=0) + dt.timedelta(minutes=45)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert first["visit_id"] not in {r["visit_id"] for r in page.didnt_model.rows()}
+    assert "Saved" in win.banner.text()
+    # The next one: keep the closing time, confirmed.
+    second = page.didnt_model.row_at(0)
+    page.didnt.doubleClicked.emit(page.didnt_model.index(0, 0))
+    qtbot.mouseClick(page.departure_dialog.keep_button, Qt.MouseButton.LeftButton)
+    kept = visits.get_visit(demo_storage, second["visit_id"])
+    assert kept["departure_confirmed"] == 1 and kept["check_out_at"] == kept["estimated_out_at"]
+    # Ctrl+Z takes the last one back: estimated again, back on the list.
+    qtbot.keyClick(win, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert visits.get_visit(demo_storage, second["visit_id"])["departure_confirmed"] == 0
+    assert second["visit_id"] in {r["visit_id"] for r in page.didnt_model.rows()}
+    # The roll call in one click: one page, nobody on it this early.
+    opened = []
+    page.open_file = lambda path: opened.append(path) or True
+    qtbot.mouseClick(page.roll_call_button, Qt.MouseButton.LeftButton)
+    assert opened == [page.last_roll_call] and page.last_roll_call.exists()
+    assert "Roll call of 0 people" in win.banner.text()
 
 
 def test_since_shows_the_date_for_a_visit_begun_on_another_day(window, demo_storage):
@@ -396,3 +374,51 @@ def test_since_shows_the_date_for_a_visit_begun_on_another_day(window, demo_stor
     row = board_row(page, night["id"])
     text = page.model.data(page.model.index(row, page.model.column_of("on_floor")))
     assert text.endswith("(since Tue 24 Nov 23:55)")
+
+
+def count_refreshes(page) -> list[int]:
+    """Counts the page's refresh() calls, whoever makes them (the page itself or the window)."""
+    calls = [0]
+    real = page.refresh
+
+    def counted() -> None:
+        calls[0] += 1
+        real()
+    page.refresh = counted
+    return calls
+
+
+def test_one_assignment_refreshes_the_board_once(window, demo_storage, db_path, qtbot, settle):
+    """The page that made the change shows it; the watcher's notification of it names that page
+    as its initiator, so the echo does not refresh it a second time, now or at the next poll."""
+    settle()  # the closing-time timer's first run (after the first frame) has ended last night's visits
+    window.watcher.poll()
+    page = window.floor
+    calls = count_refreshes(page)
+    seen = []
+    window.watcher.changed.connect(seen.append)
+    row = page.model.rows()[0]
+    first = free_task(page, row["task_id"])
+    assert page.assign(row["visit_id"], first["id"])
+    for _tick in range(3):
+        window.watcher.poll()  # the next polls find nothing new: the change was told already
+    assert calls[0] == 1
+    assert len(seen) == 1 and seen[0].initiator is page and "assignments" in seen[0].tables
+    assert page.model.rows()[0]["task_title"] == first["title"]
+
+    # A change from elsewhere (another connection, as a kiosk's) refreshes the board once too ...
+    other = open_storage(db_path)
+    try:
+        tasks.assign(other, row["visit_id"], free_task(page, first["id"])["id"])
+        qtbot.waitUntil(lambda: calls[0] == 2, timeout=3000)
+        window.watcher.poll()
+        assert calls[0] == 2 and seen[-1].initiator is None and "assignments" in seen[-1].tables
+        # ... and one to a table the board does not read (an observation) leaves it alone.
+        shown = len(seen)
+        observations.add_observation(other, visit_id=row["visit_id"], category="idea", text="A bigger sign",
+                                     actor="test")
+        qtbot.waitUntil(lambda: len(seen) > shown, timeout=3000)
+        assert seen[-1].tables == frozenset({"observations"})
+        assert calls[0] == 2
+    finally:
+        other.close()

@@ -8,30 +8,19 @@ import csv
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
 from storeshift.services import badges, observations, roster, tasks, themes
 from storeshift.timeutil import UTC
-from storeshift.ui.lead.window import LeadWindow
-from storeshift.ui.watcher import DatabaseWatcher
-from storeshift.ui.worker import wait_for_background
 
 NOW = dt.datetime(2026, 11, 25, 11, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def window(qtbot, demo_storage, db_path, tmp_path):
-    watcher = DatabaseWatcher(db_path, interval_ms=50)
-    store = QSettings(str(tmp_path / "lead.ini"), QSettings.Format.IniFormat)
-    win = LeadWindow(demo_storage, watcher, clock=lambda: NOW, settings_store=store)
-    qtbot.addWidget(win)
-    win.resize(1366, 768)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    wait_for_background()
-    watcher.stop()
+def window(demo_storage, make_window):
+    """The shared lead window (tests/conftest.py) at 1366x768."""
+    return make_window(demo_storage, size=(1366, 768))
 
 
 def click(qtbot, widget) -> None:

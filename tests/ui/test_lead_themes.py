@@ -129,14 +129,14 @@ def test_group_new_notes_and_a_bad_title_is_a_sentence(lead, qtbot, storage):
 
 
 @pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
-def test_triage_fits_small_screens(lead, qtbot, storage, size, tmp_path):
+def test_triage_fits_small_screens(lead, qtbot, storage, size, tmp_path, settle):
     win, page, notes = lead
     win.resize(*size)
     select(qtbot, page, notes[1]["id"])
     themes.create_theme(storage, "Self-checkout rejects bags", [notes[0]["id"]])
     page.shown_id = None
     page.refresh()
-    qtbot.wait(50)
+    settle()
     win.grab().save(str(tmp_path / f"triage-{size[0]}.png"))
     for button in page.same_as[:1] + [page.new_theme_button]:
         assert button.isVisible()

@@ -40,7 +40,7 @@ class FocusNotice(QWidget):
         self.setObjectName("focusNotice")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         # Its own look, so a kiosk.qss without it (or a scaled one) still shows it plainly.
-        self.setStyleSheet("#focusNotice { background: rgba(11, 34, 57, 225); }"
+        self.setStyleSheet("#focusNotice { background: rgba(11, 34, 57, 242); }"
                            "#focusNotice QLabel { color: #ffffff; background: transparent; }"
                            "#focusNotice QLabel#focusHeadline { color: #1a1a1a; background: #ffd166;"
                            " border-radius: 18px; padding: 24px 36px; font-size: 30pt; font-weight: bold; }"

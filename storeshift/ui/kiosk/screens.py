@@ -296,12 +296,34 @@ class WelcomePage(ResultPage):
         self.languages = LanguageBar()
         self.actions.insertWidget(0, self.languages)
         self.task_id: str | None = None
+        self._long = {self.task_text: "", self.booking: ""}
+        self._lines = {self.task_text: 2, self.booking: 2}
 
     def show_welcome(self, name: str, since: str, booking_text: str) -> None:
         self.headline.setText(_("Welcome, {name}!").format(name=isolate(name)))
         self.checked_in.setText(_("You're checked in at {time}.").format(time=since))
-        self.booking.setText(booking_text)
+        self._set_long(self.booking, booking_text)
         self.booking.setVisible(bool(booking_text))
+
+    def _set_long(self, widget: QLabel, text: str) -> None:
+        """A text that may be long (a task's description, a booking): as many lines as the
+        screen has room for, ended with '…' (read out whole)."""
+        self._long[widget] = text
+        widget.setAccessibleName(text)
+        room = self.width() - 2 * self.outer.contentsMargins().left() - (60 if widget is self.task_text else 0)
+        widget.setText(elide_lines(text, QFontMetrics(widget.font()), max(200, room - 8), self._lines[widget])
+                       if text else "")
+
+    def relayout(self, width: int, height: int) -> None:
+        super().relayout(width, height)
+        # A short screen keeps the task's title and place whole and shortens the rest.
+        self._lines = {self.task_text: 1 if height < 800 else 2, self.booking: 1 if self.tight else 2}
+        self.task_card.layout().setContentsMargins(*((20, 10, 20, 10) if self.tight else (28, 20, 28, 20)))
+        self.task_card.layout().setSpacing(2 if self.tight else 8)
+        self.details.setSpacing(6 if self.tight else 16)
+        self.icon.setVisible(not self.tight)
+        for widget, text in self._long.items():
+            self._set_long(widget, text)
 
     def show_task(self, task: dict | None) -> None:
         self.task_id = task["id"] if task else None
@@ -311,7 +333,7 @@ class WelcomePage(ResultPage):
             self.task_where.hide()
             return
         self.task_title.setText(task["title"])
-        self.task_text.setText(task.get("description") or "")
+        self._set_long(self.task_text, task.get("description") or "")
         self.task_text.setVisible(bool(task.get("description")))
         self.task_where.setText(_("Where: {area}").format(area=task["area"]) if task.get("area") else "")
         self.task_where.setVisible(bool(task.get("area")))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import time
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -13,24 +14,26 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from ... import i18n
-from ...errors import DamagedDatabase, DatabaseBusy, DiskFull, NewerDatabase, ReadOnlyDatabase, UserError
+from ...errors import UserError
 from ...i18n import N_, _, format_date, format_time
-from ...services import names, observations, pin, roster, settings, tasks, visits
+from ...services import kiosk_session, names, observations, settings, visits
 from ...services.badges import REASONS
+from ...services.kiosk_lease import HEARTBEAT_S, KioskLease
+from ...services.kiosk_session import DATABASE_ERRORS, PinVerdict, Retried, Submitted
 from ...storage.db import Storage
 from ...timeutil import local, local_clock, utc_now
 from ..app import style_sheet
 from .. import language, media
 from ..language import keep
-from ..scanner import WedgeScanner, from_azerty
+from ..scanner import WedgeScanner
 from ..watcher import DatabaseWatcher
 from ..widgets import VerdictWatch
 from .screens import (ForgottenPage, GoodbyePage, IdlePage, NoBadgePage, PinPage, RefusedPage, RepeatPage,
                       WelcomePage, forgotten_question)
-# kiosk-ui: kept awake, no-badge check-in/out, the keyboard kept, emoji, right-to-left names
 from . import awake, by_name, focus
 from ..emoji import use_emoji_font
 from .screens import DirectedLabel, fit_windowed
+from .writer import KioskWriter
 
 log = logging.getLogger("storeshift.ui.kiosk")
 
@@ -38,13 +41,15 @@ CANT_RECORD = N_("Can't record right now, please tell the shift lead.")
 # The file is damaged (or from a newer storeshift): nothing will be recorded until it is restored.
 CANT_RECORD_AT_ALL = N_("This kiosk cannot record check-ins: its database is damaged. Shift lead: restore the "
                         "latest backup.")
-# Errors of the database itself (as opposed to a rule refusing something): the calm banner.
-_DATABASE_ERRORS = (DatabaseBusy, DiskFull, ReadOnlyDatabase, DamagedDatabase, NewerDatabase)
-# Refusals that a scanner on the wrong keyboard layout can cause: worth a second reading.
-_LAYOUT_REASONS = {"not_ours", "damaged", "other_org"}
-RETRY_MS = 3000
+RECORDING = N_("Recording your scan…")
+TAKEN_OVER = N_("Another kiosk has taken over this database. Shift lead: close this one.")
 _PT_SIZE = re.compile(r"(\d+(?:\.\d+)?)pt\b")
-RETRY_LIMIT = 40  # two minutes of retries before giving up on a scan
+#: "Recording…" appears only when a scan takes longer than this (never as a flash)...
+RECORDING_AFTER_MS = 300
+#: ...and after this long without an answer the visitor is told the scan is kept, and may go.
+KEEP_AFTER_MS = 1500
+#: The second badge of one scanner burst waits until the first one's screen has shown this long.
+CONFIRM_MS = 2000
 
 
 class KioskWindow(QMainWindow):
@@ -57,6 +62,12 @@ class KioskWindow(QMainWindow):
     def __init__(self, storage: Storage, watcher: DatabaseWatcher, windowed: bool = False,
                  clock: Callable[[], dt.datetime] | None = None, camera: bool = True, sounds: bool = True):
         super().__init__()
+        # A full-screen kiosk needs a PIN, however it is opened (command line or shift-lead window),
+        # and one kiosk per database: both refuse before anything is built.
+        kiosk_session.require_pin(storage, windowed)
+        self.lease = KioskLease(storage.path, timezone=settings.site_timezone(storage)) if storage.path else None
+        if self.lease is not None:
+            self.lease.acquire()
         self.storage = storage
         self.watcher = watcher
         self.windowed = windowed
@@ -64,16 +75,24 @@ class KioskWindow(QMainWindow):
         self._may_close = False
         self._visit: dict | None = None
         self._person: dict | None = None
-        self._observation_id: str | None = None
         self._forgotten: dict | None = None
         self._left_at: dt.datetime | None = None
-        self._pending: list[tuple[str, dt.datetime]] = []
-        self._unsaved_debrief: tuple[str, str | None, dict] | None = None
-        self._retries = 0
+        # Scans asked of the writer and not answered: token -> when (monotonic seconds).
+        self._tokens = 0
+        self._waiting: dict[int, float] = {}
+        # Of those, the ones the visitor was told are kept: their results go to one summary.
+        self._late: set[int] = set()
+        self._late_results: list[visits.ScanResult] = []
+        self._kept = 0  # scans the session keeps for the database
+        # Results of a burst waiting for the one on screen to have been read.
+        self._queue: list[visits.ScanResult] = []
+        self._shown_until = 0.0  # monotonic seconds
+        self._banner_kind = ""
         self._told: list[dict] = []
         self._told_index = 0
         self._chosen_person: str | None = None
         self._booking: dict | None = None
+        self._task: dict | None = None
         self._settings: dict = {}
         self._given: tuple = (0, 0, None)
         keep(self, window_title=N_("storeshift kiosk"))
@@ -92,7 +111,7 @@ class KioskWindow(QMainWindow):
             QTimer.singleShot(0, self, self._load_sounds)
         self.scanner = WedgeScanner(self._settings["scan_char_gap_ms"], self._settings["scan_min_length"], self,
                                     scope=self)
-        self.scanner.scanned.connect(self.handle_payload)
+        self.scanner.scanned.connect(lambda code: self.handle_payload(code, follows=self.scanner.in_burst))
         self.scanner.install()
         self._out_of_order = False
         self.verdict = VerdictWatch(storage, self)
@@ -114,6 +133,13 @@ class KioskWindow(QMainWindow):
             # often runs the app alone on a bare X session).
             self.setGeometry(self.screen().geometry())
             self.setWindowState(Qt.WindowState.WindowFullScreen)
+        self.writer = KioskWriter(storage, self.now, self)
+        self.writer.retried.connect(self.on_retried)
+        self.heartbeat_timer = QTimer(self)
+        self.heartbeat_timer.setInterval(HEARTBEAT_S * 1000)
+        self.heartbeat_timer.timeout.connect(self.on_heartbeat)
+        if self.lease is not None:
+            self.heartbeat_timer.start()
         self._built = True
         self.show_idle()
         # kiosk-ui hooks: the keyboard kept for the scanner, the PC kept awake (both let go at exit).
@@ -155,8 +181,9 @@ class KioskWindow(QMainWindow):
             self.stack.addWidget(page)
         from ..closing import ClosingTimer
 
-        # Forgotten visits end at closing time even when nobody scans then.
-        self.closing = ClosingTimer(lambda: self.storage, self.now, self)
+        # Forgotten visits end at closing time even when nobody scans then; the writer ends them.
+        self.closing = ClosingTimer(lambda: self.storage, self.now, self,
+                                    close=lambda now: self.writer.call("close_forgotten", now, wait_ms=0))
 
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
@@ -167,9 +194,14 @@ class KioskWindow(QMainWindow):
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setSingleShot(True)
         self.autosave_timer.setInterval(1500)
-        self.retry_timer = QTimer(self)
-        self.retry_timer.setSingleShot(True)
-        self.retry_timer.setInterval(RETRY_MS)
+        self.recording_timer = QTimer(self)
+        self.recording_timer.setSingleShot(True)
+        self.recording_timer.setInterval(RECORDING_AFTER_MS)
+        self.keep_timer = QTimer(self)
+        self.keep_timer.setSingleShot(True)
+        self.keep_timer.setInterval(KEEP_AFTER_MS)
+        self.confirm_timer = QTimer(self)
+        self.confirm_timer.setSingleShot(True)
         self.banner_timer = QTimer(self)
         self.banner_timer.setSingleShot(True)
         self.exit_shortcut = QShortcut(QKeySequence("Ctrl+Shift+Q"), self)
@@ -182,8 +214,10 @@ class KioskWindow(QMainWindow):
         self.clock_timer.timeout.connect(self.on_clock)
         self.told_timer.timeout.connect(self.on_next_told)
         self.autosave_timer.timeout.connect(self.save_debrief)
-        self.retry_timer.timeout.connect(self.on_retry)
-        self.banner_timer.timeout.connect(self.banner.hide)
+        self.recording_timer.timeout.connect(self.on_still_recording)
+        self.keep_timer.timeout.connect(self.on_keep_waiting)
+        self.confirm_timer.timeout.connect(self.on_next_confirmation)
+        self.banner_timer.timeout.connect(self.hide_banner)
         self.exit_shortcut.activated.connect(self.ask_exit_pin)
         self.idle.no_badge_clicked.connect(self.show_no_badge)
         self.idle.exit_requested.connect(self.ask_exit_pin)
@@ -252,79 +286,148 @@ class KioskWindow(QMainWindow):
         return self.clock()
 
     def show_idle(self) -> None:
-        if self.current_screen() == "goodbye" and not self.save_debrief() and self._unsaved_debrief:
-            self.retry_timer.start()
+        if self.current_screen() == "goodbye":
+            self.save_debrief()  # what the visitor wrote is kept (by the writer, also when the database is busy)
         i18n.set_visitor_language(None)  # the next visitor is greeted in the site's language
         self.autosave_timer.stop()
         self._visit = self._person = None
-        self._observation_id = None
         self._chosen_person = None
         self.idle.show_told(self._told[self._told_index % len(self._told)] if self._told else None)
         self._show("idle", None)
 
     # --- scans ------------------------------------------------------------------------------
-    def handle_payload(self, payload: str) -> None:
-        """A badge was read. Decides, records, shows; never raises."""
+    def handle_payload(self, payload: str, follows: bool = False) -> None:
+        """A badge was read: the writer records it (its screen shows at once when the database
+        answers at once, else "recording…", then "kept"); never raises. follows: it came after
+        another badge in the same burst, whose confirmation it must not cut short."""
         try:
-            self._handle(payload, self.now())
+            self._tokens += 1
+            token = self._tokens
+            job = self.writer.call("submit", payload, self.now(), token,
+                                   done=lambda outcome: self.on_scan_answered(outcome, follows),
+                                   failed=lambda exc: self.on_scan_failed(exc, token))
+            if not job.delivered:
+                self._waiting[token] = time.monotonic()
+                if not self.recording_timer.isActive():
+                    self.recording_timer.start()
+                self.keep_timer.start()
         except Exception:
             log.error("unexpected error while handling a scan", exc_info=True)
             self.report_problem(_("Something went wrong. Please scan again, or tell the shift lead."))
 
-    def _handle(self, payload: str, at: dt.datetime) -> None:
-        self._save_unsaved_debrief()
-        if self.current_screen() == "goodbye":
-            self.save_debrief()  # the previous visitor's words are kept before the next scan
+    def on_scan_answered(self, outcome: Submitted, follows: bool) -> None:
         try:
-            result = self._scan(payload, at)
-        except UserError as exc:
-            log.warning("scan not recorded (%s); will retry", type(exc).__name__)
-            self._pending.append((payload, at))
-            self._retries = 0
-            self.show_banner(_(CANT_RECORD), sticky=True)
-            self.retry_timer.start()
-            if self.current_screen() != "idle":
-                self.show_idle()
+            token = outcome.token
+            late = token in self._late
+            self._answered(token)
+            if outcome.kept:
+                self._kept = outcome.waiting
+                self._late.add(token)
+                self._tell_kept()
+                return
+            if late:
+                self._late.discard(token)
+                self._late_results.append(outcome.result)
+                self._tell_late()
+                return
+            self._present(outcome.result, follows)
+        except Exception:
+            log.error("unexpected error while showing a scan", exc_info=True)
+            self.report_problem(_("Something went wrong. Please scan again, or tell the shift lead."))
+
+    def on_scan_failed(self, exc: Exception, token: int) -> None:
+        """Not a database error (those are kept): a bug, logged by the writer."""
+        self._answered(token)
+        self._late.discard(token)
+        self.report_problem(str(exc) if isinstance(exc, UserError)
+                            else _("Something went wrong. Please scan again, or tell the shift lead."))
+
+    def _answered(self, token: int) -> None:
+        self._waiting.pop(token, None)
+        if not self._waiting:
+            self.recording_timer.stop()
+            self.keep_timer.stop()
+            if self._banner_kind == "recording":
+                self.hide_banner()
+
+    def on_still_recording(self) -> None:
+        if self._waiting and not self._late.issuperset(self._waiting):
+            self.show_banner(_(RECORDING), sticky=True, kind="recording")
+
+    def on_keep_waiting(self) -> None:
+        """No answer yet (the database is busy): the visitor is told their scan is kept and may
+        go; its result will be summed up with the others, not shown as their screen."""
+        if not self._waiting:
             return
+        self._late.update(self._waiting)
+        self._tell_kept()
+        if self.current_screen() not in ("idle", "goodbye", "pin"):
+            self.show_idle()
+
+    def on_retried(self, outcome: Retried) -> None:
+        """Kept scans recorded (or given up) by the writer's retries."""
+        for token, result in outcome.recorded:
+            self._late.discard(token)
+            self._late_results.append(result)
+        self._kept = outcome.waiting
+        if outcome.gave_up:
+            self._late.clear()
+            self._late_results.clear()
+            self.show_banner(kiosk_session.gave_up_sentence(outcome.gave_up), sticky=False, kind="gave_up")
+            return
+        self._tell_late()
+
+    def _tell_kept(self) -> None:
+        count = max(self._kept, len(self._late))
+        if count:
+            self.show_banner(kiosk_session.kept_sentence(count), sticky=True, kind="kept")
+
+    def _tell_late(self) -> None:
+        """Once nothing is kept any more: one banner for every scan recorded late."""
+        if self._late or self._kept:
+            self._tell_kept()
+            return
+        if self._late_results:
+            for result in self._late_results:
+                log.info("scan recorded late: %s", result.kind)
+            self.show_banner(kiosk_session.late_summary(self._late_results), sticky=False, kind="summary")
+            self._late_results = []
+        elif self._banner_kind in ("kept", "recording"):
+            self.hide_banner()
+
+    def _present(self, result: visits.ScanResult, follows: bool = False) -> None:
+        """Show a result, unless it follows another of the same burst still being read: then it
+        waits its turn (each badge of the burst gets its own confirmation)."""
+        if self.current_screen() == "goodbye" and self._visit is not None and result.kind == visits.REPEAT \
+                and result.person and self._person and result.person["id"] == self._person["id"]:
+            # The same badge again while its owner writes: the form and their words stay.
+            log.info("scan: repeat during the debrief")
+            self.goodbye.status.setText(_("Already checked out — your note is safe."))
+            self.idle_timer.start()
+            return
+        now = time.monotonic()
+        if self._queue or (follows and now < self._shown_until):
+            self._queue.append(result)
+            if not self.confirm_timer.isActive():
+                self.confirm_timer.start(max(1, int((self._shown_until - now) * 1000)))
+            return
+        self._shown_until = now + CONFIRM_MS / 1000
         self._show_result(result)
 
-    def _scan(self, payload: str, at: dt.datetime) -> visits.ScanResult:
-        result = visits.scan(self.storage, payload, at)
-        if result.kind == visits.REFUSED and result.reason in _LAYOUT_REASONS:
-            remapped = from_azerty(payload)
-            if remapped != payload:
-                second = visits.scan(self.storage, remapped, at)
-                if second.accepted or second.reason not in _LAYOUT_REASONS:
-                    log.info("scan read with the AZERTY layout mapping")
-                    result = second
-        return result
-
-    def on_retry(self) -> None:
-        self._save_unsaved_debrief()
-        while self._pending:
-            payload, at = self._pending[0]
-            try:
-                result = self._scan(payload, at)
-            except UserError:
-                self._retries += 1
-                if self._retries >= RETRY_LIMIT:
-                    log.error("gave up recording %d scan(s) after %d tries", len(self._pending), self._retries)
-                    self._pending.clear()
-                    self.show_banner(_(CANT_RECORD), sticky=False)
-                else:
-                    self.retry_timer.start()
-                return
-            self._pending.pop(0)
-            log.info("scan recorded on retry")
-            if not self._pending:
-                self.banner.hide()
-            self._show_result(result)
+    def on_next_confirmation(self) -> None:
+        if self._queue:
+            self._shown_until = time.monotonic() + CONFIRM_MS / 1000
+            self._show_result(self._queue.pop(0))
+            if self._queue:
+                self.confirm_timer.start(CONFIRM_MS)
 
     def _show_result(self, result: visits.ScanResult) -> None:
         visit_id = result.visit["id"] if result.visit else "-"
         log.info("scan: %s visit=%s reason=%s", result.kind, visit_id, result.reason or "-")
-        if not self._pending and self.banner.property("sticky"):
-            self.banner.hide()
+        if self._banner_kind in ("kept", "recording") and not self._waiting and not self._kept:
+            self.hide_banner()
+        if self.current_screen() == "goodbye" and self._visit is not None:
+            self.save_debrief()  # the previous visitor's words are kept before the next one's screen
         if result.kind == visits.REFUSED:
             self.play("refusal")
             self.refused.show_refusal(result.message or str(REASONS["not_ours"]))
@@ -334,12 +437,12 @@ class KioskWindow(QMainWindow):
         self._person, self._visit = result.person, result.visit
         if result.kind == visits.CHECKED_IN:
             self._booking = result.booking
+            self._task = result.task
             if result.forgotten_visit:
                 self.show_forgotten(result.forgotten_visit)
             else:
                 self.show_welcome()
         elif result.kind == visits.CHECKED_OUT:
-            self._observation_id = None
             self._given = (result.minutes_today, result.minutes_total, result.day)
             self.goodbye.reset(result.person["name"], self._given_text())
             self._show("goodbye", self._settings["debrief_idle_s"])
@@ -359,32 +462,26 @@ class KioskWindow(QMainWindow):
         self._show("welcome", self._settings["kiosk_idle_s"])
 
     def show_welcome_texts(self) -> None:
+        """The welcome from what the scan returned (no query of its own)."""
         tz = self._settings["timezone"]
         booking = self._booking
         booking_text = ""
         if booking:
             start, end = local_clock(booking["start_at"], tz), local_clock(booking["end_at"], tz)
-            title = None
-            if booking.get("task_id"):
-                try:
-                    title = tasks.get_task(self.storage, booking["task_id"])["title"]
-                except UserError:
-                    pass
+            title = booking.get("task_title")
             booking_text = (_("Booked today {start}–{end}: {task}.").format(start=start, end=end, task=title)
                             if title else _("Booked today {start}–{end}.").format(start=start, end=end))
         self.welcome.show_welcome(self._person["name"], local_clock(self._visit["check_in_at"], tz), booking_text)
-        self.welcome.show_task(visits.current_task(self.storage, self._visit["id"]))
+        self.welcome.show_task(self._task)
 
     # --- forgotten check-out ----------------------------------------------------------------
     def show_forgotten(self, visit: dict) -> None:
         tz = self._settings["timezone"]
         self._forgotten = visit
-        arrived = local(visit["check_in_at"], tz)
-        closed = local(visit["check_out_at"], tz)
-        guess = min(closed, arrived + dt.timedelta(hours=3))
-        self._left_at = guess.replace(minute=guess.minute - guess.minute % 15, second=0)
+        self._left_at = kiosk_session.departure_guess(visit, tz)
         self.forgotten.headline.setText(_("Welcome back, {name}!").format(name=self._person["name"]))
-        self.forgotten.question.setText(forgotten_question(arrived, local(self.now(), tz).date()))
+        self.forgotten.question.setText(forgotten_question(local(visit["check_in_at"], tz),
+                                                           local(self.now(), tz).date()))
         self._show_left_at()
         self._show("forgotten", self._settings["debrief_idle_s"])
 
@@ -392,10 +489,8 @@ class KioskWindow(QMainWindow):
         self.forgotten.time.setText(format_time(self._left_at))
 
     def on_forgotten_step(self, minutes: int) -> None:
-        tz = self._settings["timezone"]
-        arrived = local(self._forgotten["check_in_at"], tz)
-        closed = local(self._forgotten["check_out_at"], tz)
-        self._left_at = max(arrived, min(closed, self._left_at + dt.timedelta(minutes=minutes)))
+        self._left_at = kiosk_session.step_departure(self._forgotten, self._left_at, minutes,
+                                                     self._settings["timezone"])
         self._show_left_at()
 
     def on_forgotten_save(self) -> None:
@@ -405,69 +500,61 @@ class KioskWindow(QMainWindow):
         self._correct_departure(None)
 
     def _correct_departure(self, left_at: dt.datetime | None) -> None:
-        try:
-            visits.correct_departure(self.storage, self._forgotten["id"], left_at, actor="visitor", now=self.now())
-            log.info("departure confirmed visit=%s corrected=%s", self._forgotten["id"], left_at is not None)
-        except UserError as exc:
-            self.show_banner(_(CANT_RECORD) if isinstance(exc, _DATABASE_ERRORS) else str(exc))
+        self.writer.call("correct_departure", self._forgotten["id"], left_at, failed=self.on_departure_failed)
         self._forgotten = None
         self.show_welcome()
+
+    def on_departure_failed(self, exc: Exception) -> None:
+        self.show_banner(_(CANT_RECORD) if isinstance(exc, DATABASE_ERRORS) else str(exc))
 
     # --- debrief ----------------------------------------------------------------------------
     def on_debrief_changed(self) -> None:
         if self.current_screen() == "goodbye":
             self.autosave_timer.start()
 
-    def save_debrief(self) -> bool:
-        """Store what the visitor wrote (first save adds, later saves edit the same note).
-        False when it could not be stored; the text stays on screen and the message says why."""
+    def save_debrief(self, then: Callable[[], None] | None = None) -> None:
+        """Store what the visitor wrote (the session adds the note once, then edits it). The
+        writer keeps the words when the database is busy; a rule's refusal (too long) is said
+        on the form. then: called once the words are stored or kept."""
         self.autosave_timer.stop()
         if self._visit is None or not self.goodbye.has_content():
-            return True
-        values = self.goodbye.values()
-        text = values["text"].strip() or values["quote"].strip()
-        fields = {"category": values["category"] or "customer_voice", "impact": values["impact"] or "medium",
-                  "text": text, "quote": values["quote"] or None}
-        try:
-            self._observation_id = self._store_debrief(self._visit["id"], self._observation_id, fields)
-            self.goodbye.status.setText(_("Saved ✔"))
-            return True
-        except UserError as exc:
+            if then is not None:
+                then()
+            return
+        visit_id = self._visit["id"]
+
+        def saved(_observation_id) -> None:
+            if self._visit is not None and self._visit["id"] == visit_id:
+                self.goodbye.status.setText(_("Saved ✔"))
+            if then is not None:
+                then()
+
+        def failed(exc: Exception) -> None:
             log.warning("debrief not saved (%s)", type(exc).__name__)
-            self.goodbye.status.setText(str(exc))
-            if isinstance(exc, _DATABASE_ERRORS):
-                self.show_banner(_(CANT_RECORD))
-                # Kept in memory and retried, so words typed just before walking away survive
-                # a busy or full database.
-                self._unsaved_debrief = (self._visit["id"], self._observation_id, fields)
-            return False
+            on_form = self.current_screen() == "goodbye" and self._visit is not None and self._visit["id"] == visit_id
+            if isinstance(exc, DATABASE_ERRORS):
+                if on_form:
+                    self.goodbye.status.setText(_("Your note is kept and will be saved."))
+                if then is not None:
+                    then()
+            elif on_form:
+                self.goodbye.status.setText(str(exc) if isinstance(exc, UserError) else _(CANT_RECORD))
 
-    def _store_debrief(self, visit_id: str, observation_id: str | None, fields: dict) -> str:
-        if observation_id is None:
-            row = observations.add_observation(self.storage, visit_id=visit_id, actor="kiosk", **fields)
-            log.info("debrief saved observation=%s", row["id"])
-            return row["id"]
-        observations.edit_observation(self.storage, observation_id, actor="kiosk", **fields)
-        return observation_id
-
-    def _save_unsaved_debrief(self) -> None:
-        """Retry a debrief that the database refused when its visitor had already gone."""
-        if self._unsaved_debrief is None:
-            return
-        try:
-            self._store_debrief(*self._unsaved_debrief)
-        except UserError:
-            self.retry_timer.start()
-            return
-        log.info("debrief saved on retry")
-        self._unsaved_debrief = None
+        job = self.writer.call("save_debrief", visit_id, self.goodbye.values(), done=saved, failed=failed)
+        if not job.delivered and self.current_screen() == "goodbye":
+            self.goodbye.status.setText(_("Saving…"))  # the database is slow: the button did something
 
     def on_debrief_finish(self) -> None:
-        had_content = self.goodbye.has_content()
-        self.save_debrief()
-        if had_content and self._observation_id is None:
-            return  # not saved (the message says why): let them fix it
-        self.show_idle()
+        if not self.goodbye.has_content():
+            self.show_idle()
+            return
+        visit_id = self._visit["id"] if self._visit else None
+
+        def leave() -> None:
+            if self.current_screen() == "goodbye" and self._visit is not None and self._visit["id"] == visit_id:
+                self._visit = None  # saved: show_idle must not save it again
+                self.show_idle()
+        self.save_debrief(then=leave)
 
     # --- no badge ---------------------------------------------------------------------------
     def show_no_badge(self) -> None:
@@ -489,21 +576,15 @@ class KioskWindow(QMainWindow):
         by_name.choose(self, person_id)  # kiosk-ui hook: check in, or out when on site
 
     def _check_in_chosen(self) -> None:
-        try:
-            visit = visits.check_in_manually(self.storage, self._chosen_person, actor="shift lead at kiosk",
-                                             now=self.now())
-        except UserError as exc:
-            log.warning("manual check-in refused (%s)", type(exc).__name__)
-            self.show_idle()
-            self.show_banner(str(exc))
-            return
-        log.info("manual check-in visit=%s", visit["id"])
-        self.play("success")
-        self._person = roster.get_person(self.storage, self._chosen_person)
-        self._visit = visit
-        self._booking = visits.todays_booking(self.storage, self._chosen_person, self.now(),
-                                              self._settings["timezone"])
-        self.show_welcome()
+        self.writer.call("check_in_by_name", self._chosen_person, self.now(),
+                         done=self._present,
+                         failed=self.on_check_in_by_name_failed)
+
+    def on_check_in_by_name_failed(self, exc: Exception) -> None:
+        log.warning("manual check-in refused (%s)", type(exc).__name__)
+        self.show_idle()
+        self.show_banner(_(CANT_RECORD) if isinstance(exc, DATABASE_ERRORS) or not isinstance(exc, UserError)
+                         else str(exc))
 
     # --- PIN and leaving --------------------------------------------------------------------
     def ask_exit_pin(self) -> None:
@@ -512,27 +593,21 @@ class KioskWindow(QMainWindow):
         self.pin_page.pad.focus()
 
     def on_pin_submitted(self, entered: str) -> None:
+        # Checked by the writer: a wrong PIN is counted in the database (and scrypt takes a moment).
+        purpose = self.pin_page.purpose
+        self.writer.call("check_pin", entered, done=lambda verdict: self.on_pin_verdict(verdict, purpose),
+                         failed=lambda exc: self.on_pin_verdict(PinVerdict(False, _(CANT_RECORD)), purpose))
+
+    def on_pin_verdict(self, verdict: PinVerdict, purpose: str) -> None:
+        if self.current_screen() != "pin" or self.pin_page.purpose != purpose:
+            return  # the pad was left meanwhile
         pad = self.pin_page.pad
-        try:
-            ok = pin.check_pin(self.storage, entered)
-        except UserError as exc:
-            pad.show_message(str(exc), error=True)
-            until = pin.locked_until(self.storage)
-            if until is not None:
-                pad.set_locked(True, int(max(1.0, (until - utc_now()).total_seconds()) * 1000))
+        if not verdict.ok:
+            pad.show_message(verdict.sentence, error=True)
+            if verdict.locked_ms:
+                pad.set_locked(True, verdict.locked_ms)
             return
-        if not ok:
-            log.info("wrong shift-lead PIN at the kiosk")
-            until = pin.locked_until(self.storage)
-            if until is not None:
-                tz = self._settings["timezone"]
-                pad.show_message(_("Too many wrong PINs. Try again after {time}.").format(time=local_clock(until, tz)),
-                                 error=True)
-                pad.set_locked(True, int(max(1.0, (until - utc_now()).total_seconds()) * 1000))
-            else:
-                pad.show_message(_("That PIN is not right. Please try again."), error=True)
-            return
-        if self.pin_page.purpose == "exit":
+        if purpose == "exit":
             self.leave()
         else:
             by_name.confirmed(self)  # kiosk-ui hook: check-in or check-out by name
@@ -548,10 +623,15 @@ class KioskWindow(QMainWindow):
             return
         if self.current_screen() == "goodbye":
             self.save_debrief()
+        self.writer.stop()  # after the jobs already asked for, such as that debrief
+        if self.lease is not None:
+            self.lease.release()
+        self.heartbeat_timer.stop()
         self.scanner.uninstall()
         if self.camera is not None:
             self.camera.stop()
-        for timer in (self.idle_timer, self.clock_timer, self.told_timer, self.retry_timer, self.autosave_timer):
+        for timer in (self.idle_timer, self.clock_timer, self.told_timer, self.autosave_timer, self.recording_timer,
+                      self.keep_timer, self.confirm_timer):
             timer.stop()
         self.closing.stop()
         from PySide6.QtWidgets import QApplication
@@ -597,6 +677,7 @@ class KioskWindow(QMainWindow):
             if self.current_screen() == "welcome" and self._visit is not None:
                 task = visits.current_task(self.storage, self._visit["id"])
                 if (task["id"] if task else None) != self.welcome.task_id:
+                    self._task = task
                     self.welcome.show_task(task)
                     if task is not None:
                         self.play("success")
@@ -663,9 +744,21 @@ class KioskWindow(QMainWindow):
         self._out_of_order = True
         self.show_banner(_(CANT_RECORD_AT_ALL), sticky=True)
 
-    def show_banner(self, text: str, sticky: bool = False) -> None:
+    def on_heartbeat(self) -> None:
+        if not self.lease.heartbeat():
+            self.heartbeat_timer.stop()
+            self.show_banner(_(TAKEN_OVER), sticky=True, kind="taken_over")
+
+    def hide_banner(self) -> None:
+        self.banner.hide()
+        self._banner_kind = ""
+
+    def show_banner(self, text: str, sticky: bool = False, kind: str = "notice") -> None:
+        """kind: what the banner says (recording, kept, summary…), so that only its own news
+        takes it away."""
         if self._out_of_order:
             text, sticky = _(CANT_RECORD_AT_ALL), True
+        self._banner_kind = kind
         self.banner.setText(text)
         self.banner.setProperty("sticky", sticky)
         self.banner.show()

@@ -142,6 +142,8 @@ class LeadContext(QObject):
     storage_replaced = Signal()
     #: person ids (None: everyone) whose badge sheet the Reports page should make
     badge_sheet_requested = Signal(object)
+    #: the initiator (a page) just committed a change and has shown it: see changed()
+    changed_here = Signal(object)
 
     def __init__(self, storage: Storage, clock: Callable[[], dt.datetime] | None = None, parent=None):
         super().__init__(parent)
@@ -159,6 +161,11 @@ class LeadContext(QObject):
         if undo is not None:
             self.last_change = undo
             self.undo_offered.emit(undo[0])
+
+    def changed(self, initiator: object) -> None:
+        """initiator (a page) committed a change and refreshed itself: the window tells every
+        other view once, and initiator is left out of that notification."""
+        self.changed_here.emit(initiator)
 
     def undo_last(self) -> None:
         """Take back the last change; a sentence says what happened either way."""

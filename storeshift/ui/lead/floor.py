@@ -527,6 +527,7 @@ class FloorPage(QWidget):
         if success:
             self.ctx.tell(success, SUCCESS, undo=(undo[0], lambda: undo[1](result)) if undo else None)
         self.refresh()
+        self.ctx.changed(self)
         return True
 
     def assign(self, visit_id: str, task_id: str) -> bool:

@@ -150,7 +150,7 @@ def run_with_own_storage(storage: Storage, job: Callable[[Storage], object], on_
     path = storage.path
 
     def work(*progress):
-        own = open_storage(path)
+        own = open_storage(path, checked_by=storage)  # the window's integrity verdict, not a check of its own
         try:
             return job(own, *progress) if progress else job(own)
         finally:

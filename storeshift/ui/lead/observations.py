@@ -434,6 +434,7 @@ class ObservationsPage(QWidget):
         """Show the change: the same note, its forms filled afresh (undo: what Ctrl+Z takes back)."""
         self.shown_id = None
         self.refresh()
+        self.ctx.changed(self)
         self.ctx.tell(message, SUCCESS, undo=undo)
 
     def _theme_action(self, action) -> dict | None:

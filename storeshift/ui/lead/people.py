@@ -190,6 +190,7 @@ class PeoplePage(QWidget):
             self.ctx.tell(str(exc), ERROR)
             return False
         self.refresh()
+        self.ctx.changed(self)
         self.ctx.tell(success, SUCCESS)
         return True
 
@@ -205,6 +206,7 @@ class PeoplePage(QWidget):
                 return
             dialog.accept()
             self.refresh()
+            self.ctx.changed(self)
             self.select_person(person["id"])
             self.ctx.tell(_("{name} is on the roster with badge #1. Print it with 'Print this badge'.")
                           .format(name=person["name"]), SUCCESS)
@@ -227,6 +229,7 @@ class PeoplePage(QWidget):
                 return
             dialog.accept()
             self.refresh()
+            self.ctx.changed(self)
             self.ctx.tell(_("Saved {name}.").format(name=person["name"]), SUCCESS)
 
         dialog.buttons.accepted.connect(save)
@@ -329,5 +332,6 @@ class PeoplePage(QWidget):
 
     def on_imported(self, summary: str) -> None:
         self.refresh()
+        self.ctx.changed(self)
         self.ctx.tell(summary + " " + _("Each new person has badge #1."), SUCCESS)
 

@@ -37,26 +37,27 @@ class SettingsPage(QWidget):
         # Site settings: one field per declared setting.
         site_box = keep(QGroupBox(), title=N_("This site"))
         form = QFormLayout(site_box)
-        days = QGridLayout()
-        days.setContentsMargins(0, 0, 0, 0)
         self.day_labels: list[QLabel] = []
-        for setting in settings.SETTINGS:
-            if setting.hidden:
-                continue
-            field = self._field_for(setting)
+        grouped: dict[str, list[settings.Setting]] = {}
+        for setting in settings.SHOWN:
+            field = _field_for(setting)
             field.setObjectName(f"setting_{setting.key}")
             self.fields[setting.key] = field
-            if setting.key in settings.WEEKDAY_CLOSING_KEYS:
-                # Seven small fields in one row: a day's own closing time, empty for "as every day".
-                column = settings.WEEKDAY_CLOSING_KEYS.index(setting.key)
-                day_label = QLabel()
-                self.day_labels.append(day_label)
-                days.addWidget(day_label, 0, column)
-                days.addWidget(field, 1, column)
-                if column == len(settings.WEEKDAY_CLOSING_KEYS) - 1:
-                    form.addRow(keep(QLabel(), text=N_("Closing time by day")), days)
+            if setting.group is None:
+                form.addRow(keep(QLabel(), text=setting.label.source), field)
                 continue
-            form.addRow(keep(QLabel(), text=setting.label.source), field)
+            members = grouped.setdefault(setting.group, [])
+            members.append(setting)
+            if len(members) == sum(1 for s in settings.SHOWN if s.group == setting.group):
+                # A group's small fields in one row, under their names (the weekday closing times).
+                row = QGridLayout()
+                row.setContentsMargins(0, 0, 0, 0)
+                for column, member in enumerate(members):
+                    label = QLabel()
+                    self.day_labels.append(label)
+                    row.addWidget(label, 0, column)
+                    row.addWidget(self.fields[member.key], 1, column)
+                form.addRow(keep(QLabel(), text=GROUP_TITLES[setting.group]), row)
         self.save_button = keep(QPushButton(), text=N_("&Save settings"))
         self.name_days()
         self.save_button.setProperty("primary", True)
@@ -165,41 +166,6 @@ class SettingsPage(QWidget):
         self.columns.setDirection(QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom)
 
     # -- the settings form --------------------------------------------------------------------
-    def _field_for(self, setting: settings.Setting) -> QWidget:
-        if setting.key == "language":
-            box = QComboBox()
-            for code in i18n.available():
-                box.addItem(i18n.language_name(code), code)  # each language named in itself
-            return box
-        if setting.key == "timezone":
-            box = QComboBox()
-            box.setEditable(True)
-            box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-            zones = all_zones()
-            box.addItems(zones)
-            completer = QCompleter(QStringListModel(zones, box), box)
-            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-            completer.setFilterMode(Qt.MatchFlag.MatchContains)
-            box.setCompleter(completer)
-            keep(box, tooltip=N_("Type part of a city, e.g. 'Paris', and pick from the list."))
-            return box
-        if setting.key == "closing_time":
-            edit = QTimeEdit()
-            edit.setDisplayFormat("HH:mm")
-            return edit
-        if setting.key in settings.WEEKDAY_CLOSING_KEYS:
-            edit = QLineEdit()
-            keep(edit, placeholder=N_("same"))
-            edit.setMaxLength(5)
-            edit.setMinimumWidth(48)
-            edit.setToolTip(f"{setting.label}, e.g. 18:00")
-            return edit
-        if isinstance(setting.default, int):
-            spin = QSpinBox()
-            spin.setRange(1, 100000)
-            return spin
-        return QLineEdit()
-
     def _read_field(self, key: str):
         field = self.fields[key]
         if isinstance(field, QComboBox) and not field.isEditable():
@@ -275,6 +241,8 @@ class SettingsPage(QWidget):
             self.ctx.tell(_("Nothing was saved. {reason}").format(reason=exc), ERROR)
             return
         self.load()
+        if changed:
+            self.ctx.changed(self)
         if self.lead_window is not None:
             self.lead_window.update_status()
             self.lead_window.restart_idle_timer()
@@ -300,6 +268,7 @@ class SettingsPage(QWidget):
             for field in (self.old_pin, self.new_pin, self.repeat_pin):
                 field.clear()
         self.refresh_states()
+        self.ctx.changed(self)
         if self.lead_window is not None:
             self.lead_window.restart_idle_timer()
         self.ctx.tell(_("The PIN is changed.") if had else _("The PIN is set. The window now locks when left alone."),
@@ -329,6 +298,7 @@ class SettingsPage(QWidget):
             self.ctx.tell(str(exc), ERROR)
             return
         self.refresh_states()
+        self.ctx.changed(self)
         self.ctx.tell(_("This site now signs badges with organisation key {key}.").format(key=key_id), SUCCESS)
 
     # -- backup and restore -------------------------------------------------------------------
@@ -348,6 +318,7 @@ class SettingsPage(QWidget):
             self.backup_button.setEnabled(True)
             self.backup_button.setText(_("Back up now"))
             self.refresh_states()
+            self.ctx.changed(self)
             if self.lead_window is not None:
                 self.lead_window.update_status()
             self.ctx.tell(_("Backup written to {file}.").format(file=path), SUCCESS)
@@ -451,6 +422,63 @@ class SettingsPage(QWidget):
             self.ctx.storage, job,
             lambda result: (setattr(self, "job", None), self.ctx.tell(describe(result), SUCCESS)),
             lambda text: (setattr(self, "job", None), self.ctx.tell(text, ERROR)))
+
+
+#: The title of a group of settings shown in one row.
+GROUP_TITLES = {settings.CLOSING_BY_DAY: N_("Closing time by day")}
+
+
+def _choice_field(setting: settings.ChoiceSetting) -> QWidget:
+    box = QComboBox()
+    for code, name in setting.choices():
+        box.addItem(name, code)
+    return box
+
+
+def _zone_field(_setting: settings.ZoneSetting) -> QWidget:
+    box = QComboBox()
+    box.setEditable(True)
+    box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    zones = all_zones()
+    box.addItems(zones)
+    completer = QCompleter(QStringListModel(zones, box), box)
+    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    box.setCompleter(completer)
+    keep(box, tooltip=N_("Type part of a city, e.g. 'Paris', and pick from the list."))
+    return box
+
+
+def _time_field(setting: settings.TimeSetting) -> QWidget:
+    if setting.optional:
+        # Small, and empty for "as the rest" (a weekday's own closing time).
+        edit = QLineEdit()
+        keep(edit, placeholder=N_("same"))
+        edit.setMaxLength(5)
+        edit.setMinimumWidth(48)
+        edit.setToolTip(_("{setting}, e.g. 18:00").format(setting=setting.label))
+        return edit
+    edit = QTimeEdit()
+    edit.setDisplayFormat("HH:mm")
+    return edit
+
+
+def _int_field(setting: settings.IntSetting) -> QWidget:
+    spin = QSpinBox()
+    spin.setRange(setting.minimum, setting.maximum)
+    return spin
+
+
+#: The field for each type of setting (the nearest declared type of a setting's class wins).
+FIELDS = {settings.ChoiceSetting: _choice_field, settings.ZoneSetting: _zone_field,
+          settings.TimeSetting: _time_field, settings.IntSetting: _int_field}
+
+
+def _field_for(setting: settings.Setting) -> QWidget:
+    for kind in type(setting).__mro__:
+        if kind in FIELDS:
+            return FIELDS[kind](setting)
+    return QLineEdit()  # text, opening hours
 
 
 def _button_row(*buttons: QPushButton) -> QHBoxLayout:

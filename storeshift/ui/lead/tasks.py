@@ -115,6 +115,7 @@ class TasksPage(QWidget):
             self.ctx.tell(str(exc), ERROR)
             return False
         self.refresh()
+        self.ctx.changed(self)
         return True
 
     def on_add(self) -> None:
@@ -129,6 +130,7 @@ class TasksPage(QWidget):
         self.new_area.clear()
         self.new_capacity.setValue(0)
         self.refresh()
+        self.ctx.changed(self)
         self.table.selectRow(self.model.index_of(task["id"]).row())
         self.ctx.tell(_("Task '{task}' added. It is on the Floor page to drag onto people.").format(task=task["title"]),
                       SUCCESS)
@@ -149,6 +151,7 @@ class TasksPage(QWidget):
             self.ctx.tell(str(exc), ERROR)
             return
         self.refresh()
+        self.ctx.changed(self)
         self.ctx.tell(message, SUCCESS)
 
     def on_import_clicked(self) -> None:
@@ -169,4 +172,5 @@ class TasksPage(QWidget):
 
     def on_imported(self, summary: str) -> None:
         self.refresh()
+        self.ctx.changed(self)
         self.ctx.tell(summary, SUCCESS)

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import importlib
 import logging
-from typing import Callable
+from collections.abc import Mapping
+from typing import Callable, Iterator
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QMainWindow, QMessageBox, QPushButton, QScrollArea, QStackedWidget, QStyle,
+                               QMainWindow, QMessageBox, QPushButton, QScrollArea, QStackedWidget,
                                QVBoxLayout, QWidget)
 
 from ... import APP_NAME, __version__, i18n
@@ -25,10 +27,9 @@ from ...timeutil import local
 from .. import language
 from ..language import keep
 from ..scanner import WedgeScanner
-from ..watcher import DatabaseWatcher
+from ..watcher import Change, DatabaseWatcher
 from ..widgets import VerdictWatch
 from .common import BADGE_AT_KIOSK, ERROR, INFO, SUCCESS, WARNING, Banner, ElidingLabel, LeadContext, LockScreen
-from .models import RowTableModel
 
 log = logging.getLogger("storeshift.ui.lead")
 
@@ -47,6 +48,49 @@ COMPACT_BELOW = 1100
 SIDE_WIDTH, COMPACT_SIDE_WIDTH = 206, 92
 #: the navigation's labels under the icons when it is narrow
 SHORT_LABELS = {"people": N_("People"), "observations": N_("Notes")}
+
+
+#: Where each page's class lives: imported when the page is first shown, not at start-up.
+PAGE_CLASSES = {"floor": (".floor", "FloorPage"), "tasks": (".tasks", "TasksPage"),  # not translated: code
+                "people": (".people", "PeoplePage"),  # not translated: code
+                "observations": (".observations", "ObservationsPage"),  # not translated: code
+                "reports": (".reports", "ReportsPage"), "settings": (".settings", "SettingsPage")}  # not translated: code
+_SITE_TABLES = frozenset({"settings", "sites"})  # time zone, language, names: every page shows them
+#: The tables each page reads: a change to others leaves it as it is.
+PAGE_TABLES = {
+    "floor": _SITE_TABLES | {"visits", "assignments", "tasks", "bookings", "people"},
+    "tasks": _SITE_TABLES | {"tasks", "assignments"},
+    "people": _SITE_TABLES | {"people", "badges"},
+    "observations": _SITE_TABLES | {"observations", "themes", "people", "tasks", "visits"},
+    "reports": _SITE_TABLES | {"visits", "observations", "themes"},
+    "settings": _SITE_TABLES | {"organisation"},
+}
+#: What the title, the side and the status bar show (site name, time zone, last backup).
+STATUS_TABLES = _SITE_TABLES
+
+
+def _build_page(key: str, window: LeadWindow) -> QWidget:
+    module, name = PAGE_CLASSES[key]
+    page_class = getattr(importlib.import_module(module, __package__), name)
+    return page_class(window.ctx, window) if key == "settings" else page_class(window.ctx)
+
+
+class _Pages(Mapping):
+    """The window's pages by key; asking for one builds it (iterating builds them all)."""
+
+    def __init__(self, window: LeadWindow):
+        self._window = window
+
+    def __getitem__(self, key: str) -> QWidget:
+        if key not in PAGE_CLASSES:
+            raise KeyError(key)
+        return self._window.page(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(PAGE_CLASSES)
+
+    def __len__(self) -> int:
+        return len(PAGE_CLASSES)
 
 
 class _PageScroll(QScrollArea):
@@ -71,7 +115,7 @@ class _PageScroll(QScrollArea):
 
     def fit(self) -> None:
         need, room = self.needed(), self.maximumViewportSize()
-        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        bar = self.verticalScrollBar().sizeHint().width()  # the style's scroll bar extent
         wide, tall = need.width() > room.width(), need.height() > room.height()
         # A scroll bar on one side takes room from the other, which may then need one too.
         tall = tall or (wide and need.height() > room.height() - bar)
@@ -87,6 +131,29 @@ class _PageScroll(QScrollArea):
         if event.type() == QEvent.Type.LayoutRequest:
             QTimer.singleShot(0, self, self.fit)
         return super().eventFilter(watched, event)
+
+
+class _FirstFrame(QObject):
+    """Calls then() once the window has been painted for the first time (or after a few seconds
+    when it never is, minimised say): what can wait for the first frame waits for it."""
+
+    LATEST_MS = 3000
+
+    def __init__(self, window: QWidget, then: Callable[[], None]):
+        super().__init__(window)
+        self.window, self.then = window, then
+        window.installEventFilter(self)
+        QTimer.singleShot(self.LATEST_MS, self, self.fire)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Paint:
+            self.window.removeEventFilter(self)
+            QTimer.singleShot(0, self, self.fire)  # once this paint is on the screen
+        return False
+
+    def fire(self) -> None:
+        self.window.removeEventFilter(self)
+        self.then()
 
 
 class _ActivityFilter(QObject):
@@ -120,21 +187,10 @@ class LeadWindow(QMainWindow):
         self.setWindowTitle(_("{site} — storeshift").format(site=settings.get(storage, "site_name")))
         self.setMinimumSize(*MINIMUM_SIZE)
 
-        from .floor import FloorPage
-        from .observations import ObservationsPage
-        from .people import PeoplePage
-        from .reports import ReportsPage
-        from .settings import SettingsPage
-        from .tasks import TasksPage
-
-        self.floor = FloorPage(self.ctx)
-        self.tasks = TasksPage(self.ctx)
-        self.people = PeoplePage(self.ctx)
-        self.observations = ObservationsPage(self.ctx)
-        self.reports = ReportsPage(self.ctx)
-        self.settings_page = SettingsPage(self.ctx, self)
-        self.pages = {"floor": self.floor, "tasks": self.tasks, "people": self.people,
-                      "observations": self.observations, "reports": self.reports, "settings": self.settings_page}
+        # Pages are built when first shown (or first asked for): only the first frame's page
+        # is on the start-up path, and with a PIN set not even that (see _after_first_frame).
+        self._pages: dict[str, QWidget] = {}
+        self.pages = _Pages(self)
         self._stale: set[str] = set()
 
         self.nav = QListWidget()
@@ -147,7 +203,6 @@ class LeadWindow(QMainWindow):
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
-            self.stack.addWidget(self.pages[key])
             action = keep(QAction(self), text=label)
             action.setShortcut(QKeySequence(shortcut))
             action.triggered.connect(lambda _=False, k=key: self.show_page(k))
@@ -227,12 +282,11 @@ class LeadWindow(QMainWindow):
         for label in (self.db_label, self.backup_label):
             label.setObjectName("statusPart")
         self.statusBar().addPermanentWidget(self.backup_label)
-        from ..server_sync import ServerSync
-
         self.sync_label = QLabel()
         self.sync_label.setObjectName("statusPart")
+        self.sync_label.hide()  # until the server sync (started after the first frame) has something to say
         self.statusBar().addPermanentWidget(self.sync_label)
-        self.server_sync = ServerSync(lambda: self.ctx.storage, self.sync_label, self)
+        self._server_sync = None
         self.statusBar().addPermanentWidget(self.db_label, 1)
 
         self.idle_timer = QTimer(self)
@@ -241,21 +295,19 @@ class LeadWindow(QMainWindow):
         self._activity = _ActivityFilter(self.on_activity)
         QApplication.instance().installEventFilter(self._activity)
 
-        from ..closing import ClosingTimer
-
-        self.closing = ClosingTimer(lambda: self.ctx.storage, self.ctx.now, self)
+        self.closing = None  # the closing-time timer, started after the first frame
 
         # Connections in one place.
-        self.closing.closed.connect(lambda _count: self.on_database_changed())
         self.nav.currentRowChanged.connect(self.on_nav_changed)
         self.ctx.message.connect(self.show_message)
         self.ctx.storage_replaced.connect(self.on_storage_replaced)
         self.watcher.changed.connect(self.on_database_changed)
+        self.ctx.changed_here.connect(self.on_changed_here)
+        self.ctx.badge_sheet_requested.connect(self.on_badge_sheet_requested)
         self.kiosk_button.clicked.connect(self.open_kiosk)
         self.lock_button.clicked.connect(self.lock)
         self.about_button.clicked.connect(self.show_about)
         self.lock_screen.unlocked.connect(self.on_unlocked)
-        self.lock_screen.roll_call_requested.connect(self.floor.on_roll_call_clicked)
         self.scanner.scanned.connect(self.on_badge_scanned)
         self.ctx.undo_offered.connect(self.banner.offer_undo)
         self.banner.undo_button.clicked.connect(self.on_undo)
@@ -268,12 +320,40 @@ class LeadWindow(QMainWindow):
         self.update_status()
         self.restore_geometry()
         self.set_compact(self.width() < COMPACT_BELOW)
-        self.nav.setCurrentRow(0)
+        self._first_frame_done = False
         if pin.has_pin(storage):
+            # The first frame is the lock screen: the Floor page is built just after it.
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(0)
+            self.nav.blockSignals(False)
             self.lock("")
         else:
+            self.nav.setCurrentRow(0)
             self.restart_idle_timer()
         self._built = True
+
+    def _after_first_frame(self) -> None:
+        """What the first frame need not wait for: the page behind the lock screen, and the
+        sync with head office's server."""
+        if self._first_frame_done:
+            return
+        self._first_frame_done = True
+        if self.stack.currentWidget() is None:
+            self.on_nav_changed(max(0, self.nav.currentRow()))
+        from ..closing import ClosingTimer
+
+        # Forgotten visits are ended now (the window has started) and at each closing time.
+        self.closing = ClosingTimer(lambda: self.ctx.storage, self.ctx.now, self)
+        self.closing.closed.connect(lambda _count: self.on_database_changed())
+        self.server_sync.show_state()  # builds it: its timer runs from now on
+
+    @property
+    def server_sync(self):
+        if self._server_sync is None:
+            from ..server_sync import ServerSync
+
+            self._server_sync = ServerSync(lambda: self.ctx.storage, self.sync_label, self)
+        return self._server_sync
 
     @property
     def storage(self) -> Storage:
@@ -288,11 +368,37 @@ class LeadWindow(QMainWindow):
 
     def on_nav_changed(self, row: int) -> None:
         key = PAGES[row][0]
-        page = self.pages[key]
+        stale = key in self._stale and key in self._pages
+        page = self.page(key)  # a page built now has just read the database
         self.stack.setCurrentWidget(page)
-        if key in self._stale:
-            self._stale.discard(key)
+        self._stale.discard(key)
+        if stale:
             self._refresh(key)
+
+    def page(self, key: str) -> QWidget:
+        """The page called key, built (and added to the stack) the first time it is asked for."""
+        page = self._pages.get(key)
+        if page is None:
+            page = self._pages[key] = _build_page(key, self)
+            self.stack.addWidget(page)
+            if key == "floor":
+                self.lock_screen.roll_call_requested.connect(page.on_roll_call_clicked)
+        return page
+
+    def on_badge_sheet_requested(self, person_ids) -> None:
+        """The People page asks for a badge sheet: the Reports page makes it, built for it if it
+        was not yet (a page built during the request misses the request itself: Qt does not call
+        slots connected while a signal is being sent)."""
+        if "reports" not in self._pages:
+            self.page("reports").make_badge_sheet(person_ids)
+
+    # The pages by name, as the tests and the window-wide keys reach them.
+    floor = property(lambda self: self.page("floor"))
+    tasks = property(lambda self: self.page("tasks"))
+    people = property(lambda self: self.page("people"))
+    observations = property(lambda self: self.page("observations"))
+    reports = property(lambda self: self.page("reports"))
+    settings_page = property(lambda self: self.page("settings"))
 
     def label_navigation(self) -> None:
         """The navigation's and side buttons' texts: full, or icons only when compact."""
@@ -323,12 +429,14 @@ class LeadWindow(QMainWindow):
     def retranslate(self) -> None:
         """Every text again in the current language: kept texts, the navigation, the status bar,
         and each page (its own texts, table headings and rows)."""
+        from .models import RowTableModel  # (with the pages: not needed before one is built)
+
         language.retranslate(self)
         self.label_navigation()
         self.update_status()
         for model in self.findChildren(RowTableModel):
             model.language_changed()
-        for key, page in self.pages.items():
+        for key, page in list(self._pages.items()):
             retranslate = getattr(page, "retranslate", None)
             if retranslate is not None:
                 retranslate()
@@ -373,8 +481,8 @@ class LeadWindow(QMainWindow):
         if isinstance(box, QLineEdit):
             box.setFocus(Qt.FocusReason.ShortcutFocusReason)
             box.selectAll()
-        elif page is self.floor:
-            self.floor.board.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        elif self.current_key() == "floor":
+            page.board.setFocus(Qt.FocusReason.ShortcutFocusReason)
             self.show_message(_("Type the first letters of a name to jump to that person on the board."))
         else:
             self.show_message(_("The {page} page has no search; People and Observations have one.")
@@ -403,7 +511,7 @@ class LeadWindow(QMainWindow):
             focused.undo()
             return
         self.ctx.undo_last()
-        self.on_database_changed()
+        self.on_changed_here(None)
 
     def show_about(self) -> None:
         """The version, the database and the log folder, as support asks for them."""
@@ -436,18 +544,34 @@ class LeadWindow(QMainWindow):
 
     # -- keeping up with the database ---------------------------------------------------------
     def _refresh(self, key: str) -> None:
+        page = self._pages.get(key)
+        if page is None:
+            return  # not built yet: it reads the database when it is
         try:
-            self.pages[key].refresh()
+            page.refresh()
         except UserError as exc:
             self.show_message(str(exc), ERROR)
 
-    def on_database_changed(self) -> None:
-        """The watcher saw a commit (ours or another process's): refresh what is shown now,
-        and the other pages when they are next shown."""
+    def on_database_changed(self, change: Change | None = None) -> None:
+        """One notification per change (the watcher's, or the window's own after an undo): the
+        pages that read what changed refresh, the one shown now at once, the others when next
+        shown; the page that made the change has shown it already and skips this echo."""
+        change = change if isinstance(change, Change) else Change()
         current = self.current_key()
-        self._stale.update(k for k in self.pages if k != current)
-        self._refresh(current)
-        self.update_status()
+        for key, page in list(self._pages.items()):
+            if page is change.initiator or not change.concerns(PAGE_TABLES.get(key)):
+                continue
+            if key == current:
+                self._stale.discard(key)
+                self._refresh(key)
+            else:
+                self._stale.add(key)
+        if change.concerns(STATUS_TABLES):
+            self.update_status()
+
+    def on_changed_here(self, initiator: object) -> None:
+        """A page (or the undo) changed the database: one notification, naming who did it."""
+        self.watcher.announce(None, initiator)
 
     def on_storage_replaced(self) -> None:
         """After a restore the database file is a different one: watch it afresh."""
@@ -455,7 +579,7 @@ class LeadWindow(QMainWindow):
         self.watcher.stop()
         self.watcher = DatabaseWatcher(self.storage.path, parent=self)
         self.watcher.changed.connect(self.on_database_changed)
-        for key in self.pages:
+        for key in list(self._pages):
             self._refresh(key)
         self.update_status()
 
@@ -559,7 +683,7 @@ class LeadWindow(QMainWindow):
         self.update_status()
         self.on_database_changed()
         self.restart_idle_timer()
-        self.show_message("The store is set up. Print the badges on the People page, then open the kiosk.",
+        self.show_message(_("The store is set up. Print the badges on the People page, then open the kiosk."),
                           SUCCESS)
 
     # -- the kiosk ----------------------------------------------------------------------------
@@ -620,6 +744,7 @@ class LeadWindow(QMainWindow):
             self._placed = True
             # The frame's size is known once the window is shown: keep the frame on the screen too.
             QTimer.singleShot(0, self, self.keep_on_screen)
+            _FirstFrame(self, self._after_first_frame)
 
     def keep_on_screen(self) -> None:
         """Finish restore_geometry(), unless the window was placed otherwise meanwhile."""
@@ -643,11 +768,15 @@ class LeadWindow(QMainWindow):
         self.qsettings.sync()
 
     def closeEvent(self, event) -> None:
+        self._first_frame_done = True  # closed before its first frame: what waited for it never starts
         self.scanner.uninstall()
         self.save_geometry()
-        self.closing.stop()
-        self.server_sync.stop()
-        self.reports.cleanup()
+        if self.closing is not None:
+            self.closing.stop()
+        if self._server_sync is not None:
+            self._server_sync.stop()
+        if "reports" in self._pages:
+            self._pages["reports"].cleanup()
         QApplication.instance().removeEventFilter(self._activity)
         super().closeEvent(event)
 
