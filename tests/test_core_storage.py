@@ -199,3 +199,23 @@ def test_a_background_job_reuses_the_windows_integrity_verdict(db_path, monkeypa
         assert len(checks) == 1
     finally:
         window.close()
+
+
+def test_opening_a_window_s_database_imports_neither_sqlite_utils_nor_numpy(db_path):
+    """A window's start stays light, and the integrity check's thread imports no C extension while
+    the window loads Qt's libraries (a thread importing numpy while QtMultimedia loaded deadlocked)."""
+    open_storage(db_path).close()
+    (db_path.parent / f"{db_path.name}-seen").unlink()  # so the full check (the audit chain) runs
+    code = textwrap.dedent(f"""
+        import sys
+        from storeshift.services import settings
+        from storeshift.storage import open_storage
+        storage = open_storage({str(db_path)!r}, check_in_background=True)
+        storage.ensure_checked()
+        settings.get(storage, "site_name")
+        storage.close()
+        print(sorted(m for m in ("sqlite_utils", "numpy") if m in sys.modules))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -149,3 +149,12 @@ def test_the_languages_shipped_are_named_as_babel_names_them():
     for code, name in i18n.OWN_NAMES.items():
         own = Locale.parse(code).get_display_name(code)
         assert name == own[:1].upper() + own[1:]
+
+
+def test_the_time_of_day_is_written_as_babel_writes_it_without_loading_babel():
+    from babel import dates
+
+    for code in ("en", "fr", "de"):
+        i18n.set_site_language(code)
+        for moment in (dt.time(0, 5), dt.time(9, 30), dt.datetime(2026, 11, 25, 23, 59)):
+            assert i18n.format_time(moment) == dates.format_time(moment, "short", locale=i18n.babel_locale())

@@ -77,8 +77,6 @@ def check(storage: Storage) -> CheckReport:
 def check_file(path: Path) -> CheckReport:
     """The same check through a read-only connection: `storeshift check` neither upgrades nor
     writes the file it examines, and reads damaged text without failing on it."""
-    from sqlite_utils import Database
-
     report = CheckReport()
     try:
         probe = soundness.read_only(path)
@@ -103,7 +101,7 @@ def check_file(path: Path) -> CheckReport:
             return report
         if report.integrity != ["ok"]:
             return report
-        storage = Storage(Database(probe), Path(path))
+        storage = Storage(probe, Path(path))
         home = probe.execute("SELECT id FROM sites WHERE is_home = 1").fetchone()
         storage.site_id = home[0] if home else ""
         return _verify(storage, report)

@@ -215,7 +215,7 @@ def delete(storage: Storage, table: str, record_id: str, actor: str, action: str
 
 
 def columns(storage: Storage, table: str) -> list[str]:
-    return [c.name for c in storage.db.table(table).columns]
+    return [row[1] for row in storage.conn.execute(f"PRAGMA table_info([{table}])")]
 
 
 def insert_many(storage: Storage, table: str, rows: list[dict], actor: str, action: str = "insert") -> None:

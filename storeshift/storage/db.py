@@ -104,6 +104,23 @@ def translate(exc: sqlite3.Error, action: str = N_("save")) -> errors.UserError 
         action=action, name=name))
 
 
+def _unique_names(names: list[str]) -> list[str]:
+    """Column names made unique as sqlite-utils makes them: a name seen before gets _2, _3, …
+    (one no other column has). Here rather than imported: rows() also runs in the integrity
+    check's thread, which must import nothing while a window starts (see soundness)."""
+    taken, seen, out = set(names), set(), []
+    for name in names:
+        if name in seen:
+            suffix, candidate = 2, f"{name}_2"
+            while candidate in seen or candidate in taken:
+                suffix += 1
+                candidate = f"{name}_{suffix}"
+            name = candidate
+        seen.add(name)
+        out.append(name)
+    return out
+
+
 class Storage:
     """One open database: its connection (and a sqlite-utils handle on it, made when first
     used: importing sqlite-utils costs a window's start-up 0.1 s), its file and this site's id."""
@@ -208,10 +225,8 @@ class Storage:
             if cursor.description is None:
                 raise ValueError("rows() needs SQL that returns rows")
             keys = [d[0] for d in cursor.description]
-            if len(set(keys)) != len(keys):  # the same name twice: "id", "id_2"
-                from sqlite_utils.utils import dedupe_keys
-
-                keys = dedupe_keys(keys)
+            if len(set(keys)) != len(keys):
+                keys = _unique_names(keys)
             return [dict(zip(keys, row)) for row in cursor]
         except sqlite3.Error as exc:
             raise translate(exc, N_("read the database")) from exc

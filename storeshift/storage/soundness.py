@@ -212,15 +212,16 @@ def problems(path: Path, full: bool, opened: Callable[[sqlite3.Connection], None
 
 
 def _audit_problems(probe: sqlite3.Connection, path: Path, limit: int) -> list[str]:
-    from sqlite_utils import Database
-
+    # No sqlite-utils here: this runs in a thread while the window starts, and a thread importing a
+    # C extension (numpy, through sqlite-utils) while the main thread loads QtMultimedia deadlocks
+    # (Qt logs from inside the library's loading, which waits for the lock the import holds).
     from . import audit
     from .db import Storage
 
     tables = {row[0] for row in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if not {"audit_log", "sites", "organisation", "_sqlite_migrations"} <= tables:
         return []  # not set up yet: nothing written by storeshift to check against
-    storage = Storage(Database(probe), path)
+    storage = Storage(probe, path)
     home = probe.execute("SELECT id FROM sites WHERE is_home = 1").fetchone()
     storage.site_id = home[0] if home else ""
     result = audit.verify(storage, limit=limit, heads=read_seen(path).get("heads"))

@@ -126,6 +126,23 @@ def test_settings_form_is_built_from_the_declared_settings_and_saves(window, dem
     assert settings.get(demo_storage, "site_name") == "Harbour Street"
 
 
+def test_settings_fields_follow_their_types_and_opening_hours_bring_their_closing_times(window, demo_storage, qtbot):
+    from PySide6.QtWidgets import QComboBox, QLineEdit, QSpinBox, QTimeEdit
+
+    window.show_page("settings")
+    page = window.settings_page
+    kinds = {key: type(field) for key, field in page.fields.items()}
+    assert kinds["repeat_window_s"] is QSpinBox and page.fields["repeat_window_s"].minimum() == 1
+    assert kinds["closing_time"] is QTimeEdit and kinds["closing_time_sun"] is QLineEdit
+    assert kinds["language"] is QComboBox and not page.fields["language"].isEditable()
+    assert kinds["timezone"] is QComboBox and page.fields["timezone"].isEditable()
+    hours = page.fields["opening_hours"]
+    hours.setText("Mon-Sat 08:00-20:00, Sun closed")
+    click(qtbot, page.save_button)
+    assert settings.get(demo_storage, "opening_hours") == "Mon-Sat 08:00-20:00, Sun closed"
+    assert settings.closing_times(demo_storage)[:6] == ("20:00",) * 6
+
+
 def test_closing_time_per_weekday_is_typed_in_one_row(window, demo_storage, qtbot):
     window.show_page("settings")
     page = window.settings_page

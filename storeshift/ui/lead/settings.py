@@ -235,7 +235,12 @@ class SettingsPage(QWidget):
                 for key in self.fields:
                     value = self._read_field(key)
                     if str(value).strip() != ("" if current[key] is None else str(current[key])):
-                        settings.put(storage, key, value)
+                        if key == "opening_hours":  # with the closing times that follow from them
+                            from ...services.setup import save_opening_hours
+
+                            save_opening_hours(storage, value)
+                        else:
+                            settings.put(storage, key, value)
                         changed.append(str(settings.BY_KEY[key].label))
         except UserError as exc:
             self.ctx.tell(_("Nothing was saved. {reason}").format(reason=exc), ERROR)
