@@ -341,6 +341,19 @@ def _run_event_loop(milliseconds: int) -> None:
     loop.exec()
 
 
+def _run_event_loop_until(done, limit_ms: int = 10000) -> bool:
+    """Run the event loop until done() holds (the kiosk records on a thread of its own, so its
+    answers arrive when they arrive), at most limit_ms; whether it came true."""
+    import time
+
+    deadline = time.monotonic() + limit_ms / 1000
+    while not done():
+        if time.monotonic() > deadline:
+            return False
+        _run_event_loop(20)
+    return True
+
+
 #: What Qt says when the installation, not the data, is broken: a plugin or library missing.
 BROKEN_INSTALL = ("Could not load the Qt platform plugin", "Could not find the Qt platform plugin",
                   "No QtMultimedia backends found")
@@ -408,7 +421,7 @@ def _try_kiosk(app, storage, watcher, payload: str) -> None:
         window = _open_window(app, "kiosk", storage, watcher, windowed=True)
         _check(window.current_screen() == "idle", f"the kiosk opened on '{window.current_screen()}', not idle")
         window.handle_payload(payload)
-        _run_event_loop(100)
+        _run_event_loop_until(lambda: window.current_screen() == "welcome")
         _check(window.current_screen() == "welcome",
                f"a valid badge showed '{window.current_screen()}' at the kiosk, not the welcome screen")
         window.close()  # as Alt+F4 would: the kiosk must stay
@@ -416,6 +429,7 @@ def _try_kiosk(app, storage, watcher, payload: str) -> None:
         _check(window.isVisible(), "the kiosk closed without the shift-lead PIN")
         window.ask_exit_pin()
         window.on_pin_submitted(exit_pin)
+        _run_event_loop_until(lambda: not window.isVisible())
         _close_window(window, "kiosk")
     _check_no_broken_install(messages)
 

@@ -86,7 +86,18 @@ def match_rank(query: str, name: str) -> int | None:
     """How well name answers query (0 best), or None when it does not: every word typed must
     begin a word of the name (0-1), or appear in it (2), or, for a name written in a script
     without vowels, begin with the consonants of a word (3)."""
-    typed = fold(query).split()
+    return _rank(_typed(query), name)
+
+
+@lru_cache(maxsize=64)
+def _typed(query: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The words typed, and their consonant skeletons."""
+    typed = tuple(fold(query).split())
+    return typed, tuple(_skeleton(part) for part in typed)
+
+
+def _rank(query: tuple[tuple[str, ...], tuple[str, ...]], name: str) -> int | None:
+    typed, shapes = query
     if not typed:
         return None
     words, joined, skeletons = _keys(name)
@@ -97,7 +108,6 @@ def match_rank(query: str, name: str) -> int | None:
     if all(part in joined for part in typed):
         return 2
     if skeletons:
-        shapes = [_skeleton(part) for part in typed]
         # (One consonant alone, 'Anna' as 'n', would find half the names.)
         if max(len(shape) for shape in shapes) >= 2 and \
                 all(any(sk.startswith(shape) for sk in skeletons) for shape in shapes):
@@ -111,10 +121,11 @@ def search_people(storage: Storage, query: str, limit: int = 8, include_inactive
     if not include_inactive:
         sql += " WHERE active = 1"
     ranked = []
+    typed = _typed(query)
     for person in storage.rows(sql):
-        rank = match_rank(query, person["name"])
+        rank = _rank(typed, person["name"])
         if rank is not None:
-            ranked.append((rank, fold(person["name"]), person))
+            ranked.append((rank, _keys(person["name"])[1], person))
     ranked.sort(key=lambda entry: (entry[0], entry[1]))
     found = [person for _rank, _key, person in ranked[:limit]]
     if found:

@@ -96,7 +96,7 @@ def test_typed_on_screen_without_accents_then_checked_in_and_out_by_name(qtbot, 
     assert kiosk.current_screen() == "pin"
     assert "Checking in" in kiosk.pin_page.headline.text()
     enter_pin(qtbot, kiosk)
-    assert kiosk.current_screen() == "welcome"
+    qtbot.waitUntil(lambda: kiosk.current_screen() == "welcome")  # the PIN is checked off the screen's thread
     assert [v["source_in"] for v in visits_of(storage, chloe["id"])] == ["manual"]
 
     # Later the same day, still without the badge: found by name, marked as here, checked out.
@@ -110,19 +110,20 @@ def test_typed_on_screen_without_accents_then_checked_in_and_out_by_name(qtbot, 
     tap_result(qtbot, kiosk, "Chloé Dubois")
     assert "Checking out" in kiosk.pin_page.headline.text()
     enter_pin(qtbot, kiosk, "1111")  # a wrong PIN checks nobody out
+    qtbot.waitUntil(lambda: "not right" in kiosk.pin_page.pad.message.text())
     assert kiosk.current_screen() == "pin"
     assert visits_of(storage, chloe["id"])[0]["check_out_at"] is None
     enter_pin(qtbot, kiosk)
-    assert kiosk.current_screen() == "goodbye"
+    qtbot.waitUntil(lambda: kiosk.current_screen() == "goodbye")
     assert "You gave 2\u00a0h today" in kiosk.goodbye.given.text()
     visit = visits_of(storage, chloe["id"])[0]
     assert visit["check_out_at"] == "2026-11-25T11:00:00Z" and visit["source_out"] == "manual"
     # The debrief works as after a badge.
     type_slowly("Queue at till 3", kiosk.goodbye.text)
     tap(qtbot, kiosk.goodbye.finish)
+    qtbot.waitUntil(lambda: kiosk.current_screen() == "idle")  # saved by the kiosk's writer first
     assert storage.rows("SELECT text FROM observations WHERE visit_id = ?", (visit["id"],)) == \
         [{"text": "Queue at till 3"}]
-    assert kiosk.current_screen() == "idle"
 
 
 def test_a_name_in_another_script_is_found_by_its_latin_letters_and_kept_apart(qtbot, kiosk, storage):
@@ -171,3 +172,19 @@ def test_the_keyboard_is_the_one_of_the_language_on_screen(qtbot, kiosk, storage
     tap(qtbot, kiosk.no_badge.back)
     assert i18n.current() == "en"
     assert keyboard.layout_name == "QWERTY"
+
+
+def test_a_badge_scanned_while_the_name_search_has_the_keyboard_is_a_scan_not_a_search(qtbot, kiosk, storage):
+    from storeshift.services import badges
+
+    person = roster.add_person(storage, name="Bjørn Ødegaard", department="IT")
+    payload = next(code for someone, code in badges.badge_payloads(storage) if someone["id"] == person["id"])
+    tap(qtbot, kiosk.idle.no_badge)
+    type_slowly("Bj", kiosk.no_badge.search)
+    for ch in payload + "\r":  # the scanner, back to back, into the search box
+        key = Qt.Key.Key_Return if ch == "\r" else Qt.Key.Key_unknown
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(kiosk.no_badge.search, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, ch))
+    assert kiosk.current_screen() == "welcome"
+    assert payload not in kiosk.no_badge.search.text()
+    assert [v["source_in"] for v in visits_of(storage, person["id"])] == ["badge"]

@@ -85,3 +85,17 @@ def test_an_emoji_is_drawn_in_colour_from_the_installed_emoji_font(qtbot):
     box = QLabel("\U0010fffd")  # a character no font has: the empty box
     assert colourful(drawn(qtbot, face, 120)) > 100
     assert colourful(drawn(qtbot, box, 120)) == 0
+
+
+def test_the_shift_lead_banner_reads_left_to_right_with_an_arabic_name_first(qtbot):
+    from storeshift.ui.lead.common import SUCCESS, Banner
+
+    banner = Banner()
+    qtbot.addWidget(banner)
+    banner.resize(1000, 60)
+    banner.show_message(MIXED.replace(" ✓", "."), SUCCESS)  # as the Floor page says it
+    image = drawn(qtbot, banner.label)
+    first, last = ink(image)
+    assert first < 20 and last < 700
+    banner.show_message("Bjørn is on 'Greet at the door'.", SUCCESS)
+    assert banner.text() == "✓  Bjørn is on 'Greet at the door'."

@@ -81,7 +81,7 @@ def test_kiosk_speaks_the_site_language_and_a_visitor_may_choose_theirs_until_id
     assert not english_on(kiosk), english_on(kiosk)
     person = newcomer(demo_storage)
     scan(person["payload"])
-    assert kiosk.current_screen() == "welcome"
+    qtbot.waitUntil(lambda: kiosk.current_screen() == "welcome")  # recorded on the writer thread
     assert kiosk.welcome.headline.text() == f"Bienvenue, {person['name']}\u202f!"
     assert kiosk.welcome.checked_in.text() == "Arrivée enregistrée à 11:05."
     assert not english_on(kiosk), english_on(kiosk)
@@ -104,10 +104,11 @@ def test_a_visitor_switching_language_mid_debrief_keeps_what_they_typed(qtbot, f
     kiosk = french_kiosk
     person = newcomer(demo_storage)
     scan(person["payload"])
+    qtbot.waitUntil(lambda: kiosk.current_screen() == "welcome")
     qtbot.mouseClick(kiosk.welcome.done, Qt.MouseButton.LeftButton)
     kiosk.clock = lambda: NOW + dt.timedelta(hours=2)
     scan(person["payload"])
-    assert kiosk.current_screen() == "goodbye"
+    qtbot.waitUntil(lambda: kiosk.current_screen() == "goodbye")
     goodbye = kiosk.goodbye
     assert goodbye.question.text() == "Qu’avez-vous remarqué aujourd’hui\u202f?"
     assert "2\u00a0h" in goodbye.given.text() and not english_on(kiosk), english_on(kiosk)
@@ -128,7 +129,7 @@ def test_refusal_no_badge_search_and_pin_screens_in_german(qtbot, demo_storage):
     kiosk.show()
     try:
         kiosk.handle_payload("SS1-NOPE-THIS-IS-NOT-A-BADGE")
-        assert kiosk.current_screen() == "refused"
+        qtbot.waitUntil(lambda: kiosk.current_screen() == "refused")
         assert kiosk.refused.headline.text() == "Die Anmeldung hat nicht geklappt"
         assert "Schichtleitung" in kiosk.refused.reason.text()
         assert not english_on(kiosk), english_on(kiosk)

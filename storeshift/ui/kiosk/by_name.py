@@ -55,13 +55,12 @@ def confirmed(window) -> None:
         window.show_banner(str(exc))
         return
     log.info("check-out by name visit=%s", visit["id"])
-    window.play("success")
-    window._person, window._visit = person, visit
-    window._observation_id = None
-    window._given = given
-    window.goodbye.reset(person["name"], window._given_text())
-    window._show("goodbye", window._settings["debrief_idle_s"])
-    window.goodbye.text.setFocus()
+    on_day, total, day = given
+    result = visits.ScanResult(visits.CHECKED_OUT, _("Thank you, {name}!").format(name=person["name"]), person,
+                               visit, minutes_today=on_day, minutes_total=total, day=day)
+    # Shown as a badge's check-out is: the goodbye and its debrief.
+    present = getattr(window, "_present", None) or window._show_result
+    present(result)
 
 
 def minutes_given(storage: Storage, person_id: str, visit: dict, now: dt.datetime) -> tuple[int, int, dt.date]:

@@ -180,6 +180,8 @@ class FocusKeeper(QObject):
         self._tries += 1
         if self._tries in (1, 20):  # once, and again if it keeps failing (every 6 s is too chatty)
             log.info("taking the keyboard back (try %d)", self._tries)
+        if self.kiosk.isMinimized():  # someone minimised the kiosk: it comes back, as it was
+            self.kiosk.setWindowState(self.kiosk.windowState() & ~Qt.WindowState.WindowMinimized)
         self.kiosk.raise_()
         self.kiosk.activateWindow()
 

@@ -141,9 +141,9 @@ class OnScreenKeyboard(QWidget):
 
     # --- size -----------------------------------------------------------------------------
     def set_key_size(self, size: int) -> None:
-        """Key height in px (at least 36, which is 54 on a screen at 150 %): smaller on short
+        """Key height in px (at least 32, which is 48 on a screen at 150 %): smaller on short
         screens. Keys are as wide as the row allows, up to twice their height."""
-        size = max(36, size)
+        size = max(32, size)
         self.key_size = size
         for button in self.keys:
             button.setMinimumHeight(size)

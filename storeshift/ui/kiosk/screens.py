@@ -84,6 +84,8 @@ class Page(QWidget):
 
     key = ""
     spacing = 20
+    #: below this height the page is tight (a page with more on it sets a higher one)
+    tight_below = TIGHT
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -100,7 +102,7 @@ class Page(QWidget):
 
     def relayout(self, width: int, height: int) -> None:
         """Adapt to the page's shape (landscape or portrait, small or large)."""
-        self.tight = height < TIGHT
+        self.tight = height < self.tight_below
         margin = 12 if self.tight else 24 if width < 1200 else 48
         vertical = 10 if self.tight else 20 if height < 900 else 32
         self.outer.setContentsMargins(margin, vertical, margin, vertical)
@@ -274,6 +276,7 @@ class ResultPage(Page):
 
 class WelcomePage(ResultPage):
     key = "welcome"
+    tight_below = 800  # a task card and a booking: 1024x768 (and under a banner) is tight
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -317,11 +320,13 @@ class WelcomePage(ResultPage):
     def relayout(self, width: int, height: int) -> None:
         super().relayout(width, height)
         # A short screen keeps the task's title and place whole and shortens the rest.
-        self._lines = {self.task_text: 1 if height < 800 else 2, self.booking: 1 if self.tight else 2}
-        self.task_card.layout().setContentsMargins(*((20, 10, 20, 10) if self.tight else (28, 20, 28, 20)))
+        self._lines = {self.task_text: 1 if height < 640 else 2, self.booking: 1 if height < 640 else 2}
+        self.task_card.layout().setContentsMargins(*((20, 6, 20, 6) if self.tight else (28, 20, 28, 20)))
         self.task_card.layout().setSpacing(2 if self.tight else 8)
         self.details.setSpacing(6 if self.tight else 16)
         self.icon.setVisible(not self.tight)
+        # Very short (150 % under a banner): "Welcome" says it already.
+        self.checked_in.setVisible(height >= 420)
         for widget, text in self._long.items():
             self._set_long(widget, text)
 
@@ -384,6 +389,9 @@ class GoodbyePage(Page):
 
     key = "goodbye"
     spacing = 14
+    tight_below = 700  # the fullest screen: also 1024x768 under a banner
+    #: below this (150 % on 1366x768 under a banner) the thanks give way, and the quote while typing
+    SHORT = 420
     changed = Signal()
     finish_clicked = Signal()
 
@@ -498,10 +506,14 @@ class GoodbyePage(Page):
 
     def _show_parts(self) -> None:
         typing = self.keyboard_button.isChecked()
-        for widget in (self.headline, self.given, self.languages, *self.category_buttons.values()):
+        short = self.height() < self.SHORT
+        for widget in (self.given, *self.category_buttons.values()):
             widget.setVisible(not typing)
-        # A tight page drops the question: the text box's placeholder asks it too.
-        self.question.setVisible(not typing and not self.tight)
+        for widget in (self.headline, self.languages):
+            widget.setVisible(not typing and not short)
+        # Only a very short page drops the question: the text box's placeholder asks it too.
+        self.question.setVisible(not typing and self.height() >= TIGHT)
+        self.quote.setVisible(not (typing and short))
         if typing:
             height = self.height()
             rows = len(self.keyboard.rows)
@@ -679,12 +691,13 @@ class PinPage(Page):
     """The shift-lead PIN, to leave kiosk mode or to confirm a check-in without badge."""
 
     key = "pin"
+    tight_below = 700  # the pad and what it is for, beside each other: also 1024x768 under a banner
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.headline = label("", "headline", align=Qt.AlignmentFlag.AlignCenter)
         self.outer.addWidget(self.headline)
-        row = QHBoxLayout()
+        self.row = row = QHBoxLayout()
         row.setSpacing(24)
         # On a tight page who or what the PIN is for stands beside the pad instead of above it.
         self.side = label("", "big", align=Qt.AlignmentFlag.AlignLeft)
@@ -725,8 +738,11 @@ class PinPage(Page):
         self.headline.setVisible(height >= 800)
         self.side.setVisible(self.tight)
         self.pad.title.setVisible(not self.tight)
+        # side by side: half each; otherwise the pad in the middle
+        for index, stretch in enumerate((1, 0, 1, 0) if self.tight else (2, 1, 2, 1)):
+            self.row.setStretch(index, stretch)
         self.pad.title.setText(self._pad_title())
-        size = 48 if self.tight else 56 if height < 800 else 64 if height < 900 else 88
+        size = 48 if height < TIGHT else 56 if height < 800 else 64 if height < 900 else 88
         if size != self._compact:
             self._compact = size
             self.pad.set_button_size(size)

@@ -20,6 +20,7 @@ from ...i18n import N_, _
 from ..language import keep
 from ...errors import UserError
 from ...storage.db import Storage
+from ...services.names import written_right_to_left  # right-to-left names in the banner
 from ...timeutil import utc_now
 
 INFO, SUCCESS, WARNING, ERROR = "info", "success", "warning", "error"
@@ -288,7 +289,10 @@ class Banner(QFrame):
         self.style().unpolish(self)
         self.style().polish(self)
         icons = {INFO: "ℹ", SUCCESS: "✓", WARNING: "⚠", ERROR: "✖"}
-        self.label.setText(f"{icons.get(level, '')}  {text}")
+        line = f"{icons.get(level, '')}  {text}"
+        if written_right_to_left(line):  # an Arabic name first must not turn the whole line around
+            line = ("\u200f" if QApplication.isRightToLeft() else "\u200e") + line
+        self.label.setText(line)
         self.undo_button.hide()
         self.show()
         if level in (INFO, SUCCESS):

@@ -134,6 +134,7 @@ class SettingsPage(QWidget):
         columns.addLayout(left, 1)
         columns.addSpacing(16)
         columns.addLayout(right, 1)
+        self.left_column, self.right_column = left, right
         inner = QWidget()
         inner_layout = QVBoxLayout(inner)
         inner_layout.setContentsMargins(0, 0, 8, 0)
@@ -162,7 +163,10 @@ class SettingsPage(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
-        wide = self.width() >= 1000
+        # Side by side only when both columns fit whole (a fixed width cut the right one's buttons
+        # at 1366 px); otherwise one under the other.
+        needed = self.left_column.minimumSize().width() + self.right_column.minimumSize().width() + 16 + 40
+        wide = self.width() >= needed
         self.columns.setDirection(QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom)
 
     # -- the settings form --------------------------------------------------------------------
