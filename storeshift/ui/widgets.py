@@ -7,8 +7,8 @@ from typing import Callable
 
 from PySide6.QtCore import QRegularExpression, Qt, QTimer, Signal
 from PySide6.QtGui import QRegularExpressionValidator
-from PySide6.QtWidgets import (QApplication, QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPlainTextEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QGridLayout, QLabel, QLineEdit,
+                               QPushButton, QSizePolicy, QVBoxLayout, QWidget)
 
 from ..errors import UserError
 from ..i18n import N_, _
@@ -195,85 +195,6 @@ class LongPressLabel(QLabel):
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802
         self._timer.stop()
         super().mouseReleaseEvent(event)
-
-
-class LetterKeyboard(QWidget):
-    """A touch keyboard for a kiosk without a physical one. names=True: letters, hyphen, space
-    and delete, capitalising each word (for a name search); names=False: also digits and
-    punctuation, capitalising sentences (for free text). It types into `target`, or, with no
-    target, into whichever line edit or text box has the focus."""
-
-    NAME_ROWS = ("QWERTYUIOP", "ASDFGHJKL-", "ZXCVBNM")
-    TEXT_ROWS = ("1234567890", "QWERTYUIOP", "ASDFGHJKL'", "ZXCVBNM,.?")
-
-    def __init__(self, target: QLineEdit | QPlainTextEdit | None = None, parent: QWidget | None = None,
-                 key_size: int = 60, names: bool = True):
-        super().__init__(parent)
-        self.setObjectName("letterKeyboard")
-        self.target = target
-        self.names = names
-        rows = self.NAME_ROWS if names else self.TEXT_ROWS
-        layout = QVBoxLayout(self)
-        layout.setSpacing(8)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.keys: list[QPushButton] = []
-        for row_index, row in enumerate(rows):
-            line = QHBoxLayout()
-            line.setSpacing(8)
-            line.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-            for letter in row:
-                spoken = {"-": "Hyphen", "'": "Apostrophe", ",": "Comma", ".": "Full stop",
-                          "?": "Question mark"}.get(letter, f"Key {letter}")
-                button = big_button(letter, spoken, "letterKey", key_size)
-                button.setMinimumWidth(key_size)
-                # Keys grow with a wide screen (bigger targets) up to twice their height.
-                button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-                button.setMaximumWidth(key_size * 2)
-                button.clicked.connect(lambda _=False, ch=letter: self.type(ch))
-                line.addWidget(button)
-                self.keys.append(button)
-            if row_index == len(rows) - 1:
-                space = big_button("Space", "Space", "letterKey", key_size)
-                space.setMinimumWidth(key_size * 2)
-                space.clicked.connect(lambda: self.type(" "))
-                line.addWidget(space)
-                delete = big_button("⌫", "Delete last letter", "letterKey", key_size)
-                delete.setMinimumWidth(key_size)
-                delete.clicked.connect(self.delete)
-                line.addWidget(delete)
-                self.keys += [space, delete]
-            layout.addLayout(line)
-
-    def _target(self) -> QLineEdit | QPlainTextEdit | None:
-        if self.target is not None:
-            return self.target
-        focused = QApplication.focusWidget()
-        return focused if isinstance(focused, (QLineEdit, QPlainTextEdit)) else None
-
-    def type(self, text: str) -> None:
-        target = self._target()
-        if target is None:
-            return
-        before = target.text()[:target.cursorPosition()] if isinstance(target, QLineEdit) else \
-            target.toPlainText()[:target.textCursor().position()]
-        if text.isalpha():
-            if self.names:
-                capital = not before or before[-1] in " -"
-            else:
-                stripped = before.rstrip()
-                capital = not stripped or stripped[-1] in ".?!"
-            text = text.upper() if capital else text.lower()
-        if isinstance(target, QLineEdit):
-            target.insert(text)
-        else:
-            target.insertPlainText(text)
-
-    def delete(self) -> None:
-        target = self._target()
-        if isinstance(target, QLineEdit):
-            target.backspace()
-        elif isinstance(target, QPlainTextEdit):
-            target.textCursor().deletePreviousChar()
 
 
 class VerdictWatch(QTimer):

@@ -306,3 +306,20 @@ def test_organisation_key_export_and_a_refused_import(window, demo_storage, qtbo
     page.file_dialog.selectFile(str(other))
     page.file_dialog.accept()
     assert window.banner.level == "error" and "not a storeshift organisation key file" in window.banner.text()
+
+
+def test_opening_hours_read_and_typed_in_the_site_language(demo_storage, make_window, qtbot):
+    settings.put(demo_storage, "opening_hours", "Mon-Sat 08:00-20:00, Sun closed")
+    settings.put(demo_storage, "language", "fr")
+    window = make_window(demo_storage)
+    window.show_page("settings")
+    page = window.settings_page
+    hours = page.fields["opening_hours"]
+    assert hours.text() == "lun.-sam. 08:00-20:00, dim. fermé"
+    before = demo_storage.value("SELECT count(*) FROM audit_log")
+    click(qtbot, page.save_button)  # nothing changed: nothing written
+    assert demo_storage.value("SELECT count(*) FROM audit_log") == before
+    hours.setText("lun.-ven. 09:00-21:00, sam. 09:00-18:00, dim. fermé")
+    click(qtbot, page.save_button)
+    assert settings.get(demo_storage, "opening_hours") == "Mon-Fri 09:00-21:00, Sat 09:00-18:00, Sun closed"
+    assert settings.closing_times(demo_storage)[4:6] == ("21:00", "18:00")

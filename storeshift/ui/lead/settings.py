@@ -192,6 +192,11 @@ class SettingsPage(QWidget):
             field.setTime(QTime.fromString(str(value), "HH:mm"))
         elif isinstance(field, QSpinBox):
             field.setValue(int(value))
+        elif key == "opening_hours" and value:
+            # In the site's language ("lun.-ven. 09:00-20:00"), which saving reads back.
+            from ...services.setup import describe_hours
+
+            field.setText(describe_hours(str(value)))
         else:
             field.setText("" if value is None else str(value))
 
@@ -238,7 +243,12 @@ class SettingsPage(QWidget):
             with storage.write(N_("save the settings")):
                 for key in self.fields:
                     value = self._read_field(key)
-                    if str(value).strip() != ("" if current[key] is None else str(current[key])):
+                    shown = current[key]
+                    if key == "opening_hours" and shown:
+                        from ...services.setup import describe_hours
+
+                        shown = describe_hours(str(shown))
+                    if str(value).strip() != ("" if shown is None else str(shown)):
                         if key == "opening_hours":  # with the closing times that follow from them
                             from ...services.setup import save_opening_hours
 
