@@ -210,3 +210,14 @@ def test_opening_hours_read_in_the_language_and_read_back_the_same(language, tex
         assert settings.format_hours(settings.weekly_hours(shown)) == "Mon-Fri 09:00-20:00, Sat 09:00-19:00, Sun closed"
     finally:
         i18n.set_site_language("en")
+
+
+def test_setup_speaks_the_stores_language_once_it_is_set(tmp_path):
+    db = tmp_path / "s.db"
+    assert invoke("setup", "--db", db, "--language", "de")[0] == 0
+    code, out = invoke("setup", "--db", db, "--site-name", "Köln Hbf", "--pin", "12")
+    assert code == 1 and "Die PIN muss 4 bis 12 Ziffern haben." in out, out
+    code, out = invoke("setup", "--db", db, "--site-name", "Köln Hbf")
+    assert code == 0 and out.startswith("Name des Standorts: Köln Hbf\n") and "Filiale eingerichtet in" in out
+    code, out = invoke("setup", "--db", db, "--site-name", "Köln Hbf")
+    assert code == 0 and out.startswith("nichts geändert\n")

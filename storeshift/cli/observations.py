@@ -71,4 +71,4 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
                 "{count} person", "{count} people", theme.people).format(count=format_number(theme.people))
             if len(theme.sites) > 1:
                 counts += " " + _("at {count} sites").format(count=format_number(len(theme.sites)))
-            click.echo(f"{counts}: {theme.title} [{status}]")
+            click.echo(_("{counts}: {title} [{status}]").format(counts=counts, title=theme.title, status=status))

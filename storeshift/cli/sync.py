@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..i18n import _, format_number
+from ..i18n import _, format_number, ngettext
 
 
 def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the core passes the class)
@@ -26,8 +26,12 @@ def register(main: click.Group, with_storage, Fail) -> None:  # noqa: N803 (the 
         manifest = read_manifest(path, verify=False)
         counts = manifest.row_counts
         rows = sum(v for k, v in counts.items() if k not in ("audit_log", "known"))
-        click.echo(_("{bundle}: {rows} rows and {entries} audit entries written to {file}").format(
-            bundle=manifest.describe(), rows=format_number(rows), entries=format_number(counts.get("audit_log", 0)),
+        entries = counts.get("audit_log", 0)
+        click.echo(_("{bundle}: {rows} and {entries} written to {file}").format(
+            bundle=manifest.describe(),
+            rows=ngettext("{count} row", "{count} rows", rows).format(count=format_number(rows)),
+            entries=ngettext("{count} audit entry", "{count} audit entries", entries).format(
+                count=format_number(entries)),
             file=path))
 
     @main.command("merge")

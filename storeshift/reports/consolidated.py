@@ -337,8 +337,9 @@ def _cover(report: Consolidated, st: layout.Styles, width: float) -> list:
         shown = "; ".join(f"{text.markup(i.title)} ({text.markup(names.get(i.site_id, '?'))})" for i in w.done[:3])
         if len(w.done) > 3:
             shown += " " + _("and {count} more").format(count=format_number(len(w.done) - 3))
-        points.append(_("<b>Done this week:</b> {follow_ups} actioned or closed — {which}.").format(
-            follow_ups=_follow_ups(len(w.done)), which=shown))
+        points.append(ngettext("<b>Done this week:</b> {follow_ups} actioned or closed — {which}.",
+                               "<b>Done this week:</b> {follow_ups} actioned or closed — {which}.",
+                               len(w.done)).format(follow_ups=_follow_ups(len(w.done)), which=shown))
     open_items = [(i, site) for site in report.sites for i in site.open_items]
     if open_items:
         item, site = min(open_items, key=lambda pair: pair[0].opened_at)

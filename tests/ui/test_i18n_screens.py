@@ -34,14 +34,16 @@ def _plain(text: str) -> str:
 
 
 def shown_texts(root) -> list[str]:
-    """What a person reads under root: labels, buttons, group titles, placeholders, combo box
-    items and table headings of the widgets that are showing."""
+    """What a person reads (or hears from a screen reader) under root: labels, buttons, group
+    titles, placeholders, tooltips, accessible names, combo box items and table headings of the
+    widgets that are showing."""
     texts = []
     for widget in [root, *root.findChildren(QLabel), *root.findChildren(QAbstractButton),
                    *root.findChildren(QGroupBox), *root.findChildren(QLineEdit), *root.findChildren(QComboBox),
                    *root.findChildren(QTableView)]:
         if not widget.isVisible():
             continue
+        texts += [widget.toolTip(), widget.accessibleName()]
         if isinstance(widget, (QLabel, QAbstractButton)):
             texts.append(widget.text())
         if isinstance(widget, QGroupBox):

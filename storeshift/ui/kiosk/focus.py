@@ -101,7 +101,8 @@ class FocusKeeper(QObject):
         self.timer.timeout.connect(self.check)
         app = QApplication.instance()
         app.focusWindowChanged.connect(self.on_focus_window_changed)
-        app.applicationStateChanged.connect(lambda _state: self.on_focus_window_changed(None))
+        # (Bound methods, not lambdas: the connections end with the keeper.)
+        app.applicationStateChanged.connect(self.on_application_state)
         app.installEventFilter(self)
         self._running = True
         # Also on a timer, not only on focus events: a kiosk shown on a bare X session (no window
@@ -117,6 +118,7 @@ class FocusKeeper(QObject):
         app = QApplication.instance()
         app.removeEventFilter(self)
         app.focusWindowChanged.disconnect(self.on_focus_window_changed)
+        app.applicationStateChanged.disconnect(self.on_application_state)
 
     # --- what has the keyboard --------------------------------------------------------------
     def kiosk_has_keyboard(self) -> bool:
@@ -153,6 +155,9 @@ class FocusKeeper(QObject):
     def on_focus_window_changed(self, _window) -> None:
         if self._running and self.kiosk_has_keyboard():
             self.check()  # at once; a loss is handled by the timer, so a blink is no loss
+
+    def on_application_state(self, _state) -> None:
+        self.on_focus_window_changed(None)
 
     def check(self) -> None:
         if not self._running or not self.kiosk.isVisible():
