@@ -113,7 +113,9 @@ class _Worker(QObject):
             return  # the window's own connection: its owner closes it
         if self.session is not None:
             self.session.storage.close()
-        self.moveToThread(QCoreApplication.instance().thread())
+        app = QCoreApplication.instance()
+        if app is not None:  # (none left at interpreter exit)
+            self.moveToThread(app.thread())
         QThread.currentThread().quit()
 
 
@@ -209,7 +211,7 @@ class KioskWriter(QObject):
             return
         self._stopped = True
         self._shut.emit()
-        if self._thread is not None:
-            self._thread.wait()
+        if self._thread is not None and not self._thread.wait(30_000):
+            log.error("kiosk writer did not stop within 30 s")
         else:
             QCoreApplication.sendPostedEvents(self._worker)
