@@ -26,6 +26,7 @@ from ..app import style_sheet
 from .. import language, media
 from ..language import keep
 from ..scanner import WedgeScanner
+from ..first_frame import after_first_frame
 from ..watcher import DatabaseWatcher
 from ..widgets import VerdictWatch
 from .screens import (ForgottenPage, GoodbyePage, IdlePage, NoBadgePage, PinPage, RefusedPage, RepeatPage,
@@ -105,13 +106,15 @@ class KioskWindow(QMainWindow):
         language.follow()
         self._style = style_sheet("kiosk")
         self._scale = 0.0
-        self._apply_scale(1.0)
+        # Styled once, at the scale of the screen it fills (a windowed kiosk is styled when it
+        # gets its size): each style sheet costs the whole tree a re-polish.
+        if not windowed:
+            screen = self.screen().geometry()
+            self._apply_scale(self._scale_for(screen.width(), screen.height()))
         self._build()
         self._connect()
         self.reload_settings()
         self._sounds: dict = {}
-        if sounds:  # after the first frame: loading the audio back end takes 0.1-0.2 s
-            QTimer.singleShot(0, self, self._load_sounds)
         self.scanner = WedgeScanner(self._settings["scan_char_gap_ms"], self._settings["scan_min_length"], self,
                                     scope=self)
         self.scanner.scanned.connect(lambda code: self.handle_payload(code, follows=self.scanner.in_burst))
@@ -126,8 +129,6 @@ class KioskWindow(QMainWindow):
             self.camera.preview.connect(self.idle.show_frame)
             self.camera.lost.connect(lambda: self.idle.set_camera_visible(False))
         self.idle.set_camera_visible(False)
-        if camera and self.camera is not None:  # after the first frame: looking for cameras takes 0.1-0.2 s
-            QTimer.singleShot(0, self, self._start_camera)
         if windowed:
             fit_windowed(self)  # kiosk-ui hook: never larger than the screen's free room
         else:
@@ -148,7 +149,20 @@ class KioskWindow(QMainWindow):
         # kiosk-ui hooks: the keyboard kept for the scanner, the PC kept awake (both let go at exit).
         self.focus_keeper = focus.keep_keyboard(self, full_screen=not windowed)
         self.awake = awake.stay_awake(self)
+        # Nothing on the first frame needs these: loading the audio back end and looking for
+        # cameras take 0.1-0.2 s each, the emoji font is for visitors' notes.
+        self._wants = (sounds, camera and self.camera is not None)
+        after_first_frame(self, self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        if self.writer.stopped:
+            return  # closed before its first frame: nothing to start any more
+        sounds, camera = self._wants
         use_emoji_font()
+        if sounds:
+            self._load_sounds()
+        if camera:
+            self._start_camera()
 
     # --- building ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -752,10 +766,14 @@ class KioskWindow(QMainWindow):
         self._scale = scale
         self.setStyleSheet(_PT_SIZE.sub(lambda m: f"{round(float(m.group(1)) * scale)}pt", self._style))
 
+    @staticmethod
+    def _scale_for(width: int, height: int) -> float:
+        # Smaller too (down to 0.6), for a windowed kiosk at 150 % on 1366x768.
+        return max(0.6, min(1.6, width / 1024, height / 768))
+
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         size = event.size()
-        # kiosk-ui hook: smaller too (down to 0.6), for a windowed kiosk at 150 % on 1366x768
-        self._apply_scale(max(0.6, min(1.6, size.width() / 1024, size.height() / 768)))
+        self._apply_scale(self._scale_for(size.width(), size.height()))
         super().resizeEvent(event)
 
     # --- telling people ---------------------------------------------------------------------

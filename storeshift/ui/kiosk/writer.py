@@ -205,6 +205,11 @@ class KioskWriter(QObject):
         elif job.error is not None and not isinstance(job.error, UserError):
             log.error("kiosk writer: unanswered failure of %s", job.method)
 
+    @property
+    def stopped(self) -> bool:
+        """stop() was called: the kiosk is closing or closed."""
+        return self._stopped
+
     def stop(self) -> None:
         """Finish the jobs asked for, close the writer's connection and end its thread (once)."""
         if self._stopped:

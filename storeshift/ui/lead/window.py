@@ -27,6 +27,7 @@ from ...timeutil import local
 from .. import language
 from ..language import keep
 from ..scanner import WedgeScanner
+from ..first_frame import after_first_frame
 from ..watcher import Change, DatabaseWatcher
 from ..widgets import VerdictWatch
 from .common import BADGE_AT_KIOSK, ERROR, INFO, SUCCESS, WARNING, Banner, ElidingLabel, LeadContext, LockScreen
@@ -131,29 +132,6 @@ class _PageScroll(QScrollArea):
         if event.type() == QEvent.Type.LayoutRequest:
             QTimer.singleShot(0, self, self.fit)
         return super().eventFilter(watched, event)
-
-
-class _FirstFrame(QObject):
-    """Calls then() once the window has been painted for the first time (or after a few seconds
-    when it never is, minimised say): what can wait for the first frame waits for it."""
-
-    LATEST_MS = 3000
-
-    def __init__(self, window: QWidget, then: Callable[[], None]):
-        super().__init__(window)
-        self.window, self.then = window, then
-        window.installEventFilter(self)
-        QTimer.singleShot(self.LATEST_MS, self, self.fire)
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Type.Paint:
-            self.window.removeEventFilter(self)
-            QTimer.singleShot(0, self, self.fire)  # once this paint is on the screen
-        return False
-
-    def fire(self) -> None:
-        self.window.removeEventFilter(self)
-        self.then()
 
 
 class _ActivityFilter(QObject):
@@ -744,7 +722,7 @@ class LeadWindow(QMainWindow):
             self._placed = True
             # The frame's size is known once the window is shown: keep the frame on the screen too.
             QTimer.singleShot(0, self, self.keep_on_screen)
-            _FirstFrame(self, self._after_first_frame)
+            after_first_frame(self, self._after_first_frame)
 
     def keep_on_screen(self) -> None:
         """Finish restore_geometry(), unless the window was placed otherwise meanwhile."""
