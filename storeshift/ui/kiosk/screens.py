@@ -652,9 +652,12 @@ class NoBadgePage(Page):
         self._shown = (people, query)
         self.results.clear()
         for person in people:
-            text = isolate(person["name"]) + (f"  ·  {person['department']}" if person.get("department") else "")
+            # What the tap will do comes before the department, so a narrow screen cuts the latter.
+            text = isolate(person["name"])
             if person.get("on_site"):
                 text += "  ·  " + _("here now: tap to check out")
+            if person.get("department"):
+                text += f"  ·  {person['department']}"
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, person["id"])
             item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
