@@ -136,6 +136,45 @@ def window(demo_storage, make_window):
     return make_window(demo_storage)
 
 
+class KioskClock:
+    """A kiosk's clock, moved on by the test."""
+
+    def __init__(self, moment: dt.datetime):
+        self.moment = moment
+
+    def __call__(self) -> dt.datetime:
+        return self.moment
+
+    def advance(self, **delta) -> None:
+        self.moment += dt.timedelta(**delta)
+
+
+@pytest.fixture
+def make_kiosk(qtbot):
+    """make_kiosk(storage, at, size=(w, h), **options): a shown windowed kiosk whose clock starts
+    at `at` (window.clock_fn moves it), left with the PIN's way out at the end of the test."""
+    from storeshift.ui.kiosk.window import KioskWindow
+
+    made = []
+
+    def make(storage, at: dt.datetime, size: tuple[int, int] = (1280, 800), **options):
+        clock = KioskClock(at)
+        watcher = DatabaseWatcher(storage.path, interval_ms=50)
+        window = KioskWindow(storage, watcher, windowed=True, clock=clock, **options)
+        qtbot.addWidget(window)
+        window.resize(*size)
+        window.show()
+        qtbot.waitExposed(window)
+        window.clock_fn = clock
+        made.append((window, watcher))
+        return window
+
+    yield make
+    for window, watcher in made:
+        window.leave()
+        watcher.stop()
+
+
 @pytest.fixture
 def settle():
     """settle(): let what Qt posted run (layout requests, zero timers: a page fitting itself)

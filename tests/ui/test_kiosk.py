@@ -32,19 +32,6 @@ AZERTY = str.maketrans({"0": "à", "1": "&", "2": "é", "3": '"', "4": "'", "5":
                         "8": "_", "9": "ç", "-": ")", "A": "Q", "Q": "A", "Z": "W", "W": "Z", "M": "?"})
 
 
-class Clock:
-    """The kiosk's clock, moved on by the test."""
-
-    def __init__(self, moment: dt.datetime):
-        self.moment = moment
-
-    def __call__(self) -> dt.datetime:
-        return self.moment
-
-    def advance(self, **delta) -> None:
-        self.moment += dt.timedelta(**delta)
-
-
 def key_code(ch: str) -> int:
     if ch in "\r\n":
         return int(Qt.Key.Key_Return)
@@ -81,19 +68,9 @@ def scan(payload: str, widget=None) -> None:
 
 
 @pytest.fixture
-def kiosk(qtbot, demo_storage, at):
+def kiosk(demo_storage, at, make_kiosk):
     settings.put(demo_storage, "scan_char_gap_ms", 60)  # room for a busy test machine
-    clock = Clock(at(11, 5))
-    watcher = DatabaseWatcher(demo_storage.path, interval_ms=50)
-    window = KioskWindow(demo_storage, watcher, windowed=True, clock=clock)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    window.clock_fn = clock
-    yield window
-    window.leave()
-    watcher.stop()
+    return make_kiosk(demo_storage, at(11, 5))
 
 
 def newcomer(storage) -> dict:

@@ -16,36 +16,17 @@ from storeshift import i18n
 from storeshift.services import pin, roster, settings
 from storeshift.services.names import FSI, PDI
 from storeshift.timeutil import UTC
-from storeshift.ui.kiosk.window import KioskWindow
-from storeshift.ui.watcher import DatabaseWatcher
 
 pytestmark = pytest.mark.qt_log_ignore("No RHI backend", "Couldn't (load|resolve)", "PulseAudioService",
                                        "QSoundEffect", "audio device")
 
 
-class Clock:
-    def __init__(self, moment: dt.datetime):
-        self.moment = moment
-
-    def __call__(self) -> dt.datetime:
-        return self.moment
-
-
 @pytest.fixture
-def kiosk(qtbot, storage):
+def kiosk(storage, make_kiosk):
     settings.put(storage, "scan_char_gap_ms", 60)
     pin.set_pin(storage, "2468")
-    clock = Clock(dt.datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
-    watcher = DatabaseWatcher(storage.path, interval_ms=50)
-    window = KioskWindow(storage, watcher, windowed=True, clock=clock, camera=False, sounds=False)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitExposed(window)
-    window.clock_fn = clock
-    yield window
-    window.leave()
-    watcher.stop()
+    return make_kiosk(storage, dt.datetime(2026, 11, 25, 9, 0, tzinfo=UTC), size=(1366, 768),
+                      camera=False, sounds=False)
 
 
 def type_slowly(text: str, widget) -> None:
