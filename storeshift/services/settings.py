@@ -399,7 +399,6 @@ def put(storage: Storage, key: str, value: Any, actor: str = "shift lead") -> An
     """Validate and store one setting; raises UserError naming the setting on bad input."""
     from ..storage import audit  # (not on a window's start-up path: reading settings needs no audit)
 
-    
     declared = BY_KEY.get(key)
     if declared is None:
         raise UserError(_("There is no setting called '{key}'.").format(key=key))

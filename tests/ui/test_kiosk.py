@@ -632,3 +632,24 @@ def test_the_shift_lead_window_cannot_open_a_second_kiosk_on_its_database(qtbot,
     qtbot.mouseClick(window.kiosk_button, Qt.MouseButton.LeftButton)  # once left with the PIN: a new one opens
     assert window.kiosk_window is not first and window.kiosk_window.isVisible()
     window.kiosk_window.leave()
+
+
+def test_a_scan_leaves_the_we_did_list_alone_and_a_note_actioned_elsewhere_updates_it(qtbot, kiosk, demo_storage):
+    from storeshift.services import observations
+    from storeshift.storage import open_storage
+
+    told = kiosk._told
+    person = newcomer(demo_storage)
+    scan(person["payload"])
+    qtbot.waitUntil(lambda: kiosk.current_screen() == "welcome")
+    kiosk.watcher.poll()  # the scan's change, as the watcher tells it
+    assert kiosk._told is told  # a scan is no reason to read the list again (it is slow in a big store)
+    # The shift lead, in another program, marks a new note as acted on.
+    lead = open_storage(demo_storage.path)
+    try:
+        note = observations.add_observation(lead, category="process_problem", text="The lift was out all day.")
+        observations.triage(lead, note["id"], status="actioned", follow_up="Lift repaired on Tuesday.")
+    finally:
+        lead.close()
+    kiosk.watcher.poll()
+    assert any(item["text"] == "The lift was out all day." for item in kiosk._told)

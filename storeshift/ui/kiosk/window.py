@@ -27,7 +27,7 @@ from .. import language, media
 from ..language import keep
 from ..scanner import WedgeScanner
 from ..first_frame import after_first_frame
-from ..watcher import DatabaseWatcher
+from ..watcher import Change, DatabaseWatcher
 from ..widgets import VerdictWatch
 from .screens import (ForgottenPage, GoodbyePage, IdlePage, NoBadgePage, PinPage, RefusedPage, RepeatPage,
                       WelcomePage, forgotten_question)
@@ -37,6 +37,10 @@ from .screens import DirectedLabel, fit_windowed
 from .writer import KioskWriter
 
 log = logging.getLogger("storeshift.ui.kiosk")
+# What each part of the screen reads, to know which changes concern it (watcher.Change).
+SETTINGS_TABLES = {"settings", "sites"}
+TOLD_TABLES = {"observations", "themes"}
+TASK_TABLES = {"assignments", "tasks"}
 
 CANT_RECORD = N_("Can't record right now, please tell the shift lead.")
 # The file is damaged (or from a newer storeshift): nothing will be recorded until it is restored.
@@ -289,14 +293,15 @@ class KioskWindow(QMainWindow):
             self.idle_timer.stop()
         self.screen_changed.emit(key)
 
-    def reload_settings(self) -> None:
+    def reload_settings(self, told: bool = True) -> None:
         self._settings = settings.all_settings(self.storage)
         if self._settings["language"] != i18n.site_language():  # changed in the shift-lead window
             i18n.set_site_language(self._settings["language"])
         self.idle.site.setText(self._settings["site_name"])
         if hasattr(self, "scanner"):
             self.scanner.set_timing(self._settings["scan_char_gap_ms"], self._settings["scan_min_length"])
-        self._told = observations.actioned(self.storage, limit=20)
+        if told:
+            self._told = observations.actioned(self.storage, limit=20)
         self.on_clock()
 
     def now(self) -> dt.datetime:
@@ -705,11 +710,17 @@ class KioskWindow(QMainWindow):
             self._told_index = (self._told_index + 1) % len(self._told)
             self.idle.show_told(self._told[self._told_index])
 
-    def on_database_changed(self) -> None:
-        """Another screen (the shift lead's, maybe another process) changed something."""
+    def on_database_changed(self, change: Change | None = None) -> None:
+        """Another screen (the shift lead's, maybe another process) changed something: read again
+        only what the change concerns. (Each scan is a change: re-reading the 'we did' list after
+        every one cost a large store a second of frozen screen.)"""
+        change = change or Change()
         try:
-            self.reload_settings()
-            if self.current_screen() == "welcome" and self._visit is not None:
+            if change.concerns(SETTINGS_TABLES):
+                self.reload_settings(told=False)
+            if change.concerns(TOLD_TABLES):
+                self._told = observations.actioned(self.storage, limit=20)
+            if change.concerns(TASK_TABLES) and self.current_screen() == "welcome" and self._visit is not None:
                 task = visits.current_task(self.storage, self._visit["id"])
                 if (task["id"] if task else None) != self.welcome.task_id:
                     self._task = task
