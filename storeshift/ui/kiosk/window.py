@@ -134,7 +134,7 @@ class KioskWindow(QMainWindow):
             self.camera.lost.connect(lambda: self.idle.set_camera_visible(False))
         self.idle.set_camera_visible(False)
         if windowed:
-            fit_windowed(self)  # kiosk-ui hook: never larger than the screen's free room
+            fit_windowed(self)  # never larger than the screen's free room
         else:
             self.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
             # The whole screen also where no window manager grants "full screen" (a kiosk PC
@@ -150,7 +150,7 @@ class KioskWindow(QMainWindow):
             self.heartbeat_timer.start()
         self._built = True
         self.show_idle()
-        # kiosk-ui hooks: the keyboard kept for the scanner, the PC kept awake (both let go at exit).
+        # The keyboard kept for the scanner, the PC kept awake (both let go at exit).
         self.focus_keeper = focus.keep_keyboard(self, full_screen=not windowed)
         self.awake = awake.stay_awake(self)
         # Nothing on the first frame needs these: loading the audio back end and looking for
@@ -175,7 +175,7 @@ class KioskWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        self.banner = DirectedLabel("")  # kiosk-ui hook: a name first keeps the line's direction
+        self.banner = DirectedLabel("")  # a name first keeps the line's direction
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -602,13 +602,13 @@ class KioskWindow(QMainWindow):
         people = []
         if len(query) >= 2:
             try:
-                people = names.search_people(self.storage, query)  # kiosk-ui hook: any case, accent, script
+                people = names.search_people(self.storage, query)  # any case, accent, script
             except UserError:
                 self.show_banner(_(CANT_RECORD))
         self.no_badge.show_people(people, query)
 
     def on_person_chosen(self, person_id: str) -> None:
-        by_name.choose(self, person_id)  # kiosk-ui hook: check in, or out when on site
+        by_name.choose(self, person_id)  # check in, or out when on site
 
     def _check_in_chosen(self) -> None:
         self.writer.call("check_in_by_name", self._chosen_person, self.now(), done=self._present,
@@ -646,11 +646,11 @@ class KioskWindow(QMainWindow):
             return
         if purpose == "exit":
             self.leave()
-        elif purpose == "check_out":  # by name (kiosk-ui's by_name.choose asked for it): the writer records it
+        elif purpose == "check_out":  # by name (by_name.choose asked for it): the writer records it
             self.writer.call("check_out_by_name", self._chosen_person, self.now(), done=self._present,
                              failed=self.on_by_name_failed, wait_ms=PIN_WAIT_MS)
         else:
-            by_name.confirmed(self)  # kiosk-ui hook: check-in by name (through _check_in_chosen)
+            by_name.confirmed(self)  # check-in by name (through _check_in_chosen)
 
     def leave(self) -> None:
         log.info("kiosk mode left with the shift-lead PIN")
