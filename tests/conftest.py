@@ -151,20 +151,29 @@ class KioskClock:
 
 @pytest.fixture
 def make_kiosk(qtbot):
-    """make_kiosk(storage, at, size=(w, h), **options): a shown windowed kiosk whose clock starts
-    at `at` (window.clock_fn moves it), left with the PIN's way out at the end of the test."""
+    """make_kiosk(storage, at=None, size=(w, h), windowed=True, active=False, **options): a shown
+    kiosk whose clock starts at `at` (window.clock_fn moves it; None: the real clock), full screen
+    with a PIN when not windowed, given the keyboard when active, left the PIN's way at the end."""
+    from storeshift.services import pin
     from storeshift.ui.kiosk.window import KioskWindow
 
     made = []
 
-    def make(storage, at: dt.datetime, size: tuple[int, int] = (1280, 800), **options):
-        clock = KioskClock(at)
+    def make(storage, at: dt.datetime | None = None, size: tuple[int, int] = (1280, 800), windowed: bool = True,
+             active: bool = False, **options):
+        if not windowed and not pin.has_pin(storage):
+            pin.set_pin(storage, "2468")  # a full-screen kiosk needs one
+        clock = KioskClock(at) if at is not None else None
         watcher = DatabaseWatcher(storage.path, interval_ms=50)
-        window = KioskWindow(storage, watcher, windowed=True, clock=clock, **options)
+        window = KioskWindow(storage, watcher, windowed=windowed, clock=clock, **options)
         qtbot.addWidget(window)
-        window.resize(*size)
+        if windowed:
+            window.resize(*size)
         window.show()
         qtbot.waitExposed(window)
+        if active:
+            window.activateWindow()
+            qtbot.waitUntil(window.isActiveWindow)
         window.clock_fn = clock
         made.append((window, watcher))
         return window

@@ -11,6 +11,8 @@ from typing import Iterable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from ..storage import changes
+
 
 @dataclass(frozen=True)
 class Change:
@@ -46,7 +48,7 @@ class DatabaseWatcher(QObject):
         if self._conn is not None:
             try:
                 self._version = self._conn.execute("PRAGMA data_version").fetchone()[0]
-                self._audit_seen = self._conn.execute("SELECT max(rowid) FROM audit_log").fetchone()[0] or 0
+                self._audit_seen = changes.last_entry(self._conn)
             except sqlite3.Error:
                 pass  # a file not set up yet: its first entries count as news
         self._timer = QTimer(self)
@@ -62,14 +64,10 @@ class DatabaseWatcher(QObject):
             return None
         try:
             self._version = self._conn.execute("PRAGMA data_version").fetchone()[0]
-            names = self._conn.execute("SELECT rowid, table_name FROM audit_log WHERE rowid > ?",
-                                       (self._audit_seen,)).fetchall()
+            self._audit_seen, tables = changes.tables_written_since(self._conn, self._audit_seen)
         except sqlite3.Error:  # a file being set up (no audit_log yet), or busy: say "anything"
             return None
-        if not names:
-            return None
-        self._audit_seen = max(rowid for rowid, _table in names)
-        return frozenset(table for _rowid, table in names)
+        return tables or None
 
     def poll(self) -> None:
         """Emit changed if anything was committed since the last poll (also callable directly)."""

@@ -20,9 +20,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QToolTip, QVBoxLayout
 
 from storeshift import i18n
-from storeshift.services import badges, pin, roster
-from storeshift.ui.kiosk.window import KioskWindow
-from storeshift.ui.watcher import DatabaseWatcher
+from storeshift.services import badges, roster
 
 pytestmark = pytest.mark.qt_log_ignore("No RHI backend", "Couldn't (load|resolve)", "PulseAudioService",
                                        "QSoundEffect", "audio device")
@@ -30,28 +28,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def make_kiosk(qtbot, storage):
-    made = []
-
-    def make(windowed: bool) -> KioskWindow:
-        if not windowed and not pin.has_pin(storage):
-            pin.set_pin(storage, "2468")  # a full-screen kiosk needs one
-        watcher = DatabaseWatcher(storage.path, interval_ms=50)
-        window = KioskWindow(storage, watcher, windowed=windowed, camera=False, sounds=False)
-        qtbot.addWidget(window)
-        if windowed:
-            window.resize(1024, 700)
-        window.show()
-        qtbot.waitExposed(window)
-        window.activateWindow()
-        qtbot.waitUntil(window.isActiveWindow)
-        made.append((window, watcher))
-        return window
-
-    yield make
-    for window, watcher in made:
-        window.leave()
-        watcher.stop()
+def kiosk_for(storage, make_kiosk):
+    """kiosk_for(windowed): a kiosk with the keyboard, as a store PC starts it."""
+    return lambda windowed: make_kiosk(storage, size=(1024, 700), windowed=windowed, active=True,
+                                       camera=False, sounds=False)
 
 
 @pytest.fixture
@@ -66,8 +46,8 @@ def other(qtbot):
     return widget
 
 
-def test_full_screen_kiosk_takes_the_keyboard_back_within_a_second(qtbot, make_kiosk, other):
-    kiosk = make_kiosk(windowed=False)
+def test_full_screen_kiosk_takes_the_keyboard_back_within_a_second(qtbot, kiosk_for, other):
+    kiosk = kiosk_for(windowed=False)
     seen: list[tuple[str, float]] = []  # what happened, when (the keeper may act before a poll sees it)
     kiosk.focus_keeper.lost.connect(lambda: seen.append(("lost", time.monotonic())))
     kiosk.focus_keeper.regained.connect(lambda: seen.append(("regained", time.monotonic())))
@@ -92,8 +72,8 @@ def test_full_screen_kiosk_takes_the_keyboard_back_within_a_second(qtbot, make_k
         app.focusWindowChanged.disconnect(on_focus)
 
 
-def test_a_storeshift_window_in_use_keeps_the_keyboard_until_left_alone(qtbot, make_kiosk, other):
-    kiosk = make_kiosk(windowed=False)
+def test_a_storeshift_window_in_use_keeps_the_keyboard_until_left_alone(qtbot, kiosk_for, other):
+    kiosk = kiosk_for(windowed=False)
     kiosk.focus_keeper.shared_idle_ms = 700
     qtbot.mouseClick(other, Qt.MouseButton.LeftButton)  # the shift lead clicks into their window
     other.activateWindow()
@@ -108,8 +88,8 @@ def test_a_storeshift_window_in_use_keeps_the_keyboard_until_left_alone(qtbot, m
     assert other.text().startswith("aaaa")
 
 
-def test_windowed_kiosk_says_tap_here_and_a_tap_brings_the_keyboard_back(qtbot, make_kiosk, other):
-    kiosk = make_kiosk(windowed=True)
+def test_windowed_kiosk_says_tap_here_and_a_tap_brings_the_keyboard_back(qtbot, kiosk_for, other):
+    kiosk = kiosk_for(windowed=True)
     notice = kiosk.focus_keeper.notice
     assert not notice.isVisible()
     other.activateWindow()
@@ -123,8 +103,8 @@ def test_windowed_kiosk_says_tap_here_and_a_tap_brings_the_keyboard_back(qtbot, 
     assert kiosk.current_screen() == "idle"  # the tap pressed nothing underneath
 
 
-def test_the_tap_here_notice_speaks_the_language(qtbot, make_kiosk, other):
-    kiosk = make_kiosk(windowed=True)
+def test_the_tap_here_notice_speaks_the_language(qtbot, kiosk_for, other):
+    kiosk = kiosk_for(windowed=True)
     i18n.set_site_language("de")
     other.activateWindow()
     qtbot.waitUntil(kiosk.focus_keeper.notice.isVisible, timeout=1000)
@@ -139,10 +119,10 @@ def burst(widget, text: str) -> None:
             QApplication.sendEvent(widget, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, ch))
 
 
-def test_a_badge_scanned_into_another_window_is_caught_and_explained(qtbot, make_kiosk, storage):
+def test_a_badge_scanned_into_another_window_is_caught_and_explained(qtbot, kiosk_for, storage):
     person = roster.add_person(storage, name="Chloé Dubois", department="Finance")
     payload = next(code for someone, code in badges.badge_payloads(storage) if someone["id"] == person["id"])
-    kiosk = make_kiosk(windowed=True)
+    kiosk = kiosk_for(windowed=True)
     dialog = QDialog()
     qtbot.addWidget(dialog)
     box = QLineEdit(dialog)
@@ -244,8 +224,8 @@ def test_on_a_real_x_server_the_kiosk_takes_the_keyboard_back_from_another_progr
         kiosk.close()
 
 
-def test_a_minimised_full_screen_kiosk_comes_back(qtbot, make_kiosk, other):
-    kiosk = make_kiosk(windowed=False)
+def test_a_minimised_full_screen_kiosk_comes_back(qtbot, kiosk_for, other):
+    kiosk = kiosk_for(windowed=False)
     kiosk.showMinimized()
     other.activateWindow()
     qtbot.waitUntil(lambda: kiosk.isActiveWindow() and not kiosk.isMinimized(), timeout=1000)

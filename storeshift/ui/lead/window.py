@@ -47,8 +47,8 @@ DEFAULT_SIZE = (1366, 768)
 #: Below this width the side navigation is a narrow rail, leaving the pages the room.
 COMPACT_BELOW = 1100
 SIDE_WIDTH, COMPACT_SIDE_WIDTH = 206, 92
-#: the navigation's labels under the icons when it is narrow
-SHORT_LABELS = {"people": N_("People"), "observations": N_("Notes")}
+#: Words that fit the narrow navigation rail (under 1100 px) where the page's name does not.
+SHORT_LABELS = {"people": N_("People"), "observations": N_("Notes"), "settings": N_("Options")}
 
 
 #: Where each page's class lives: imported when the page is first shown, not at start-up.
